@@ -1,0 +1,68 @@
+#ifndef HEARTH_HANDLERS_H
+#define HEARTH_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "principal.h"
+#include "router.h"
+
+struct app;
+struct request;
+struct response;
+struct page;
+
+/* Everything a handler may use; all borrowed. */
+struct ctx {
+	struct app *app;
+	const struct request *req;
+	const struct route_match *m;
+	json_t *body;                 /* parsed JSON object, or NULL when no body */
+	const struct principal *who;  /* NULL on public routes */
+	char object_id[32];           /* set by a handler that changes something: audit */
+};
+
+/* ---- helpers (common.c) */
+
+/* Parse capture "id" as a positive integer; on failure set a 422 on r and
+ * return -1. */
+int ctx_path_id(struct ctx *c, struct response *r, const char *name, int64_t *id);
+
+/*
+ * Read limit / cursor / offset from the query into pg.  scope names the list
+ * for the cursor MAC.  Problems are appended to errs (loc ["query", ...]).
+ */
+void ctx_page(struct ctx *c, const char *scope, struct page *pg, json_t *errs);
+
+/* Build {"items": items, "pagination": {...}} (items consumed) with
+ * next_cursor from the last item's "id", and the deprecation note in
+ * offset mode.  Sets 200. */
+int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
+		   const struct page *pg, json_t *items, bool has_more);
+
+/* ---- handlers, one file per resource */
+int h_health(struct ctx *c, struct response *r);
+int h_ready(struct ctx *c, struct response *r);
+int h_status(struct ctx *c, struct response *r);
+int h_openapi(struct ctx *c, struct response *r);
+
+int h_rooms_list(struct ctx *c, struct response *r);
+int h_rooms_create(struct ctx *c, struct response *r);
+int h_rooms_get(struct ctx *c, struct response *r);
+int h_rooms_update(struct ctx *c, struct response *r);
+int h_rooms_delete(struct ctx *c, struct response *r);
+
+int h_sensors_list(struct ctx *c, struct response *r);
+int h_sensors_create(struct ctx *c, struct response *r);
+int h_sensors_get(struct ctx *c, struct response *r);
+int h_sensors_update(struct ctx *c, struct response *r);
+int h_sensors_delete(struct ctx *c, struct response *r);
+int h_sensor_types(struct ctx *c, struct response *r);
+
+int h_api_keys_list(struct ctx *c, struct response *r);
+int h_api_keys_create(struct ctx *c, struct response *r);
+int h_api_keys_delete(struct ctx *c, struct response *r);
+
+#endif

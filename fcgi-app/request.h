@@ -1,0 +1,31 @@
+#ifndef HEARTH_REQUEST_H
+#define HEARTH_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A request as the API sees it, free of FastCGI: worker.c fills it from
+ * FCGX params, tests and fuzzers fill it by hand.  All strings borrowed
+ * from whoever built it; absent headers are NULL.
+ */
+struct request {
+	const char *method;         /* "GET" */
+	const char *path;           /* "/api/v1/rooms/3", no query string */
+	const char *query;          /* "limit=10&cursor=..." or "" */
+	const char *content_type;
+	const char *api_key;        /* X-API-Key */
+	const char *authorization;  /* Authorization */
+	const char *cookie;
+	const char *remote_addr;
+	const char *request_id;     /* X-Request-Id from nginx, for logs */
+	const char *body;           /* may be NULL when body_len == 0 */
+	size_t body_len;
+	bool body_too_large;        /* Content-Length beyond api.max_body_bytes */
+};
+
+/* Split a REQUEST_URI into path and query: path_out gets the part before
+ * '?' (NUL-terminated, truncated never: -1 when it does not fit). */
+int request_split_uri(const char *uri, char *path_out, size_t pathsz, const char **query);
+
+#endif

@@ -1,0 +1,50 @@
+#ifndef HEARTH_RESPONSE_H
+#define HEARTH_RESPONSE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+/*
+ * A response as handlers produce it: a status, an optional JSON body and a
+ * few extra headers.  The framework serialises it once.
+ */
+struct response {
+	int status;
+	json_t *body;          /* owned; NULL = no body (204) */
+	char headers[512];     /* extra "Name: value\r\n" lines */
+};
+
+void response_init(struct response *r);
+void response_clear(struct response *r);   /* drops body */
+
+/* Append one header line; silently refuses values with CR/LF. */
+void response_add_header(struct response *r, const char *name, const char *value);
+
+/* Set status and {"detail": msg}. Returns status. */
+__attribute__((format(printf, 3, 4)))
+int response_detail(struct response *r, int status, const char *fmt, ...);
+
+/* Set 422 and {"detail": errs} (errs consumed). Returns 422. */
+int response_invalid(struct response *r, json_t *errs);
+
+/* The one mapping from enum herr to HTTP status. */
+int response_status_for(enum herr e);
+
+/* Set the status for e and a detail naming it (what may be "room").
+ * Returns the status. */
+int response_error(struct response *r, enum herr e, const char *what);
+
+/* Reason phrase for a status ("Not Found"). */
+const char *response_reason(int status);
+
+/*
+ * Serialise headers + body into a malloc'd buffer:
+ *   "Status: 200 OK\r\nContent-Type: application/json\r\n...\r\n\r\n{...}"
+ * *len set.  NULL on allocation failure.
+ */
+char *response_render(const struct response *r, size_t *len);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * The route table and its matcher.  Adding an endpoint is one line here,
+ * one handler, and its entry in static/openapi.json (a test compares them).
+ */
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "router.h"
+
+#define PUBLIC ROUTE_PUBLIC
+#define NO_DB ROUTE_NO_DB
+
+const struct route routes[] = {
+	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
+	{"GET",    "/api/v1/ready",              h_ready,          PUBLIC},
+	{"GET",    "/api/v1/status",             h_status,         PUBLIC},
+	{"GET",    "/api/v1/openapi.json",       h_openapi,        PUBLIC | NO_DB},
+
+	{"GET",    "/api/v1/rooms",              h_rooms_list,     0},
+	{"POST",   "/api/v1/rooms",              h_rooms_create,   0},
+	{"GET",    "/api/v1/rooms/{id}",         h_rooms_get,      0},
+	{"PUT",    "/api/v1/rooms/{id}",         h_rooms_update,   0},
+	{"DELETE", "/api/v1/rooms/{id}",         h_rooms_delete,   0},
+
+	{"GET",    "/api/v1/sensors",            h_sensors_list,   0},
+	{"POST",   "/api/v1/sensors",            h_sensors_create, 0},
+	{"GET",    "/api/v1/sensors/{id}",       h_sensors_get,    0},
+	{"PUT",    "/api/v1/sensors/{id}",       h_sensors_update, 0},
+	{"DELETE", "/api/v1/sensors/{id}",       h_sensors_delete, 0},
+	{"GET",    "/api/v1/sensor-types",       h_sensor_types,   0},
+
+	{"GET",    "/api/v1/api-keys",           h_api_keys_list,  0},
+	{"POST",   "/api/v1/api-keys",           h_api_keys_create, 0},
+	{"DELETE", "/api/v1/api-keys/{id}",      h_api_keys_delete, 0},
+};
+
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
+
+/*
+ * Match one pattern against a path, segment by segment.  Returns 1 and
+ * fills the captures of m, or 0.
+ */
+static int router__match_pattern(const char *pattern, const char *path, struct route_match *m)
+{
+	const char *p = pattern, *s = path;
+
+	m->ncaptures = 0;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		const char *pend = strchrnul(p, '/');
+		const char *send = strchrnul(s, '/');
+		size_t slen = (size_t)(send - s);
+
+		/* Empty, "." and ".." segments never match anything. */
+		if (slen == 0 || (slen == 1 && s[0] == '.') ||
+		    (slen == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+		if (*p == '{' && pend > p + 1 && pend[-1] == '}') {
+			if (m->ncaptures == ROUTE_MAX_CAPTURES)
+				return 0;
+			m->cap[m->ncaptures].name = p + 1;
+			m->cap[m->ncaptures].name_len = (size_t)(pend - p - 2);
+			m->cap[m->ncaptures].value = s;
+			m->cap[m->ncaptures].value_len = slen;
+			m->ncaptures++;
+		} else if ((size_t)(pend - p) != slen || memcmp(p, s, slen) != 0) {
+			return 0;
+		}
+		p = pend;
+		s = send;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static void router__allow_add(char *allow, size_t allowsz, const char *method)
+{
+	size_t used = strlen(allow);
+
+	if (strstr(allow, method))
+		return;
+	if (used + strlen(method) + 3 > allowsz)
+		return;
+	if (used)
+		memcpy(allow + used, ", ", 3), used += 2;
+	memcpy(allow + used, method, strlen(method) + 1);
+}
+
+enum route_result router_match(const char *method, const char *path, struct route_match *m,
+			       char *allow, size_t allowsz)
+{
+	bool path_known = false;
+	/* HEAD is answered by the GET route, without the body. */
+	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
+
+	if (allowsz)
+		allow[0] = '\0';
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < routes_count; i++) {
+		struct route_match tmp;
+
+		if (!router__match_pattern(routes[i].pattern, path, &tmp))
+			continue;
+		if (strcmp(routes[i].method, want) == 0) {
+			*m = tmp;
+			m->route = &routes[i];
+			return ROUTE_FOUND;
+		}
+		path_known = true;
+		if (allowsz)
+			router__allow_add(allow, allowsz, routes[i].method);
+	}
+	return path_known ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
+}
+
+int route_capture(const struct route_match *m, const char *name, char *out, size_t outsz)
+{
+	size_t nlen = strlen(name);
+
+	for (unsigned i = 0; i < m->ncaptures; i++) {
+		if (m->cap[i].name_len != nlen || memcmp(m->cap[i].name, name, nlen) != 0)
+			continue;
+		if (m->cap[i].value_len >= outsz)
+			return -1;
+		memcpy(out, m->cap[i].value, m->cap[i].value_len);
+		out[m->cap[i].value_len] = '\0';
+		return 0;
+	}
+	return -1;
+}

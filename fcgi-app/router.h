@@ -1,0 +1,55 @@
+#ifndef HEARTH_ROUTER_H
+#define HEARTH_ROUTER_H
+
+#include <stddef.h>
+
+struct ctx;
+struct response;
+
+typedef int (*handler_fn)(struct ctx *c, struct response *r);
+
+enum {
+	ROUTE_PUBLIC = 1 << 0,  /* no credentials needed */
+	ROUTE_NO_DB  = 1 << 1,  /* never touches MariaDB (liveness) */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;    /* "/api/v1/rooms/{id}": a {name} is one path segment */
+	handler_fn handler;
+	unsigned flags;
+};
+
+#define ROUTE_MAX_CAPTURES 4
+
+struct route_match {
+	const struct route *route;
+	unsigned ncaptures;
+	struct {
+		const char *name;   /* points into the pattern, not NUL-terminated */
+		size_t name_len;
+		const char *value;  /* points into the path, not NUL-terminated */
+		size_t value_len;
+	} cap[ROUTE_MAX_CAPTURES];
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
+
+/* The table (router.c). */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/*
+ * Match method and path against the table.  On ROUTE_METHOD_NOT_ALLOWED,
+ * allow gets the comma-separated methods that would match ("GET, PUT").
+ * A trailing slash, an empty segment or a segment of "." or ".." never
+ * matches.  path is borrowed and must outlive m.
+ */
+enum route_result router_match(const char *method, const char *path, struct route_match *m,
+			       char *allow, size_t allowsz);
+
+/* Copy capture `name` into out (NUL-terminated).  0, or -1 when absent or
+ * too long. */
+int route_capture(const struct route_match *m, const char *name, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef HEARTH_AUTH_H
+#define HEARTH_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * API keys.  A key looks like "hk_<prefix>_<secret>": prefix is 8 lowercase
+ * hex digits that identify the row (indexed, not secret), secret is 43
+ * base64url characters (32 random bytes).  Only the SHA-256 of the whole key
+ * is stored; keys carry 256 bits of entropy, so a fast hash is the right
+ * one (a slow KDF is for low-entropy passwords).  Hashes are compared in
+ * constant time.
+ */
+#define AUTH_KEY_PREFIX_LEN 8
+#define AUTH_KEY_MAX 64          /* strlen of a well-formed key is 55 */
+#define AUTH_HASH_LEN 32
+
+struct auth_new_key {
+	char key[AUTH_KEY_MAX + 1];                /* shown once, then forgotten */
+	char prefix[AUTH_KEY_PREFIX_LEN + 1];
+	unsigned char hash[AUTH_HASH_LEN];
+};
+
+/* Generate a fresh random key.  0, or -1 if the CSPRNG failed. */
+int auth_key_generate(struct auth_new_key *out);
+
+/* Check the shape of a presented key and copy its prefix out.
+ * 0 if well-formed, -1 otherwise (never logs the key). */
+int auth_key_parse(const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1]);
+
+/* SHA-256 of the key text. */
+void auth_key_hash(const char *key, unsigned char out[AUTH_HASH_LEN]);
+
+/* Constant-time comparison of two hashes. */
+bool auth_hash_equal(const unsigned char *a, const unsigned char *b);
+
+/* Lowercase hex of a hash into out (2*AUTH_HASH_LEN+1 bytes). */
+void auth_hash_hex(const unsigned char *hash, char *out);
+
+#endif

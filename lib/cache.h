@@ -1,0 +1,42 @@
+#ifndef HEARTH_CACHE_H
+#define HEARTH_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * memcached, as a cache that may vanish at any time: every call degrades to
+ * a miss or a no-op when the servers are down, after a short timeout
+ * (about 100 ms connect/poll), and a server found dead is not tried again
+ * for a few seconds.  Callers always have a database fallback.
+ *
+ * Keys are namespaced: "hearth:" + key.  Keys must be at most 200 bytes of
+ * printable ASCII with no spaces.
+ */
+struct cache;
+
+/* servers: "host:port[,host:port...]"; NULL or "" = a cache that always
+ * misses.  NULL only on allocation failure. */
+struct cache *cache_new(const char *servers);
+void cache_free(struct cache *c);
+
+/* A new malloc'd copy of the value (NUL-terminated for convenience) or NULL
+ * on a miss or any error. */
+char *cache_get(struct cache *c, const char *key, size_t *len);
+void cache_set(struct cache *c, const char *key, const void *val, size_t len, time_t ttl);
+void cache_delete(struct cache *c, const char *key);
+
+/*
+ * Version counters for invalidating a whole namespace at once: a cached
+ * list is stored under a key that includes cache_version(ns), and a write
+ * calls cache_bump(ns).  cache_version returns 0 when the cache is down
+ * (callers must then skip the cache, not use version 0).
+ */
+uint64_t cache_version(struct cache *c, const char *ns);
+void cache_bump(struct cache *c, const char *ns);
+
+/* 1 if at least one server answered a round trip just now, else 0. */
+int cache_alive(struct cache *c);
+
+#endif

@@ -1,0 +1,76 @@
+#ifndef HEARTH_CONFIG_H
+#define HEARTH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Configuration: /etc/hearth/hearth.conf (INI), then HEARTH_<SECTION>_<KEY>
+ * environment overrides (e.g. HEARTH_DATABASE_PASSWORD, HEARTH_API_WORKERS).
+ * Every key has a default except security.secret_key, which is required.
+ *
+ *   [api]      socket, socket_mode (octal), workers (0 = cores), max_requests,
+ *              max_body_bytes, roles_file, static_root, drain_seconds
+ *   [database] host, port, socket, user, password, name,
+ *              connect_timeout, timeout (seconds)
+ *   [cache]    servers ("host:port,host:port"; empty = no cache), ttl
+ *   [security] secret_key (hex, at least 32 bytes = 64 hex digits)
+ *   [log]      level (error|warning|notice|info|debug)
+ */
+#define CONFIG_STR 256
+
+struct hearth_config {
+	/* [api] */
+	char api_socket[CONFIG_STR];
+	unsigned api_socket_mode;
+	unsigned api_workers;          /* resolved: never 0 after config_load */
+	unsigned api_max_requests;
+	size_t api_max_body_bytes;
+	char api_roles_file[CONFIG_STR];
+	char api_static_root[CONFIG_STR];
+	unsigned api_drain_seconds;
+
+	/* [database] */
+	char db_host[CONFIG_STR];
+	unsigned db_port;
+	char db_socket[CONFIG_STR];
+	char db_user[CONFIG_STR];
+	char db_password[CONFIG_STR];
+	char db_name[CONFIG_STR];
+	unsigned db_connect_timeout;
+	unsigned db_timeout;
+
+	/* [cache] */
+	char cache_servers[CONFIG_STR];
+	unsigned cache_ttl;
+
+	/* [security] */
+	unsigned char secret[64];
+	size_t secret_len;
+
+	/* [log] */
+	int log_level;
+};
+
+#define CONFIG_EXIT_BAD 78 /* EX_CONFIG */
+
+/* Fill *cfg with defaults. */
+void config_defaults(struct hearth_config *cfg);
+
+/*
+ * Defaults, then the file at path (a missing or unreadable file is an
+ * error), then the environment.  Returns 0, or -1 with a message naming
+ * the file, line, key and the problem in err (e.g. "hearth.conf line 4:
+ * api.workers: 'many' is not a number").
+ */
+int config_load(const char *path, struct hearth_config *cfg, char *err, size_t errlen);
+
+/* Same as config_load but from text in memory (for tests and fuzzing);
+ * name is used in messages.  env = false skips the environment. */
+int config_load_text(const char *name, const char *text, size_t len, bool env,
+		     struct hearth_config *cfg, char *err, size_t errlen);
+
+/* The path to use: the -c argument, else $HEARTH_CONFIG, else the default. */
+const char *config_path(const char *arg);
+
+#endif

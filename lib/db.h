@@ -1,0 +1,99 @@
+#ifndef HEARTH_DB_H
+#define HEARTH_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/*
+ * One MariaDB connection with its cache of prepared statements.
+ *
+ * Not thread-safe; one per process.  The connection is opened lazily by
+ * db_ensure() with connect/read/write timeouts, so an unreachable server is
+ * HERR_UNAVAILABLE within the configured seconds, never a hang.  When a call
+ * finds the server gone, the connection and every prepared statement are
+ * dropped; the next db_ensure() reconnects and statements are prepared again
+ * (MYSQL_OPT_RECONNECT is never used).  Sessions run in UTC, utf8mb4.
+ */
+struct db;
+struct db_stmt;
+
+struct db_options {
+	const char *host;      /* borrowed, copied by db_new */
+	unsigned port;
+	const char *socket;    /* when non-empty, used instead of host/port */
+	const char *user;
+	const char *password;
+	const char *name;
+	unsigned connect_timeout; /* seconds */
+	unsigned timeout;         /* read and write, seconds */
+};
+
+/* A new handle, not yet connected; NULL on allocation failure. */
+struct db *db_new(const struct db_options *opt);
+void db_free(struct db *db);
+
+/* Connect if not connected.  HERR_OK or HERR_UNAVAILABLE. */
+enum herr db_ensure(struct db *db);
+/* Round trip to the server (reconnects first if needed). */
+enum herr db_ping(struct db *db);
+/* Drop the connection (e.g. after fork in the parent). */
+void db_disconnect(struct db *db);
+
+/*
+ * Run a static statement with no parameters and no result (DDL, migrations).
+ * Not for anything that carries input.
+ */
+enum herr db_exec_static(struct db *db, const char *sql);
+
+/*
+ * A prepared statement, cached per connection by the address of sql, which
+ * must therefore be a string literal or otherwise live forever.  The
+ * statement is borrowed from the cache: call db_done() when finished with
+ * it (also after errors); never free it.
+ */
+enum herr db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+
+/* Parameters, 0-based, in statement order.  Strings and blobs are borrowed
+ * until db_execute() returns. */
+void db_bind_int64(struct db_stmt *st, unsigned idx, int64_t v);
+void db_bind_bool(struct db_stmt *st, unsigned idx, bool v);
+void db_bind_text(struct db_stmt *st, unsigned idx, const char *s); /* NULL -> SQL NULL */
+void db_bind_textn(struct db_stmt *st, unsigned idx, const char *s, size_t len);
+void db_bind_blob(struct db_stmt *st, unsigned idx, const void *p, size_t len);
+void db_bind_null(struct db_stmt *st, unsigned idx);
+
+/*
+ * Execute and, for a SELECT, buffer the whole result client-side.
+ * HERR_OK; HERR_CONFLICT on a duplicate key (ER_DUP_ENTRY) or a row still
+ * referenced (ER_ROW_IS_REFERENCED*); HERR_INVALID when a foreign key points
+ * nowhere (ER_NO_REFERENCED_ROW*); HERR_UNAVAILABLE when the server is gone
+ * or timed out; HERR_INTERNAL otherwise (logged).
+ */
+enum herr db_execute(struct db_stmt *st);
+
+/* Next row: 1 = a row, 0 = no more rows, -1 = error. */
+int db_fetch(struct db_stmt *st);
+
+/* Columns of the current row, 0-based. */
+bool db_col_is_null(struct db_stmt *st, unsigned idx);
+int64_t db_col_int64(struct db_stmt *st, unsigned idx);         /* NULL -> 0 */
+/* Text/blob/JSON/DATETIME-as-text column; borrowed until the next fetch or
+ * db_done(); NUL-terminated; *len may be NULL.  NULL for SQL NULL. */
+const char *db_col_text(struct db_stmt *st, unsigned idx, size_t *len);
+
+uint64_t db_affected_rows(struct db_stmt *st);
+uint64_t db_insert_id(struct db_stmt *st);
+
+/* Free the result and reset the statement for its next use. */
+void db_done(struct db_stmt *st);
+
+/* Transactions.  db_rollback never fails (errors are logged). */
+enum herr db_begin(struct db *db);
+enum herr db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_transaction(const struct db *db);
+
+#endif

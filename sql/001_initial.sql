@@ -1,0 +1,2 @@
+-- placeholder, replaced below
+CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY);
