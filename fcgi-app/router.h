@@ -10,7 +10,7 @@ typedef int (*handler_fn)(struct ctx *c, struct response *r);
 
 enum {
 	ROUTE_PUBLIC = 1 << 0,  /* no credentials needed */
-	ROUTE_NO_DB  = 1 << 1,  /* never touches MariaDB (liveness) */
+	ROUTE_NO_DB  = 1 << 1,  /* no database gate before the handler: it checks itself or needs none */
 };
 
 struct route {
