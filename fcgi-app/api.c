@@ -1,0 +1,363 @@
+/*
+ * One request, end to end, in the order the contract fixes:
+ *
+ *   413 -> route (404/405) -> 415 -> 400 -> 422 (body not an object)
+ *   -> database and schema (503) -> credentials (401) -> role (403)
+ *   -> handler, in a transaction with its audit row for writes.
+ *
+ * Each step either answers and returns, or hands on to the next; nothing
+ * here knows about FastCGI, so tests and fuzzers drive it directly.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "cache.h"
+/* lib/config.h by path: in the automake build "config.h" from outside lib/
+ * is the one configure generates. */
+#include "config.h"
+#include "db.h"
+#include "handlers/handlers.h"
+#include "log.h"
+#include "migrations.h"
+#include "principal.h"
+#include "query.h"
+#include "request.h"
+#include "response.h"
+#include "roles.h"
+#include "router.h"
+#include "store/store.h"
+
+/* Longest credential worth looking up: anything longer is not a key. */
+#define API_CRED_MAX (AUTH_KEY_MAX + 1)
+
+/*
+ * Once the schema is found current it stays current for the life of the
+ * process (migrations only move forward), so the check costs a query only
+ * until the first success.
+ */
+static bool api_schema_ok;
+
+static bool api__is_json(const char *content_type)
+{
+	static const char media[] = "application/json";
+	const char *p = content_type;
+
+	if (!p)
+		return false;
+	p += strspn(p, " \t");
+	if (strncasecmp(p, media, sizeof(media) - 1) != 0)
+		return false;
+	p += sizeof(media) - 1;
+	p += strspn(p, " \t");
+	/* Parameters such as charset may follow; anything else is another type. */
+	return *p == '\0' || *p == ';';
+}
+
+/* 415 / 400 / 422 for the body; on success *out is the object or NULL. */
+static int api__parse_body(const struct request *req, struct response *r, json_t **out)
+{
+	json_error_t err;
+	json_t *body;
+
+	*out = NULL;
+	if (req->body_len == 0)
+		return 0;
+	if (!api__is_json(req->content_type)) {
+		response_detail(r, 415, "Content-Type must be application/json");
+		return -1;
+	}
+	/* DECODE_ANY: a bare scalar is well-formed JSON, just not an object,
+	 * and gets the 422 below rather than a 400. */
+	body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	if (!body) {
+		response_detail(r, 400, "malformed JSON: %s (line %d, column %d)", err.text,
+				err.line, err.column);
+		return -1;
+	}
+	if (!json_is_object(body)) {
+		json_decref(body);
+		response_invalid(r, json_pack("[{s:[s], s:s, s:s}]", "loc", "body", "msg",
+					      "Input should be a valid dictionary", "type",
+					      "dict_type"));
+		return -1;
+	}
+	*out = body;
+	return 0;
+}
+
+/* The database gate: reachable, and at least at the schema this build needs. */
+static int api__database_gate(struct app *app, struct response *r)
+{
+	enum herr e = db_ensure(app->db);
+	int version = 0;
+
+	if (e != HERR_OK) {
+		response_error(r, HERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	if (api_schema_ok)
+		return 0;
+	e = store_schema_version(app->db, &version);
+	if (e != HERR_OK) {
+		response_error(r, e, NULL);
+		return -1;
+	}
+	if (version < hearth_schema_required()) {
+		response_detail(r, 503,
+				"database schema is at version %d but this build needs %d; "
+				"run: hearthctl migrate", version, hearth_schema_required());
+		return -1;
+	}
+	api_schema_ok = true;
+	return 0;
+}
+
+/*
+ * The presented credential, first present wins: X-API-Key, ?api_key=,
+ * device_key in the body, Authorization: Bearer.  Returns 1 with the key
+ * in buf, 0 when none was presented, -1 when one was but cannot be a key
+ * (malformed escape, far too long).  A device_key string is always taken
+ * out of the body, so the handler's strict validation never sees it.
+ */
+static int api__credential(const struct request *req, json_t *body, char *buf, size_t bufsz)
+{
+	char device_key[API_CRED_MAX + 1] = "";
+	int have_device_key = 0;
+	int rv = 0;
+
+	if (body) {
+		json_t *dk = json_object_get(body, "device_key");
+
+		if (json_is_string(dk)) {
+			const char *s = json_string_value(dk);
+
+			have_device_key = strlen(s) < sizeof(device_key) ? 1 : -1;
+			if (have_device_key > 0)
+				memcpy(device_key, s, strlen(s) + 1);
+			json_object_del(body, "device_key");
+		}
+	}
+
+	if (req->api_key && *req->api_key) {
+		rv = strlen(req->api_key) < bufsz ? 1 : -1;
+		if (rv > 0)
+			memcpy(buf, req->api_key, strlen(req->api_key) + 1);
+		goto out;
+	}
+	rv = query_get(req->query, "api_key", buf, bufsz);
+	if (rv != 0)
+		goto out;
+	if (have_device_key) {
+		rv = have_device_key;
+		if (rv > 0)
+			memcpy(buf, device_key, strlen(device_key) + 1);
+		goto out;
+	}
+	if (req->authorization && strncasecmp(req->authorization, "Bearer ", 7) == 0) {
+		const char *tok = req->authorization + 7;
+		size_t len;
+
+		tok += strspn(tok, " \t");
+		len = strcspn(tok, " \t");
+		if (len > 0 && tok[len + strspn(tok + len, " \t")] == '\0') {
+			rv = len < bufsz ? 1 : -1;
+			if (rv > 0) {
+				memcpy(buf, tok, len);
+				buf[len] = '\0';
+			}
+		} else {
+			rv = -1;
+		}
+	}
+out:
+	explicit_bzero(device_key, sizeof(device_key));
+	return rv;
+}
+
+static int api__authenticate(struct app *app, const struct request *req, json_t *body,
+			     struct response *r, struct principal *who)
+{
+	char key[API_CRED_MAX + 1];
+	enum herr e = HERR_NOT_FOUND;
+	int found = api__credential(req, body, key, sizeof(key));
+	int rv = -1;
+
+	if (found == 0) {
+		response_add_header(r, "WWW-Authenticate", "Bearer realm=\"hearth\"");
+		response_detail(r, 401, "authentication required");
+		goto out;
+	}
+	if (found > 0)
+		e = principal_from_key(app->db, app->cache, app->cfg->cache_ttl, key, who);
+	if (e == HERR_NOT_FOUND) {
+		response_add_header(r, "WWW-Authenticate",
+				    "Bearer realm=\"hearth\", error=\"invalid_token\"");
+		response_detail(r, 401, "invalid API key");
+		goto out;
+	}
+	if (e != HERR_OK) {
+		response_error(r, e, NULL);
+		goto out;
+	}
+	rv = 0;
+out:
+	explicit_bzero(key, sizeof(key));
+	return rv;
+}
+
+/* A dependency failed around the handler: 503 when the database is away
+ * or behind, 500 for anything else (never the client's fault here). */
+static void api__dependency_error(struct response *r, enum herr e)
+{
+	response_error(r, e == HERR_UNAVAILABLE || e == HERR_SCHEMA ? e : HERR_INTERNAL, NULL);
+}
+
+/*
+ * Run the handler.  Anything but GET and HEAD runs inside a transaction
+ * that commits together with its audit row, or not at all.
+ */
+static void api__run_handler(struct ctx *c, const char *method, struct response *r)
+{
+	struct db *db = c->app->db;
+	bool writes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+	enum herr e;
+
+	if (writes) {
+		e = db_begin(db);
+		if (e != HERR_OK) {
+			api__dependency_error(r, e);
+			return;
+		}
+	}
+
+	c->m->route->handler(c, r);
+	if (r->status == 0) {
+		LOG(LOG_ERR, "handler for %s %s set no status", c->m->route->method,
+		    c->m->route->pattern);
+		response_error(r, HERR_INTERNAL, NULL);
+	}
+
+	if (!writes) {
+		/* A read that left a transaction open would hand it on to the
+		 * next request of this worker. */
+		if (db_in_transaction(db)) {
+			LOG(LOG_ERR, "handler for %s %s left a transaction open",
+			    c->m->route->method, c->m->route->pattern);
+			db_rollback(db);
+		}
+		return;
+	}
+	if (r->status >= 400) {
+		db_rollback(db);
+		return;
+	}
+
+	const struct audit_entry entry = {
+		.key_id = c->who ? c->who->key_id : 0,
+		.actor = c->who ? c->who->name : "anonymous",
+		.method = method,
+		.path = c->req->path,
+		.object_id = c->object_id[0] ? c->object_id : NULL,
+		.status = r->status,
+	};
+	e = store_audit_write(db, &entry);
+	if (e == HERR_OK)
+		e = db_commit(db);
+	if (e != HERR_OK) {
+		LOG(LOG_ERR, "%s %s: change not committed: %s", method, c->req->path, herr_str(e));
+		db_rollback(db);
+		/* The handler's reply described a change that did not happen. */
+		response_clear(r);
+		r->headers[0] = '\0';
+		api__dependency_error(r, e);
+	}
+}
+
+static double api__ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+void api_handle(struct app *app, const struct request *req, struct response *r)
+{
+	const char *method = req->method ? req->method : "";
+	const char *path = req->path ? req->path : "";
+	struct route_match m;
+	struct principal who;
+	struct ctx c;
+	bool authenticated = false;
+	char allow[128];
+	char key_id[24] = "-";
+	json_t *body = NULL;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	if (req->body_too_large) {
+		response_detail(r, 413, "request body too large (limit %zu bytes)",
+				app->cfg->api_max_body_bytes);
+		goto out;
+	}
+
+	switch (router_match(method, path, &m, allow, sizeof(allow))) {
+	case ROUTE_FOUND:
+		break;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		response_add_header(r, "Allow", allow);
+		response_detail(r, 405, "Method Not Allowed");
+		goto out;
+	case ROUTE_NOT_FOUND:
+	default:
+		response_detail(r, 404, "Not Found");
+		goto out;
+	}
+
+	if (api__parse_body(req, r, &body) < 0)
+		goto out;
+
+	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)
+		goto out;
+
+	if (!(m.route->flags & ROUTE_PUBLIC)) {
+		/* HEAD is a GET without the body, so the GET rule covers it. */
+		const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
+
+		if (api__authenticate(app, req, body, r, &who) < 0)
+			goto out;
+		authenticated = true;
+		if (!roles_allows(app->roles, who.role, as, path)) {
+			response_detail(r, 403, "role '%s' may not %s %s", who.role, as, path);
+			goto out;
+		}
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.app = app;
+	c.req = req;
+	c.m = &m;
+	c.body = body;
+	c.who = authenticated ? &who : NULL;
+	api__run_handler(&c, method, r);
+
+out:
+	if (r->status == 0)
+		response_error(r, HERR_INTERNAL, NULL);
+	json_decref(body);
+	if (authenticated)
+		snprintf(key_id, sizeof(key_id), "%lld", (long long)who.key_id);
+	/* The path only, never the query string: it may carry api_key. */
+	LOG(LOG_INFO, "%s %s %d %.1fms key=%s%s%s", method, path, r->status, api__ms_since(&t0),
+	    key_id, req->request_id ? " request=" : "", req->request_id ? req->request_id : "");
+}

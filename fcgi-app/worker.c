@@ -1,0 +1,360 @@
+/*
+ * A worker: accept FastCGI requests and answer them until told to stop or
+ * until it has served its quota, then return so the master forks a fresh
+ * one.  This is the only file of hearth-api that speaks FastCGI.
+ *
+ * Signals: SIGTERM (and SIGINT, which a terminal sends to the whole process
+ * group) are blocked except while the worker waits for a connection, and
+ * that wait unblocks them atomically (epoll_pwait/ppoll).  So a request in
+ * hand is always finished, and a stop that arrives between two requests is
+ * never lost in the gap before a blocking accept().  The listening socket
+ * is non-blocking (the master sets it), so accept() never waits either:
+ * when another worker won the connection it fails with EAGAIN and the loop
+ * goes back to waiting.
+ *
+ * Per request everything is allocated and freed in worker__serve(); what
+ * lives longer (the database connection, the cache handle) is per worker.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "api.h"
+#include "cache.h"
+/* lib/config.h by path: in the automake build "config.h" from outside lib/
+ * is the one configure generates. */
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "worker.h"
+
+static volatile sig_atomic_t worker_stop;
+
+static void worker__on_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+/*
+ * Install the worker's signal dispositions, replacing the master's, and
+ * leave SIGTERM/SIGINT blocked.  waitmask gets the mask to wait with.
+ */
+static int worker__signals(sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t blocked;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = worker__on_term;   /* no SA_RESTART: the wait must end */
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	/* A client gone mid-reply is an error from write, not a death; a
+	 * reload is the master's business.  FCGX_Init gave SIGUSR1 a handler
+	 * that makes every later accept fail: a stray one must not. */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGTERM);
+	sigaddset(&blocked, SIGINT);
+	if (sigprocmask(SIG_SETMASK, &blocked, NULL) < 0)
+		return -1;
+	sigemptyset(waitmask);
+	return 0;
+}
+
+/*
+ * A stop that is pending but not delivered.  The kernel hands a pending
+ * signal over in epoll_pwait/ppoll only when nothing is ready; under load
+ * something always is, and a draining worker would serve on forever.
+ */
+static bool worker__stop_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1))
+		worker_stop = 1;
+	return worker_stop;
+}
+
+/*
+ * Wait until there is something to accept or, on a connection nginx keeps
+ * open (fastcgi_keep_conn), the next request on it.  A worker holding such
+ * a connection serves only that one, so nginx's keepalive pool must stay
+ * below the number of workers; the shipped configuration keeps none.
+ * 1 = go on, 0 = interrupted, -1 = error.
+ */
+static int worker__wait(int epfd, const FCGX_Request *rq, const sigset_t *waitmask)
+{
+	int n;
+
+	if (rq->ipcFd >= 0) {
+		struct pollfd pfd = { .fd = rq->ipcFd, .events = POLLIN };
+
+		n = ppoll(&pfd, 1, NULL, waitmask);
+	} else {
+		struct epoll_event ev;
+
+		n = epoll_pwait(epfd, &ev, 1, -1, waitmask);
+	}
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	return n > 0;
+}
+
+/* Parse CONTENT_LENGTH in full; -1 when it is not a plain number. */
+static int worker__content_length(const char *s, uint64_t *out)
+{
+	char *end;
+
+	*out = 0;
+	if (!s || !*s)
+		return 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* Read exactly len bytes of the request body.  0, or -1 when it ended early. */
+static int worker__read_body(FCGX_Request *rq, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		size_t chunk = len - got > (1u << 30) ? (1u << 30) : len - got;
+		int n = FCGX_GetStr(buf + got, (int)chunk, rq->in);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+static void worker__send(FCGX_Request *rq, const struct response *r, bool head_only)
+{
+	static const char fallback[] =
+		"Status: 500 Internal Server Error\r\n"
+		"Content-Type: application/json; charset=utf-8\r\n"
+		"Cache-Control: no-store\r\n\r\n"
+		"{\"detail\":\"internal error\"}";
+	size_t len = 0;
+	char *out = response_render(r, &len);
+	const char *p = out ? out : fallback;
+
+	if (!out)
+		len = sizeof(fallback) - 1;
+	if (head_only) {
+		const char *end = strstr(p, "\r\n\r\n");
+
+		if (end)
+			len = (size_t)(end - p) + 4;
+	}
+	/* A failed write means nginx (or its client) is gone: nothing more
+	 * to say to it. */
+	while (len > 0) {
+		int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
+
+		if (FCGX_PutStr(p, chunk, rq->out) != chunk)
+			break;
+		p += chunk;
+		len -= (size_t)chunk;
+	}
+	free(out);
+}
+
+/* Build the request from the FastCGI parameters, run it, answer it. */
+static void worker__serve(struct app *app, FCGX_Request *rq)
+{
+	FCGX_ParamArray env = rq->envp;
+	const char *uri = FCGX_GetParam("REQUEST_URI", env);
+	const char *query_string = FCGX_GetParam("QUERY_STRING", env);
+	struct request req;
+	struct response r;
+	uint64_t clen = 0;
+	char *path = NULL;
+	char *body = NULL;
+
+	memset(&req, 0, sizeof(req));
+	response_init(&r);
+
+	if (!uri)
+		uri = FCGX_GetParam("DOCUMENT_URI", env);
+	if (!uri)
+		uri = "";
+	path = malloc(strlen(uri) + 1);
+	if (!path) {
+		response_error(&r, HERR_NOMEM, NULL);
+		goto send;
+	}
+	request_split_uri(uri, path, strlen(uri) + 1, &req.query);
+	/* nginx puts the arguments in REQUEST_URI; QUERY_STRING is for
+	 * front ends (or rewrites) that keep them apart. */
+	if (!*req.query && query_string)
+		req.query = query_string;
+
+	req.method = FCGX_GetParam("REQUEST_METHOD", env);
+	if (!req.method)
+		req.method = "";
+	req.path = path;
+	req.content_type = FCGX_GetParam("CONTENT_TYPE", env);
+	req.api_key = FCGX_GetParam("HTTP_X_API_KEY", env);
+	req.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
+	req.cookie = FCGX_GetParam("HTTP_COOKIE", env);
+	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
+	req.request_id = FCGX_GetParam("HTTP_X_REQUEST_ID", env);
+
+	if (worker__content_length(FCGX_GetParam("CONTENT_LENGTH", env), &clen) < 0) {
+		response_detail(&r, 400, "invalid Content-Length");
+		goto send;
+	}
+	if (clen > app->cfg->api_max_body_bytes) {
+		/* Not read: the reply is the same whatever the bytes are. */
+		req.body_too_large = true;
+	} else if (clen > 0) {
+		body = malloc((size_t)clen + 1);
+		if (!body) {
+			response_error(&r, HERR_NOMEM, NULL);
+			goto send;
+		}
+		if (worker__read_body(rq, body, (size_t)clen) < 0) {
+			LOG(LOG_NOTICE, "%s %s: request body ended before %" PRIu64 " bytes",
+			    req.method, req.path, clen);
+			response_detail(&r, 400, "incomplete request body");
+			goto send;
+		}
+		req.body = body;
+		req.body_len = (size_t)clen;
+	}
+
+	api_handle(app, &req, &r);
+send:
+	worker__send(rq, &r, strcmp(req.method ? req.method : "", "HEAD") == 0);
+	response_clear(&r);
+	free(body);
+	free(path);
+}
+
+int worker_run(int listen_fd, const struct hearth_config *cfg, const struct roles *roles)
+{
+	const struct db_options dbo = {
+		.host = cfg->db_host,
+		.port = cfg->db_port,
+		.socket = cfg->db_socket,
+		.user = cfg->db_user,
+		.password = cfg->db_password,
+		.name = cfg->db_name,
+		.connect_timeout = cfg->db_connect_timeout,
+		.timeout = cfg->db_timeout,
+	};
+	struct app app = { .cfg = cfg, .roles = roles, .started = time(NULL) };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	FCGX_Request rq;
+	bool rq_ready = false;
+	sigset_t waitmask;
+	unsigned long served = 0;
+	int epfd = -1;
+	int rv = EX_OSERR;
+
+	if (worker__signals(&waitmask) < 0) {
+		LOG(LOG_ERR, "worker: signals: %s", strerror(errno));
+		goto out;
+	}
+	app.db = db_new(&dbo);
+	app.cache = cache_new(cfg->cache_servers);
+	if (!app.db || !app.cache) {
+		LOG(LOG_ERR, "worker: out of memory");
+		goto out;
+	}
+
+	/* EPOLLEXCLUSIVE wakes one idle worker per connection instead of
+	 * all of them; kernels before 4.5 refuse it and get the herd. */
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		LOG(LOG_ERR, "worker: epoll: %s", strerror(errno));
+		goto out;
+	}
+	ev.data.fd = listen_fd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
+		ev.events = EPOLLIN;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
+			LOG(LOG_ERR, "worker: epoll: %s", strerror(errno));
+			goto out;
+		}
+	}
+
+	if (FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		LOG(LOG_ERR, "worker: FCGX_InitRequest failed");
+		goto out;
+	}
+	rq_ready = true;
+
+	while (!worker_stop && (cfg->api_max_requests == 0 || served < cfg->api_max_requests)) {
+		int w = worker__wait(epfd, &rq, &waitmask);
+		int rc;
+
+		if (w < 0) {
+			LOG(LOG_ERR, "worker: wait: %s", strerror(errno));
+			goto out;
+		}
+		if (w == 0 || worker__stop_pending())
+			continue;
+
+		rc = FCGX_Accept_r(&rq);
+		if (rc < 0) {
+			/* Lost the race for the connection, or nginx closed a
+			 * kept-alive one: wait again. */
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+				continue;
+			LOG(LOG_ERR, "worker: accept: %s", rc < -9000 ? "libfcgi error" : strerror(-rc));
+			/* Out of descriptors clears up as others close theirs;
+			 * anything else will not, and a fresh worker is the fix. */
+			if (rc == -EMFILE || rc == -ENFILE || rc == -ENOBUFS || rc == -ENOMEM) {
+				poll(NULL, 0, 100);
+				continue;
+			}
+			goto out;
+		}
+		worker__serve(&app, &rq);
+		FCGX_Finish_r(&rq);
+		served++;
+	}
+	if (worker_stop)
+		LOG(LOG_INFO, "worker stopping after %lu requests", served);
+	else
+		LOG(LOG_INFO, "worker recycling after %lu requests", served);
+	rv = 0;
+out:
+	if (rq_ready)
+		FCGX_Free(&rq, 1);
+	if (epfd >= 0)
+		close(epfd);
+	cache_free(app.cache);
+	db_free(app.db);
+	return rv;
+}

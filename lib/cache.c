@@ -1,0 +1,538 @@
+/*
+ * memcached as a cache that can only ever make things slower, never wrong.
+ *
+ * Down or slow: connect and poll time out after 100 ms, and after a failure
+ * the servers are left alone for CACHE_RETRY_SECONDS, then tried again, so
+ * one that comes back is used again.
+ * Servers are never ejected from the ring: moving a dead server's keys to
+ * another one and back would bring back whatever those keys held before.
+ *
+ * Invalidation has three guards:
+ *  - cache_delete leaves a short-lived tombstone instead of removing the
+ *    key, and cache_add (the way to fill from the database) does not
+ *    overwrite it, so a reader that fetched a row just before a write
+ *    cannot put the old row back after the write's invalidation.
+ *  - Version counters start at a random value, so a counter lost to a
+ *    restart or an eviction never repeats a version that older entries
+ *    are still stored under.
+ *  - If an invalidation may not have reached the server (timeout, broken
+ *    connection), this process stops trusting the cache until it has
+ *    flushed it: the server may still hold what should have gone.
+ *
+ * A struct cache belongs to one process: connections inherited over fork
+ * are left alone and the child opens its own.
+ */
+#include "cache.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmemcached/memcached.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+
+#define CACHE_NS "hearth:"
+#define CACHE_KEY_MAX 200
+#define CACHE_KEYBUF (sizeof(CACHE_NS) + CACHE_KEY_MAX)
+
+#define CACHE_CONNECT_TIMEOUT_MS 100
+#define CACHE_POLL_TIMEOUT_MS 100
+#define CACHE_RETRY_SECONDS 2
+
+/* Longest a tombstone blocks refills: more than any database round trip
+ * between a reader's SELECT and its cache_add. */
+#define CACHE_TOMBSTONE_SECONDS 30
+/* memcached reads an expiry above 30 days as an absolute time. */
+#define CACHE_TTL_MAX (30 * 24 * 3600)
+
+/* Item flags: what kind of value an item holds. */
+#define CACHE_FLAG_VALUE 0
+#define CACHE_FLAG_TOMBSTONE 0x4854 /* "HT" */
+
+#define CACHE_LOG_INTERVAL 10
+
+struct cache {
+	memcached_st *mc;    /* NULL: no servers, every call misses */
+	pid_t pid;           /* the process mc's connections belong to */
+	bool unsure;         /* an invalidation may have been lost: flush first */
+	time_t quiet_until;  /* monotonic seconds: skip the servers until then */
+	time_t last_log;     /* monotonic seconds */
+};
+
+static time_t cache__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Failures that cost a wait (or will again), as opposed to an answer. */
+static bool cache__unreachable(memcached_return_t rc)
+{
+	switch (rc) {
+	case MEMCACHED_TIMEOUT:
+	case MEMCACHED_CONNECTION_FAILURE:
+	case MEMCACHED_HOST_LOOKUP_FAILURE:
+	case MEMCACHED_WRITE_FAILURE:
+	case MEMCACHED_READ_FAILURE:
+	case MEMCACHED_UNKNOWN_READ_FAILURE:
+	case MEMCACHED_PARTIAL_READ:
+	case MEMCACHED_PROTOCOL_ERROR:
+	case MEMCACHED_ERRNO:
+	case MEMCACHED_IN_PROGRESS:
+	case MEMCACHED_SOME_ERRORS: /* flush: one of the above, on some server */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Note a failed call.  libmemcached backs off from a server it cannot
+ * connect to, but not from one that accepts and then does not answer (a
+ * stopped or overloaded memcached): every call would wait the full poll
+ * timeout again.  So after such a failure this process leaves the cache
+ * alone for CACHE_RETRY_SECONDS, then tries again.  Logged at most once
+ * per CACHE_LOG_INTERVAL, or a dead cache would add a line per request.
+ */
+static void cache__trouble(struct cache *c, const char *what, memcached_return_t rc)
+{
+	time_t now = cache__now();
+
+	if (cache__unreachable(rc))
+		c->quiet_until = now + CACHE_RETRY_SECONDS;
+	if (c->last_log && now - c->last_log < CACHE_LOG_INTERVAL)
+		return;
+	c->last_log = now;
+	LOG(LOG_WARNING, "cache: %s failed: %s (serving from the database)", what,
+	    memcached_strerror(c->mc, rc));
+}
+
+/* "host:port", "[v6]:port" or "/path"; whitespace around it ignored. */
+static int cache__add_server(memcached_st *mc, const char *item)
+{
+	char buf[256];
+	char *host, *colon, *end;
+	unsigned long port;
+	size_t n;
+
+	while (*item == ' ' || *item == '\t')
+		item++;
+	n = strlen(item);
+	while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, item, n);
+	buf[n] = '\0';
+
+	if (buf[0] == '/')
+		return memcached_server_add_unix_socket(mc, buf) == MEMCACHED_SUCCESS ? 0 : -1;
+
+	colon = strrchr(buf, ':');
+	if (!colon || colon == buf || colon[1] < '0' || colon[1] > '9')
+		return -1;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535)
+		return -1;
+	*colon = '\0';
+	host = buf;
+	if (host[0] == '[') {
+		size_t hl = strlen(host);
+
+		if (hl < 3 || host[hl - 1] != ']')
+			return -1;
+		host[hl - 1] = '\0';
+		host++;
+	}
+	return memcached_server_add(mc, host, (in_port_t)port) == MEMCACHED_SUCCESS ? 0 : -1;
+}
+
+static void cache__behave(memcached_st *mc)
+{
+	/* Consistent hashing, so adding a server moves few keys. */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_KETAMA, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, CACHE_CONNECT_TIMEOUT_MS);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, CACHE_POLL_TIMEOUT_MS);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, CACHE_POLL_TIMEOUT_MS * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, CACHE_POLL_TIMEOUT_MS * 1000);
+	/* A server that refuses connections is put in timeout for RETRY
+	 * seconds, during which calls for it fail at once, then tried again
+	 * (cache__trouble covers servers that connect but do not answer).
+	 * Never ejected: see the top of this file. */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_TIMEOUT_LIMIT, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, CACHE_RETRY_SECONDS);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 0);
+}
+
+struct cache *cache_new(const char *servers)
+{
+	struct cache *c = calloc(1, sizeof(*c));
+	char *list = NULL;
+	unsigned added = 0;
+
+	if (!c)
+		return NULL;
+	c->pid = getpid();
+	if (!servers || !*servers)
+		return c;
+
+	c->mc = memcached_create(NULL);
+	list = strdup(servers);
+	if (!c->mc || !list)
+		goto fail;
+	cache__behave(c->mc);
+	for (char *item = list, *next; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		if (cache__add_server(c->mc, item) == 0)
+			added++;
+		else
+			LOG(LOG_WARNING, "cache: ignoring server '%.64s' (expected host:port)", item);
+	}
+	free(list);
+	if (added == 0) {
+		memcached_free(c->mc);
+		c->mc = NULL;
+	}
+	return c;
+fail:
+	free(list);
+	if (c->mc)
+		memcached_free(c->mc);
+	free(c);
+	return NULL;
+}
+
+void cache_free(struct cache *c)
+{
+	if (!c)
+		return;
+	/* A child must not send "quit" down its parent's connections. */
+	if (c->mc && c->pid == getpid())
+		memcached_free(c->mc);
+	free(c);
+}
+
+/*
+ * The handle to use now, or NULL to treat the call as a miss.  Takes care
+ * of a fork (fresh connections for this process) and of a pending flush.
+ */
+static memcached_st *cache__handle(struct cache *c)
+{
+	memcached_return_t rc;
+
+	if (!c || !c->mc || (c->quiet_until && cache__now() < c->quiet_until))
+		return NULL;
+	if (c->pid != getpid()) {
+		/* The inherited handle's sockets are shared with the parent;
+		 * using them would mix up replies between processes.  Leave
+		 * it (and its descriptors) untouched and start afresh. */
+		memcached_st *fresh = memcached_clone(NULL, c->mc);
+
+		if (!fresh)
+			return NULL;
+		c->mc = fresh;
+		c->pid = getpid();
+		c->quiet_until = 0;
+	}
+	if (c->unsure) {
+		rc = memcached_flush(c->mc, 0);
+		if (rc != MEMCACHED_SUCCESS) {
+			cache__trouble(c, "flush", rc);
+			return NULL;
+		}
+		c->unsure = false;
+		LOG(LOG_NOTICE, "cache: flushed, since an invalidation may not have reached it");
+	}
+	return c->mc;
+}
+
+/* "hearth:" + key into buf; -1 for a key memcached (or we) would refuse. */
+static int cache__key(const char *key, char buf[CACHE_KEYBUF], size_t *len)
+{
+	size_t n;
+
+	if (!key)
+		return -1;
+	n = strnlen(key, CACHE_KEY_MAX + 1);
+	if (n == 0 || n > CACHE_KEY_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (key[i] <= ' ' || key[i] > '~')
+			return -1;
+	memcpy(buf, CACHE_NS, sizeof(CACHE_NS) - 1);
+	memcpy(buf + sizeof(CACHE_NS) - 1, key, n + 1);
+	*len = sizeof(CACHE_NS) - 1 + n;
+	return 0;
+}
+
+static time_t cache__ttl(time_t ttl)
+{
+	return ttl > CACHE_TTL_MAX ? CACHE_TTL_MAX : ttl;
+}
+
+/* A fetched item: a new malloc'd, NUL-terminated copy, or NULL with *rcp
+ * telling a miss (MEMCACHED_NOTFOUND) from a failure. */
+static char *cache__fetch(struct cache *c, memcached_st *mc, const char *k, size_t klen,
+			  size_t *len, uint32_t *flags, memcached_return_t *rcp)
+{
+	memcached_return_t rc = MEMCACHED_SUCCESS;
+	size_t vlen = 0;
+	char *v, *copy;
+
+	v = memcached_get(mc, k, klen, &vlen, flags, &rc);
+	*rcp = rc;
+	if (rc != MEMCACHED_SUCCESS) {
+		if (rc != MEMCACHED_NOTFOUND)
+			cache__trouble(c, "get", rc);
+		free(v);
+		return NULL;
+	}
+	copy = malloc(vlen + 1);
+	if (!copy)
+		*rcp = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+	else {
+		if (vlen)
+			memcpy(copy, v, vlen);
+		copy[vlen] = '\0';
+		if (len)
+			*len = vlen;
+	}
+	free(v);
+	return copy;
+}
+
+char *cache_get(struct cache *c, const char *key, size_t *len)
+{
+	memcached_st *mc = cache__handle(c);
+	memcached_return_t rc;
+	char k[CACHE_KEYBUF];
+	uint32_t flags = 0;
+	size_t klen;
+	char *v;
+
+	if (!mc || cache__key(key, k, &klen) != 0)
+		return NULL;
+	v = cache__fetch(c, mc, k, klen, len, &flags, &rc);
+	if (v && flags != CACHE_FLAG_VALUE) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void cache__store(struct cache *c, bool only_if_absent, const char *key, const void *val,
+			 size_t len, time_t ttl)
+{
+	memcached_st *mc = cache__handle(c);
+	memcached_return_t rc;
+	char k[CACHE_KEYBUF];
+	size_t klen;
+
+	/* ttl 0 would mean "forever" to memcached: never what a cache of
+	 * database rows wants. */
+	if (!mc || ttl <= 0 || (!val && len) || cache__key(key, k, &klen) != 0)
+		return;
+	if (only_if_absent)
+		rc = memcached_add(mc, k, klen, val, len, cache__ttl(ttl), CACHE_FLAG_VALUE);
+	else
+		rc = memcached_set(mc, k, klen, val, len, cache__ttl(ttl), CACHE_FLAG_VALUE);
+	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTSTORED)
+		cache__trouble(c, "store", rc);
+}
+
+void cache_set(struct cache *c, const char *key, const void *val, size_t len, time_t ttl)
+{
+	cache__store(c, false, key, val, len, ttl);
+}
+
+void cache_add(struct cache *c, const char *key, const void *val, size_t len, time_t ttl)
+{
+	cache__store(c, true, key, val, len, ttl);
+}
+
+/* The last resort of an invalidation: remove the key outright, or else
+ * remember that the cache may now hold something it should not. */
+static void cache__remove_or_distrust(struct cache *c, memcached_st *mc, const char *k,
+				      size_t klen, memcached_return_t why)
+{
+	memcached_return_t rc = why;
+
+	cache__trouble(c, "invalidate", why);
+	/* Not worth a second timeout when the server did not answer. */
+	if (!cache__unreachable(why))
+		rc = memcached_delete(mc, k, klen, 0);
+	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND)
+		c->unsure = true;
+}
+
+void cache_delete(struct cache *c, const char *key)
+{
+	memcached_st *mc = cache__handle(c);
+	memcached_return_t rc;
+	char k[CACHE_KEYBUF];
+	size_t klen;
+
+	if (!c || !c->mc || cache__key(key, k, &klen) != 0)
+		return;
+	if (!mc) {
+		/* Unreachable, or not flushed yet: still owed a flush. */
+		c->unsure = true;
+		return;
+	}
+	rc = memcached_set(mc, k, klen, "-", 1, CACHE_TOMBSTONE_SECONDS, CACHE_FLAG_TOMBSTONE);
+	if (rc != MEMCACHED_SUCCESS)
+		cache__remove_or_distrust(c, mc, k, klen, rc);
+}
+
+/* A starting value no earlier counter for ns is likely to have reached:
+ * random in [2^32, 2^62), so increments can never wrap to 0. */
+static uint64_t cache__seed(void)
+{
+	uint64_t v = 0;
+
+	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1) {
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		v = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+		v ^= (uint64_t)getpid() << 40;
+	}
+	v &= (UINT64_C(1) << 62) - 1;
+	return v | (UINT64_C(1) << 32);
+}
+
+static int cache__parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int cache__version_key(const char *ns, char k[CACHE_KEYBUF], size_t *klen)
+{
+	char key[CACHE_KEY_MAX + 1];
+	int n;
+
+	if (!ns)
+		return -1;
+	n = snprintf(key, sizeof(key), "ver:%s", ns);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return -1;
+	return cache__key(key, k, klen);
+}
+
+uint64_t cache_version(struct cache *c, const char *ns)
+{
+	memcached_st *mc = cache__handle(c);
+	char k[CACHE_KEYBUF], seedtext[24];
+	uint64_t version = 0, seed;
+	memcached_return_t rc;
+	uint32_t flags = 0;
+	size_t klen;
+	char *v;
+
+	if (!mc || cache__version_key(ns, k, &klen) != 0)
+		return 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		v = cache__fetch(c, mc, k, klen, NULL, &flags, &rc);
+		if (v) {
+			if (flags != CACHE_FLAG_VALUE || cache__parse_u64(v, &version) != 0)
+				version = 0;
+			free(v);
+			return version;
+		}
+		if (rc != MEMCACHED_NOTFOUND || attempt > 0)
+			break;
+		/* Missing: start a counter; if another process won the race,
+		 * read theirs. */
+		seed = cache__seed();
+		snprintf(seedtext, sizeof(seedtext), "%" PRIu64, seed);
+		rc = memcached_add(mc, k, klen, seedtext, strlen(seedtext), 0, CACHE_FLAG_VALUE);
+		if (rc == MEMCACHED_SUCCESS)
+			return seed;
+		if (rc != MEMCACHED_NOTSTORED && rc != MEMCACHED_DATA_EXISTS) {
+			cache__trouble(c, "version", rc);
+			break;
+		}
+	}
+	return 0;
+}
+
+void cache_bump(struct cache *c, const char *ns)
+{
+	memcached_st *mc = cache__handle(c);
+	char k[CACHE_KEYBUF], seedtext[24];
+	memcached_return_t rc;
+	uint64_t v;
+	size_t klen;
+
+	if (!c || !c->mc || cache__version_key(ns, k, &klen) != 0)
+		return;
+	if (!mc) {
+		c->unsure = true;
+		return;
+	}
+	rc = memcached_increment(mc, k, klen, 1, &v);
+	if (rc == MEMCACHED_NOTFOUND) {
+		/* No counter: any fresh one is a version nobody has used. */
+		snprintf(seedtext, sizeof(seedtext), "%" PRIu64, cache__seed());
+		rc = memcached_add(mc, k, klen, seedtext, strlen(seedtext), 0, CACHE_FLAG_VALUE);
+		if (rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS)
+			rc = memcached_increment(mc, k, klen, 1, &v);
+	}
+	/* Without a counter the next reader starts a fresh one, which is as
+	 * good as a bump. */
+	if (rc != MEMCACHED_SUCCESS)
+		cache__remove_or_distrust(c, mc, k, klen, rc);
+}
+
+int cache_alive(struct cache *c)
+{
+	memcached_st *mc = cache__handle(c);
+	uint32_t nservers;
+
+	if (!mc)
+		return 0;
+	nservers = memcached_server_count(mc);
+	/* Probe keys spread over the ring until one server answers.  A server
+	 * libmemcached has put in timeout fails at once; one that does not
+	 * answer ends the probe, as it ends every other call for a while. */
+	for (uint32_t i = 0; i < 4 * nservers && i < 64; i++) {
+		memcached_return_t rc = MEMCACHED_SUCCESS;
+		char k[32];
+		size_t vlen;
+		uint32_t flags;
+		char *v;
+
+		snprintf(k, sizeof(k), CACHE_NS "alive:%" PRIu32, i);
+		v = memcached_get(mc, k, strlen(k), &vlen, &flags, &rc);
+		free(v);
+		if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND)
+			return 1;
+		cache__trouble(c, "probe", rc);
+		if (cache__unreachable(rc))
+			break;
+	}
+	return 0;
+}

@@ -28,6 +28,14 @@ void cache_set(struct cache *c, const char *key, const void *val, size_t len, ti
 void cache_delete(struct cache *c, const char *key);
 
 /*
+ * Like cache_set, but only when the key is absent.  Use it to fill the
+ * cache from the database: cache_delete leaves a short-lived tombstone that
+ * cache_add does not overwrite, so a row read just before a write cannot be
+ * put back after the write's cache_delete.  ttl must be > 0.
+ */
+void cache_add(struct cache *c, const char *key, const void *val, size_t len, time_t ttl);
+
+/*
  * Version counters for invalidating a whole namespace at once: a cached
  * list is stored under a key that includes cache_version(ns), and a write
  * calls cache_bump(ns).  cache_version returns 0 when the cache is down

@@ -1,0 +1,512 @@
+/*
+ * hearth.conf: one table lists every key with its type, bounds and default,
+ * so the file, the environment and the defaults go through the same parser
+ * and every message names the key the same way.  Anything not in the table
+ * is an error: a typo must not silently fall back to a default.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ini.h"
+#include "log.h"
+
+#ifndef HEARTH_DEFAULT_CONFIG
+#define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
+#endif
+
+#define CONFIG_WORKERS_MAX 256
+#define CONFIG_SECRET_HEX_MIN 64
+#define CONFIG_SECRET_HEX_MAX 128
+
+enum config_type {
+	CT_STRING,   /* char[CONFIG_STR] */
+	CT_UNSIGNED, /* unsigned, decimal, [min, max] */
+	CT_SIZE,     /* size_t, decimal, [min, max] */
+	CT_MODE,     /* unsigned, octal file mode */
+	CT_SECRET,   /* hex -> cfg->secret */
+	CT_LOGLEVEL, /* int, syslog level */
+	CT_SERVERS,  /* char[CONFIG_STR], "host:port,..." */
+};
+
+enum {
+	CF_NONEMPTY = 1 << 0, /* "" is not a valid value */
+	CF_HIDDEN = 1 << 1,   /* never repeat the value in a message */
+	CF_SUNPATH = 1 << 2,  /* must fit sockaddr_un.sun_path */
+};
+
+struct config_key {
+	const char *section;
+	const char *key;
+	enum config_type type;
+	size_t offset;
+	unsigned long long min, max;
+	unsigned flags;
+	const char *def;
+};
+
+#define OFF(field) offsetof(struct hearth_config, field)
+
+static const struct config_key config_keys[] = {
+	{ "api", "socket", CT_STRING, OFF(api_socket), 0, 0, CF_NONEMPTY | CF_SUNPATH,
+	  "/run/hearth/api.sock" },
+	{ "api", "socket_mode", CT_MODE, OFF(api_socket_mode), 0, 0777, 0, "0660" },
+	{ "api", "workers", CT_UNSIGNED, OFF(api_workers), 0, CONFIG_WORKERS_MAX, 0, "0" },
+	{ "api", "max_requests", CT_UNSIGNED, OFF(api_max_requests), 1, 1000000000, 0, "10000" },
+	{ "api", "max_body_bytes", CT_SIZE, OFF(api_max_body_bytes), 1024, 67108864, 0, "1048576" },
+	{ "api", "roles_file", CT_STRING, OFF(api_roles_file), 0, 0, CF_NONEMPTY,
+	  "/etc/hearth/roles.conf" },
+	{ "api", "static_root", CT_STRING, OFF(api_static_root), 0, 0, CF_NONEMPTY,
+	  "/usr/share/hearth/static" },
+	{ "api", "drain_seconds", CT_UNSIGNED, OFF(api_drain_seconds), 0, 3600, 0, "10" },
+
+	{ "database", "host", CT_STRING, OFF(db_host), 0, 0, 0, "127.0.0.1" },
+	{ "database", "port", CT_UNSIGNED, OFF(db_port), 1, 65535, 0, "3306" },
+	{ "database", "socket", CT_STRING, OFF(db_socket), 0, 0, CF_SUNPATH,
+	  "/run/mysqld/mysqld.sock" },
+	{ "database", "user", CT_STRING, OFF(db_user), 0, 0, CF_NONEMPTY, "hearth" },
+	{ "database", "password", CT_STRING, OFF(db_password), 0, 0, CF_HIDDEN, "" },
+	{ "database", "name", CT_STRING, OFF(db_name), 0, 0, CF_NONEMPTY, "hearth" },
+	{ "database", "connect_timeout", CT_UNSIGNED, OFF(db_connect_timeout), 1, 60, 0, "1" },
+	{ "database", "timeout", CT_UNSIGNED, OFF(db_timeout), 1, 60, 0, "2" },
+
+	{ "cache", "servers", CT_SERVERS, OFF(cache_servers), 0, 0, 0, "127.0.0.1:11211" },
+	{ "cache", "ttl", CT_UNSIGNED, OFF(cache_ttl), 1, 86400, 0, "60" },
+
+	{ "security", "secret_key", CT_SECRET, 0, 0, 0, CF_HIDDEN, "" },
+
+	{ "log", "level", CT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info" },
+};
+
+#define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* State of one load: where each key was set, for duplicate detection. */
+struct config_load {
+	struct hearth_config *cfg;
+	int line[CONFIG_NKEYS];
+};
+
+__attribute__((format(printf, 3, 4)))
+static void config__err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The value as it may appear in a message: shortened, printable only. */
+static void config__quote(const char *value, char *out, size_t outsz)
+{
+	size_t i = 0;
+
+	for (; value[i] && i + 1 < outsz && i < 40; i++)
+		out[i] = isprint((unsigned char)value[i]) ? value[i] : '?';
+	if (value[i] && outsz > 4 && i + 4 < outsz) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+/* Decimal digits only, in full, within [min, max]. */
+static int config__parse_number(const char *s, unsigned long long min, unsigned long long max,
+				unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int config__hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "host:port", "[v6]:port" or "/unix/socket", comma-separated. */
+static int config__check_servers(const char *s, char *why, size_t whylen)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char item[CONFIG_STR];
+		char *it, *colon;
+		unsigned long long port;
+
+		if (n >= sizeof(item)) {
+			config__err(why, whylen, "a server entry is too long");
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		it = item;
+		while (*it == ' ' || *it == '\t')
+			it++;
+		for (char *e = it + strlen(it); e > it && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			e[-1] = '\0';
+
+		if (*it == '\0') {
+			config__err(why, whylen, "an entry between commas is empty");
+			return -1;
+		}
+		if (*it != '/') {
+			bool bracketed = it[0] == '[';
+
+			colon = strrchr(it, ':');
+
+			if (!colon || colon == it || (bracketed && colon[-1] != ']') ||
+			    (!bracketed && strchr(it, ':') != colon) ||
+			    config__parse_number(colon + 1, 1, 65535, &port) != 0) {
+				config__err(why, whylen,
+					    "entries must look like host:port (port 1 to 65535) "
+					    "or /path/to/socket");
+				return -1;
+			}
+		}
+		p += n;
+		if (*p == ',' && *++p == '\0') {
+			config__err(why, whylen, "an entry between commas is empty");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parse value for k into cfg.  On error, why gets the reason without the
+ * key (the caller adds where the value came from).
+ */
+static int config__set(const struct config_key *k, const char *value, struct hearth_config *cfg,
+		       char *why, size_t whylen)
+{
+	char *base = (char *)cfg + k->offset;
+	unsigned long long v;
+	char shown[64];
+	size_t len = strlen(value);
+
+	if (k->flags & CF_HIDDEN)
+		snprintf(shown, sizeof(shown), "the value");
+	else {
+		char q[48];
+
+		config__quote(value, q, sizeof(q));
+		snprintf(shown, sizeof(shown), "'%s'", q);
+	}
+
+	switch (k->type) {
+	case CT_STRING:
+	case CT_SERVERS:
+		if ((k->flags & CF_NONEMPTY) && len == 0) {
+			config__err(why, whylen, "must not be empty");
+			return -1;
+		}
+		if (len >= CONFIG_STR) {
+			config__err(why, whylen, "is longer than %d bytes", CONFIG_STR - 1);
+			return -1;
+		}
+		if ((k->flags & CF_SUNPATH) && len >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			config__err(why, whylen, "is too long for a unix socket path (at most %zu bytes)",
+				    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+			return -1;
+		}
+		if (k->type == CT_SERVERS) {
+			char reason[128];
+
+			if (config__check_servers(value, reason, sizeof(reason)) != 0) {
+				config__err(why, whylen, "%s: %s", shown, reason);
+				return -1;
+			}
+		}
+		memcpy(base, value, len + 1);
+		return 0;
+
+	case CT_UNSIGNED:
+		if (config__parse_number(value, k->min, k->max, &v) != 0) {
+			config__err(why, whylen, "%s is not a number between %llu and %llu", shown,
+				    k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)(void *)base = (unsigned)v;
+		return 0;
+
+	case CT_SIZE:
+		if (config__parse_number(value, k->min, k->max, &v) != 0) {
+			config__err(why, whylen, "%s is not a number of bytes between %llu and %llu",
+				    shown, k->min, k->max);
+			return -1;
+		}
+		*(size_t *)(void *)base = (size_t)v;
+		return 0;
+
+	case CT_MODE: {
+		char *end;
+
+		errno = 0;
+		v = value[0] >= '0' && value[0] <= '7' ? strtoull(value, &end, 8) : 0;
+		if (value[0] < '0' || value[0] > '7' || errno != 0 || *end != '\0' || v > k->max) {
+			config__err(why, whylen, "%s is not an octal file mode such as 0660", shown);
+			return -1;
+		}
+		*(unsigned *)(void *)base = (unsigned)v;
+		return 0;
+	}
+
+	case CT_SECRET:
+		if (len == 0) {
+			memset(cfg->secret, 0, sizeof(cfg->secret));
+			cfg->secret_len = 0;
+			return 0;
+		}
+		if (len < CONFIG_SECRET_HEX_MIN || len > CONFIG_SECRET_HEX_MAX || len % 2 != 0) {
+			config__err(why, whylen,
+				    "must be %d to %d hex digits (an even count); "
+				    "generate one with: openssl rand -hex 32",
+				    CONFIG_SECRET_HEX_MIN, CONFIG_SECRET_HEX_MAX);
+			return -1;
+		}
+		for (size_t i = 0; i < len; i++) {
+			if (config__hexval(value[i]) < 0) {
+				config__err(why, whylen,
+					    "must contain hex digits only (0-9, a-f); "
+					    "generate one with: openssl rand -hex 32");
+				return -1;
+			}
+		}
+		for (size_t i = 0; i < len / 2; i++)
+			cfg->secret[i] = (unsigned char)(config__hexval(value[2 * i]) << 4 |
+							 config__hexval(value[2 * i + 1]));
+		cfg->secret_len = len / 2;
+		return 0;
+
+	case CT_LOGLEVEL: {
+		int level = log_level_parse(value);
+
+		if (level < 0) {
+			config__err(why, whylen,
+				    "%s is not one of error, warning, notice, info, debug", shown);
+			return -1;
+		}
+		*(int *)(void *)base = level;
+		return 0;
+	}
+	}
+	config__err(why, whylen, "cannot be set");
+	return -1;
+}
+
+static const struct config_key *config__find(const char *section, const char *key, size_t *idx)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].key, key) == 0) {
+			if (idx)
+				*idx = i;
+			return &config_keys[i];
+		}
+	}
+	return NULL;
+}
+
+static bool config__known_section(const char *section)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* "a, b, c": the keys of a section, for a message about a typo. */
+static void config__known_keys(const char *section, char *out, size_t outsz)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		int n;
+
+		if (strcmp(config_keys[i].section, section) != 0)
+			continue;
+		n = snprintf(out + len, outsz - len, "%s%s", len ? ", " : "", config_keys[i].key);
+		if (n < 0 || (size_t)n >= outsz - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static unsigned config__cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > CONFIG_WORKERS_MAX ? CONFIG_WORKERS_MAX : (unsigned)n;
+}
+
+void config_defaults(struct hearth_config *cfg)
+{
+	char why[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		(void)config__set(&config_keys[i], config_keys[i].def, cfg, why, sizeof(why));
+	cfg->api_workers = config__cores();
+}
+
+static int config__ini_cb(const char *section, const char *key, const char *value, int lineno,
+			  void *user, char *err, size_t errlen)
+{
+	struct config_load *ld = user;
+	const struct config_key *k;
+	char why[256];
+	size_t idx;
+
+	if (*section == '\0') {
+		config__err(err, errlen, "line %d: '%s' is outside any [section]", lineno, key);
+		return -1;
+	}
+	if (!config__known_section(section)) {
+		config__err(err, errlen,
+			    "line %d: unknown section [%s] (known: api, database, cache, security, log)",
+			    lineno, section);
+		return -1;
+	}
+	k = config__find(section, key, &idx);
+	if (!k) {
+		char known[256];
+
+		config__known_keys(section, known, sizeof(known));
+		config__err(err, errlen, "line %d: unknown key %s.%s (known in [%s]: %s)", lineno,
+			    section, key, section, known);
+		return -1;
+	}
+	if (ld->line[idx]) {
+		config__err(err, errlen, "line %d: %s.%s is already set on line %d", lineno, section,
+			    key, ld->line[idx]);
+		return -1;
+	}
+	if (config__set(k, value, ld->cfg, why, sizeof(why)) != 0) {
+		config__err(err, errlen, "line %d: %s.%s: %s", lineno, section, key, why);
+		return -1;
+	}
+	ld->line[idx] = lineno;
+	return 0;
+}
+
+/* HEARTH_<SECTION>_<KEY> for every key, e.g. HEARTH_API_MAX_REQUESTS. */
+static int config__apply_env(struct hearth_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		char name[96], why[256];
+		const char *value;
+		size_t n;
+
+		n = (size_t)snprintf(name, sizeof(name), "HEARTH_%s_%s", k->section, k->key);
+		for (size_t j = 0; j < n && j < sizeof(name); j++)
+			name[j] = (char)toupper((unsigned char)name[j]);
+		value = getenv(name);
+		if (!value)
+			continue;
+		if (config__set(k, value, cfg, why, sizeof(why)) != 0) {
+			config__err(err, errlen, "environment variable %s (%s.%s): %s", name,
+				    k->section, k->key, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Checks across keys, once everything is read. */
+static int config__finish(const char *name, struct hearth_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->secret_len == 0) {
+		config__err(err, errlen,
+			    "%s: security.secret_key is not set; generate one with "
+			    "`openssl rand -hex 32` and put it in [security] secret_key "
+			    "(or in HEARTH_SECURITY_SECRET_KEY)",
+			    name);
+		return -1;
+	}
+	if (cfg->db_socket[0] == '\0' && cfg->db_host[0] == '\0') {
+		config__err(err, errlen,
+			    "%s: database.socket and database.host are both empty; set one of them",
+			    name);
+		return -1;
+	}
+	if (cfg->api_workers == 0)
+		cfg->api_workers = config__cores();
+	return 0;
+}
+
+int config_load_text(const char *name, const char *text, size_t len, bool env,
+		     struct hearth_config *cfg, char *err, size_t errlen)
+{
+	struct config_load ld = { .cfg = cfg };
+	char msg[512];
+
+	if (!name)
+		name = "configuration";
+	config_defaults(cfg);
+	/* 0 until a file or the environment says otherwise: "0 = cores" is
+	 * resolved once, after both. */
+	cfg->api_workers = 0;
+	if (ini_parse(text, len, config__ini_cb, &ld, msg, sizeof(msg)) != 0) {
+		config__err(err, errlen, "%s %s", name, msg);
+		return -1;
+	}
+	if (env && config__apply_env(cfg, err, errlen) != 0)
+		return -1;
+	return config__finish(name, cfg, err, errlen);
+}
+
+int config_load(const char *path, struct hearth_config *cfg, char *err, size_t errlen)
+{
+	struct config_load ld = { .cfg = cfg };
+
+	config_defaults(cfg);
+	cfg->api_workers = 0;
+	/* ini_parse_file names the file in its messages. */
+	if (ini_parse_file(path, config__ini_cb, &ld, err, errlen) != 0)
+		return -1;
+	if (config__apply_env(cfg, err, errlen) != 0)
+		return -1;
+	return config__finish(path, cfg, err, errlen);
+}
+
+const char *config_path(const char *arg)
+{
+	const char *env;
+
+	if (arg && *arg)
+		return arg;
+	env = getenv("HEARTH_CONFIG");
+	if (env && *env)
+		return env;
+	return HEARTH_DEFAULT_CONFIG;
+}

@@ -71,6 +71,9 @@ void db_bind_null(struct db_stmt *st, unsigned idx);
  * referenced (ER_ROW_IS_REFERENCED*); HERR_INVALID when a foreign key points
  * nowhere (ER_NO_REFERENCED_ROW*); HERR_UNAVAILABLE when the server is gone
  * or timed out; HERR_INTERNAL otherwise (logged).
+ * Also (from db_prepare too): HERR_SCHEMA when a table or column the
+ * statement names does not exist (ER_NO_SUCH_TABLE, ER_BAD_FIELD_ERROR),
+ * i.e. the migrations have not been applied.
  */
 enum herr db_execute(struct db_stmt *st);
 

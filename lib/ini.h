@@ -21,7 +21,13 @@ typedef int (*ini_cb)(const char *section, const char *key, const char *value,
 int ini_parse(const char *text, size_t len, ini_cb cb, void *user,
 	      char *err, size_t errlen);
 
-/* Read a whole file and parse it.  -1 with err set when unreadable. */
+/* Read a whole file and parse it.  -1 with err set when unreadable.
+ * Messages name the file: "<path> line N: ...", "cannot read <path>: ...". */
 int ini_parse_file(const char *path, ini_cb cb, void *user, char *err, size_t errlen);
+
+/* Read a whole file (at most 1 MiB) into *text, a new malloc'd buffer,
+ * NUL-terminated, *len bytes long.  -1 with the reason alone in err
+ * (e.g. "No such file or directory"). */
+int ini_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen);
 
 #endif

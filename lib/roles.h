@@ -6,13 +6,13 @@
 
 /*
  * Roles: fnmatch(3) patterns on "METHOD /path" (no query string), read from
- * an INI file an admin can edit:
- *
- *   [caregiver]
- *   allow = GET /api/v1/*
- *   allow = POST /api/v1/alerts/*\/action
- *   deny  = GET /api/v1/api-keys*
- *
+ * an INI file an admin can edit (packaging/roles.conf is the default):
+ */
+//   [caregiver]
+//   allow = GET /api/v1/*
+//   allow = POST /api/v1/alerts/*/action
+//   deny  = GET /api/v1/api-keys*
+/*
  * '*' matches across '/' (no FNM_PATHNAME).  A request is allowed when some
  * allow pattern of the role matches and no deny pattern does.  Everything
  * else is denied, including unknown roles.

@@ -24,6 +24,11 @@ __attribute__((format(printf, 5, 6)))
 void verr_add(json_t *errs, const char *const *prefix, const char *field,
 	      const char *type, const char *fmt, ...);
 
+/* Append an "enum" problem: "Input should be 'a', 'b' or 'c'".  choices is
+ * a NULL-terminated array of borrowed strings. */
+void verr_enum(json_t *errs, const char *const *prefix, const char *field,
+	       const char *const *choices);
+
 enum vtype {
 	V_STRING,   /* min/max: length in characters (code points) */
 	V_INT,      /* min/max: inclusive range */

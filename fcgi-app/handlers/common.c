@@ -1,0 +1,211 @@
+/*
+ * What every handler shares: path ids, pagination, list replies, request
+ * bodies.  Query and path problems are 422s in the same shape as body
+ * problems, with loc ["query", name] or ["path", name].
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A bare "config.h" is the one configure generates; this is Hearth's. */
+#include "config.h"
+#include "app.h"
+#include "cursor.h"
+#include "fields.h"
+#include "handlers.h"
+#include "query.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "store/store.h"
+#include "validate.h"
+
+#define PAGE_LIMIT_DEFAULT 100
+#define PAGE_LIMIT_MAX 1000
+
+const char *const at_body[] = {"body", NULL};
+static const char *const at_query[] = {"query", NULL};
+static const char *const at_path[] = {"path", NULL};
+
+int ctx_reply(struct response *r, int status, json_t *body)
+{
+	if (!body && status != 204)
+		return response_detail(r, 500, "out of memory");
+	json_decref(r->body);
+	r->body = body;
+	r->status = status;
+	return status;
+}
+
+int ctx_invalid(struct response *r, json_t *errs)
+{
+	if (!errs)
+		return response_detail(r, 500, "out of memory");
+	return response_invalid(r, errs);
+}
+
+int ctx_path_id(struct ctx *c, struct response *r, const char *name, int64_t *id)
+{
+	char buf[32];
+	int64_t v;
+	json_t *errs;
+
+	if (route_capture(c->m, name, buf, sizeof(buf)) == 0 && parse_int64(buf, &v) == 0) {
+		if (v > 0) {
+			*id = v;
+			return 0;
+		}
+		errs = json_array();
+		verr_add(errs, at_path, name, "greater_than_equal",
+			 "Input should be greater than or equal to 1");
+	} else {
+		errs = json_array();
+		verr_add(errs, at_path, name, "int_parsing",
+			 "Input should be a valid integer, unable to parse string as an integer");
+	}
+	ctx_invalid(r, errs);
+	return -1;
+}
+
+/* The query string, never NULL. */
+static const char *common__query(const struct ctx *c)
+{
+	return c->req && c->req->query ? c->req->query : "";
+}
+
+int ctx_query_int(const struct ctx *c, const char *name, int64_t min, int64_t max,
+		  int64_t *out, json_t *errs)
+{
+	char buf[32];
+	int64_t v;
+	int found = query_get(common__query(c), name, buf, sizeof(buf));
+
+	if (found == 0)
+		return 0;
+	if (found < 0 || parse_int64(buf, &v) != 0) {
+		verr_add(errs, at_query, name, "int_parsing",
+			 "Input should be a valid integer, unable to parse string as an integer");
+		return -1;
+	}
+	if (v < min) {
+		verr_add(errs, at_query, name, "greater_than_equal",
+			 "Input should be greater than or equal to %" PRId64, min);
+		return -1;
+	}
+	if (v > max) {
+		verr_add(errs, at_query, name, "less_than_equal",
+			 "Input should be less than or equal to %" PRId64, max);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+int ctx_query_enum(const struct ctx *c, const char *name, const char *const *choices,
+		   const char **out, json_t *errs)
+{
+	char buf[64];
+	int found = query_get(common__query(c), name, buf, sizeof(buf));
+
+	if (found == 0)
+		return 0;
+	for (size_t i = 0; found > 0 && choices[i]; i++) {
+		if (strcmp(buf, choices[i]) == 0) {
+			*out = choices[i];
+			return 1;
+		}
+	}
+	verr_enum(errs, at_query, name, choices);
+	return -1;
+}
+
+void ctx_page(struct ctx *c, const char *scope, struct page *pg, json_t *errs)
+{
+	const struct hearth_config *cfg = c->app->cfg;
+	char cursor[CURSOR_MAX + 1];
+	int64_t v;
+	int has_cursor;
+
+	pg->after_id = 0;
+	pg->offset = -1;
+	pg->limit = PAGE_LIMIT_DEFAULT;
+
+	if (ctx_query_int(c, "limit", 1, PAGE_LIMIT_MAX, &v, errs) > 0)
+		pg->limit = (unsigned)v;
+
+	/* An empty cursor is what a client sends for the first page. */
+	has_cursor = query_get(common__query(c), "cursor", cursor, sizeof(cursor));
+	if (has_cursor != 0 && !(has_cursor > 0 && cursor[0] == '\0')) {
+		if (has_cursor < 0 ||
+		    cursor_decode(cfg->secret, cfg->secret_len, scope, cursor, &v) != 0) {
+			verr_add(errs, at_query, "cursor", "value_error",
+				 "Invalid pagination cursor; use next_cursor from a previous "
+				 "reply of this list");
+		} else {
+			pg->after_id = v;
+		}
+	} else {
+		has_cursor = 0;
+	}
+
+	if (ctx_query_int(c, "offset", 0, INT64_MAX, &v, errs) > 0) {
+		if (has_cursor)
+			verr_add(errs, at_query, "offset", "value_error",
+				 "Use either cursor or offset, not both");
+		else
+			pg->offset = v;
+	}
+}
+
+int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
+		   const struct page *pg, json_t *items, bool has_more)
+{
+	const struct hearth_config *cfg = c->app->cfg;
+	json_t *next = json_null(), *body;
+	size_t n = json_array_size(items);
+
+	if (has_more && n > 0) {
+		char cursor[CURSOR_MAX + 1];
+		json_int_t last = json_integer_value(json_object_get(json_array_get(items, n - 1), "id"));
+
+		if (last <= 0 || cursor_encode(cfg->secret, cfg->secret_len, scope, last,
+					       cursor, sizeof(cursor)) != 0) {
+			json_decref(items);
+			return response_detail(r, 500, "could not build the next page cursor");
+		}
+		next = json_string(cursor);
+	}
+
+	body = json_pack("{s:o, s:{s:I, s:o, s:b}}", "items", items, "pagination",
+			 "limit", (json_int_t)pg->limit, "next_cursor", next, "has_more", has_more);
+	if (body && pg->offset >= 0)
+		json_object_set_new(body, "deprecation", json_string("offset pagination is deprecated"));
+	return ctx_reply(r, 200, body);
+}
+
+json_t *ctx_body(const struct ctx *c)
+{
+	return c->body ? json_incref(c->body) : json_object();
+}
+
+json_t *fields_merge(const json_t *current, const json_t *patch,
+		     const struct vfield *fields, size_t nfields)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < nfields; i++) {
+		v = json_object_get(patch, fields[i].name);
+		if (!v)
+			v = json_object_get(current, fields[i].name);
+		if (v)
+			json_object_set(out, fields[i].name, v);
+	}
+	/* Keys the table does not know stay, so validation still refuses them. */
+	json_object_foreach((json_t *)patch, key, v)
+		if (!json_object_get(out, key))
+			json_object_set(out, key, v);
+	return out;
+}

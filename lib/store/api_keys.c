@@ -1,0 +1,235 @@
+/*
+ * API keys.  Rows hold the SHA-256 of a key, never the key; the JSON shape
+ * leaves out even the hash.
+ */
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "store.h"
+
+#define KEY_COLUMNS \
+	"id, name, role, prefix," \
+	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ')"
+
+static const char sql_insert[] =
+	"INSERT INTO api_keys (name, role, prefix, key_hash) VALUES (?, ?, ?, ?)";
+static const char sql_get[] =
+	"SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?";
+static const char sql_find[] =
+	"SELECT id, name, role, prefix, key_hash, revoked_at IS NOT NULL"
+	" FROM api_keys WHERE prefix = ?";
+static const char sql_list[] =
+	"SELECT " KEY_COLUMNS " FROM api_keys"
+	" WHERE id > ? AND (? OR revoked_at IS NULL)"
+	" ORDER BY id LIMIT ? OFFSET ?";
+static const char sql_revoke[] =
+	"UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND revoked_at IS NULL";
+static const char sql_prefix[] =
+	"SELECT prefix FROM api_keys WHERE id = ?";
+/* FOR UPDATE: inside a transaction this locks the role's active keys, so two
+ * concurrent "revoke" requests cannot each see the other's key as the last
+ * admin key left. */
+static const char sql_count_role[] =
+	"SELECT COUNT(*) FROM api_keys WHERE role = ? AND revoked_at IS NULL FOR UPDATE";
+
+static json_t *keys__row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "name", db_col_text(st, 1, NULL),
+			 "role", db_col_text(st, 2, NULL),
+			 "prefix", db_col_text(st, 3, NULL),
+			 "created_at", db_col_text(st, 4, NULL),
+			 "revoked_at", db_col_text(st, 5, NULL));
+}
+
+/* Copy at most dstsz - 1 bytes, cutting only between UTF-8 characters. */
+static void keys__copy(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	if (len >= dstsz) {
+		len = dstsz - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static enum herr keys__get(struct db *db, int64_t id, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int r;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if ((r = db_fetch(st)) != 1) {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	if (!(*out = keys__row(st)))
+		rc = HERR_NOMEM;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_api_keys_create(struct db *db, const char *name, const char *role,
+				const char *prefix, const unsigned char *hash, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	int64_t id = 0;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, name);
+	db_bind_text(st, 1, role);
+	db_bind_text(st, 2, prefix);
+	db_bind_blob(st, 3, hash, AUTH_HASH_LEN);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	id = (int64_t)db_insert_id(st);
+out:
+	db_done(st);
+	return rc == HERR_OK ? keys__get(db, id, out) : rc;
+}
+
+enum herr store_api_keys_find(struct db *db, const char *prefix, struct api_key_row *out)
+{
+	struct db_stmt *st = NULL;
+	const char *s;
+	size_t len;
+	enum herr rc;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_prepare(db, sql_find, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, prefix);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if ((r = db_fetch(st)) != 1) {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	out->id = db_col_int64(st, 0);
+	s = db_col_text(st, 1, &len);
+	keys__copy(out->name, sizeof(out->name), s ? s : "", len);
+	s = db_col_text(st, 2, &len);
+	keys__copy(out->role, sizeof(out->role), s ? s : "", len);
+	s = db_col_text(st, 3, &len);
+	keys__copy(out->prefix, sizeof(out->prefix), s ? s : "", len);
+	s = db_col_text(st, 4, &len);
+	if (!s || len != AUTH_HASH_LEN) {
+		LOG(LOG_ERR, "api key %lld: stored hash has %zu bytes", (long long)out->id, len);
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	memcpy(out->hash, s, AUTH_HASH_LEN);
+	out->revoked = db_col_int64(st, 5) != 0;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_api_keys_list(struct db *db, bool include_revoked, const struct page *pg,
+			      json_t *items, bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	unsigned n = 0;
+	enum herr rc;
+	int r;
+
+	*has_more = false;
+	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
+	db_bind_bool(st, 1, include_revoked);
+	db_bind_int64(st, 2, (int64_t)pg->limit + 1);
+	db_bind_int64(st, 3, pg->offset >= 0 ? pg->offset : 0);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	while ((r = db_fetch(st)) == 1) {
+		json_t *key;
+
+		if (n == pg->limit) {
+			*has_more = true;
+			break;
+		}
+		if (!(key = keys__row(st)) || json_array_append_new(items, key)) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_api_keys_revoke(struct db *db, int64_t id,
+				char prefix_out[AUTH_KEY_PREFIX_LEN + 1])
+{
+	struct db_stmt *st = NULL;
+	const char *s;
+	size_t len;
+	enum herr rc;
+
+	prefix_out[0] = '\0';
+	if ((rc = db_prepare(db, sql_revoke, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if (db_affected_rows(st) == 0) {
+		rc = HERR_NOT_FOUND;
+		goto out;
+	}
+	db_done(st);
+	st = NULL;
+
+	if ((rc = db_prepare(db, sql_prefix, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if (db_fetch(st) != 1 || !(s = db_col_text(st, 0, &len))) {
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	keys__copy(prefix_out, AUTH_KEY_PREFIX_LEN + 1, s, len);
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_api_keys_count_role(struct db *db, const char *role, int64_t *count)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*count = 0;
+	if ((rc = db_prepare(db, sql_count_role, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, role);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if (db_fetch(st) != 1) {
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	*count = db_col_int64(st, 0);
+out:
+	db_done(st);
+	return rc;
+}

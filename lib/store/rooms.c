@@ -1,0 +1,193 @@
+/*
+ * Rooms.  sensor_count is computed on read (a subquery on the indexed
+ * sensors.room_id), so it can never drift from the sensors table.
+ */
+#include "db.h"
+#include "store.h"
+
+#define ROOM_COLUMNS \
+	"r.id, r.name, r.description," \
+	" (SELECT COUNT(*) FROM sensors s WHERE s.room_id = r.id)," \
+	" DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(r.updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+
+/* Keyset and offset pages share one statement: keyset binds (after_id,
+ * limit + 1, 0), offset mode binds (0, limit + 1, offset). */
+static const char sql_list[] =
+	"SELECT " ROOM_COLUMNS " FROM rooms r WHERE r.id > ? ORDER BY r.id LIMIT ? OFFSET ?";
+static const char sql_get[] =
+	"SELECT " ROOM_COLUMNS " FROM rooms r WHERE r.id = ?";
+static const char sql_get_lock[] =
+	"SELECT " ROOM_COLUMNS " FROM rooms r WHERE r.id = ? FOR UPDATE";
+static const char sql_insert[] =
+	"INSERT INTO rooms (name, description) VALUES (?, ?)";
+static const char sql_update[] =
+	"UPDATE rooms SET name = COALESCE(?, name), description = ? WHERE id = ?";
+static const char sql_count_sensors[] =
+	"SELECT COUNT(*) FROM sensors WHERE room_id = ?";
+static const char sql_delete[] =
+	"DELETE FROM rooms WHERE id = ?";
+
+/* The current row as room JSON; NULL when out of memory. */
+static json_t *rooms__row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s?, s:I, s:s, s:s}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "name", db_col_text(st, 1, NULL),
+			 "description", db_col_text(st, 2, NULL),
+			 "sensor_count", (json_int_t)db_col_int64(st, 3),
+			 "created_at", db_col_text(st, 4, NULL),
+			 "updated_at", db_col_text(st, 5, NULL));
+}
+
+enum herr store_rooms_list(struct db *db, const struct page *pg, json_t *items, bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	unsigned n = 0;
+	enum herr rc;
+	int r;
+
+	*has_more = false;
+	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
+	db_bind_int64(st, 1, (int64_t)pg->limit + 1);
+	db_bind_int64(st, 2, pg->offset >= 0 ? pg->offset : 0);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	while ((r = db_fetch(st)) == 1) {
+		json_t *room;
+
+		if (n == pg->limit) {
+			*has_more = true;
+			break;
+		}
+		if (!(room = rooms__row(st)) || json_array_append_new(items, room)) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_rooms_get(struct db *db, int64_t id, bool lock, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int r;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if ((r = db_fetch(st)) != 1) {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	if (!(*out = rooms__row(st)))
+		rc = HERR_NOMEM;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_rooms_create(struct db *db, const char *name, const char *description,
+			     json_t **out)
+{
+	struct db_stmt *st = NULL;
+	int64_t id = 0;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, name);
+	db_bind_text(st, 1, description);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	id = (int64_t)db_insert_id(st);
+out:
+	db_done(st);
+	return rc == HERR_OK ? store_rooms_get(db, id, false, out) : rc;
+}
+
+/*
+ * Takes the room's new state: the caller merges a partial update with the
+ * current row.  name NULL keeps the name; description NULL clears it.
+ */
+enum herr store_rooms_update(struct db *db, int64_t id, const char *name,
+			     const char *description, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, name);
+	db_bind_text(st, 1, description);
+	db_bind_int64(st, 2, id);
+	rc = db_execute(st);
+out:
+	db_done(st);
+	/* No affected-rows test: an update that changes nothing is still a
+	 * success; the read tells whether the room exists. */
+	return rc == HERR_OK ? store_rooms_get(db, id, false, out) : rc;
+}
+
+static enum herr rooms__count_sensors(struct db *db, int64_t id, int64_t *count)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*count = 0;
+	if ((rc = db_prepare(db, sql_count_sensors, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if (db_fetch(st) != 1) {
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	*count = db_col_int64(st, 0);
+out:
+	db_done(st);
+	return rc;
+}
+
+/*
+ * Counting first gives the caller a number to show; the foreign key
+ * (ON DELETE RESTRICT) still refuses the delete if a sensor arrives in
+ * between, and then we count again.
+ */
+enum herr store_rooms_delete(struct db *db, int64_t id, int64_t *sensor_count)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = rooms__count_sensors(db, id, sensor_count)) != HERR_OK)
+		return rc;
+	if (*sensor_count > 0)
+		return HERR_CONFLICT;
+	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if (db_affected_rows(st) == 0)
+		rc = HERR_NOT_FOUND;
+out:
+	db_done(st);
+	if (rc == HERR_CONFLICT && rooms__count_sensors(db, id, sensor_count) == HERR_OK &&
+	    *sensor_count == 0)
+		*sensor_count = 1;
+	return rc;
+}
