@@ -21,8 +21,6 @@
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
-/* lib/config.h by path: in the automake build "config.h" from outside lib/
- * is the one configure generates. */
 #include "config.h"
 #include "db.h"
 #include "handlers/handlers.h"

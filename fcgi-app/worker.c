@@ -32,8 +32,6 @@
 #include "app.h"
 #include "api.h"
 #include "cache.h"
-/* lib/config.h by path: in the automake build "config.h" from outside lib/
- * is the one configure generates. */
 #include "config.h"
 #include "db.h"
 #include "log.h"

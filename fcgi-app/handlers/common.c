@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A bare "config.h" is the one configure generates; this is Hearth's. */
 #include "config.h"
 #include "app.h"
 #include "cursor.h"

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 
-/* A bare "config.h" is the one configure generates; this is Hearth's. */
 #include "config.h"
 #include "app.h"
 #include "fields.h"
