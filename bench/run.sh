@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and worker memory of the running dev stack.
+#
+# Needs `./devstack up`.  Through the same nginx, TLS included, wrk measures
+#   GET /health                          the API pool doing no database work
+#   GET /api/v1/rooms?limit=100          authenticated, 100 rooms, the real path
+#   GET /_bench/ceiling                  a FastCGI responder that does nothing
+# and compares the first two with the third: the ceiling is what this
+# machine, nginx and FastCGI allow, so the ratios are the API's own cost.
+# Then it reads each hearth-api worker's RSS after a warm-up and again after
+# at least 100,000 more room listings, to show memory that does not come back.
+# The last thing printed is a block for bench/RESULTS.md.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+STACK=${HEARTH_STACK_DIR:-.devstack}
+case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
+RUN=$STACK/run
+HTTPS_PORT=8443
+# shellcheck source=/dev/null # written by ./devstack up: ports, build
+[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
+URL=https://127.0.0.1:$HTTPS_PORT
+
+DURATION=${BENCH_DURATION:-10s}
+MEMORY_REQUESTS=${BENCH_MEMORY_REQUESTS:-100000}
+ROOMS=100
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+for tool in wrk curl jq; do
+	command -v "$tool" >/dev/null || die "$tool is missing: ./devstack up installs it"
+done
+
+# The ceiling binary of this build (make bench runs in the build directory),
+# else of the build the stack runs.
+CEILING=$PWD/bench/hearth-bench-ceiling
+[ -x "$CEILING" ] || CEILING=${BUILD:-$SRC/.devstack/build}/bench/hearth-bench-ceiling
+[ -x "$CEILING" ] || die "hearth-bench-ceiling is not built"
+
+status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "$URL/health" || true)
+[ "$status" = 200 ] || die "the dev stack does not answer on $URL/health ($status): run ./devstack up"
+KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key"
+MASTER=$(cat "$RUN/hearth-api.pid" 2>/dev/null) || die "no $RUN/hearth-api.pid"
+
+workers() { ps --ppid "$MASTER" -o pid= | tr -d ' ' | sort -n; }
+NWORKERS=$(workers | wc -l)
+[ "$NWORKERS" -gt 0 ] || die "hearth-api (pid $MASTER) has no workers"
+
+# ------------------------------------------------------------ the ceiling
+
+CEILING_PID=
+stop_ceiling() {
+	[ -n "$CEILING_PID" ] || return 0
+	kill -TERM "$CEILING_PID" 2>/dev/null || true
+	local i
+	for i in $(seq 50); do
+		kill -0 "$CEILING_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$RUN/ceiling.pid"
+	CEILING_PID=
+}
+trap stop_ceiling EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -s "$RUN/ceiling.pid" ] && kill -0 "$(cat "$RUN/ceiling.pid")" 2>/dev/null; then
+	kill -TERM "$(cat "$RUN/ceiling.pid")"
+	sleep 0.5
+fi
+rm -f "$RUN/ceiling.sock"
+setsid "$CEILING" "$RUN/ceiling.sock" "$NWORKERS" </dev/null >>"$STACK/log/ceiling.log" 2>&1 &
+CEILING_PID=$!
+echo "$CEILING_PID" >"$RUN/ceiling.pid"
+for _ in $(seq 50); do
+	[ -S "$RUN/ceiling.sock" ] && break
+	sleep 0.1
+done
+status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "$URL/_bench/ceiling" || true)
+[ "$status" = 200 ] || die "$URL/_bench/ceiling answers $status (is the stack from an older ./devstack up?)"
+
+# --------------------------------------------------------------- the rooms
+
+api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" "$@"; }
+
+room_names() {
+	local cursor='' page
+	while :; do
+		page=$(api "$URL/api/v1/rooms?limit=1000${cursor:+&cursor=$cursor}")
+		jq -r '.items[].name' <<<"$page"
+		cursor=$(jq -r '.pagination.next_cursor // empty' <<<"$page")
+		[ -n "$cursor" ] || break
+	done
+}
+
+existing=$(room_names) || die "cannot list rooms"
+created=0
+for i in $(seq -f '%03g' 1 "$ROOMS"); do
+	grep -qx "bench-room-$i" <<<"$existing" && continue
+	status=$(api -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d "{\"name\":\"bench-room-$i\"}" "$URL/api/v1/rooms")
+	[ "$status" = 201 ] || die "creating bench-room-$i answered $status"
+	created=$((created + 1))
+done
+[ "$created" -eq 0 ] || say "created $created bench rooms"
+count=$(api "$URL/api/v1/rooms?limit=100" | jq '.items | length')
+[ "$count" -eq 100 ] || die "GET /api/v1/rooms?limit=100 returned $count rooms, not 100"
+
+# -------------------------------------------------------------- throughput
+
+# A wrk latency figure (e.g. 812.00us, 1.20ms, 1.01s) in milliseconds.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+
+# run_wrk NAME URL [wrk args]: sets RPS[NAME], P50[NAME], P99[NAME].
+declare -A RPS=() P50=() P99=()
+run_wrk() {
+	local name=$1 url=$2 out bad; shift 2
+	say "wrk -t2 -c32 -d$DURATION $url"
+	out=$(wrk -t2 -c32 -d"$DURATION" --latency "$@" "$url")
+	bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' <<<"$out")
+	[ -z "$bad" ] || die "$url: $bad responses were not 2xx; the figures would mean nothing"
+	RPS[$name]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	P50[$name]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+	P99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+run_wrk health "$URL/health"
+run_wrk rooms "$URL/api/v1/rooms?limit=100" -H "X-API-Key: $KEY"
+run_wrk ceiling "$URL/_bench/ceiling"
+stop_ceiling
+
+# ---------------------------------------------------------- worker memory
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# The throughput runs above were the warm-up.
+before=$(workers)
+declare -A RSS_BEFORE=()
+for pid in $before; do RSS_BEFORE[$pid]=$(rss_kb "$pid"); done
+
+say "at least $MEMORY_REQUESTS more GET /api/v1/rooms?limit=100"
+done_requests=0
+while [ "$done_requests" -lt "$MEMORY_REQUESTS" ]; do
+	out=$(wrk -t2 -c32 -d10s -H "X-API-Key: $KEY" "$URL/api/v1/rooms?limit=100")
+	! grep -q 'Non-2xx' <<<"$out" || die "room listings failed during the memory run: $out"
+	done_requests=$((done_requests + $(awk '/ requests in / { print $1 }' <<<"$out")))
+done
+after=$(workers)
+[ "$before" = "$after" ] ||
+	die "the worker pids changed during the run (recycled or crashed): $(tr '\n' ' ' <<<"$before")-> $(tr '\n' ' ' <<<"$after")"
+
+memory_rows=
+total_growth=0
+for pid in $after; do
+	now=$(rss_kb "$pid")
+	growth=$((now - RSS_BEFORE[$pid]))
+	total_growth=$((total_growth + growth))
+	memory_rows+="| $pid | ${RSS_BEFORE[$pid]} KiB | $now KiB | $growth KiB |"$'\n'
+done
+
+# ---------------------------------------------------------------- results
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+cat <<EOF
+
+## $(date -u +%Y-%m-%d) — $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+$(nproc) cores (${cpu:-unknown CPU}), $NWORKERS hearth-api workers, wrk -t2 -c32 -d$DURATION over HTTPS through nginx.
+
+| endpoint | requests/s | p50 ms | p99 ms |
+|---|---:|---:|---:|
+| GET /health | ${RPS[health]} | ${P50[health]} | ${P99[health]} |
+| GET /api/v1/rooms?limit=100 (API key, 100 rooms) | ${RPS[rooms]} | ${P50[rooms]} | ${P99[rooms]} |
+| GET /_bench/ceiling (FastCGI doing nothing) | ${RPS[ceiling]} | ${P50[ceiling]} | ${P99[ceiling]} |
+
+rooms/ceiling = $(ratio "${RPS[rooms]}" "${RPS[ceiling]}"), health/ceiling = $(ratio "${RPS[health]}" "${RPS[ceiling]}")
+
+Worker RSS after the warm-up and after $done_requests more room listings (same pids throughout):
+
+| worker pid | after warm-up | after | growth |
+|---:|---:|---:|---:|
+${memory_rows}
+Total growth: $total_growth KiB over $NWORKERS workers.
+EOF
