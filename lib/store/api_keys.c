@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "rows.h"
 #include "store.h"
 
 #define KEY_COLUMNS \
@@ -61,21 +62,12 @@ static enum herr keys__get(struct db *db, int64_t id, json_t **out)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*out = NULL;
 	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	if (!(*out = keys__row(st)))
-		rc = HERR_NOMEM;
-out:
+	rc = store_rows_one(st, keys__row, out);
 	db_done(st);
 	return rc;
 }
@@ -144,35 +136,16 @@ enum herr store_api_keys_list(struct db *db, bool include_revoked, const struct 
 			      json_t *items, bool *has_more)
 {
 	struct db_stmt *st = NULL;
-	unsigned n = 0;
 	enum herr rc;
-	int r;
 
 	*has_more = false;
 	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
 	db_bind_bool(st, 1, include_revoked);
 	db_bind_int64(st, 2, (int64_t)pg->limit + 1);
 	db_bind_int64(st, 3, pg->offset >= 0 ? pg->offset : 0);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		json_t *key;
-
-		if (n == pg->limit) {
-			*has_more = true;
-			break;
-		}
-		if (!(key = keys__row(st)) || json_array_append_new(items, key)) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (r < 0)
-		rc = HERR_INTERNAL;
-out:
+	rc = store_rows_page(st, pg->limit, keys__row, items, has_more);
 	db_done(st);
 	return rc;
 }

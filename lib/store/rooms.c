@@ -3,6 +3,7 @@
  * sensors.room_id), so it can never drift from the sensors table.
  */
 #include "db.h"
+#include "rows.h"
 #include "store.h"
 
 #define ROOM_COLUMNS \
@@ -43,34 +44,15 @@ static json_t *rooms__row(struct db_stmt *st)
 enum herr store_rooms_list(struct db *db, const struct page *pg, json_t *items, bool *has_more)
 {
 	struct db_stmt *st = NULL;
-	unsigned n = 0;
 	enum herr rc;
-	int r;
 
 	*has_more = false;
 	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
 	db_bind_int64(st, 1, (int64_t)pg->limit + 1);
 	db_bind_int64(st, 2, pg->offset >= 0 ? pg->offset : 0);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		json_t *room;
-
-		if (n == pg->limit) {
-			*has_more = true;
-			break;
-		}
-		if (!(room = rooms__row(st)) || json_array_append_new(items, room)) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (r < 0)
-		rc = HERR_INTERNAL;
-out:
+	rc = store_rows_page(st, pg->limit, rooms__row, items, has_more);
 	db_done(st);
 	return rc;
 }
@@ -79,21 +61,12 @@ enum herr store_rooms_get(struct db *db, int64_t id, bool lock, json_t **out)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*out = NULL;
 	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	if (!(*out = rooms__row(st)))
-		rc = HERR_NOMEM;
-out:
+	rc = store_rows_one(st, rooms__row, out);
 	db_done(st);
 	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include "db.h"
 #include "log.h"
+#include "rows.h"
 #include "store.h"
 
 #define SENSOR_COLUMNS \
@@ -32,24 +33,23 @@ static const char sql_update[] =
 static const char sql_delete[] =
 	"DELETE FROM sensors WHERE id = ?";
 
-/* The current row as sensor JSON. */
-static enum herr sensors__row(struct db_stmt *st, json_t **out)
+/* The current row as sensor JSON; NULL (logged) when config is not an object. */
+static json_t *sensors__row(struct db_stmt *st)
 {
 	json_t *config, *room;
 	json_error_t jerr;
 	size_t len;
 	const char *text = db_col_text(st, 7, &len);
 
-	*out = NULL;
 	config = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
 	if (!json_is_object(config)) {
 		LOG(LOG_ERR, "sensor %lld: config is not a JSON object",
 		    (long long)db_col_int64(st, 0));
 		json_decref(config);
-		return HERR_INTERNAL;
+		return NULL;
 	}
 	room = db_col_is_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3));
-	*out = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s?, s:b, s:o, s:s, s:s}",
+	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s?, s:b, s:o, s:s, s:s}",
 			 "id", (json_int_t)db_col_int64(st, 0),
 			 "name", db_col_text(st, 1, NULL),
 			 "sensor_type", db_col_text(st, 2, NULL),
@@ -60,7 +60,6 @@ static enum herr sensors__row(struct db_stmt *st, json_t **out)
 			 "config", config,
 			 "created_at", db_col_text(st, 8, NULL),
 			 "updated_at", db_col_text(st, 9, NULL));
-	return *out ? HERR_OK : HERR_NOMEM;
 }
 
 /* Bind one optional filter to its two placeholders. */
@@ -74,13 +73,11 @@ enum herr store_sensors_list(struct db *db, const struct sensor_filter *f,
 			     const struct page *pg, json_t *items, bool *has_more)
 {
 	struct db_stmt *st = NULL;
-	unsigned n = 0;
 	enum herr rc;
-	int r;
 
 	*has_more = false;
 	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
 	if (f->room_id > 0) {
 		db_bind_int64(st, 1, f->room_id);
@@ -93,26 +90,7 @@ enum herr store_sensors_list(struct db *db, const struct sensor_filter *f,
 	sensors__bind_filter_text(st, 5, f->source);
 	db_bind_int64(st, 7, (int64_t)pg->limit + 1);
 	db_bind_int64(st, 8, pg->offset >= 0 ? pg->offset : 0);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		json_t *sensor;
-
-		if (n == pg->limit) {
-			*has_more = true;
-			break;
-		}
-		if ((rc = sensors__row(st, &sensor)) != HERR_OK)
-			goto out;
-		if (json_array_append_new(items, sensor)) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (r < 0)
-		rc = HERR_INTERNAL;
-out:
+	rc = store_rows_page(st, pg->limit, sensors__row, items, has_more);
 	db_done(st);
 	return rc;
 }
@@ -121,20 +99,12 @@ enum herr store_sensors_get(struct db *db, int64_t id, bool lock, json_t **out)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*out = NULL;
 	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
-		goto out;
+		return rc;
 	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	rc = sensors__row(st, out);
-out:
+	rc = store_rows_one(st, sensors__row, out);
 	db_done(st);
 	return rc;
 }

@@ -1,0 +1,41 @@
+#include "rows.h"
+
+enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
+			  json_t *items, bool *has_more)
+{
+	unsigned n = 0;
+	enum herr rc;
+	int r;
+
+	*has_more = false;
+	if ((rc = db_execute(st)) != HERR_OK)
+		return rc;
+	while ((r = db_fetch(st)) == 1) {
+		json_t *obj;
+
+		if (n == limit) {
+			*has_more = true;
+			return HERR_OK;
+		}
+		if (!(obj = row(st)))
+			return HERR_INTERNAL;
+		if (json_array_append_new(items, obj))
+			return HERR_NOMEM;
+		n++;
+	}
+	return r < 0 ? HERR_INTERNAL : HERR_OK;
+}
+
+enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out)
+{
+	enum herr rc;
+	int r;
+
+	*out = NULL;
+	if ((rc = db_execute(st)) != HERR_OK)
+		return rc;
+	if ((r = db_fetch(st)) != 1)
+		return r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+	*out = row(st);
+	return *out ? HERR_OK : HERR_INTERNAL;
+}

@@ -1,0 +1,30 @@
+#ifndef HEARTH_STORE_ROWS_H
+#define HEARTH_STORE_ROWS_H
+
+/*
+ * Inside lib/store only: turning the rows of an executed-to-be statement
+ * into JSON, shared by every resource.
+ */
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "db.h"
+
+/* The current row as a new JSON object; NULL on failure (logged). */
+typedef json_t *(*store_row_fn)(struct db_stmt *st);
+
+/*
+ * Execute st (prepared and bound by the caller) and append up to limit
+ * rows to items (borrowed); *has_more tells whether a further row exists,
+ * which is why list statements ask for limit + 1.  The caller still calls
+ * db_done(st).
+ */
+enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
+			  json_t *items, bool *has_more);
+
+/* Execute st and convert its one row into *out (a new reference);
+ * HERR_NOT_FOUND when there is none. */
+enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out);
+
+#endif
