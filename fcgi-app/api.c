@@ -270,7 +270,13 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 	e = store_audit_write(db, &entry);
 	if (e == HERR_OK)
 		e = db_commit(db);
-	if (e != HERR_OK) {
+	if (e == HERR_OK) {
+		/* Only after the commit: a reader that saw the old rows has
+		 * cached them under the old version, which nobody reads now. */
+		for (size_t i = 0; i < sizeof(c->stale) / sizeof(c->stale[0]); i++)
+			if (c->stale[i])
+				cache_bump(c->app->cache, c->stale[i]);
+	} else {
 		LOG(LOG_ERR, "%s %s: change not committed: %s", method, c->req->path, herr_str(e));
 		db_rollback(db);
 		/* The handler's reply described a change that did not happen. */

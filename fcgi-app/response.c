@@ -15,6 +15,8 @@ void response_init(struct response *r)
 {
 	r->status = 0;
 	r->body = NULL;
+	r->raw = NULL;
+	r->raw_len = 0;
 	r->headers[0] = '\0';
 }
 
@@ -22,6 +24,9 @@ void response_clear(struct response *r)
 {
 	json_decref(r->body);
 	r->body = NULL;
+	free(r->raw);
+	r->raw = NULL;
+	r->raw_len = 0;
 }
 
 static int response__token_char(unsigned char c)
@@ -224,29 +229,36 @@ char *response_render(const struct response *r, size_t *len)
 {
 	static const char fallback_body[] = "{\"detail\":\"internal error\"}";
 	int status = r->status >= 100 && r->status <= 599 ? r->status : 500;
-	char *json = NULL;
-	size_t jlen = 0;
+	const char *text = NULL;   /* the body to send */
+	char *json = NULL;         /* owned here when serialised here */
+	size_t tlen = 0;
 	char head[256 + sizeof(r->headers)];
 	size_t hlen = 0;
 	char *out = NULL;
 
-	if (r->body && status != 204 && status != 304) {
-		json = json_dumps(r->body, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!json) {
-			status = 500;
-			json = strdup(fallback_body);
-			if (!json)
-				return NULL;
+	if (status != 204 && status != 304) {
+		if (r->raw) {
+			text = r->raw;
+			tlen = r->raw_len;
+		} else if (r->body) {
+			json = json_dumps(r->body, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (!json) {
+				status = 500;
+				json = strdup(fallback_body);
+				if (!json)
+					return NULL;
+			}
+			text = json;
+			tlen = strlen(json);
 		}
-		jlen = strlen(json);
 	}
 
 	response__append(head, sizeof(head), &hlen, "Status: %d %s\r\n", status,
 			 response_reason(status));
-	if (json)
+	if (text)
 		response__append(head, sizeof(head), &hlen,
 				 "Content-Type: application/json; charset=utf-8\r\n"
-				 "Content-Length: %zu\r\n", jlen);
+				 "Content-Length: %zu\r\n", tlen);
 	else if (status != 204 && status != 304)
 		response__append(head, sizeof(head), &hlen, "Content-Length: 0\r\n");
 	/* Replies carry keys and private data: no cache keeps them unless a
@@ -257,14 +269,14 @@ char *response_render(const struct response *r, size_t *len)
 	if (hlen >= sizeof(head))
 		goto out;
 
-	out = malloc(hlen + jlen + 1);
+	out = malloc(hlen + tlen + 1);
 	if (!out)
 		goto out;
 	memcpy(out, head, hlen);
-	if (json)
-		memcpy(out + hlen, json, jlen);
-	out[hlen + jlen] = '\0';
-	*len = hlen + jlen;
+	if (text)
+		memcpy(out + hlen, text, tlen);
+	out[hlen + tlen] = '\0';
+	*len = hlen + tlen;
 out:
 	free(json);
 	return out;

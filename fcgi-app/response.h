@@ -14,11 +14,14 @@
 struct response {
 	int status;
 	json_t *body;          /* owned; NULL = no body (204) */
+	char *raw;             /* owned, malloc'd: a body already serialised
+	                        * (a cached list page); sent instead of body */
+	size_t raw_len;
 	char headers[512];     /* extra "Name: value\r\n" lines */
 };
 
 void response_init(struct response *r);
-void response_clear(struct response *r);   /* drops body */
+void response_clear(struct response *r);   /* drops body and raw */
 
 /* Append one header line; silently refuses values with CR/LF. */
 void response_add_header(struct response *r, const char *name, const char *value);

@@ -507,6 +507,111 @@ void cache_bump(struct cache *c, const char *ns)
 		cache__remove_or_distrust(c, mc, k, klen, rc);
 }
 
+/* A versioned value is "<version>\n<value>". */
+static char *cache__unwrap(const char *v, size_t vlen, uint64_t version, size_t *len)
+{
+	const char *nl = memchr(v, '\n', vlen);
+	char vtext[24];
+	uint64_t stored;
+	size_t n;
+	char *out;
+
+	if (!nl || (size_t)(nl - v) >= sizeof(vtext))
+		return NULL;
+	memcpy(vtext, v, (size_t)(nl - v));
+	vtext[nl - v] = '\0';
+	if (cache__parse_u64(vtext, &stored) != 0 || stored != version)
+		return NULL;
+	n = vlen - (size_t)(nl + 1 - v);
+	if (!(out = malloc(n + 1)))
+		return NULL;
+	memcpy(out, nl + 1, n);
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	return out;
+}
+
+char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
+			  uint64_t *version, size_t *len)
+{
+	memcached_st *mc = cache__handle(c);
+	char vk[CACHE_KEYBUF], pk[CACHE_KEYBUF], vtext[24];
+	const char *keys[2];
+	size_t lens[2];
+	memcached_result_st *res;
+	memcached_return_t rc;
+	bool have_version = false;
+	char *page = NULL, *out = NULL;
+	size_t plen = 0;
+
+	*version = 0;
+	if (!mc || cache__version_key(ns, vk, &lens[0]) != 0 || cache__key(key, pk, &lens[1]) != 0)
+		return NULL;
+	keys[0] = vk;
+	keys[1] = pk;
+	rc = memcached_mget(mc, keys, lens, 2);
+	if (rc != MEMCACHED_SUCCESS) {
+		cache__trouble(c, "get", rc);
+		return NULL;
+	}
+	while ((res = memcached_fetch_result(mc, NULL, &rc))) {
+		const char *k = memcached_result_key_value(res), *v = memcached_result_value(res);
+		size_t klen = memcached_result_key_length(res), vlen = memcached_result_length(res);
+
+		if (memcached_result_flags(res) != CACHE_FLAG_VALUE) {
+			/* a tombstone: as good as missing */
+		} else if (klen == lens[0] && memcmp(k, vk, klen) == 0) {
+			if (vlen < sizeof(vtext)) {
+				memcpy(vtext, v, vlen);
+				vtext[vlen] = '\0';
+				have_version = cache__parse_u64(vtext, version) == 0;
+			}
+		} else if (klen == lens[1] && memcmp(k, pk, klen) == 0 && !page) {
+			if ((page = malloc(vlen + 1))) {
+				memcpy(page, v, vlen);
+				plen = vlen;
+			}
+		}
+		memcached_result_free(res);
+	}
+	if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS) {
+		cache__trouble(c, "get", rc);
+		*version = 0;
+		goto out;
+	}
+	if (!have_version) {
+		/* No counter yet (or a garbled one): start one; nothing stored
+		 * under a version before it can be trusted. */
+		*version = cache_version(c, ns);
+		goto out;
+	}
+	if (page)
+		out = cache__unwrap(page, plen, *version, len);
+out:
+	free(page);
+	return out;
+}
+
+void cache_set_versioned(struct cache *c, const char *key, uint64_t version,
+			 const void *val, size_t len, time_t ttl)
+{
+	char head[24];
+	int n;
+	char *buf;
+
+	if (version == 0 || (!val && len))
+		return;
+	n = snprintf(head, sizeof(head), "%" PRIu64 "\n", version);
+	if (n < 0 || (size_t)n >= sizeof(head) || !(buf = malloc((size_t)n + len)))
+		return;
+	memcpy(buf, head, (size_t)n);
+	if (len)
+		memcpy(buf + n, val, len);
+	cache_set(c, key, buf, (size_t)n + len, ttl);
+	free(buf);
+}
+
 int cache_alive(struct cache *c)
 {
 	memcached_st *mc = cache__handle(c);

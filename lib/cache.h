@@ -44,6 +44,19 @@ void cache_add(struct cache *c, const char *key, const void *val, size_t len, ti
 uint64_t cache_version(struct cache *c, const char *ns);
 void cache_bump(struct cache *c, const char *ns);
 
+/*
+ * Values stored under a namespace version, for pages that one write must
+ * make stale all at once.  cache_get_versioned fetches the namespace's
+ * version counter and the value in a single round trip; it returns the
+ * value (new malloc'd copy) only when it was stored under the current
+ * version, and sets *version to that version either way (0 when the cache
+ * is down: then skip cache_set_versioned too).
+ */
+char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
+			  uint64_t *version, size_t *len);
+void cache_set_versioned(struct cache *c, const char *key, uint64_t version,
+			 const void *val, size_t len, time_t ttl);
+
 /* 1 if at least one server answered a round trip just now, else 0. */
 int cache_alive(struct cache *c);
 

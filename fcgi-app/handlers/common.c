@@ -5,10 +5,14 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/sha.h>
 
 #include "config.h"
 #include "app.h"
+#include "cache.h"
 #include "cursor.h"
 #include "fields.h"
 #include "handlers.h"
@@ -180,6 +184,59 @@ int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
 	if (body && pg->offset >= 0)
 		json_object_set_new(body, "deprecation", json_string("offset pagination is deprecated"));
 	return ctx_reply(r, 200, body);
+}
+
+void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2)
+{
+	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);
+	c->stale[0] = ns;
+	c->stale[1] = ns2;
+}
+
+bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *query = common__query(c);
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	char qhash[33];
+	size_t len;
+	char *page;
+
+	/* The query is hashed: it may carry an api_key, and bytes that are no
+	 * memcached key. */
+	SHA256((const unsigned char *)query, strlen(query), digest);
+	for (size_t i = 0; i < 16; i++) {
+		qhash[2 * i] = hex[digest[i] >> 4];
+		qhash[2 * i + 1] = hex[digest[i] & 15];
+	}
+	qhash[32] = '\0';
+	snprintf(lc->key, sizeof(lc->key), "list:%s:%s", ns, qhash);
+
+	page = cache_get_versioned(c->app->cache, ns, lc->key, &lc->version, &len);
+	if (!page)
+		return false;
+	response_clear(r);
+	r->raw = page;
+	r->raw_len = len;
+	r->status = 200;
+	return true;
+}
+
+void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_cache *lc)
+{
+	char *text;
+
+	if (lc->version == 0 || r->status != 200 || !r->body)
+		return;
+	text = json_dumps(r->body, JSON_COMPACT);
+	if (!text)
+		return;
+	cache_set_versioned(c->app->cache, lc->key, lc->version, text, strlen(text),
+			    c->app->cfg->cache_ttl);
+	json_decref(r->body);
+	r->body = NULL;
+	r->raw = text;
+	r->raw_len = strlen(text);
 }
 
 json_t *ctx_body(const struct ctx *c)

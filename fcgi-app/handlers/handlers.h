@@ -22,9 +22,25 @@ struct ctx {
 	json_t *body;                 /* parsed JSON object, or NULL when no body */
 	const struct principal *who;  /* NULL on public routes */
 	char object_id[32];           /* set by a handler that changes something: audit */
+	const char *stale[2];         /* cache namespaces the change makes stale (CACHE_NS_*),
+	                               * bumped once the change is committed */
+};
+
+/* Cache namespaces of cached list pages. */
+#define CACHE_NS_ROOMS "rooms"
+#define CACHE_NS_SENSORS "sensors"
+
+/* A list page as cached: where it lives in memcached. */
+struct list_cache {
+	char key[128];
+	uint64_t version;   /* the namespace's version when read; 0 = cache unavailable */
 };
 
 /* ---- helpers (common.c) */
+
+/* Record a successful change: the object's id for the audit row and the
+ * cache namespaces (NULL when fewer) it makes stale. */
+void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2);
 
 /* Parse capture "id" as a positive integer; on failure set a 422 on r and
  * return -1. */
@@ -41,6 +57,22 @@ void ctx_page(struct ctx *c, const char *scope, struct page *pg, json_t *errs);
  * offset mode.  Sets 200. */
 int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
 		   const struct page *pg, json_t *items, bool has_more);
+
+/*
+ * Cached list pages.  A page is stored under a hash of the query string
+ * together with its namespace's version, and served only while that
+ * version is current, so a committed write that bumps the namespace makes
+ * all its pages stale at once.  The version is read (in the same round
+ * trip as the page) before the database, so a page read from before a
+ * write is only ever stored under the old version.
+ *
+ * ctx_list_cached: answers r from the cache and returns true on a hit;
+ * otherwise fills lc for ctx_list_cache_fill and returns false.
+ * ctx_list_cache_fill: after a successful ctx_list_reply, serialise r's
+ * body once into r->raw and store it.
+ */
+bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc);
+void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_cache *lc);
 
 /* ---- handlers, one file per resource */
 int h_health(struct ctx *c, struct response *r);

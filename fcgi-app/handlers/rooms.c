@@ -29,13 +29,13 @@ static int rooms__error(struct response *r, enum herr e, int64_t id)
 
 static int rooms__changed(struct ctx *c, struct response *r, int status, json_t *room)
 {
-	snprintf(c->object_id, sizeof(c->object_id), "%" JSON_INTEGER_FORMAT,
-		 json_integer_value(json_object_get(room, "id")));
+	ctx_changed(c, json_integer_value(json_object_get(room, "id")), CACHE_NS_ROOMS, NULL);
 	return ctx_reply(r, status, room);
 }
 
 int h_rooms_list(struct ctx *c, struct response *r)
 {
+	struct list_cache lc;
 	struct page pg;
 	json_t *errs = json_array(), *items = json_array();
 	bool has_more = false;
@@ -52,12 +52,17 @@ int h_rooms_list(struct ctx *c, struct response *r)
 		errs = NULL;
 		goto out;
 	}
+	if (ctx_list_cached(c, r, CACHE_NS_ROOMS, &lc)) {
+		status = r->status;
+		goto out;
+	}
 	e = store_rooms_list(c->app->db, &pg, items, &has_more);
 	if (e != HERR_OK) {
 		status = response_error(r, e, "rooms");
 		goto out;
 	}
 	status = ctx_list_reply(c, r, ROOMS_SCOPE, &pg, items, has_more);
+	ctx_list_cache_fill(c, r, &lc);
 	items = NULL;
 out:
 	json_decref(errs);
@@ -181,6 +186,6 @@ int h_rooms_delete(struct ctx *c, struct response *r)
 				       sensors == 1 ? "" : "s", sensors == 1 ? "it" : "them");
 	if (e != HERR_OK)
 		return rooms__error(r, e, id);
-	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);
+	ctx_changed(c, id, CACHE_NS_ROOMS, NULL);
 	return ctx_reply(r, 204, NULL);
 }

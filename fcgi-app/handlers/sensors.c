@@ -119,8 +119,9 @@ static int sensors__error(struct response *r, enum herr e, int64_t id,
 
 static int sensors__changed(struct ctx *c, struct response *r, int status, json_t *sensor)
 {
-	snprintf(c->object_id, sizeof(c->object_id), "%" JSON_INTEGER_FORMAT,
-		 json_integer_value(json_object_get(sensor, "id")));
+	/* Rooms show their sensor_count, so their pages go stale too. */
+	ctx_changed(c, json_integer_value(json_object_get(sensor, "id")), CACHE_NS_SENSORS,
+		    CACHE_NS_ROOMS);
 	return ctx_reply(r, status, sensor);
 }
 
@@ -129,6 +130,7 @@ int h_sensors_list(struct ctx *c, struct response *r)
 	const char *names[SENSOR_TYPES_MAX + 1];
 	struct sensor_filter f = {0, NULL, NULL};
 	char scope[160];
+	struct list_cache lc;
 	struct page pg;
 	json_t *errs = json_array(), *items = json_array();
 	bool has_more = false;
@@ -154,12 +156,17 @@ int h_sensors_list(struct ctx *c, struct response *r)
 		goto out;
 	}
 
+	if (ctx_list_cached(c, r, CACHE_NS_SENSORS, &lc)) {
+		status = r->status;
+		goto out;
+	}
 	e = store_sensors_list(c->app->db, &f, &pg, items, &has_more);
 	if (e != HERR_OK) {
 		status = response_error(r, e, "sensors");
 		goto out;
 	}
 	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
+	ctx_list_cache_fill(c, r, &lc);
 	items = NULL;
 out:
 	json_decref(errs);
@@ -278,7 +285,7 @@ int h_sensors_delete(struct ctx *c, struct response *r)
 	e = store_sensors_delete(c->app->db, id);
 	if (e != HERR_OK)
 		return sensors__error(r, e, id, NULL);
-	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);
+	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
 	return ctx_reply(r, 204, NULL);
 }
 
