@@ -4,7 +4,8 @@
  * libhearth; no SQL and no policy live here.
  *
  * Exit codes (sysexits.h): 0 ok, 64 usage, 65 bad data, 69 database
- * unavailable, 78 bad configuration; 70/71 for the unexpected.
+ * unavailable, 75 a revoked key whose cache entry could not be cleared,
+ * 78 bad configuration; 70/71 for the unexpected.
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -299,7 +300,7 @@ static int cmd_status(struct ctl *c, const struct command *cmd, int argc, char *
 
 	if (!c->cfg.cache_servers[0]) {
 		printf("cache:    not configured\n");
-	} else if ((cache = cache_new(c->cfg.cache_servers))) {
+	} else if ((cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len))) {
 		printf("cache:    %s (%s)\n", cache_alive(cache) ? "ok" : "unavailable",
 		       c->cfg.cache_servers);
 		cache_free(cache);
@@ -477,6 +478,7 @@ static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, ch
 {
 	char prefix[AUTH_KEY_PREFIX_LEN + 1];
 	struct cache *cache;
+	bool settled = true;
 	char *end;
 	long long id;
 	enum herr rc;
@@ -513,11 +515,21 @@ static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, ch
 
 	/* After the commit, so a reader cannot cache the row again from
 	 * before it. */
-	if ((cache = cache_new(c->cfg.cache_servers))) {
+	if ((cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len))) {
 		principal_forget(cache, prefix);
+		settled = cache_settled(cache);
 		cache_free(cache);
 	}
 	printf("revoked key %lld (prefix %s)\n", id, prefix);
+	if (!settled) {
+		/* Revoked for good in the database, but a worker may still hold
+		 * the key's cached row: say so rather than pretend. */
+		fprintf(stderr, "hearthctl: memcached (%s) could not be told; the key may still be "
+			"accepted for up to %u s. Restart memcached to be sure.\n",
+			c->cfg.cache_servers, c->cfg.cache_ttl);
+		rv = EX_TEMPFAIL;
+		goto out;
+	}
 	rv = EX_OK;
 	goto out;
 fail:

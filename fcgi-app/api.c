@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -33,6 +34,9 @@
 #include "roles.h"
 #include "router.h"
 #include "store/store.h"
+
+/* How often a write that lost a deadlock is run again before a 503. */
+#define API_DEADLOCK_TRIES 3
 
 /* Longest credential worth looking up: anything longer is not a key. */
 #define API_CRED_MAX (AUTH_KEY_MAX + 1)
@@ -60,8 +64,10 @@ static bool api__is_json(const char *content_type)
 	return *p == '\0' || *p == ';';
 }
 
-/* 415 / 400 / 422 for the body; on success *out is the object or NULL. */
-static int api__parse_body(const struct request *req, struct response *r, json_t **out)
+/* 415 / 400 / 422 for the body; on success *out is the object (or, where
+ * the route takes one, the array) or NULL. */
+static int api__parse_body(const struct request *req, unsigned route_flags, struct response *r,
+			   json_t **out)
 {
 	json_error_t err;
 	json_t *body;
@@ -81,7 +87,7 @@ static int api__parse_body(const struct request *req, struct response *r, json_t
 				err.line, err.column);
 		return -1;
 	}
-	if (!json_is_object(body)) {
+	if (!json_is_object(body) && !(json_is_array(body) && (route_flags & ROUTE_ARRAY_BODY))) {
 		json_decref(body);
 		response_invalid(r, json_pack("[{s:[s], s:s, s:s}]", "loc", "body", "msg",
 					      "Input should be a valid dictionary", "type",
@@ -219,44 +225,64 @@ static void api__dependency_error(struct response *r, enum herr e)
 	response_error(r, e == HERR_UNAVAILABLE || e == HERR_SCHEMA ? e : HERR_INTERNAL, NULL);
 }
 
-/*
- * Run the handler.  Anything but GET and HEAD runs inside a transaction
- * that commits together with its audit row, or not at all.
- */
-static void api__run_handler(struct ctx *c, const char *method, struct response *r)
+/* The handler itself; a handler that sets no status is a 500. */
+static void api__call(struct ctx *c, struct response *r)
 {
-	struct db *db = c->app->db;
-	bool writes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-	enum herr e;
-
-	if (writes) {
-		e = db_begin(db);
-		if (e != HERR_OK) {
-			api__dependency_error(r, e);
-			return;
-		}
-	}
-
 	c->m->route->handler(c, r);
 	if (r->status == 0) {
 		LOG(LOG_ERR, "handler for %s %s set no status", c->m->route->method,
 		    c->m->route->pattern);
 		response_error(r, HERR_INTERNAL, NULL);
 	}
+}
 
-	if (!writes) {
-		/* A read that left a transaction open would hand it on to the
-		 * next request of this worker. */
-		if (db_in_transaction(db)) {
-			LOG(LOG_ERR, "handler for %s %s left a transaction open",
-			    c->m->route->method, c->m->route->pattern);
-			db_rollback(db);
-		}
-		return;
+/* Forget what an attempt produced, before it runs again. */
+static void api__reset(struct ctx *c, struct response *r)
+{
+	response_clear(r);
+	r->status = 0;
+	r->headers[0] = '\0';
+	c->object_id[0] = '\0';
+	c->stale[0] = c->stale[1] = NULL;
+}
+
+/* A change that did not happen: whatever the handler said, 503 or 500. */
+static void api__not_committed(struct ctx *c, const char *method, struct response *r,
+			       enum herr e)
+{
+	LOG(LOG_ERR, "%s %s: change not committed: %s", method, c->req->path, herr_str(e));
+	db_rollback(c->app->db);
+	response_clear(r);
+	r->headers[0] = '\0';
+	api__dependency_error(r, e);
+}
+
+/*
+ * One attempt at a write: the handler inside a transaction that commits
+ * together with its audit row, or not at all.  Returns true when the
+ * attempt lost a deadlock: the server rolled all of it back, so nothing of
+ * it happened and it may simply run again.
+ */
+static bool api__write_once(struct ctx *c, const char *method, struct response *r)
+{
+	struct db *db = c->app->db;
+	enum herr e;
+
+	if ((e = db_begin(db)) != HERR_OK) {
+		api__dependency_error(r, e);
+		return false;
 	}
+	api__call(c, r);
 	if (r->status >= 400) {
+		bool deadlocked = db_deadlocked(db);
+
 		db_rollback(db);
-		return;
+		return deadlocked;
+	}
+	/* A success after a swallowed deadlock describes a rolled-back change. */
+	if (db_deadlocked(db)) {
+		api__not_committed(c, method, r, HERR_UNAVAILABLE);
+		return true;
 	}
 
 	const struct audit_entry entry = {
@@ -268,21 +294,53 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 		.status = r->status,
 	};
 	e = store_audit_write(db, &entry);
-	if (e == HERR_OK)
-		e = db_commit(db);
 	if (e == HERR_OK) {
+		e = db_commit(db);
 		/* Only after the commit: a reader that saw the old rows has
-		 * cached them under the old version, which nobody reads now. */
+		 * cached them under the old version, which nobody reads now.
+		 * Also when the commit failed: a connection lost during COMMIT
+		 * leaves its outcome unknown, and a needless bump costs a miss. */
 		for (size_t i = 0; i < sizeof(c->stale) / sizeof(c->stale[0]); i++)
 			if (c->stale[i])
 				cache_bump(c->app->cache, c->stale[i]);
-	} else {
-		LOG(LOG_ERR, "%s %s: change not committed: %s", method, c->req->path, herr_str(e));
-		db_rollback(db);
-		/* The handler's reply described a change that did not happen. */
-		response_clear(r);
-		r->headers[0] = '\0';
-		api__dependency_error(r, e);
+	}
+	if (e != HERR_OK) {
+		bool deadlocked = db_deadlocked(db);
+
+		api__not_committed(c, method, r, e);
+		return deadlocked;
+	}
+	return false;
+}
+
+/*
+ * Run the handler.  A read runs as it is; a write runs in its transaction,
+ * again (after a short random pause, so two writers that collided do not
+ * collide again in step) when it lost a deadlock, at most
+ * API_DEADLOCK_TRIES times.
+ */
+static void api__run_handler(struct ctx *c, const char *method, struct response *r)
+{
+	struct db *db = c->app->db;
+	struct timespec now;
+
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+		api__call(c, r);
+		/* A read that left a transaction open would hand it on to the
+		 * next request of this worker. */
+		if (db_in_transaction(db)) {
+			LOG(LOG_ERR, "handler for %s %s left a transaction open",
+			    c->m->route->method, c->m->route->pattern);
+			db_rollback(db);
+		}
+		return;
+	}
+	for (int attempt = 1; api__write_once(c, method, r) && attempt < API_DEADLOCK_TRIES;
+	     attempt++) {
+		LOG(LOG_INFO, "%s %s: deadlock, running it again", method, c->req->path);
+		api__reset(c, r);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		usleep(1000 + (useconds_t)(now.tv_nsec % 19000));
 	}
 }
 
@@ -328,7 +386,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 		goto out;
 	}
 
-	if (api__parse_body(req, r, &body) < 0)
+	if (api__parse_body(req, m.route->flags, r, &body) < 0)
 		goto out;
 
 	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)

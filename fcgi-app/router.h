@@ -11,6 +11,7 @@ typedef int (*handler_fn)(struct ctx *c, struct response *r);
 enum {
 	ROUTE_PUBLIC = 1 << 0,  /* no credentials needed */
 	ROUTE_NO_DB  = 1 << 1,  /* no database gate before the handler: it checks itself or needs none */
+	ROUTE_ARRAY_BODY = 1 << 2,  /* the body may be a JSON array as well as an object */
 };
 
 struct route {

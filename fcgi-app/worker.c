@@ -284,7 +284,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		goto out;
 	}
 	app.db = db_new(&dbo);
-	app.cache = cache_new(cfg->cache_servers);
+	app.cache = cache_new(cfg->cache_servers, cfg->secret, cfg->secret_len);
 	if (!app.db || !app.cache) {
 		LOG(LOG_ERR, "worker: out of memory");
 		goto out;

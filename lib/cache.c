@@ -19,6 +19,16 @@
  *    connection), this process stops trusting the cache until it has
  *    flushed it: the server may still hold what should have gone.
  *
+ * Every value is signed: memcached has no authentication, so anyone who
+ * can reach it could otherwise plant an API key row or a list page.  An
+ * item is HMAC-SHA256(key derived from security.secret_key, item key | 0 |
+ * expiry | value), the expiry and the value; one that does not verify, or
+ * whose signed expiry has passed, is a miss.  The signed expiry is what
+ * stops a replay: an item copied before an invalidation and set again
+ * afterwards lives no longer than the ttl it was first stored with.  Only
+ * the version counters are plain numbers (memcached increments them); a
+ * forged counter can at worst bring back a page that was once true.
+ *
  * A struct cache belongs to one process: connections inherited over fork
  * are left alone and the child opens its own.
  */
@@ -34,6 +44,9 @@
 #include <unistd.h>
 
 #include <libmemcached/memcached.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "log.h"
@@ -58,13 +71,21 @@
 
 #define CACHE_LOG_INTERVAL 10
 
+#define CACHE_TAG_LEN 32
+/* A signed item: tag | expiry (8 bytes, big-endian Unix seconds) | value. */
+#define CACHE_HEAD_LEN (CACHE_TAG_LEN + 8)
+
 struct cache {
 	memcached_st *mc;    /* NULL: no servers, every call misses */
 	pid_t pid;           /* the process mc's connections belong to */
 	bool unsure;         /* an invalidation may have been lost: flush first */
 	time_t quiet_until;  /* monotonic seconds: skip the servers until then */
 	time_t last_log;     /* monotonic seconds */
+	unsigned char mac_key[CACHE_TAG_LEN];
+	EVP_MAC *mac;        /* fetched once */
 };
+
+static memcached_st *cache__handle(struct cache *c);
 
 static time_t cache__now(void)
 {
@@ -175,17 +196,26 @@ static void cache__behave(memcached_st *mc)
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 0);
 }
 
-struct cache *cache_new(const char *servers)
+struct cache *cache_new(const char *servers, const unsigned char *secret, size_t secret_len)
 {
+	static const char purpose[] = "hearth cache values v1";
 	struct cache *c = calloc(1, sizeof(*c));
 	char *list = NULL;
 	unsigned added = 0;
+	unsigned mdlen = 0;
 
 	if (!c)
 		return NULL;
 	c->pid = getpid();
 	if (!servers || !*servers)
 		return c;
+	/* Without a key nothing could be verified: no cache at all. */
+	if (!secret || secret_len == 0 ||
+	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)purpose,
+		  sizeof(purpose) - 1, c->mac_key, &mdlen) || mdlen != CACHE_TAG_LEN) {
+		LOG(LOG_WARNING, "cache: no key to sign values with; running without a cache");
+		return c;
+	}
 
 	c->mc = memcached_create(NULL);
 	list = strdup(servers);
@@ -215,13 +245,28 @@ fail:
 	return NULL;
 }
 
+bool cache_settled(struct cache *c)
+{
+	/* cache__handle does the owed flush when the server answers. */
+	if (c && c->unsure && c->mc)
+		(void)cache__handle(c);
+	return !c || !c->unsure;
+}
+
 void cache_free(struct cache *c)
 {
 	if (!c)
 		return;
 	/* A child must not send "quit" down its parent's connections. */
-	if (c->mc && c->pid == getpid())
+	if (c->mc && c->pid == getpid()) {
+		/* An invalidation this process owes must not die with it. */
+		if (!cache_settled(c))
+			LOG(LOG_WARNING, "cache: exiting with an invalidation that may not have "
+			    "reached memcached; entries may be stale for up to cache.ttl");
 		memcached_free(c->mc);
+	}
+	explicit_bzero(c->mac_key, sizeof(c->mac_key));
+	EVP_MAC_free(c->mac);
 	free(c);
 }
 
@@ -314,22 +359,83 @@ static char *cache__fetch(struct cache *c, memcached_st *mc, const char *k, size
 	return copy;
 }
 
+/* tag = HMAC-SHA256(mac_key, item key | 0 | signed), where signed is the
+ * expiry and the value. */
+static bool cache__tag(struct cache *c, const char *k, size_t klen, const void *sgn,
+		       size_t slen, unsigned char tag[CACHE_TAG_LEN])
+{
+	EVP_MAC_CTX *ctx;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	size_t out = 0;
+	bool ok;
+
+	if (!c->mac && !(c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)))
+		return false;
+	ctx = EVP_MAC_CTX_new(c->mac);
+	ok = ctx && EVP_MAC_init(ctx, c->mac_key, sizeof(c->mac_key), params) &&
+	     EVP_MAC_update(ctx, (const unsigned char *)k, klen) &&
+	     EVP_MAC_update(ctx, (const unsigned char *)"", 1) &&
+	     EVP_MAC_update(ctx, sgn, slen) &&
+	     EVP_MAC_final(ctx, tag, &out, CACHE_TAG_LEN) && out == CACHE_TAG_LEN;
+	EVP_MAC_CTX_free(ctx);
+	return ok;
+}
+
+/*
+ * The value inside a signed item, moved to the front of item (which stays
+ * NUL-terminated), or -1 when the tag does not verify (logged, rate-limited:
+ * someone else writes to this memcached) or the signed expiry has passed.
+ */
+static int cache__open(struct cache *c, const char *k, size_t klen, char *item, size_t *ilen)
+{
+	unsigned char tag[CACHE_TAG_LEN];
+	uint64_t expires = 0;
+	size_t vlen;
+
+	if (*ilen < CACHE_HEAD_LEN)
+		goto bad;
+	if (!cache__tag(c, k, klen, item + CACHE_TAG_LEN, *ilen - CACHE_TAG_LEN, tag) ||
+	    CRYPTO_memcmp(tag, item, CACHE_TAG_LEN) != 0)
+		goto bad;
+	for (int i = 0; i < 8; i++)
+		expires = expires << 8 | (unsigned char)item[CACHE_TAG_LEN + i];
+	if ((uint64_t)time(NULL) > expires)
+		return -1;
+	vlen = *ilen - CACHE_HEAD_LEN;
+	memmove(item, item + CACHE_HEAD_LEN, vlen);
+	item[vlen] = '\0';
+	*ilen = vlen;
+	return 0;
+bad:
+	if (!c->last_log || cache__now() - c->last_log >= CACHE_LOG_INTERVAL) {
+		c->last_log = cache__now();
+		LOG(LOG_WARNING, "cache: an item failed its signature check and was ignored "
+		    "(someone else writes to this memcached?)");
+	}
+	return -1;
+}
+
 char *cache_get(struct cache *c, const char *key, size_t *len)
 {
 	memcached_st *mc = cache__handle(c);
 	memcached_return_t rc;
 	char k[CACHE_KEYBUF];
 	uint32_t flags = 0;
-	size_t klen;
+	size_t klen, vlen = 0;
 	char *v;
 
 	if (!mc || cache__key(key, k, &klen) != 0)
 		return NULL;
-	v = cache__fetch(c, mc, k, klen, len, &flags, &rc);
-	if (v && flags != CACHE_FLAG_VALUE) {
+	v = cache__fetch(c, mc, k, klen, &vlen, &flags, &rc);
+	if (v && (flags != CACHE_FLAG_VALUE || cache__open(c, k, klen, v, &vlen) != 0)) {
 		free(v);
 		return NULL;
 	}
+	if (v && len)
+		*len = vlen;
 	return v;
 }
 
@@ -339,16 +445,32 @@ static void cache__store(struct cache *c, bool only_if_absent, const char *key, 
 	memcached_st *mc = cache__handle(c);
 	memcached_return_t rc;
 	char k[CACHE_KEYBUF];
+	uint64_t expires;
 	size_t klen;
+	char *item;
 
 	/* ttl 0 would mean "forever" to memcached: never what a cache of
 	 * database rows wants. */
 	if (!mc || ttl <= 0 || (!val && len) || cache__key(key, k, &klen) != 0)
 		return;
+	if (!(item = malloc(CACHE_HEAD_LEN + len + 1)))
+		return;
+	expires = (uint64_t)time(NULL) + (uint64_t)cache__ttl(ttl);
+	for (int i = 0; i < 8; i++)
+		item[CACHE_TAG_LEN + i] = (char)(expires >> (56 - 8 * i));
+	if (len)
+		memcpy(item + CACHE_HEAD_LEN, val, len);
+	if (!cache__tag(c, k, klen, item + CACHE_TAG_LEN, 8 + len, (unsigned char *)item)) {
+		free(item);
+		return;
+	}
 	if (only_if_absent)
-		rc = memcached_add(mc, k, klen, val, len, cache__ttl(ttl), CACHE_FLAG_VALUE);
+		rc = memcached_add(mc, k, klen, item, CACHE_HEAD_LEN + len, cache__ttl(ttl),
+				   CACHE_FLAG_VALUE);
 	else
-		rc = memcached_set(mc, k, klen, val, len, cache__ttl(ttl), CACHE_FLAG_VALUE);
+		rc = memcached_set(mc, k, klen, item, CACHE_HEAD_LEN + len, cache__ttl(ttl),
+				   CACHE_FLAG_VALUE);
+	free(item);
 	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTSTORED)
 		cache__trouble(c, "store", rc);
 }
@@ -570,6 +692,7 @@ char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
 		} else if (klen == lens[1] && memcmp(k, pk, klen) == 0 && !page) {
 			if ((page = malloc(vlen + 1))) {
 				memcpy(page, v, vlen);
+				page[vlen] = '\0';
 				plen = vlen;
 			}
 		}
@@ -586,7 +709,7 @@ char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
 		*version = cache_version(c, ns);
 		goto out;
 	}
-	if (page)
+	if (page && cache__open(c, pk, lens[1], page, &plen) == 0)
 		out = cache__unwrap(page, plen, *version, len);
 out:
 	free(page);

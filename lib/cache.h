@@ -1,6 +1,7 @@
 #ifndef HEARTH_CACHE_H
 #define HEARTH_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -16,10 +17,18 @@
  */
 struct cache;
 
-/* servers: "host:port[,host:port...]"; NULL or "" = a cache that always
+/* servers: "host:port[,host:port...]" or "/unix/socket"; NULL or "" = a
+ * cache that always misses.  secret (borrowed; security.secret_key) keys
+ * the signature every stored value carries; without one the cache always
  * misses.  NULL only on allocation failure. */
-struct cache *cache_new(const char *servers);
+struct cache *cache_new(const char *servers, const unsigned char *secret, size_t secret_len);
+/* Flushes first when an invalidation of this process may have been lost. */
 void cache_free(struct cache *c);
+
+/* false while an invalidation of this process may not have reached
+ * memcached (it was down): the cache may then serve what should be gone
+ * until it is flushed, which this call tries first. */
+bool cache_settled(struct cache *c);
 
 /* A new malloc'd copy of the value (NUL-terminated for convenience) or NULL
  * on a miss or any error. */

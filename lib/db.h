@@ -99,4 +99,9 @@ enum herr db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 
+/* Whether a statement since db_begin() lost a deadlock (ER_LOCK_DEADLOCK,
+ * reported as HERR_UNAVAILABLE): the server rolled the whole transaction
+ * back, so the caller may roll back and simply run it again. */
+bool db_deadlocked(const struct db *db);
+
 #endif

@@ -90,7 +90,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	fuzz_app.cfg = &fuzz_cfg;
 	fuzz_app.db = db_new(&opt);
-	fuzz_app.cache = cache_new(NULL);
+	fuzz_app.cache = cache_new(NULL, NULL, 0);
 	fuzz_app.roles = roles_load_text(fuzz_roles, sizeof(fuzz_roles) - 1, err, sizeof(err));
 	fuzz_app.started = time(NULL);
 	if (!fuzz_app.db || !fuzz_app.cache || !fuzz_app.roles) {

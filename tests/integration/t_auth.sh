@@ -358,4 +358,27 @@ api POST /api/v1/rooms '{"name": '
 CT=text/plain api POST /api/v1/rooms "$(j_room "$P-audit-415")"
 is "$(audit_count)" "$a0" "reads and failed requests (401, 403, 404, 409, 400, 415, 422) wrote no audit row"
 
+# ---------------------------------------------------------------- forged cache entries
+# memcached has no authentication: whoever can write to it must not be able
+# to plant an API key row.  Entries are signed with the hub's secret, so a
+# forged one is ignored and the key it describes stays unknown (401).
+mc=$(config_get cache servers)
+mc_host=${mc%%:*}
+mc_port=${mc##*:}
+forged="hk_deadbeef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+forged_hash=$(printf '%s' "$forged" | sha256sum | cut -d' ' -f1)
+row="{\"id\":1,\"name\":\"forged\",\"role\":\"admin\",\"hash\":\"$forged_hash\"}"
+if exec 3<>"/dev/tcp/$mc_host/$mc_port" 2>/dev/null; then
+	printf 'set hearth:apikey:deadbeef 0 300 %d\r\n%s\r\n' "${#row}" "$row" >&3
+	read -r -t 2 reply <&3 || reply=
+	exec 3<&-
+	is "${reply%$'\r'}" STORED "a forged key row was planted in memcached"
+	KEY=$forged api GET /api/v1/api-keys
+	expect_status 401 "the forged cache entry is ignored: 401"
+	KEY=$forged api POST /api/v1/api-keys '{"name": "pwned", "role": "admin"}'
+	expect_status 401 "and it cannot mint a key: 401"
+else
+	not_ok "reach memcached at $mc to plant a forged entry"
+fi
+
 finish
