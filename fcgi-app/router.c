@@ -9,6 +9,7 @@
 
 #define PUBLIC ROUTE_PUBLIC
 #define NO_DB ROUTE_NO_DB
+#define ARRAY_BODY ROUTE_ARRAY_BODY
 
 const struct route routes[] = {
 	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
@@ -32,6 +33,45 @@ const struct route routes[] = {
 	{"GET",    "/api/v1/api-keys",           h_api_keys_list,  0},
 	{"POST",   "/api/v1/api-keys",           h_api_keys_create, 0},
 	{"DELETE", "/api/v1/api-keys/{id}",      h_api_keys_delete, 0},
+
+	{"GET",    "/api/v1/rules",              h_rules_list,     0},
+	{"POST",   "/api/v1/rules",              h_rules_create,   0},
+	{"GET",    "/api/v1/rules/{id}",         h_rules_get,      0},
+	{"PUT",    "/api/v1/rules/{id}",         h_rules_update,   0},
+	{"DELETE", "/api/v1/rules/{id}",         h_rules_delete,   0},
+	{"GET",    "/api/v1/rules/{id}/steps",   h_steps_list,     0},
+	{"POST",   "/api/v1/rules/{id}/steps",   h_steps_add,      0},
+	/* Before {step_id}: the first match wins. */
+	{"PUT",    "/api/v1/rules/{id}/steps/reorder", h_steps_reorder, ARRAY_BODY},
+	{"PUT",    "/api/v1/rules/{id}/steps/{step_id}", h_steps_update, 0},
+	{"DELETE", "/api/v1/rules/{id}/steps/{step_id}", h_steps_delete, 0},
+	{"GET",    "/api/v1/rules/{id}/contexts", h_contexts_list, 0},
+	{"POST",   "/api/v1/rules/{id}/contexts", h_contexts_add,  0},
+	{"DELETE", "/api/v1/rules/{id}/contexts/{ctx_id}", h_contexts_delete, 0},
+	{"GET",    "/api/v1/rules/{id}/dependencies", h_dependencies_list, 0},
+	{"POST",   "/api/v1/rules/{id}/dependencies", h_dependencies_add, 0},
+	{"DELETE", "/api/v1/rules/{id}/dependencies/{dep_id}", h_dependencies_delete, 0},
+	{"POST",   "/api/v1/webhooks/{rule_id}/generate-secret", h_webhooks_generate_secret, 0},
+
+	{"GET",    "/api/v1/pipeline/step-types",    h_pipeline_step_types,    0},
+	{"GET",    "/api/v1/pipeline/filter-types",  h_pipeline_filter_types,  0},
+	{"GET",    "/api/v1/pipeline/channel-types", h_pipeline_channel_types, 0},
+
+	{"GET",    "/api/v1/persons",            h_persons_list,   0},
+	{"POST",   "/api/v1/persons",            h_persons_create, 0},
+	/* Before {id}: the first match wins. */
+	{"GET",    "/api/v1/persons/locations",  h_persons_locations, 0},
+	{"GET",    "/api/v1/persons/{id}",       h_persons_get,    0},
+	{"PATCH",  "/api/v1/persons/{id}",       h_persons_update, 0},
+	{"DELETE", "/api/v1/persons/{id}",       h_persons_delete, 0},
+	{"GET",    "/api/v1/persons/{id}/location", h_persons_location_get, 0},
+	{"POST",   "/api/v1/persons/{id}/location", h_persons_location_report, 0},
+	{"GET",    "/api/v1/persons/{id}/history", h_persons_history, 0},
+	{"GET",    "/api/v1/persons/{id}/sightings", h_persons_sightings, 0},
+
+	{"POST",   "/api/v1/sensors/{id}/events", h_sensor_events_post, 0},
+	{"GET",    "/api/v1/sensors/{id}/status", h_sensor_status, 0},
+	{"GET",    "/api/v1/occupancy",          h_occupancy,      0},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

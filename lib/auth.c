@@ -117,3 +117,29 @@ void auth_hash_hex(const unsigned char *hash, char *out)
 	}
 	out[2 * AUTH_HASH_LEN] = '\0';
 }
+
+int auth_secret_generate(char *out, size_t outsz, unsigned char hash[AUTH_HASH_LEN])
+{
+	unsigned char secret[AUTH_SECRET_BYTES];
+	int rv = -1;
+
+	if (outsz < AUTH_SECRET_CHARS + 1)
+		goto out;
+	if (RAND_bytes(secret, sizeof(secret)) != 1) {
+		LOG(LOG_ERR, "auth: the random number generator failed");
+		goto out;
+	}
+	if (b64url_encode(secret, sizeof(secret), out, outsz) != AUTH_SECRET_CHARS)
+		goto out;
+	if (auth__sha256(out, hash) != 0)
+		goto out;
+	rv = 0;
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (rv != 0) {
+		if (outsz > 0)
+			OPENSSL_cleanse(out, outsz);
+		OPENSSL_cleanse(hash, AUTH_HASH_LEN);
+	}
+	return rv;
+}

@@ -38,4 +38,13 @@ bool auth_hash_equal(const unsigned char *a, const unsigned char *b);
 /* Lowercase hex of a hash into out (2*AUTH_HASH_LEN+1 bytes). */
 void auth_hash_hex(const unsigned char *hash, char *out);
 
+/*
+ * A fresh random secret that is not an API key (a rule's webhook secret):
+ * 32 random bytes as 43 base64url characters into out (outsz >= 44), and
+ * the SHA-256 of that text into hash, which is all that gets stored.
+ * 0, or -1 when out is too small or the CSPRNG failed (out and hash are
+ * then wiped).
+ */
+int auth_secret_generate(char *out, size_t outsz, unsigned char hash[AUTH_HASH_LEN]);
+
 #endif

@@ -419,3 +419,63 @@ out:
 	json_decref(defaults);
 	return out;
 }
+
+/* ---- sensor input: which events each kind of sensor can report */
+
+static const char *const ev_presence[] = {"on", "off", NULL};
+static const char *const ev_button[] = {"press", "double_press", "long_press", NULL};
+static const char *const ev_contact[] = {"open", "close", NULL};
+static const char *const ev_light[] = {"level", NULL};
+/* A GPIO input is a pin that goes active and inactive, whatever is wired. */
+static const char *const ev_gpio[] = {"trigger", "release", NULL};
+
+static const struct {
+	const char *type;
+	const char *const *events;
+} st_events[] = {
+	{"presence", ev_presence},
+	{"pir", ev_presence},
+	{"button", ev_button},
+	{"light", ev_light},
+	{"reed_switch", ev_contact},
+	{"hall_digital", ev_contact},
+};
+
+/* The type's own events (beyond the GPIO pair), or NULL. */
+static const char *const *st__own_events(const struct sensor_type *t)
+{
+	for (size_t i = 0; i < sizeof(st_events) / sizeof(st_events[0]); i++)
+		if (strcmp(st_events[i].type, t->name) == 0)
+			return st_events[i].events;
+	return NULL;
+}
+
+size_t sensor_type_events(const struct sensor_type *t, const char **out, size_t max)
+{
+	const char *const *lists[2] = {NULL, NULL};
+	size_t n = 0;
+
+	if (t) {
+		lists[0] = st__own_events(t);
+		lists[1] = t->category == ST_GPIO ? ev_gpio : NULL;
+	}
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l][i] && n < max; i++)
+			out[n++] = lists[l][i];
+	out[n] = NULL;
+	return n;
+}
+
+bool sensor_type_accepts_event(const struct sensor_type *t, const char *event_type)
+{
+	const char *events[8];
+	size_t n;
+
+	if (!t || !event_type)
+		return false;
+	n = sensor_type_events(t, events, sizeof(events) / sizeof(events[0]) - 1);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(events[i], event_type) == 0)
+			return true;
+	return false;
+}

@@ -1,6 +1,7 @@
 #ifndef HEARTH_SENSOR_TYPES_H
 #define HEARTH_SENSOR_TYPES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -31,5 +32,19 @@ size_t sensor_type_validate_config(const struct sensor_type *t, const json_t *co
 /* A new reference: {"name", "description", "category", "config_schema"
  * (JSON Schema), "defaults"}. */
 json_t *sensor_type_to_json(const struct sensor_type *t);
+
+/*
+ * Sensor input: the events a sensor of type t can report.  Presence-like
+ * types (presence, pir) report on/off; button press, double_press,
+ * long_press; reed_switch and hall_digital open/close; light a level (with
+ * a number as value); every GPIO kind trigger/release.  A type not listed
+ * (camera, eink) reports none.  t and event_type borrowed; false for NULL.
+ */
+bool sensor_type_accepts_event(const struct sensor_type *t, const char *event_type);
+
+/* The event types t accepts, in a stable order, as borrowed static strings
+ * into out (at most max of them, NULL-terminated, so out holds max + 1).
+ * Returns how many were written. */
+size_t sensor_type_events(const struct sensor_type *t, const char **out, size_t max);
 
 #endif

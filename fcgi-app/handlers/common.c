@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/sha.h>
 
@@ -15,6 +16,7 @@
 #include "cache.h"
 #include "cursor.h"
 #include "fields.h"
+#include "iso8601.h"
 #include "handlers.h"
 #include "query.h"
 #include "request.h"
@@ -237,6 +239,51 @@ void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_ca
 	r->body = NULL;
 	r->raw = text;
 	r->raw_len = strlen(text);
+}
+
+int ctx_body_time(const json_t *body, const char *field, char out[HANDLER_TIME_LEN],
+		  json_t *errs)
+{
+	const json_t *v = json_object_get(body, field);
+	struct timespec now;
+	struct tm tm;
+	unsigned millis;
+	int64_t ms;
+	time_t secs;
+
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || iso8601_parse(json_string_value(v), &ms) != 0 || ms < 0) {
+		verr_add(errs, at_body, field, "datetime_parsing",
+			 "Input should be an ISO 8601 date and time with a time zone, "
+			 "e.g. 2026-11-22T10:14:33Z or 2026-11-22T11:14:33+01:00");
+		return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (ms > ((int64_t)now.tv_sec + HANDLER_TIME_FUTURE_MAX) * 1000) {
+		verr_add(errs, at_body, field, "value_error",
+			 "Input should not be more than %d minutes in the future",
+			 HANDLER_TIME_FUTURE_MAX / 60);
+		return -1;
+	}
+	secs = (time_t)(ms / 1000);
+	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999) {
+		verr_add(errs, at_body, field, "value_error", "Input is out of range");
+		return -1;
+	}
+	/* 19 characters, then ".mmm": HANDLER_TIME_LEN holds both and the NUL.
+	 * (The year is 1970..9999 here, so strftime always writes 19.) */
+	if (strftime(out, HANDLER_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm) != 19) {
+		verr_add(errs, at_body, field, "value_error", "Input is out of range");
+		return -1;
+	}
+	millis = (unsigned)(ms % 1000);
+	out[19] = '.';
+	out[20] = (char)('0' + millis / 100);
+	out[21] = (char)('0' + millis / 10 % 10);
+	out[22] = (char)('0' + millis % 10);
+	out[23] = '\0';
+	return 1;
 }
 
 json_t *ctx_body(const struct ctx *c)

@@ -19,7 +19,8 @@ struct ctx {
 	struct app *app;
 	const struct request *req;
 	const struct route_match *m;
-	json_t *body;                 /* parsed JSON object, or NULL when no body */
+	json_t *body;                 /* parsed JSON object (an array on ROUTE_ARRAY_BODY
+	                               * routes), or NULL when no body */
 	const struct principal *who;  /* NULL on public routes */
 	char object_id[32];           /* set by a handler that changes something: audit */
 	const char *stale[2];         /* cache namespaces the change makes stale (CACHE_NS_*),
@@ -96,5 +97,63 @@ int h_sensor_types(struct ctx *c, struct response *r);
 int h_api_keys_list(struct ctx *c, struct response *r);
 int h_api_keys_create(struct ctx *c, struct response *r);
 int h_api_keys_delete(struct ctx *c, struct response *r);
+
+/* rules.c */
+int h_rules_list(struct ctx *c, struct response *r);
+int h_rules_create(struct ctx *c, struct response *r);
+int h_rules_get(struct ctx *c, struct response *r);
+int h_rules_update(struct ctx *c, struct response *r);
+int h_rules_delete(struct ctx *c, struct response *r);
+int h_webhooks_generate_secret(struct ctx *c, struct response *r);
+
+/* steps.c */
+int h_steps_list(struct ctx *c, struct response *r);
+int h_steps_add(struct ctx *c, struct response *r);
+int h_steps_update(struct ctx *c, struct response *r);
+int h_steps_delete(struct ctx *c, struct response *r);
+int h_steps_reorder(struct ctx *c, struct response *r);
+
+/* rule_links.c: contexts and dependencies */
+int h_contexts_list(struct ctx *c, struct response *r);
+int h_contexts_add(struct ctx *c, struct response *r);
+int h_contexts_delete(struct ctx *c, struct response *r);
+int h_dependencies_list(struct ctx *c, struct response *r);
+int h_dependencies_add(struct ctx *c, struct response *r);
+int h_dependencies_delete(struct ctx *c, struct response *r);
+
+/* pipeline.c: the registries */
+int h_pipeline_step_types(struct ctx *c, struct response *r);
+int h_pipeline_filter_types(struct ctx *c, struct response *r);
+int h_pipeline_channel_types(struct ctx *c, struct response *r);
+
+/* persons.c: members of the household and where they were seen */
+int h_persons_list(struct ctx *c, struct response *r);
+int h_persons_create(struct ctx *c, struct response *r);
+int h_persons_get(struct ctx *c, struct response *r);
+int h_persons_update(struct ctx *c, struct response *r);
+int h_persons_delete(struct ctx *c, struct response *r);
+int h_persons_locations(struct ctx *c, struct response *r);
+int h_persons_location_get(struct ctx *c, struct response *r);
+int h_persons_location_report(struct ctx *c, struct response *r);
+int h_persons_history(struct ctx *c, struct response *r);
+int h_persons_sightings(struct ctx *c, struct response *r);
+
+/* sensor_input.c: sensor events, sensor status, occupancy */
+int h_sensor_events_post(struct ctx *c, struct response *r);
+int h_sensor_status(struct ctx *c, struct response *r);
+int h_occupancy(struct ctx *c, struct response *r);
+
+/*
+ * A time field of a request body (sensor_input.c): ISO 8601 with a 'Z' or
+ * a UTC offset ("2026-11-22T10:14:33Z", "...33.250+01:00"), no more than
+ * HANDLER_TIME_FUTURE_MAX seconds ahead of now (clocks drift; a time far
+ * ahead is a mistake).  1 with out set to "YYYY-MM-DD HH:MM:SS.mmm" in UTC
+ * (what a DATETIME(3) parameter takes), 0 when the field is absent, -1 with
+ * a problem at ["body", field] in errs.  body and errs borrowed.
+ */
+#define HANDLER_TIME_FUTURE_MAX 300
+#define HANDLER_TIME_LEN 24
+int ctx_body_time(const json_t *body, const char *field, char out[HANDLER_TIME_LEN],
+		  json_t *errs);
 
 #endif

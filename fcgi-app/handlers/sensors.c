@@ -283,6 +283,9 @@ int h_sensors_delete(struct ctx *c, struct response *r)
 	if (ctx_path_id(c, r, "id", &id) != 0)
 		return r->status;
 	e = store_sensors_delete(c->app->db, id);
+	if (e == HERR_CONFLICT)
+		return response_detail(r, 409, "sensor %" PRId64 " is used by rules; "
+				       "change or delete them first", id);
 	if (e != HERR_OK)
 		return sensors__error(r, e, id, NULL);
 	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);

@@ -122,4 +122,196 @@ struct audit_entry {
 
 enum herr store_audit_write(struct db *db, const struct audit_entry *e);
 
+/* ---------------------------------------------------------------- rules */
+/*
+ * Rule JSON: {id, name, description, enabled, trigger_type,
+ *   primary_sensor_id|null, schedule_cron|null, cool_off_minutes,
+ *   max_daily_triggers, execution_timeout_minutes,
+ *   occupancy_config: {min_minutes}|null,
+ *   webhook_config: {created_at}|null  (never the secret nor its hash),
+ *   last_skip_reason|null, created_at, updated_at}
+ * GET /rules/{id} adds steps, contexts and dependencies (the handler
+ * embeds the lists below) and next_fire_at (computed, not stored).
+ */
+struct rule_fields {
+	const char *name;
+	const char *description;        /* never NULL ("" = none) */
+	bool enabled;
+	const char *trigger_type;       /* sensor_event|cron|manual|webhook|occupancy_duration */
+	int64_t primary_sensor_id;      /* 0 = none */
+	const char *schedule_cron;      /* NULL = none */
+	int64_t cool_off_minutes;
+	int64_t max_daily_triggers;
+	int64_t execution_timeout_minutes;
+	int64_t occupancy_min_minutes;  /* 0 = no occupancy_config */
+};
+
+struct rule_filter {
+	const char *trigger_type;       /* NULL = any */
+	int enabled;                    /* -1 = any, 0, 1 */
+};
+
+enum herr store_rules_list(struct db *db, const struct rule_filter *f, const struct page *pg,
+			   json_t *items, bool *has_more);
+enum herr store_rules_get(struct db *db, int64_t id, bool lock, json_t **out);
+/* HERR_CONFLICT when the name is taken; HERR_INVALID when
+ * primary_sensor_id names no sensor. */
+enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t **out);
+enum herr store_rules_update(struct db *db, int64_t id, const struct rule_fields *r,
+			     json_t **out);
+/* Deletes the rule with its steps, contexts and dependencies.
+ * HERR_CONFLICT with *dependents set when other rules depend on it. */
+enum herr store_rules_delete(struct db *db, int64_t id, int64_t *dependents);
+/* Store the hash of a new webhook secret (created_at = now). */
+enum herr store_rules_set_webhook_secret(struct db *db, int64_t id,
+					 const unsigned char hash[AUTH_HASH_LEN], json_t **out);
+
+/* ---------------------------------------------------------------- steps */
+/*
+ * Step JSON: {id, rule_id, step_type, label|null, config_json{}, enabled,
+ *   order (1..n, no gaps), next_step_on_true|null, next_step_on_false|null,
+ *   created_at, updated_at}
+ */
+struct step_fields {
+	const char *step_type;
+	const char *label;              /* NULL = none */
+	const char *config_json;        /* serialised object, never NULL */
+	bool enabled;
+	int64_t next_step_on_true;      /* 0 = none; must be a step of the same rule */
+	int64_t next_step_on_false;
+};
+
+/* All steps of a rule in order (a rule has at most a few dozen). */
+enum herr store_steps_list(struct db *db, int64_t rule_id, json_t *items);
+/* HERR_NOT_FOUND when the step does not exist or belongs to another rule. */
+enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool lock,
+			  json_t **out);
+/* Appended at the end (order = last + 1), serialised per rule. */
+enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fields *s,
+			  json_t **out);
+enum herr store_steps_update(struct db *db, int64_t rule_id, int64_t step_id,
+			     const struct step_fields *s, json_t **out);
+/* Removes the step, renumbers the rest 1..n keeping their order, and
+ * clears jumps that pointed at it. */
+enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id);
+/* Set the order of every step of the rule: ids[i] gets position i + 1.
+ * HERR_INVALID unless ids is exactly the rule's set of steps. */
+enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids, size_t n);
+
+/* ---------------------------------------------------------------- contexts */
+/* Context JSON: {id, rule_id, context_type, config{}, negate, created_at} */
+
+enum herr store_contexts_list(struct db *db, int64_t rule_id, json_t *items);
+enum herr store_contexts_add(struct db *db, int64_t rule_id, const char *context_type,
+			     const char *config_json, bool negate, json_t **out);
+enum herr store_contexts_delete(struct db *db, int64_t rule_id, int64_t ctx_id);
+
+/* ---------------------------------------------------------------- dependencies */
+/* Dependency JSON: {id, rule_id, parent_rule_id, parent_rule_name,
+ *   lookback_minutes, require_success, created_at} */
+
+enum herr store_dependencies_list(struct db *db, int64_t rule_id, json_t *items);
+/* HERR_INVALID when the parent rule does not exist; HERR_CONFLICT when the
+ * rule already depends on it. */
+enum herr store_dependencies_add(struct db *db, int64_t rule_id, int64_t parent_rule_id,
+				 int64_t lookback_minutes, bool require_success, json_t **out);
+enum herr store_dependencies_delete(struct db *db, int64_t rule_id, int64_t dep_id);
+/* Whether ancestor is reachable from rule_id by following dependencies
+ * (rule_id depends on ..., which depends on ancestor): used to refuse
+ * cycles.  *found set; the walk is bounded. */
+enum herr store_dependencies_reaches(struct db *db, int64_t rule_id, int64_t ancestor,
+				     bool *found);
+
+/* ---------------------------------------------------------------- persons */
+/*
+ * Person JSON: {id, name, relationship|null, notes|null, created_at, updated_at}
+ * Sighting JSON: {id, person_id, room_id|null, room_name, source,
+ *   confidence|null, seen_at}
+ * A person's location is their latest sighting (by seen_at, then id).
+ * Status: "home" when that sighting is at most PERSON_HOME_MINUTES old,
+ * "away" when older, "unknown" when there is none; the rules engine's
+ * person filters apply the same rule.
+ */
+#define PERSON_HOME_MINUTES 30
+
+struct person_fields {
+	const char *name;
+	const char *relationship;  /* NULL = none */
+	const char *notes;         /* NULL = none */
+};
+
+struct sighting_fields {
+	int64_t room_id;           /* 0 = none: room_name alone */
+	const char *room_name;     /* as seen; never NULL.  With room_id 0, the
+	                            * room of that name (if any) is linked */
+	const char *source;        /* manual|device|engine */
+	bool has_confidence;
+	double confidence;         /* 0..1 */
+	const char *seen_at;       /* "YYYY-MM-DD HH:MM:SS.mmm" UTC; NULL = now */
+};
+
+enum herr store_persons_list(struct db *db, const struct page *pg, json_t *items,
+			     bool *has_more);
+enum herr store_persons_get(struct db *db, int64_t id, bool lock, json_t **out);
+/* HERR_CONFLICT when the name is taken. */
+enum herr store_persons_create(struct db *db, const struct person_fields *p, json_t **out);
+/* Takes the person's whole new state (the caller merges a partial update). */
+enum herr store_persons_update(struct db *db, int64_t id, const struct person_fields *p,
+			       json_t **out);
+/* Deletes the person with their sightings. */
+enum herr store_persons_delete(struct db *db, int64_t id);
+
+/* Record a sighting; *out is the sighting.  HERR_INVALID when person_id or
+ * room_id names nothing (a row deleted in between). */
+enum herr store_persons_add_sighting(struct db *db, int64_t person_id,
+				     const struct sighting_fields *s, json_t **out);
+/* The latest sighting with "status" added; HERR_NOT_FOUND when none. */
+enum herr store_persons_location(struct db *db, int64_t person_id, json_t **out);
+/* A page of persons (by id) as {id, name, status, location: sighting|null}. */
+enum herr store_persons_locations(struct db *db, const struct page *pg, json_t *items,
+				  bool *has_more);
+/* Sightings of the last `hours` hours, newest first, at most limit of them;
+ * *has_more when older ones in the window were left out. */
+enum herr store_persons_history(struct db *db, int64_t person_id, int64_t hours,
+				unsigned limit, json_t *items, bool *has_more);
+/* The latest limit sightings, newest first. */
+enum herr store_persons_sightings(struct db *db, int64_t person_id, unsigned limit,
+				  json_t *items, bool *has_more);
+
+/* ---------------------------------------------------------------- sensor input */
+/*
+ * Sensor status JSON: {sensor_id, state (any JSON, null before the first
+ *   event that sets one), state_changed_at|null, last_event_at|null, enabled}
+ * Occupancy JSON: {room_id, room_name, occupied, since|null, sensors: [ids]}
+ */
+
+struct sensor_event_fields {
+	const char *event_type;
+	const char *value_json;       /* serialised JSON value; NULL = none */
+	const char *attributes_json;  /* serialised object, never NULL */
+	const char *occurred_at;      /* "YYYY-MM-DD HH:MM:SS.mmm" UTC; NULL = now */
+};
+
+/*
+ * Record an event of a sensor and move the sensor's state with it, as one
+ * unit (inside the caller's transaction, or its own when there is none).
+ * The state an event implies: on, off, trigger, release, open, close ->
+ * that word; level -> the value; a button press -> none (it is momentary:
+ * the state stays, only last_event_at moves).  state_changed_at moves only
+ * when the state differs; an event older than last_event_at is recorded
+ * but changes nothing (*applied false).
+ * *event_id: the new event's id, the handle the rules engine runs
+ * sensor_event rules on.  *status (may be NULL): the sensor status after.
+ * HERR_NOT_FOUND: no such sensor; HERR_CONFLICT: the sensor is disabled
+ * (nothing recorded).
+ */
+enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
+				     const struct sensor_event_fields *ev, int64_t *event_id,
+				     bool *applied, json_t **status);
+enum herr store_sensor_status_get(struct db *db, int64_t sensor_id, json_t **out);
+/* Every room with enabled presence-type sensors (presence, pir), by room
+ * id: occupied when any of them is "on" or "trigger"; since = the earliest
+ * change among those that are, or when empty the latest change of all. */
+enum herr store_occupancy(struct db *db, json_t *items);
+
 #endif

@@ -19,7 +19,7 @@ timeout_s=${HEARTH_TEST_TIMEOUT:-300}
 # Cheap, read-mostly files first; files that stop and restart parts of the
 # stack last, so a fault they leave behind cannot hide other results.  Any
 # t_*.sh not named here runs after these, in name order.
-order="t_health t_errors t_auth t_pagination t_rooms t_sensors t_list_cache t_faults t_lifecycle"
+order="t_health t_errors t_auth t_pagination t_rooms t_sensors t_rules t_people t_sensor_input t_list_cache t_faults t_lifecycle"
 
 files=()
 if [ $# -gt 0 ]; then

@@ -64,12 +64,22 @@ jq -r "$ops | select(.op.security != [] and (.op.responses[\"401\"] == null))
 jq -r "$ops | select((.op.operationId | type) != \"string\" or (.op.summary | type) != \"string\")
 	| \"\\(.m) \\(.p): no operationId or summary\"" "$spec" >> "$tmp/problems"
 
-# Request bodies refuse unknown fields, as the handlers do.
-jq -r --slurpfile doc "$spec" "$ops | select(.op.requestBody != null)
-	| (.op.requestBody.content[\"application/json\"].schema[\"\$ref\"] // \"\") as \$ref
-	| (\$ref | ltrimstr(\"#/components/schemas/\")) as \$name
-	| select(\$doc[0].components.schemas[\$name].additionalProperties != false)
-	| \"\\(.m) \\(.p): request body schema '\\(\$name)' allows additional properties\"" \
+# Request bodies refuse unknown fields, as the handlers do: every object a
+# body schema allows (through $ref, oneOf and array items) is closed.
+jq -r --slurpfile doc "$spec" "
+	def strict(\$depth):
+		if \$depth > 8 then false
+		elif has(\"\$ref\") then
+			(.[\"\$ref\"] | ltrimstr(\"#/components/schemas/\")) as \$n
+			| \$doc[0].components.schemas[\$n] | strict(\$depth + 1)
+		elif has(\"oneOf\") then all(.oneOf[]; strict(\$depth + 1))
+		elif .type == \"array\" then (.items // {}) | strict(\$depth + 1)
+		else .additionalProperties == false
+		end;
+	$ops | select(.op.requestBody != null)
+	| .op.requestBody.content[\"application/json\"].schema as \$s
+	| select((\$s | strict(0)) | not)
+	| \"\\(.m) \\(.p): request body schema '\\(\$s[\"\$ref\"] // \"inline\")' allows additional properties\"" \
 	"$spec" >> "$tmp/problems"
 
 if [ -s "$tmp/problems" ]; then

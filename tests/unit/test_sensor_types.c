@@ -389,6 +389,57 @@ static void test_openapi_enum(void **state)
 	json_decref(doc);
 }
 
+/* Each kind reports only the events it can produce. */
+static void test_accepts_event(void **state)
+{
+	static const struct {
+		const char *type, *event;
+		bool ok;
+	} cases[] = {
+		{"presence", "on", true}, {"presence", "off", true},
+		{"presence", "trigger", false}, {"presence", "press", false},
+		{"pir", "on", true}, {"pir", "off", true},
+		{"pir", "trigger", true}, {"pir", "release", true}, {"pir", "open", false},
+		{"button", "press", true}, {"button", "double_press", true},
+		{"button", "long_press", true}, {"button", "on", false},
+		{"button", "trigger", false},
+		{"reed_switch", "open", true}, {"reed_switch", "close", true},
+		{"reed_switch", "trigger", true}, {"reed_switch", "on", false},
+		{"hall_digital", "open", true}, {"hall_digital", "release", true},
+		{"light", "level", true}, {"light", "on", false},
+		{"vibration", "trigger", true}, {"vibration", "release", true},
+		{"vibration", "open", false},
+		{"water_leak", "trigger", true}, {"water_leak", "level", false},
+		{"camera", "on", false}, {"camera", "trigger", false},
+		{"eink", "press", false},
+		{"presence", "", false}, {"presence", "ON", false},
+	};
+	const char *events[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sensor_type *t = sensor_type_find(cases[i].type);
+
+		assert_non_null(t);
+		if (sensor_type_accepts_event(t, cases[i].event) != cases[i].ok)
+			fail_msg("%s / %s: expected %s", cases[i].type, cases[i].event,
+				 cases[i].ok ? "accepted" : "refused");
+	}
+	assert_false(sensor_type_accepts_event(NULL, "on"));
+	assert_false(sensor_type_accepts_event(sensor_type_find("pir"), NULL));
+
+	/* The list names the type's own events first, then the GPIO pair. */
+	assert_int_equal(sensor_type_events(sensor_type_find("pir"), events, 7), 4);
+	assert_string_equal(events[0], "on");
+	assert_string_equal(events[2], "trigger");
+	assert_null(events[4]);
+	assert_int_equal(sensor_type_events(sensor_type_find("camera"), events, 7), 0);
+	assert_null(events[0]);
+	/* Bounded by max, still NULL-terminated. */
+	assert_int_equal(sensor_type_events(sensor_type_find("button"), events, 2), 2);
+	assert_null(events[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_gpio_defaults),
 		cmocka_unit_test(test_openapi_enum),
+		cmocka_unit_test(test_accepts_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

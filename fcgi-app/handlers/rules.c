@@ -1,0 +1,448 @@
+/*
+ * /api/v1/rules and POST /api/v1/webhooks/{rule_id}/generate-secret.
+ *
+ * A rule is checked whole when it is saved (a create body, or the merge of
+ * the stored rule and an update): its trigger's requirements, its cron
+ * schedule (parsed, and refused when it can never fire), its occupancy
+ * threshold.  The engine later trusts what is stored.  next_fire_at is not
+ * stored: it is computed from the schedule whenever a rule is shown.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "app.h"
+#include "auth.h"
+#include "engine/cron.h"
+#include "fields.h"
+#include "handlers.h"
+#include "response.h"
+#include "store/store.h"
+
+#define RULES_SCOPE "rules"
+#define RULES_INT_MAX 2147483647LL           /* the columns are INT */
+#define OCCUPANCY_MIN_MINUTES_DEFAULT 40
+#define WEBHOOK_SECRET_MAX 64
+
+static const char *const rule_trigger_types[] = {
+	"sensor_event", "cron", "manual", "webhook", "occupancy_duration", NULL,
+};
+static const char *const rule_booleans[] = {"true", "false", NULL};
+
+/* webhook_config is not here: it is set only by generate-secret, so a
+ * client sending it gets extra_forbidden. */
+static const struct vfield rule_fields[] = {
+	{"name", V_STRING, V_REQUIRED | V_NONEMPTY, 1, 256, NULL},
+	{"description", V_STRING, 0, 0, 2000, NULL},
+	{"enabled", V_BOOL, 0, 0, 0, NULL},
+	{"trigger_type", V_STRING, 0, 0, 0, rule_trigger_types},
+	{"primary_sensor_id", V_ID, V_NULLABLE, 0, 0, NULL},
+	{"schedule_cron", V_STRING, V_NULLABLE, 0, 255, NULL},
+	{"cool_off_minutes", V_INT, 0, 0, RULES_INT_MAX, NULL},
+	{"max_daily_triggers", V_INT, 0, 0, RULES_INT_MAX, NULL},
+	{"execution_timeout_minutes", V_INT, 0, 0, RULES_INT_MAX, NULL},
+	{"occupancy_config", V_OBJECT, V_NULLABLE, 0, 0, NULL},
+};
+static const size_t rule_fields_count = sizeof(rule_fields) / sizeof(rule_fields[0]);
+
+static const struct vfield occupancy_fields[] = {
+	{"min_minutes", V_INT, 0, 1, RULES_INT_MAX, NULL},
+};
+static const char *const at_occupancy[] = {"body", "occupancy_config", NULL};
+
+/* The trigger type of a checked rule, with its default. */
+static const char *rules__trigger(const json_t *obj)
+{
+	const char *t = json_string_value(json_object_get(obj, "trigger_type"));
+
+	return t ? t : "sensor_event";
+}
+
+/* A schedule's problem in errs (at schedule_cron); 0 when it fires. */
+static size_t rules__check_cron(const char *text, json_t *errs)
+{
+	char err[CRON_ERR_MAX];
+	struct cron_expr e;
+	time_t next;
+	int rc;
+
+	if (cron_parse(text, &e, err, sizeof(err)) != 0) {
+		verr_add(errs, at_body, "schedule_cron", "value_error",
+			 "Invalid cron expression: %s", err);
+		return 1;
+	}
+	rc = cron_next(&e, time(NULL), &next);
+	if (rc == CRON_NEVER) {
+		verr_add(errs, at_body, "schedule_cron", "value_error",
+			 "Invalid cron expression: '%s' never fires (no matching time within "
+			 "%d years)", text, CRON_HORIZON_YEARS);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Check a whole rule: its fields, then what its trigger type requires.
+ * Returns the number of problems added to errs.
+ */
+static size_t rules__check(const json_t *obj, json_t *errs)
+{
+	size_t n = validate_object(obj, at_body, rule_fields, rule_fields_count, false, errs);
+	const json_t *trigger = json_object_get(obj, "trigger_type");
+	const json_t *sensor = json_object_get(obj, "primary_sensor_id");
+	const json_t *cron = json_object_get(obj, "schedule_cron");
+	const json_t *occ = json_object_get(obj, "occupancy_config");
+	const char *t;
+
+	if (json_is_object(occ))
+		n += validate_object(occ, at_occupancy, occupancy_fields,
+				     sizeof(occupancy_fields) / sizeof(occupancy_fields[0]), false,
+				     errs);
+	if (json_is_string(cron))
+		n += rules__check_cron(json_string_value(cron), errs);
+
+	/* The trigger's requirements only mean something for a known type. */
+	if (trigger && !json_is_string(trigger))
+		return n;
+	t = rules__trigger(obj);
+	if (!strcmp(t, "cron") || !strcmp(t, "occupancy_duration")) {
+		if (!sensor || json_is_null(sensor)) {
+			verr_add(errs, at_body, "primary_sensor_id", "missing",
+				 "primary_sensor_id is required when trigger_type is '%s'", t);
+			n++;
+		}
+	}
+	if (!strcmp(t, "cron") && (!cron || json_is_null(cron))) {
+		verr_add(errs, at_body, "schedule_cron", "missing",
+			 "schedule_cron is required when trigger_type is 'cron'");
+		n++;
+	}
+	return n;
+}
+
+/* The store's view of a checked rule, with defaults; strings borrowed from obj. */
+static void rules__fields(const json_t *obj, struct rule_fields *f)
+{
+	const json_t *enabled = json_object_get(obj, "enabled");
+	const json_t *occ = json_object_get(obj, "occupancy_config");
+	const char *description = json_string_value(json_object_get(obj, "description"));
+	const json_t *v;
+
+	f->name = json_string_value(json_object_get(obj, "name"));
+	f->description = description ? description : "";
+	f->enabled = json_is_boolean(enabled) ? json_is_true(enabled) : true;
+	f->trigger_type = rules__trigger(obj);
+	f->primary_sensor_id = json_integer_value(json_object_get(obj, "primary_sensor_id"));
+	f->schedule_cron = json_string_value(json_object_get(obj, "schedule_cron"));
+	v = json_object_get(obj, "cool_off_minutes");
+	f->cool_off_minutes = v ? json_integer_value(v) : 5;
+	v = json_object_get(obj, "max_daily_triggers");
+	f->max_daily_triggers = v ? json_integer_value(v) : 3;
+	v = json_object_get(obj, "execution_timeout_minutes");
+	f->execution_timeout_minutes = v ? json_integer_value(v) : 0;
+
+	/* An occupancy rule always has a threshold; others only when given. */
+	f->occupancy_min_minutes = 0;
+	if (json_is_object(occ)) {
+		v = json_object_get(occ, "min_minutes");
+		f->occupancy_min_minutes = v ? json_integer_value(v) : OCCUPANCY_MIN_MINUTES_DEFAULT;
+	} else if (!strcmp(f->trigger_type, "occupancy_duration")) {
+		f->occupancy_min_minutes = OCCUPANCY_MIN_MINUTES_DEFAULT;
+	}
+}
+
+/* Format t as ISO 8601 UTC with 'Z'; -1 when it cannot be. */
+static int rules__iso(time_t t, char out[32])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+/* Add next_fire_at to a rule: the schedule's next instant for an enabled
+ * cron rule, null otherwise.  rule borrowed.  -1 on allocation failure. */
+static int rules__add_next_fire(json_t *rule)
+{
+	const char *trigger = json_string_value(json_object_get(rule, "trigger_type"));
+	const char *text = json_string_value(json_object_get(rule, "schedule_cron"));
+	json_t *at = NULL;
+	struct cron_expr e;
+	char iso[32];
+	time_t next;
+
+	if (json_is_true(json_object_get(rule, "enabled")) && trigger && !strcmp(trigger, "cron") &&
+	    text && cron_parse(text, &e, NULL, 0) == 0 && cron_next(&e, time(NULL), &next) == 0 &&
+	    rules__iso(next, iso) == 0)
+		at = json_string(iso);
+	else
+		at = json_null();
+	return at && json_object_set_new(rule, "next_fire_at", at) == 0 ? 0 : -1;
+}
+
+/* Map a store error to its reply; f (may be NULL) names what was saved. */
+static int rules__error(struct response *r, enum herr e, int64_t id, const struct rule_fields *f)
+{
+	switch (e) {
+	case HERR_NOT_FOUND:
+		return response_detail(r, 404, "rule %" PRId64 " not found", id);
+	case HERR_CONFLICT:
+		if (f)
+			return response_detail(r, 409, "a rule named '%s' already exists", f->name);
+		return response_error(r, e, "rule");
+	case HERR_INVALID: {
+		json_t *errs = json_array();
+
+		verr_add(errs, at_body, "primary_sensor_id", "value_error",
+			 "sensor %" PRId64 " does not exist", f ? f->primary_sensor_id : 0);
+		return ctx_invalid(r, errs);
+	}
+	default:
+		return response_error(r, e, "rule");
+	}
+}
+
+static int rules__changed(struct ctx *c, struct response *r, int status, json_t *rule)
+{
+	ctx_changed(c, json_integer_value(json_object_get(rule, "id")), NULL, NULL);
+	if (rules__add_next_fire(rule) != 0) {
+		json_decref(rule);
+		return response_detail(r, 500, "out of memory");
+	}
+	return ctx_reply(r, status, rule);
+}
+
+int h_rules_list(struct ctx *c, struct response *r)
+{
+	struct rule_filter f = {NULL, -1};
+	const char *enabled = NULL;
+	char scope[128];
+	struct page pg;
+	json_t *errs = json_array(), *items = json_array(), *rule;
+	bool has_more = false;
+	size_t i;
+	enum herr e;
+	int status;
+
+	if (!errs || !items) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	ctx_query_enum(c, "trigger_type", rule_trigger_types, &f.trigger_type, errs);
+	if (ctx_query_enum(c, "enabled", rule_booleans, &enabled, errs) > 0)
+		f.enabled = !strcmp(enabled, "true");
+
+	/* The filters are part of the scope: a cursor only continues its own list. */
+	snprintf(scope, sizeof(scope), RULES_SCOPE ":trigger_type=%s;enabled=%d",
+		 f.trigger_type ? f.trigger_type : "", f.enabled);
+	ctx_page(c, scope, &pg, errs);
+	if (json_array_size(errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	e = store_rules_list(c->app->db, &f, &pg, items, &has_more);
+	if (e != HERR_OK) {
+		status = response_error(r, e, "rules");
+		goto out;
+	}
+	json_array_foreach(items, i, rule) {
+		if (rules__add_next_fire(rule) != 0) {
+			status = response_detail(r, 500, "out of memory");
+			goto out;
+		}
+	}
+	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
+	items = NULL;
+out:
+	json_decref(errs);
+	json_decref(items);
+	return status;
+}
+
+/* Embed one of the rule's lists under key. */
+static enum herr rules__embed(struct db *db, json_t *rule, int64_t id, const char *key,
+			      enum herr (*list)(struct db *, int64_t, json_t *))
+{
+	json_t *items = json_array();
+	enum herr e = items ? list(db, id, items) : HERR_NOMEM;
+
+	if (e != HERR_OK) {
+		json_decref(items);
+		return e;
+	}
+	return json_object_set_new(rule, key, items) == 0 ? HERR_OK : HERR_NOMEM;
+}
+
+int h_rules_get(struct ctx *c, struct response *r)
+{
+	struct db *db = c->app->db;
+	json_t *rule = NULL;
+	int64_t id;
+	enum herr e;
+	int status;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_rules_get(db, id, false, &rule);
+	if (e == HERR_OK)
+		e = rules__embed(db, rule, id, "steps", store_steps_list);
+	if (e == HERR_OK)
+		e = rules__embed(db, rule, id, "contexts", store_contexts_list);
+	if (e == HERR_OK)
+		e = rules__embed(db, rule, id, "dependencies", store_dependencies_list);
+	if (e == HERR_OK && rules__add_next_fire(rule) != 0)
+		e = HERR_NOMEM;
+	if (e != HERR_OK) {
+		status = rules__error(r, e, id, NULL);
+		json_decref(rule);
+		return status;
+	}
+	return ctx_reply(r, 200, rule);
+}
+
+int h_rules_create(struct ctx *c, struct response *r)
+{
+	json_t *body = ctx_body(c), *errs = json_array(), *rule = NULL;
+	struct rule_fields f;
+	enum herr e;
+	int status;
+
+	if (!body || !errs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	if (rules__check(body, errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	rules__fields(body, &f);
+	e = store_rules_create(c->app->db, &f, &rule);
+	if (e != HERR_OK) {
+		status = rules__error(r, e, 0, &f);
+		goto out;
+	}
+	status = rules__changed(c, r, 201, rule);
+out:
+	json_decref(body);
+	json_decref(errs);
+	return status;
+}
+
+int h_rules_update(struct ctx *c, struct response *r)
+{
+	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *rule = NULL;
+	struct rule_fields f;
+	int64_t id;
+	enum herr e;
+	int status;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	body = ctx_body(c);
+	errs = json_array();
+	if (!body || !errs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+
+	/* Locked, so the fields not given are kept as they are now. */
+	e = store_rules_get(c->app->db, id, true, &current);
+	if (e != HERR_OK) {
+		status = rules__error(r, e, id, NULL);
+		goto out;
+	}
+	merged = fields_merge(current, body, rule_fields, rule_fields_count);
+	if (!merged) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	if (rules__check(merged, errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	rules__fields(merged, &f);
+	e = store_rules_update(c->app->db, id, &f, &rule);
+	if (e != HERR_OK) {
+		status = rules__error(r, e, id, &f);
+		goto out;
+	}
+	status = rules__changed(c, r, 200, rule);
+out:
+	json_decref(body);
+	json_decref(errs);
+	json_decref(current);
+	json_decref(merged);
+	return status;
+}
+
+int h_rules_delete(struct ctx *c, struct response *r)
+{
+	int64_t id, dependents = 0;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_rules_delete(c->app->db, id, &dependents);
+	if (e == HERR_CONFLICT)
+		return response_detail(r, 409, "rule %" PRId64 " has %" PRId64 " dependent rule%s; "
+				       "remove %s dependenc%s on it first", id, dependents,
+				       dependents == 1 ? "" : "s", dependents == 1 ? "its" : "their",
+				       dependents == 1 ? "y" : "ies");
+	if (e != HERR_OK)
+		return rules__error(r, e, id, NULL);
+	ctx_changed(c, id, NULL, NULL);
+	return ctx_reply(r, 204, NULL);
+}
+
+int h_webhooks_generate_secret(struct ctx *c, struct response *r)
+{
+	unsigned char hash[AUTH_HASH_LEN];
+	char secret[WEBHOOK_SECRET_MAX + 1];
+	json_t *body = NULL, *errs = NULL, *rule = NULL, *created;
+	int64_t id;
+	enum herr e;
+	int status;
+
+	secret[0] = '\0';
+	if (ctx_path_id(c, r, "rule_id", &id) != 0)
+		return r->status;
+	body = ctx_body(c);
+	errs = json_array();
+	if (!body || !errs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	/* The secret is the server's to choose: a body may only be {}. */
+	if (validate_object(body, at_body, NULL, 0, false, errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	if (auth_secret_generate(secret, sizeof(secret), hash) != 0) {
+		status = response_detail(r, 500, "could not generate a secret");
+		goto out;
+	}
+	e = store_rules_set_webhook_secret(c->app->db, id, hash, &rule);
+	if (e != HERR_OK) {
+		status = rules__error(r, e, id, NULL);
+		goto out;
+	}
+	created = json_object_get(json_object_get(rule, "webhook_config"), "created_at");
+	ctx_changed(c, id, NULL, NULL);
+	status = ctx_reply(r, 200, json_pack("{s:I, s:s, s:O?}", "rule_id", (json_int_t)id,
+					     "secret", secret, "created_at", created));
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	json_decref(body);
+	json_decref(errs);
+	json_decref(rule);
+	return status;
+}

@@ -1,0 +1,192 @@
+/*
+ * Sensor input: POST /sensors/{id}/events (what a sensor reports),
+ * GET /sensors/{id}/status (the state that left it in) and GET /occupancy
+ * (rooms occupied or not, from their presence sensors).
+ *
+ * Devices post events with a device key, so this is the hottest write
+ * path of the API: one locked row, one insert, one update.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "fields.h"
+#include "handlers.h"
+#include "response.h"
+#include "sensor_types.h"
+#include "store/store.h"
+
+/* value is any JSON and checked by hand; occurred_at is a time. */
+static const struct vfield event_fields[] = {
+	{"event_type", V_STRING, V_REQUIRED, 1, 32, NULL},
+	{"attributes", V_OBJECT, 0, 0, 0, NULL},
+	{"occurred_at", V_STRING, 0, 1, 64, NULL},
+};
+#define EVENT_FIELDS_COUNT (sizeof(event_fields) / sizeof(event_fields[0]))
+
+#define EVENT_TYPES_MAX 8
+
+/* ---- events */
+
+/* Check an event body for a sensor of type t; returns the number of
+ * problems added to errs. */
+static size_t sensor_input__check(const json_t *body, const struct sensor_type *t,
+				  json_t *errs)
+{
+	json_t *plain = json_copy((json_t *)body);
+	const char *type = json_string_value(json_object_get(body, "event_type"));
+	const json_t *value = json_object_get(body, "value");
+	size_t n;
+
+	if (!plain)
+		return 1;
+	json_object_del(plain, "value");
+	n = validate_object(plain, at_body, event_fields, EVENT_FIELDS_COUNT, false, errs);
+	json_decref(plain);
+	if (type && !sensor_type_accepts_event(t, type)) {
+		const char *names[EVENT_TYPES_MAX + 1];
+
+		if (sensor_type_events(t, names, EVENT_TYPES_MAX) == 0)
+			verr_add(errs, at_body, "event_type", "value_error",
+				 "a %s sensor reports no events",
+				 t ? sensor_type_name(t) : "(unknown type)");
+		else
+			verr_enum(errs, at_body, "event_type", names);
+		n++;
+	}
+	/* A level with no number would leave nothing to compare rules against. */
+	if (type && strcmp(type, "level") == 0 && sensor_type_accepts_event(t, type) &&
+	    !json_is_number(value)) {
+		verr_add(errs, at_body, "value", value ? "float_type" : "missing",
+			 "A level event needs a number as value");
+		n++;
+	}
+	return n;
+}
+
+int h_sensor_events_post(struct ctx *c, struct response *r)
+{
+	json_t *body = NULL, *errs = NULL, *sensor = NULL, *status_obj = NULL, *reply;
+	struct sensor_event_fields ev = {0};
+	char occurred_at[HANDLER_TIME_LEN];
+	char *value_json = NULL, *attributes_json = NULL;
+	const struct sensor_type *t;
+	int64_t id, event_id = 0;
+	size_t problems;
+	bool applied = false;
+	enum herr e;
+	int status;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_sensors_get(c->app->db, id, false, &sensor);
+	if (e != HERR_OK) {
+		status = e == HERR_NOT_FOUND
+			 ? response_detail(r, 404, "sensor %" PRId64 " not found", id)
+			 : response_error(r, e, "sensor");
+		goto out;
+	}
+	t = sensor_type_find(json_string_value(json_object_get(sensor, "sensor_type")));
+	body = ctx_body(c);
+	errs = json_array();
+	if (!body || !errs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	/* Both checks run, so every problem is reported at once. */
+	problems = sensor_input__check(body, t, errs);
+	if (ctx_body_time(body, "occurred_at", occurred_at, errs) < 0)
+		problems++;
+	if (problems > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+
+	ev.event_type = json_string_value(json_object_get(body, "event_type"));
+	ev.occurred_at = json_object_get(body, "occurred_at") ? occurred_at : NULL;
+	if (json_object_get(body, "value")) {
+		value_json = json_dumps(json_object_get(body, "value"),
+					JSON_ENCODE_ANY | JSON_COMPACT);
+		if (!value_json) {
+			status = response_detail(r, 500, "out of memory");
+			goto out;
+		}
+	}
+	ev.value_json = value_json;
+	attributes_json = json_object_get(body, "attributes")
+			  ? json_dumps(json_object_get(body, "attributes"), JSON_COMPACT)
+			  : strdup("{}");
+	if (!attributes_json) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	ev.attributes_json = attributes_json;
+
+	e = store_sensor_events_record(c->app->db, id, &ev, &event_id, &applied, &status_obj);
+	if (e == HERR_CONFLICT) {
+		status = response_detail(r, 409, "sensor %" PRId64 " is disabled", id);
+		goto out;
+	}
+	if (e != HERR_OK) {
+		status = e == HERR_NOT_FOUND
+			 ? response_detail(r, 404, "sensor %" PRId64 " not found", id)
+			 : response_error(r, e, "sensor event");
+		goto out;
+	}
+
+	/*
+	 * event_id is what the rules engine runs this sensor's sensor_event
+	 * rules on, after the response is sent.  The audit row names the
+	 * sensor, whose state is what changed (the path already says it was
+	 * through an event).  No cache namespace is made stale: the cached
+	 * sensor lists carry no state.
+	 */
+	ctx_changed(c, id, NULL, NULL);
+	reply = json_pack("{s:I, s:I, s:O, s:b}", "event_id", (json_int_t)event_id,
+			  "sensor_id", (json_int_t)id, "state", json_object_get(status_obj, "state"),
+			  "applied", applied);
+	status = ctx_reply(r, 202, reply);
+out:
+	json_decref(body);
+	json_decref(errs);
+	json_decref(sensor);
+	json_decref(status_obj);
+	free(value_json);
+	free(attributes_json);
+	return status;
+}
+
+int h_sensor_status(struct ctx *c, struct response *r)
+{
+	json_t *obj = NULL;
+	int64_t id;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_sensor_status_get(c->app->db, id, &obj);
+	if (e == HERR_NOT_FOUND)
+		return response_detail(r, 404, "sensor %" PRId64 " not found", id);
+	if (e != HERR_OK)
+		return response_error(r, e, "sensor");
+	return ctx_reply(r, 200, obj);
+}
+
+int h_occupancy(struct ctx *c, struct response *r)
+{
+	json_t *items = json_array();
+	enum herr e;
+
+	if (!items)
+		return response_detail(r, 500, "out of memory");
+	e = store_occupancy(c->app->db, items);
+	if (e != HERR_OK) {
+		json_decref(items);
+		return response_error(r, e, "occupancy");
+	}
+	return ctx_reply(r, 200, json_pack("{s:o}", "items", items));
+}

@@ -1,0 +1,452 @@
+/*
+ * Pipeline steps.  Positions are 1..n without gaps, unique per rule (see
+ * sql/002_rules.sql for why a renumbering goes the way it does).
+ *
+ * Writers that change positions (add, delete, reorder) first lock the
+ * rule's row, so they run one at a time per rule.  Every read after that
+ * lock is a locking read too: a plain SELECT would answer from the
+ * transaction's snapshot, which may predate the writer we just waited for.
+ * They run several statements: inside the caller's transaction when there
+ * is one (the API's), which the caller rolls back on failure; otherwise in
+ * one of their own.
+ */
+#include <limits.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "log.h"
+#include "rows.h"
+#include "store.h"
+
+#define STEP_COLUMNS \
+	"id, rule_id, step_type, label, config, enabled, step_order," \
+	" next_step_on_true, next_step_on_false," \
+	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+
+static const char sql_list[] =
+	"SELECT " STEP_COLUMNS " FROM rule_steps WHERE rule_id = ? ORDER BY step_order";
+static const char sql_get[] =
+	"SELECT " STEP_COLUMNS " FROM rule_steps WHERE id = ? AND rule_id = ?";
+static const char sql_get_lock[] =
+	"SELECT " STEP_COLUMNS " FROM rule_steps WHERE id = ? AND rule_id = ? FOR UPDATE";
+static const char sql_lock_rule[] =
+	"SELECT id FROM rules WHERE id = ? FOR UPDATE";
+static const char sql_order_of[] =
+	"SELECT step_order FROM rule_steps WHERE id = ? AND rule_id = ? FOR UPDATE";
+/* Shared: the jump's target cannot be deleted before we commit. */
+static const char sql_jump_target[] =
+	"SELECT id FROM rule_steps WHERE id = ? AND rule_id = ? LOCK IN SHARE MODE";
+/*
+ * FORCE INDEX on the statements that lock a rule's steps: on a table this
+ * small the optimizer prefers a scan of the primary key, which would lock
+ * every rule's steps and make writers on different rules deadlock often.
+ * Through rule_steps_order a writer locks its own rule's rows and the
+ * boundary with the next rule.  At that boundary, writers on two
+ * neighbouring rules can still deadlock now and then (REPEATABLE READ gap
+ * locks): the server rolls one back, which the caller reports as
+ * HERR_UNAVAILABLE; positions are never left inconsistent.
+ */
+static const char sql_ids[] =
+	"SELECT id FROM rule_steps FORCE INDEX (rule_steps_order) WHERE rule_id = ? FOR UPDATE";
+static const char sql_next_order[] =
+	"SELECT COALESCE(MAX(step_order), 0) + 1 FROM rule_steps FORCE INDEX (rule_steps_order)"
+	" WHERE rule_id = ? FOR UPDATE";
+/* VALUES, not INSERT ... SELECT: that form holds the table's AUTO-INC lock
+ * to the end of the statement, and deadlocks against an add to the next
+ * rule, whose locking read covers the gap this row goes into. */
+static const char sql_insert[] =
+	"INSERT INTO rule_steps (rule_id, step_order, step_type, label, config, enabled,"
+	" next_step_on_true, next_step_on_false)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] =
+	"UPDATE rule_steps SET step_type = ?, label = ?, config = ?, enabled = ?,"
+	" next_step_on_true = ?, next_step_on_false = ? WHERE id = ? AND rule_id = ?";
+static const char sql_delete[] =
+	"DELETE FROM rule_steps WHERE id = ? AND rule_id = ?";
+/* Ascending, so each row moves into the place the previous one left. */
+static const char sql_close_gap[] =
+	"UPDATE rule_steps FORCE INDEX (rule_steps_order) SET step_order = step_order - 1"
+	" WHERE rule_id = ? AND step_order > ? ORDER BY step_order";
+static const char sql_park[] =
+	"UPDATE rule_steps FORCE INDEX (rule_steps_order) SET step_order = -step_order"
+	" WHERE rule_id = ?";
+static const char sql_place[] =
+	"UPDATE rule_steps SET step_order = ? WHERE id = ? AND rule_id = ?";
+
+/* The current row as step JSON; NULL (logged) when config is not an object. */
+static json_t *steps__row(struct db_stmt *st)
+{
+	json_t *config, *on_true, *on_false;
+	json_error_t jerr;
+	size_t len;
+	const char *text = db_col_text(st, 4, &len);
+
+	config = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!json_is_object(config)) {
+		LOG(LOG_ERR, "step %lld: config is not a JSON object",
+		    (long long)db_col_int64(st, 0));
+		json_decref(config);
+		return NULL;
+	}
+	on_true = db_col_is_null(st, 7) ? json_null() : json_integer(db_col_int64(st, 7));
+	on_false = db_col_is_null(st, 8) ? json_null() : json_integer(db_col_int64(st, 8));
+	return json_pack("{s:I, s:I, s:s, s:s?, s:o, s:b, s:I, s:o, s:o, s:s, s:s}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "rule_id", (json_int_t)db_col_int64(st, 1),
+			 "step_type", db_col_text(st, 2, NULL),
+			 "label", db_col_text(st, 3, NULL),
+			 "config_json", config,
+			 "enabled", db_col_int64(st, 5) != 0,
+			 "order", (json_int_t)db_col_int64(st, 6),
+			 "next_step_on_true", on_true,
+			 "next_step_on_false", on_false,
+			 "created_at", db_col_text(st, 9, NULL),
+			 "updated_at", db_col_text(st, 10, NULL));
+}
+
+/* Open a transaction unless the caller has one; *own says which. */
+static enum herr steps__begin(struct db *db, bool *own)
+{
+	*own = !db_in_transaction(db);
+	return *own ? db_begin(db) : HERR_OK;
+}
+
+/* Close the transaction steps__begin opened, if it did: commit when rc is
+ * HERR_OK, else roll back.  Returns the outcome. */
+static enum herr steps__finish(struct db *db, bool own, enum herr rc)
+{
+	if (!own)
+		return rc;
+	if (rc == HERR_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
+/* Run a statement that takes (id, rule_id) and yields at most one row;
+ * HERR_NOT_FOUND when it yields none.  *value = its first column. */
+static enum herr steps__lookup(struct db *db, const char *sql, int64_t id, int64_t rule_id,
+			       int64_t *value)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int r;
+
+	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	db_bind_int64(st, 1, rule_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if ((r = db_fetch(st)) != 1) {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	if (value)
+		*value = db_col_int64(st, 0);
+out:
+	db_done(st);
+	return rc;
+}
+
+/* Run a statement that takes rule_id alone and yields one row;
+ * HERR_NOT_FOUND when it yields none.  *value = its first column. */
+static enum herr steps__rule_lookup(struct db *db, const char *sql, int64_t rule_id,
+				    int64_t *value)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int r;
+
+	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	if ((r = db_fetch(st)) != 1) {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	if (value)
+		*value = db_col_int64(st, 0);
+out:
+	db_done(st);
+	return rc;
+}
+
+/* Lock the rule's row: HERR_NOT_FOUND when there is no such rule. */
+static enum herr steps__lock_rule(struct db *db, int64_t rule_id)
+{
+	return steps__rule_lookup(db, sql_lock_rule, rule_id, NULL);
+}
+
+/* A jump must land on a step of the same rule (the foreign key alone
+ * would accept any step): HERR_INVALID otherwise. */
+static enum herr steps__check_jumps(struct db *db, int64_t rule_id, const struct step_fields *s)
+{
+	const int64_t targets[2] = {s->next_step_on_true, s->next_step_on_false};
+	enum herr rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (targets[i] <= 0)
+			continue;
+		rc = steps__lookup(db, sql_jump_target, targets[i], rule_id, NULL);
+		if (rc != HERR_OK)
+			return rc == HERR_NOT_FOUND ? HERR_INVALID : rc;
+	}
+	return HERR_OK;
+}
+
+static void steps__bind_jump(struct db_stmt *st, unsigned idx, int64_t target)
+{
+	if (target > 0)
+		db_bind_int64(st, idx, target);
+	else
+		db_bind_null(st, idx);
+}
+
+/* The six columns shared by INSERT and UPDATE, from placeholder first on. */
+static void steps__bind_fields(struct db_stmt *st, unsigned first, const struct step_fields *s)
+{
+	db_bind_text(st, first, s->step_type);
+	db_bind_text(st, first + 1, s->label);
+	db_bind_text(st, first + 2, s->config_json);
+	db_bind_bool(st, first + 3, s->enabled);
+	steps__bind_jump(st, first + 4, s->next_step_on_true);
+	steps__bind_jump(st, first + 5, s->next_step_on_false);
+}
+
+enum herr store_steps_list(struct db *db, int64_t rule_id, json_t *items)
+{
+	struct db_stmt *st = NULL;
+	bool has_more;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, rule_id);
+	rc = store_rows_page(st, UINT_MAX, steps__row, items, &has_more);
+	db_done(st);
+	return rc;
+}
+
+enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool lock,
+			  json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, step_id);
+	db_bind_int64(st, 1, rule_id);
+	rc = store_rows_one(st, steps__row, out);
+	db_done(st);
+	return rc;
+}
+
+/* HERR_NOT_FOUND when the rule does not exist; HERR_INVALID when a jump
+ * names no step of this rule. */
+enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fields *s,
+			  json_t **out)
+{
+	struct db_stmt *st = NULL;
+	int64_t id = 0, order = 0;
+	bool own = false;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = steps__begin(db, &own)) != HERR_OK)
+		return rc;
+	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
+		goto out;
+	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
+		goto out;
+	if ((rc = steps__rule_lookup(db, sql_next_order, rule_id, &order)) != HERR_OK)
+		goto out;
+	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	db_bind_int64(st, 1, order);
+	steps__bind_fields(st, 2, s);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	id = (int64_t)db_insert_id(st);
+	db_done(st);
+	st = NULL;
+	rc = store_steps_get(db, rule_id, id, false, out);
+out:
+	db_done(st);
+	if ((rc = steps__finish(db, own, rc)) != HERR_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Takes the step's whole new state (the caller merges a partial update);
+ * its position is not touched.  HERR_NOT_FOUND when the step is not one of
+ * this rule's; HERR_INVALID when a jump names no step of this rule. */
+enum herr store_steps_update(struct db *db, int64_t rule_id, int64_t step_id,
+			     const struct step_fields *s, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, NULL)) != HERR_OK)
+		goto out;
+	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
+		goto out;
+	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
+		goto out;
+	steps__bind_fields(st, 0, s);
+	db_bind_int64(st, 6, step_id);
+	db_bind_int64(st, 7, rule_id);
+	rc = db_execute(st);
+out:
+	db_done(st);
+	return rc == HERR_OK ? store_steps_get(db, rule_id, step_id, false, out) : rc;
+}
+
+/* Jumps that pointed at the step are cleared by the foreign key
+ * (ON DELETE SET NULL). */
+enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
+{
+	struct db_stmt *st = NULL;
+	int64_t order = 0;
+	bool own = false;
+	enum herr rc;
+
+	if ((rc = steps__begin(db, &own)) != HERR_OK)
+		return rc;
+	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
+		goto out;
+	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, &order)) != HERR_OK)
+		goto out;
+	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, step_id);
+	db_bind_int64(st, 1, rule_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	db_done(st);
+	st = NULL;
+	if ((rc = db_prepare(db, sql_close_gap, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	db_bind_int64(st, 1, order);
+	rc = db_execute(st);
+out:
+	db_done(st);
+	return steps__finish(db, own, rc);
+}
+
+/*
+ * Every id of the rule's steps, in no particular order, into a new array
+ * (*ids, freed by the caller).  The rule row must be locked, so that the
+ * set cannot change before the caller is done with it.
+ */
+static enum herr steps__load_ids(struct db *db, int64_t rule_id, int64_t **ids, size_t *n)
+{
+	struct db_stmt *st = NULL;
+	size_t cap = 0;
+	enum herr rc;
+	int r;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rc = db_prepare(db, sql_ids, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	while ((r = db_fetch(st)) == 1) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			int64_t *grown = realloc(*ids, ncap * sizeof(**ids));
+
+			if (!grown) {
+				rc = HERR_NOMEM;
+				goto out;
+			}
+			*ids = grown;
+			cap = ncap;
+		}
+		(*ids)[(*n)++] = db_col_int64(st, 0);
+	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	if (rc != HERR_OK) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Whether want names every id of have exactly once (both of length n). */
+static bool steps__same_set(const int64_t *want, const int64_t *have, size_t n)
+{
+	/* Quadratic, but n is the rule's real number of steps (a few dozen),
+	 * checked equal to the request's before we get here. */
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < i; j++)
+			if (want[j] == want[i])
+				return false;
+		for (size_t j = 0; j < n && !known; j++)
+			known = have[j] == want[i];
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
+/* HERR_NOT_FOUND when the rule does not exist. */
+enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids, size_t n)
+{
+	struct db_stmt *st = NULL;
+	int64_t *have = NULL;
+	size_t count = 0;
+	bool own = false;
+	enum herr rc;
+
+	if ((rc = steps__begin(db, &own)) != HERR_OK)
+		return rc;
+	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
+		goto out;
+	if ((rc = steps__load_ids(db, rule_id, &have, &count)) != HERR_OK)
+		goto out;
+	if (count != n || !steps__same_set(ids, have, n)) {
+		rc = HERR_INVALID;
+		goto out;
+	}
+	if ((rc = db_prepare(db, sql_park, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	db_done(st);
+	st = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = db_prepare(db, sql_place, &st)) != HERR_OK)
+			goto out;
+		db_bind_int64(st, 0, (int64_t)i + 1);
+		db_bind_int64(st, 1, ids[i]);
+		db_bind_int64(st, 2, rule_id);
+		if ((rc = db_execute(st)) != HERR_OK)
+			goto out;
+		db_done(st);
+		st = NULL;
+	}
+out:
+	db_done(st);
+	free(have);
+	return steps__finish(db, own, rc);
+}
