@@ -82,7 +82,7 @@ struct cache {
 	time_t quiet_until;  /* monotonic seconds: skip the servers until then */
 	time_t last_log;     /* monotonic seconds */
 	unsigned char mac_key[CACHE_TAG_LEN];
-	EVP_MAC *mac;        /* fetched once */
+	EVP_MAC_CTX *mac;    /* keyed once, re-initialised per item */
 };
 
 static memcached_st *cache__handle(struct cache *c);
@@ -266,7 +266,7 @@ void cache_free(struct cache *c)
 		memcached_free(c->mc);
 	}
 	explicit_bzero(c->mac_key, sizeof(c->mac_key));
-	EVP_MAC_free(c->mac);
+	EVP_MAC_CTX_free(c->mac);
 	free(c);
 }
 
@@ -364,24 +364,31 @@ static char *cache__fetch(struct cache *c, memcached_st *mc, const char *k, size
 static bool cache__tag(struct cache *c, const char *k, size_t klen, const void *sgn,
 		       size_t slen, unsigned char tag[CACHE_TAG_LEN])
 {
-	EVP_MAC_CTX *ctx;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
 	size_t out = 0;
-	bool ok;
 
-	if (!c->mac && !(c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)))
+	/* Keyed once per process; afterwards EVP_MAC_init with a NULL key
+	 * starts a new message under the same key, without reallocating. */
+	if (!c->mac) {
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+			OSSL_PARAM_construct_end(),
+		};
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+		c->mac = mac ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC_free(mac);
+		if (!c->mac || !EVP_MAC_init(c->mac, c->mac_key, sizeof(c->mac_key), params)) {
+			EVP_MAC_CTX_free(c->mac);
+			c->mac = NULL;
+			return false;
+		}
+	} else if (!EVP_MAC_init(c->mac, NULL, 0, NULL)) {
 		return false;
-	ctx = EVP_MAC_CTX_new(c->mac);
-	ok = ctx && EVP_MAC_init(ctx, c->mac_key, sizeof(c->mac_key), params) &&
-	     EVP_MAC_update(ctx, (const unsigned char *)k, klen) &&
-	     EVP_MAC_update(ctx, (const unsigned char *)"", 1) &&
-	     EVP_MAC_update(ctx, sgn, slen) &&
-	     EVP_MAC_final(ctx, tag, &out, CACHE_TAG_LEN) && out == CACHE_TAG_LEN;
-	EVP_MAC_CTX_free(ctx);
-	return ok;
+	}
+	return EVP_MAC_update(c->mac, (const unsigned char *)k, klen) &&
+	       EVP_MAC_update(c->mac, (const unsigned char *)"", 1) &&
+	       EVP_MAC_update(c->mac, sgn, slen) &&
+	       EVP_MAC_final(c->mac, tag, &out, CACHE_TAG_LEN) && out == CACHE_TAG_LEN;
 }
 
 /*
