@@ -207,19 +207,7 @@ out:
 
 enum herr store_persons_delete(struct db *db, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
-	return rc;
+	return store_rows_delete(db, sql_delete, id);
 }
 
 enum herr store_persons_add_sighting(struct db *db, int64_t person_id,

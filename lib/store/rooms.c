@@ -143,22 +143,13 @@ out:
  */
 enum herr store_rooms_delete(struct db *db, int64_t id, int64_t *sensor_count)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	if ((rc = rooms__count_sensors(db, id, sensor_count)) != HERR_OK)
 		return rc;
 	if (*sensor_count > 0)
 		return HERR_CONFLICT;
-	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
+	rc = store_rows_delete(db, sql_delete, id);
 	if (rc == HERR_CONFLICT && rooms__count_sensors(db, id, sensor_count) == HERR_OK &&
 	    *sensor_count == 0)
 		*sensor_count = 1;

@@ -39,3 +39,17 @@ enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out)
 	*out = row(st);
 	return *out ? HERR_OK : HERR_INTERNAL;
 }
+
+enum herr store_rows_delete(struct db *db, const char *sql, int64_t id)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) == HERR_OK && db_affected_rows(st) == 0)
+		rc = HERR_NOT_FOUND;
+	db_done(st);
+	return rc;
+}

@@ -6,6 +6,7 @@
  * into JSON, shared by every resource.
  */
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -26,5 +27,9 @@ enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
 /* Execute st and convert its one row into *out (a new reference);
  * HERR_NOT_FOUND when there is none. */
 enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out);
+
+/* Run sql, a "DELETE ... WHERE id = ?", for id: HERR_NOT_FOUND when no
+ * row went, HERR_CONFLICT when a foreign key refuses (see db_execute). */
+enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);
 
 #endif

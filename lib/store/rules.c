@@ -225,22 +225,13 @@ out:
  */
 enum herr store_rules_delete(struct db *db, int64_t id, int64_t *dependents)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	if ((rc = rules__count_dependents(db, id, dependents)) != HERR_OK)
 		return rc;
 	if (*dependents > 0)
 		return HERR_CONFLICT;
-	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
+	rc = store_rows_delete(db, sql_delete, id);
 	if (rc == HERR_CONFLICT && rules__count_dependents(db, id, dependents) == HERR_OK &&
 	    *dependents == 0)
 		*dependents = 1;
