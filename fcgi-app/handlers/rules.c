@@ -23,7 +23,8 @@
 #include "store/store.h"
 
 #define RULES_SCOPE "rules"
-#define RULES_INT_MAX 2147483647LL           /* the columns are INT */
+/* A generous bound the API states; the BIGINT UNSIGNED columns hold more. */
+#define RULES_INT_MAX 2147483647LL
 #define OCCUPANCY_MIN_MINUTES_DEFAULT 40
 #define WEBHOOK_SECRET_MAX 64
 
