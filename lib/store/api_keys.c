@@ -195,13 +195,7 @@ enum herr store_api_keys_count_role(struct db *db, const char *role, int64_t *co
 	if ((rc = db_prepare(db, sql_count_role, &st)) != HERR_OK)
 		goto out;
 	db_bind_text(st, 0, role);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_fetch(st) != 1) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	*count = db_col_int64(st, 0);
+	rc = store_rows_int(st, count);
 out:
 	db_done(st);
 	return rc;

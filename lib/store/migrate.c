@@ -13,6 +13,7 @@
 #include "db.h"
 #include "log.h"
 #include "migrations.h"
+#include "rows.h"
 #include "store.h"
 
 #define MIGRATE_LOCK_SECONDS 30
@@ -35,18 +36,14 @@ static const char sql_unlock[] =
 static enum herr migrate__read_version(struct db *db, int *version)
 {
 	struct db_stmt *st = NULL;
+	int64_t v;
 	enum herr rc;
 
 	*version = 0;
 	if ((rc = db_prepare(db, sql_version, &st)) != HERR_OK)
 		goto out;
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_fetch(st) != 1) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	*version = (int)db_col_int64(st, 0);
+	if ((rc = store_rows_int(st, &v)) == HERR_OK)
+		*version = (int)v;
 out:
 	db_done(st);
 	return rc;

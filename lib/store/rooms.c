@@ -124,13 +124,7 @@ static enum herr rooms__count_sensors(struct db *db, int64_t id, int64_t *count)
 	if ((rc = db_prepare(db, sql_count_sensors, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_fetch(st) != 1) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	*count = db_col_int64(st, 0);
+	rc = store_rows_int(st, count);
 out:
 	db_done(st);
 	return rc;

@@ -40,6 +40,19 @@ enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out)
 	return *out ? HERR_OK : HERR_INTERNAL;
 }
 
+enum herr store_rows_int(struct db_stmt *st, int64_t *out)
+{
+	enum herr rc;
+
+	*out = 0;
+	if ((rc = db_execute(st)) != HERR_OK)
+		return rc;
+	if (db_fetch(st) != 1)
+		return HERR_INTERNAL;
+	*out = db_col_int64(st, 0);
+	return HERR_OK;
+}
+
 enum herr store_rows_delete(struct db *db, const char *sql, int64_t id)
 {
 	struct db_stmt *st = NULL;

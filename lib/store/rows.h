@@ -28,6 +28,10 @@ enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
  * HERR_NOT_FOUND when there is none. */
 enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out);
 
+/* Execute st and read the integer in the first column of its one row
+ * (a COUNT or MAX; SQL NULL reads as 0). */
+enum herr store_rows_int(struct db_stmt *st, int64_t *out);
+
 /* Run sql, a "DELETE ... WHERE id = ?", for id: HERR_NOT_FOUND when no
  * row went, HERR_CONFLICT when a foreign key refuses (see db_execute). */
 enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);

@@ -205,13 +205,7 @@ static enum herr rules__count_dependents(struct db *db, int64_t id, int64_t *cou
 		goto out;
 	db_bind_int64(st, 0, id);
 	db_bind_int64(st, 1, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_fetch(st) != 1) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	*count = db_col_int64(st, 0);
+	rc = store_rows_int(st, count);
 out:
 	db_done(st);
 	return rc;
