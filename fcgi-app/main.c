@@ -468,6 +468,10 @@ static void master__drain(struct master *m, struct timespec now)
 	    m->cfg.api_drain_seconds);
 	m->draining = true;
 	m->deadline = master__after(now, (long)m->cfg.api_drain_seconds * 1000);
+	/* Unlinked first, so that no new connection can reach the socket and
+	 * what is already queued on it is all the workers have to drain; a
+	 * connection refused now is one nginx never sent a request on. */
+	unlink(m->socket_path);
 	/* The workers hold the socket; the master never accepts on it. */
 	close(m->listen_fd);
 	m->listen_fd = -1;
@@ -612,7 +616,8 @@ int main(int argc, char **argv)
 	m.next_fork = master__now();
 	master__run(&m, &waitmask);
 
-	unlink(m.socket_path);
+	/* The socket went at the start of the drain: unlinking it again
+	 * could remove a successor's. */
 	if (m.pidfile)
 		unlink(m.pidfile);
 	LOG(LOG_NOTICE, "stopped");

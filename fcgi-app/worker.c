@@ -39,6 +39,9 @@
 #include "response.h"
 #include "worker.h"
 
+/* At most this many queued connections are answered after a stop. */
+#define WORKER_DRAIN_MAX 256
+
 static volatile sig_atomic_t worker_stop;
 
 static void worker__on_term(int sig)
@@ -342,10 +345,23 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		FCGX_Finish_r(&rq);
 		served++;
 	}
-	if (worker_stop)
+	if (worker_stop) {
+		/*
+		 * Connections already queued on the socket were accepted by
+		 * the kernel on our behalf: answer them rather than let them
+		 * be reset when the socket closes.  On shutdown the master has
+		 * unlinked the socket, so the queue only shrinks; on a reload
+		 * the new workers share it, and the cap keeps this short.
+		 */
+		for (unsigned n = 0; n < WORKER_DRAIN_MAX && FCGX_Accept_r(&rq) == 0; n++) {
+			worker__serve(&app, &rq);
+			FCGX_Finish_r(&rq);
+			served++;
+		}
 		LOG(LOG_INFO, "worker stopping after %lu requests", served);
-	else
+	} else {
 		LOG(LOG_INFO, "worker recycling after %lu requests", served);
+	}
 	rv = 0;
 out:
 	if (rq_ready)
