@@ -83,6 +83,14 @@ static const struct config_key config_keys[] = {
 	{ "security", "secret_key", CT_SECRET, 0, 0, 0, CF_HIDDEN, "" },
 
 	{ "log", "level", CT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info" },
+
+	{ "engine", "timezone", CT_STRING, OFF(engine_timezone), 0, 0, 0, "" },
+	{ "engine", "catch_up_minutes", CT_UNSIGNED, OFF(engine_catch_up_minutes), 0, 10080, 0,
+	  "15" },
+	{ "engine", "run_lease_seconds", CT_UNSIGNED, OFF(engine_run_lease_seconds), 5, 86400, 0,
+	  "120" },
+	{ "engine", "tick_lock", CT_STRING, OFF(engine_tick_lock), 0, 0, CF_NONEMPTY,
+	  "/run/hearth/tick.lock" },
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -16,6 +16,8 @@
  *   [cache]    servers ("host:port,host:port"; empty = no cache), ttl
  *   [security] secret_key (hex, at least 32 bytes = 64 hex digits)
  *   [log]      level (error|warning|notice|info|debug)
+ *   [engine]   timezone (IANA name, "" = the system's), catch_up_minutes,
+ *              run_lease_seconds, tick_lock (hearth-tick's lock file)
  */
 #define CONFIG_STR 256
 
@@ -50,6 +52,12 @@ struct hearth_config {
 
 	/* [log] */
 	int log_level;
+
+	/* [engine] */
+	char engine_timezone[CONFIG_STR];
+	unsigned engine_catch_up_minutes;
+	unsigned engine_run_lease_seconds;
+	char engine_tick_lock[CONFIG_STR];
 };
 
 #define CONFIG_EXIT_BAD 78 /* EX_CONFIG */
