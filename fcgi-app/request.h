@@ -15,6 +15,7 @@ struct request {
 	const char *query;          /* "limit=10&cursor=..." or "" */
 	const char *content_type;
 	const char *api_key;        /* X-API-Key */
+	const char *webhook_secret; /* X-Webhook-Secret */
 	const char *authorization;  /* Authorization */
 	const char *cookie;
 	const char *remote_addr;

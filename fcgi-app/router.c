@@ -52,6 +52,9 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/rules/{id}/dependencies", h_dependencies_add, 0},
 	{"DELETE", "/api/v1/rules/{id}/dependencies/{dep_id}", h_dependencies_delete, 0},
 	{"POST",   "/api/v1/webhooks/{rule_id}/generate-secret", h_webhooks_generate_secret, 0},
+	{"POST",   "/api/v1/webhooks/{rule_id}", h_webhooks_trigger, PUBLIC},
+	{"POST",   "/api/v1/rules/{id}/execute", h_rules_execute, 0},
+	{"POST",   "/api/v1/interactive-responses", h_interactive_responses, 0},
 
 	{"GET",    "/api/v1/pipeline/step-types",    h_pipeline_step_types,    0},
 	{"GET",    "/api/v1/pipeline/filter-types",  h_pipeline_filter_types,  0},
@@ -72,6 +75,20 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/sensors/{id}/events", h_sensor_events_post, 0},
 	{"GET",    "/api/v1/sensors/{id}/status", h_sensor_status, 0},
 	{"GET",    "/api/v1/occupancy",          h_occupancy,      0},
+
+	{"GET",    "/api/v1/workflows",          h_workflows_list, 0},
+	{"GET",    "/api/v1/workflows/{id}",     h_workflows_get,  0},
+	{"POST",   "/api/v1/workflows/{id}/cancel", h_workflows_cancel, 0},
+	{"GET",    "/api/v1/events",             h_events_list,    0},
+	{"GET",    "/api/v1/events/{id}",        h_events_get,     0},
+
+	{"GET",    "/api/v1/alerts",             h_alerts_list,    0},
+	{"GET",    "/api/v1/alerts/{id}",        h_alerts_get,     0},
+	{"POST",   "/api/v1/alerts/{id}/action", h_alerts_action,  0},
+	{"GET",    "/api/v1/prompts",            h_prompts_list,   0},
+	{"POST",   "/api/v1/prompts/{id}/dismiss", h_prompts_dismiss, 0},
+
+	{"GET",    "/api/v1/activities",         h_activities_list, 0},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -34,6 +34,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "engine/engine.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -190,6 +191,29 @@ static void worker__send(FCGX_Request *rq, const struct response *r, bool head_o
 }
 
 /* Build the request from the FastCGI parameters, run it, answer it. */
+/*
+ * The runs the last request queued, now that its response is gone: the
+ * client does not wait for a pipeline.  Each is committed already; an
+ * error here leaves it to the scheduler (lease or steps_started = 0).
+ */
+static void worker__after(struct app *app)
+{
+	for (size_t i = 0; i < app->after_n; i++) {
+		int64_t id = app->after_ids[i];
+		bool claimed = false;
+		enum herr e;
+
+		if (app->after_kind[i] == AFTER_RESUME)
+			e = engine_resume(app->engine, id, &claimed);
+		else
+			e = engine_run(app->engine, id);
+		if (e != HERR_OK)
+			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up", id,
+			    herr_str(e));
+	}
+	app->after_n = 0;
+}
+
 static void worker__serve(struct app *app, FCGX_Request *rq)
 {
 	FCGX_ParamArray env = rq->envp;
@@ -225,6 +249,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.path = path;
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", env);
 	req.api_key = FCGX_GetParam("HTTP_X_API_KEY", env);
+	req.webhook_secret = FCGX_GetParam("HTTP_X_WEBHOOK_SECRET", env);
 	req.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
 	req.cookie = FCGX_GetParam("HTTP_COOKIE", env);
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
@@ -274,6 +299,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		.timeout = cfg->db_timeout,
 	};
 	struct app app = { .cfg = cfg, .roles = roles, .started = time(NULL) };
+	struct engine engine;
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
 	FCGX_Request rq;
 	bool rq_ready = false;
@@ -292,6 +318,8 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		LOG(LOG_ERR, "worker: out of memory");
 		goto out;
 	}
+	engine_init(&engine, app.db, cfg);
+	app.engine = &engine;
 
 	/* EPOLLEXCLUSIVE wakes one idle worker per connection instead of
 	 * all of them; kernels before 4.5 refuse it and get the herd. */
@@ -343,6 +371,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		}
 		worker__serve(&app, &rq);
 		FCGX_Finish_r(&rq);
+		worker__after(&app);
 		served++;
 	}
 	if (worker_stop) {
@@ -356,6 +385,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		for (unsigned n = 0; n < WORKER_DRAIN_MAX && FCGX_Accept_r(&rq) == 0; n++) {
 			worker__serve(&app, &rq);
 			FCGX_Finish_r(&rq);
+			worker__after(&app);
 			served++;
 		}
 		LOG(LOG_INFO, "worker stopping after %lu requests", served);

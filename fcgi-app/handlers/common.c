@@ -188,6 +188,23 @@ int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
 	return ctx_reply(r, 200, body);
 }
 
+void ctx_page_desc(struct ctx *c, const char *scope, struct page *pg, json_t *errs)
+{
+	ctx_page(c, scope, pg, errs);
+	/* The first page of a newest-first list starts below every id, so the
+	 * store needs one statement ("id < ?") and no special case. */
+	if (pg->after_id <= 0)
+		pg->after_id = INT64_MAX;
+}
+
+int ctx_list_reply_desc(struct ctx *c, struct response *r, const char *scope,
+			const struct page *pg, json_t *items, bool has_more)
+{
+	/* The last item holds the smallest id: the next page continues below
+	 * it, which is what the cursor of ctx_list_reply already encodes. */
+	return ctx_list_reply(c, r, scope, pg, items, has_more);
+}
+
 void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2)
 {
 	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);

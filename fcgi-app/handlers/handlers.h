@@ -60,6 +60,17 @@ int ctx_list_reply(struct ctx *c, struct response *r, const char *scope,
 		   const struct page *pg, json_t *items, bool has_more);
 
 /*
+ * Newest-first lists (histories: id descending).  ctx_page_desc reads the
+ * page like ctx_page but sets after_id to INT64_MAX when there is no cursor
+ * (also in offset mode), so the store binds it to "id < ? ORDER BY id DESC".
+ * ctx_list_reply_desc builds the reply; its next_cursor holds the last
+ * (smallest) id of the page, the next page lists the ids below it.
+ */
+void ctx_page_desc(struct ctx *c, const char *scope, struct page *pg, json_t *errs);
+int ctx_list_reply_desc(struct ctx *c, struct response *r, const char *scope,
+			const struct page *pg, json_t *items, bool has_more);
+
+/*
  * Cached list pages.  A page is stored under a hash of the query string
  * together with its namespace's version, and served only while that
  * version is current, so a committed write that bumps the namespace makes
@@ -105,6 +116,10 @@ int h_rules_get(struct ctx *c, struct response *r);
 int h_rules_update(struct ctx *c, struct response *r);
 int h_rules_delete(struct ctx *c, struct response *r);
 int h_webhooks_generate_secret(struct ctx *c, struct response *r);
+/* runs.c */
+int h_rules_execute(struct ctx *c, struct response *r);
+int h_webhooks_trigger(struct ctx *c, struct response *r);
+int h_interactive_responses(struct ctx *c, struct response *r);
 
 /* steps.c */
 int h_steps_list(struct ctx *c, struct response *r);
@@ -142,6 +157,23 @@ int h_persons_sightings(struct ctx *c, struct response *r);
 int h_sensor_events_post(struct ctx *c, struct response *r);
 int h_sensor_status(struct ctx *c, struct response *r);
 int h_occupancy(struct ctx *c, struct response *r);
+
+/* workflows.c, events.c: the history of runs, newest first */
+int h_workflows_list(struct ctx *c, struct response *r);
+int h_workflows_get(struct ctx *c, struct response *r);
+int h_workflows_cancel(struct ctx *c, struct response *r);
+int h_events_list(struct ctx *c, struct response *r);
+int h_events_get(struct ctx *c, struct response *r);
+
+/* activities.c: recorded person activities, newest first */
+int h_activities_list(struct ctx *c, struct response *r);
+
+/* alerts.c: alerts and their actions, the dashboard's pop-ups */
+int h_alerts_list(struct ctx *c, struct response *r);
+int h_alerts_get(struct ctx *c, struct response *r);
+int h_alerts_action(struct ctx *c, struct response *r);
+int h_prompts_list(struct ctx *c, struct response *r);
+int h_prompts_dismiss(struct ctx *c, struct response *r);
 
 /*
  * A time field of a request body (sensor_input.c): ISO 8601 with a 'Z' or

@@ -4,8 +4,10 @@
  * A rule is checked whole when it is saved (a create body, or the merge of
  * the stored rule and an update): its trigger's requirements, its cron
  * schedule (parsed, and refused when it can never fire), its occupancy
- * threshold.  The engine later trusts what is stored.  next_fire_at is not
- * stored: it is computed from the schedule whenever a rule is shown.
+ * threshold.  The engine later trusts what is stored.  next_fire_at is
+ * stored: a save that makes or changes an enabled cron schedule sets it to
+ * the schedule's next instant (NULL for other rules), and the scheduler
+ * moves it on as the rule fires.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "app.h"
 #include "auth.h"
 #include "engine/cron.h"
+#include "engine/engine.h"
 #include "fields.h"
 #include "handlers.h"
 #include "response.h"
@@ -153,36 +156,11 @@ static void rules__fields(const json_t *obj, struct rule_fields *f)
 	} else if (!strcmp(f->trigger_type, "occupancy_duration")) {
 		f->occupancy_min_minutes = OCCUPANCY_MIN_MINUTES_DEFAULT;
 	}
-}
 
-/* Format t as ISO 8601 UTC with 'Z'; -1 when it cannot be. */
-static int rules__iso(time_t t, char out[32])
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return -1;
-	return 0;
-}
-
-/* Add next_fire_at to a rule: the schedule's next instant for an enabled
- * cron rule, null otherwise.  rule borrowed.  -1 on allocation failure. */
-static int rules__add_next_fire(json_t *rule)
-{
-	const char *trigger = json_string_value(json_object_get(rule, "trigger_type"));
-	const char *text = json_string_value(json_object_get(rule, "schedule_cron"));
-	json_t *at = NULL;
-	struct cron_expr e;
-	char iso[32];
-	time_t next;
-
-	if (json_is_true(json_object_get(rule, "enabled")) && trigger && !strcmp(trigger, "cron") &&
-	    text && cron_parse(text, &e, NULL, 0) == 0 && cron_next(&e, time(NULL), &next) == 0 &&
-	    rules__iso(next, iso) == 0)
-		at = json_string(iso);
-	else
-		at = json_null();
-	return at && json_object_set_new(rule, "next_fire_at", at) == 0 ? 0 : -1;
+	/* Used by the store only when the schedule is new or changed. */
+	f->next_fire_at = 0;
+	if (f->enabled && !strcmp(f->trigger_type, "cron") && f->schedule_cron)
+		f->next_fire_at = (int64_t)engine_next_fire(f->schedule_cron, time(NULL));
 }
 
 /* Map a store error to its reply; f (may be NULL) names what was saved. */
@@ -210,10 +188,6 @@ static int rules__error(struct response *r, enum herr e, int64_t id, const struc
 static int rules__changed(struct ctx *c, struct response *r, int status, json_t *rule)
 {
 	ctx_changed(c, json_integer_value(json_object_get(rule, "id")), NULL, NULL);
-	if (rules__add_next_fire(rule) != 0) {
-		json_decref(rule);
-		return response_detail(r, 500, "out of memory");
-	}
 	return ctx_reply(r, status, rule);
 }
 
@@ -223,9 +197,8 @@ int h_rules_list(struct ctx *c, struct response *r)
 	const char *enabled = NULL;
 	char scope[128];
 	struct page pg;
-	json_t *errs = json_array(), *items = json_array(), *rule;
+	json_t *errs = json_array(), *items = json_array();
 	bool has_more = false;
-	size_t i;
 	enum herr e;
 	int status;
 
@@ -250,12 +223,6 @@ int h_rules_list(struct ctx *c, struct response *r)
 	if (e != HERR_OK) {
 		status = response_error(r, e, "rules");
 		goto out;
-	}
-	json_array_foreach(items, i, rule) {
-		if (rules__add_next_fire(rule) != 0) {
-			status = response_detail(r, 500, "out of memory");
-			goto out;
-		}
 	}
 	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
 	items = NULL;
@@ -296,8 +263,6 @@ int h_rules_get(struct ctx *c, struct response *r)
 		e = rules__embed(db, rule, id, "contexts", store_contexts_list);
 	if (e == HERR_OK)
 		e = rules__embed(db, rule, id, "dependencies", store_dependencies_list);
-	if (e == HERR_OK && rules__add_next_fire(rule) != 0)
-		e = HERR_NOMEM;
 	if (e != HERR_OK) {
 		status = rules__error(r, e, id, NULL);
 		json_decref(rule);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "engine/engine.h"
 #include "fields.h"
 #include "handlers.h"
 #include "response.h"
@@ -69,7 +70,7 @@ static size_t sensor_input__check(const json_t *body, const struct sensor_type *
 
 int h_sensor_events_post(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *sensor = NULL, *status_obj = NULL, *reply;
+	json_t *body = NULL, *errs = NULL, *sensor = NULL, *status_obj = NULL, *reply, *runs = NULL;
 	struct sensor_event_fields ev = {0};
 	char occurred_at[HANDLER_TIME_LEN];
 	char *value_json = NULL, *attributes_json = NULL;
@@ -139,22 +140,55 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 	}
 
 	/*
-	 * event_id is what the rules engine runs this sensor's sensor_event
-	 * rules on, after the response is sent.  The audit row names the
-	 * sensor, whose state is what changed (the path already says it was
-	 * through an event).  No cache namespace is made stale: the cached
-	 * sensor lists carry no state.
+	 * The sensor's sensor_event rules are offered the event in this
+	 * transaction, so the event and the runs it starts commit together
+	 * (or not at all); the runs themselves go after the response.  An
+	 * event that arrived out of order changed nothing and starts nothing.
 	 */
+	runs = json_array();
+	if (!runs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	if (applied && c->app->engine) {
+		int64_t ids[APP_AFTER_MAX];
+		size_t n = 0;
+		json_t *input = json_pack("{s:I, s:s, s:O, s:O, s:s?}", "event_id",
+					  (json_int_t)event_id, "event_type", ev.event_type,
+					  "value", json_object_get(body, "value") ?
+						   json_object_get(body, "value") : json_null(),
+					  "attributes", json_object_get(body, "attributes") ?
+						   json_object_get(body, "attributes") : json_object(),
+					  "occurred_at", ev.occurred_at);
+		struct trigger trig = {.type = "sensor_event", .sensor_id = id, .input = input};
+
+		e = input ? engine_fire_sensor(c->app->engine, &trig, ids, APP_AFTER_MAX, &n)
+			  : HERR_NOMEM;
+		json_decref(input);
+		if (e != HERR_OK) {
+			status = response_error(r, e, "rules");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			json_array_append_new(runs, json_integer(ids[i]));
+			app_after(c->app, ids[i], AFTER_RUN);
+		}
+	}
+	/* The audit row names the sensor, whose state is what changed.  No
+	 * cache namespace is made stale: the cached sensor lists carry no
+	 * state. */
 	ctx_changed(c, id, NULL, NULL);
-	reply = json_pack("{s:I, s:I, s:O, s:b}", "event_id", (json_int_t)event_id,
+	reply = json_pack("{s:I, s:I, s:O, s:b, s:o}", "event_id", (json_int_t)event_id,
 			  "sensor_id", (json_int_t)id, "state", json_object_get(status_obj, "state"),
-			  "applied", applied);
+			  "applied", applied, "execution_ids", runs);
+	runs = NULL;
 	status = ctx_reply(r, 202, reply);
 out:
 	json_decref(body);
 	json_decref(errs);
 	json_decref(sensor);
 	json_decref(status_obj);
+	json_decref(runs);
 	free(value_json);
 	free(attributes_json);
 	return status;

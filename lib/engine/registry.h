@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 struct step_type;
+struct step_run;
 struct filter_type;
 struct channel_type;
 
@@ -33,6 +34,12 @@ const char *step_type_name(const struct step_type *t);
 /* false for step types whose services are not part of Hearth yet (AI
  * services, Home Assistant): saving one is a 422 saying so. */
 bool step_type_available(const struct step_type *t);
+/* The type's run function (engine/step.h); NULL when not available. */
+typedef int (*step_run_fn)(struct step_run *s);
+step_run_fn step_type_run(const struct step_type *t);
+/* The defaults of the type's config keys, {key: value}; borrowed, lives as
+ * long as the process.  NULL when memory ran out. */
+const json_t *step_type_defaults(const struct step_type *t);
 /* Whether a run of this step makes the run count as completed for
  * cool-off, daily cap and dependencies, unless its config sets
  * trigger_cooloff. */
@@ -59,7 +66,12 @@ const struct channel_type *channel_type_find(const char *name);
 size_t channel_types_count(void);
 const struct channel_type *channel_type_at(size_t i);
 const char *channel_type_name(const struct channel_type *t);
-/* {name, display_name, description, config_schema, default_for_levels[]} */
+/* false for channels whose service is not part of Hearth yet: naming one
+ * in a step is a 422; one that comes from a level's defaults is reported
+ * undelivered (notification_channels false). */
+bool channel_type_available(const struct channel_type *t);
+/* {name, display_name, description, available, config_schema,
+ *  default_for_levels[]} */
 json_t *channel_type_to_json(const struct channel_type *t);
 /* The default channels of an alert level (emergency, warning, info,
  * reminder): NULL-terminated, static; NULL for an unknown level. */

@@ -3,6 +3,7 @@
  * which of its config keys each channel reads, and which channels an alert
  * level uses when the step names none.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "registry.h"
@@ -12,6 +13,10 @@ struct channel_type {
 	const char *name;
 	const char *display_name;
 	const char *description;
+	/* false while the service behind the channel is not part of Hearth:
+	 * naming it in a step is a 422, and a level's default that names it
+	 * reports it undelivered. */
+	bool available;
 	/* The notification step keys this channel reads. */
 	const struct rparam *params;
 	size_t nparams;
@@ -31,21 +36,22 @@ static const struct rparam webhook_params[] = {RP_PARAM_WEBHOOK_URL};
 static const struct channel_type channel_types[] = {
 	{"pwa_popup_text", "Dashboard pop-up",
 	 "Shows the message as a pop-up on the dashboard, over the real-time stream",
-	 NULL, 0},
+	 true, NULL, 0},
 	{"pwa_realtime_ai", "Dashboard voice assistant",
 	 "Hands the message to the dashboard's real-time voice assistant, which speaks "
-	 "it and can talk with the person", NULL, 0},
+	 "it and can talk with the person", false, NULL, 0},
 	{"pwa_tts_announcement", "Dashboard announcement",
-	 "Reads the message aloud on the dashboard with text-to-speech", NULL, 0},
+	 "Reads the message aloud on the dashboard with text-to-speech", false, NULL, 0},
 	{"telegram", "Telegram",
-	 "Sends the message to the configured Telegram chat through the Bot API", NULL, 0},
+	 "Sends the message to the configured Telegram chat through the Bot API", false,
+	 NULL, 0},
 	{"eink", "E-ink displays",
-	 "Renders the message onto e-ink displays until it expires",
+	 "Renders the message onto e-ink displays until it expires", false,
 	 eink_params, RP_COUNT(eink_params)},
 	{"ha_speaker_tts", "Home Assistant speaker",
 	 "Speaks the message on the configured Home Assistant media player (tts service)",
-	 NULL, 0},
-	{"webhook", "Webhook", "POSTs the notification as JSON to webhook_url",
+	 false, NULL, 0},
+	{"webhook", "Webhook", "POSTs the notification as JSON to webhook_url", false,
 	 webhook_params, RP_COUNT(webhook_params)},
 };
 
@@ -95,6 +101,11 @@ const char *channel_type_name(const struct channel_type *t)
 	return t->name;
 }
 
+bool channel_type_available(const struct channel_type *t)
+{
+	return t->available;
+}
+
 const char *const *channel_defaults_for_level(const char *level)
 {
 	if (!level)
@@ -119,9 +130,10 @@ json_t *channel_type_to_json(const struct channel_type *t)
 			if (strcmp(level_defaults[i].channels[j], t->name) == 0)
 				json_array_append_new(levels, json_string(level_defaults[i].level));
 
-	out = json_pack("{s:s, s:s, s:s, s:O, s:O}", "name", t->name,
+	out = json_pack("{s:s, s:s, s:s, s:b, s:O, s:O}", "name", t->name,
 			"display_name", t->display_name, "description", t->description,
-			"config_schema", schema, "default_for_levels", levels);
+			"available", t->available, "config_schema", schema,
+			"default_for_levels", levels);
 out:
 	json_decref(schema);
 	json_decref(levels);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "condition.h"
+#include "step.h"
 #include "registry.h"
 #include "registry_schema.h"
 #include "template.h"
@@ -20,7 +21,7 @@ struct step_type {
 	const char *name;
 	const char *display_name;
 	const char *description;
-	bool available;
+	step_run_fn run;              /* NULL: not available yet */
 	bool counts_by_default;
 	const struct rparam *params;
 	size_t nparams;
@@ -158,22 +159,57 @@ static const struct rparam notification_params[] = {
 static const char *const notification_writes[] = {"notification_dispatched",
 						  "notification_channels", NULL};
 
-/* The webhook channel has nowhere to go without a URL. */
+/* A channel named explicitly must be one Hearth can deliver on: saving a
+ * step that would silently never reach anyone is refused.  Adds a problem
+ * at prefix + field + key, or + index when key is NULL (a number in the loc,
+ * as clients expect), and returns 1 when name is unavailable. */
+static size_t notification__available(const char *name, const char *const *prefix,
+				      const char *field, const char *key, size_t index,
+				      json_t *errs)
+{
+	const struct channel_type *t = channel_type_find(name);
+	const char *at[8];
+	json_t *loc;
+
+	if (!t || channel_type_available(t))
+		return 0;
+	rs_prefix(prefix, field, NULL, at, sizeof(at) / sizeof(at[0]));
+	/* The index entry is a placeholder, made a number just below. */
+	verr_add(errs, at, key ? key : "", "value_error", "channel %s is not available yet",
+		 name);
+	loc = json_object_get(json_array_get(errs, json_array_size(errs) - 1), "loc");
+	if (!key && json_array_size(loc) > 0)
+		json_array_set_new(loc, json_array_size(loc) - 1, json_integer((json_int_t)index));
+	return 1;
+}
+
+/* Unavailable channels are refused; the webhook channel has nowhere to go
+ * without a URL. */
 static size_t notification_check(const json_t *config, const char *const *prefix,
 				 json_t *errs)
 {
 	const json_t *channels = json_object_get(config, "channels"), *c;
-	size_t i;
+	const json_t *templates = json_object_get(config, "channel_templates");
+	size_t i, problems = 0;
+	bool webhook = false;
+	const char *key;
 
-	if (json_object_get(config, "webhook_url"))
-		return 0;
-	json_array_foreach(channels, i, c)
-		if (json_is_string(c) && strcmp(json_string_value(c), "webhook") == 0) {
-			verr_add(errs, prefix, "webhook_url", "missing",
-				 "Field required when channels include 'webhook'");
-			return 1;
-		}
-	return 0;
+	json_array_foreach(channels, i, c) {
+		if (!json_is_string(c))
+			continue;
+		problems += notification__available(json_string_value(c), prefix, "channels",
+						    NULL, i, errs);
+		webhook = webhook || strcmp(json_string_value(c), "webhook") == 0;
+	}
+	json_object_foreach((json_t *)templates, key, c)
+		problems += notification__available(key, prefix, "channel_templates", key, 0,
+						    errs);
+	if (webhook && !json_object_get(config, "webhook_url")) {
+		verr_add(errs, prefix, "webhook_url", "missing",
+			 "Field required when channels include 'webhook'");
+		problems++;
+	}
+	return problems;
 }
 
 /* ---- 8. ha_action */
@@ -256,42 +292,45 @@ static const char *const interactive_prompt_one_of[] = {"popup_message_template"
 							"voice_prompt_template", NULL};
 static const char *const interactive_prompt_writes[] = {"interactive_response", NULL};
 
-#define STEP(n, disp, desc, avail, counts, one_of, check) \
-	{#n, (disp), (desc), (avail), (counts), PARAMS(n##_params), (one_of), n##_writes, (check)}
+/* run: step_run_<name> from steps/, or NULL while the type's service is
+ * not part of Hearth (saving one is then a 422). */
+#define STEP(n, disp, desc, run, counts, one_of, check) \
+	{#n, (disp), (desc), (run), (counts), PARAMS(n##_params), (one_of), n##_writes, (check)}
+#define RUN(n) step_run_##n
 
 static const struct step_type step_types[] = {
 	STEP(person_identification, "Person identification",
 	     "Sends the trigger images to the person-ID service and records who was seen where",
-	     false, false, NULL, NULL),
+	     NULL, false, NULL, NULL),
 	STEP(scene_analysis, "Scene analysis",
 	     "Sends images to the scene-analysis service: objects, a description, hazards",
-	     false, false, NULL, NULL),
+	     NULL, false, NULL, NULL),
 	STEP(object_trend_analysis, "Object trends", "Reads the per-room object-trend state",
-	     false, false, NULL, NULL),
+	     NULL, false, NULL, NULL),
 	STEP(llm_call, "Language model", "One call to an OpenAI-compatible chat endpoint",
-	     false, false, NULL, NULL),
+	     NULL, false, NULL, NULL),
 	STEP(condition, "Condition",
 	     "Evaluates an expression on pipeline_data and branches on the result",
-	     true, false, NULL, NULL),
+	     RUN(condition), false, NULL, NULL),
 	STEP(verification, "Verification", "Checks the recorded activities of persons",
-	     true, false, NULL, NULL),
+	     RUN(verification), false, NULL, NULL),
 	STEP(notification, "Notification", "Renders a message and delivers it on channels",
-	     true, true, NULL, notification_check),
+	     RUN(notification), true, NULL, notification_check),
 	STEP(ha_action, "Home Assistant action", "Calls a Home Assistant service",
-	     false, true, NULL, NULL),
+	     NULL, true, NULL, NULL),
 	STEP(activity_detection, "Record activity", "Records one activity of a person",
-	     true, true, NULL, NULL),
+	     RUN(activity_detection), true, NULL, NULL),
 	STEP(activity_session_start, "Start activity session",
-	     "Opens a duration session; an open one is reused", true, false, NULL, NULL),
+	     "Opens a duration session; an open one is reused", RUN(activity_session_start), false, NULL, NULL),
 	STEP(activity_session_end, "End activity session",
-	     "Closes the open session and reports its duration", true, false, NULL, NULL),
+	     "Closes the open session and reports its duration", RUN(activity_session_end), false, NULL, NULL),
 	STEP(daily_report, "Daily report",
-	     "End-of-day rollup per person with a wellness score", true, false, NULL, NULL),
-	STEP(wait, "Wait", "Pauses the run; it resumes with the next step", true, false,
+	     "End-of-day rollup per person with a wellness score", RUN(daily_report), false, NULL, NULL),
+	STEP(wait, "Wait", "Pauses the run; it resumes with the next step", RUN(wait), false,
 	     NULL, NULL),
 	STEP(interactive_prompt, "Ask the person",
 	     "Asks on the dashboard pop-up and/or by voice, then waits for the answer",
-	     true, false, interactive_prompt_one_of, NULL),
+	     RUN(interactive_prompt), false, interactive_prompt_one_of, NULL),
 };
 
 #define STEP_TYPES_COUNT (sizeof(step_types) / sizeof(step_types[0]))
@@ -323,7 +362,33 @@ const char *step_type_name(const struct step_type *t)
 
 bool step_type_available(const struct step_type *t)
 {
-	return t->available;
+	return t->run != NULL;
+}
+
+step_run_fn step_type_run(const struct step_type *t)
+{
+	return t->run;
+}
+
+/*
+ * Built once per process on first use and never freed: the table is
+ * static, so are its defaults.  A worker is one thread; nothing races.
+ */
+const json_t *step_type_defaults(const struct step_type *t)
+{
+	static json_t *cache[RP_COUNT(step_types)];
+	size_t i = (size_t)(t - step_types);
+
+	if (i >= RP_COUNT(step_types))
+		return NULL;
+	if (!cache[i]) {
+		json_t *defaults = NULL;
+		json_t *schema = rs_object_schema(t->params, t->nparams, t->one_of, &defaults);
+
+		json_decref(schema);
+		cache[i] = defaults;
+	}
+	return cache[i];
 }
 
 bool step_type_counts_by_default(const struct step_type *t)
@@ -354,7 +419,7 @@ json_t *step_type_to_json(const struct step_type *t)
 		goto out;
 	out = json_pack("{s:s, s:s, s:s, s:b, s:b, s:O, s:O, s:O}", "name", t->name,
 			"display_name", t->display_name, "description", t->description,
-			"available", t->available, "counts_by_default", t->counts_by_default,
+			"available", t->run != NULL, "counts_by_default", t->counts_by_default,
 			"config_schema", schema, "defaults", defaults, "writes", writes);
 out:
 	json_decref(schema);

@@ -13,7 +13,8 @@
 	" DATE_FORMAT(webhook_secret_created_at, '%Y-%m-%dT%H:%i:%sZ')," \
 	" last_skip_reason," \
 	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
-	" DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+	" DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(next_fire_at, '%Y-%m-%dT%H:%i:%sZ')"
 
 /* Optional filters switch off on a NULL parameter, as in sensors.c. */
 static const char sql_list[] =
@@ -29,10 +30,18 @@ static const char sql_get_lock[] =
 static const char sql_insert[] =
 	"INSERT INTO rules (name, description, enabled, trigger_type, primary_sensor_id,"
 	" schedule_cron, cool_off_minutes, max_daily_triggers, execution_timeout_minutes,"
-	" occupancy_min_minutes)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" occupancy_min_minutes, next_fire_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))";
+/*
+ * next_fire_at is assigned first, so it compares the old trigger_type,
+ * enabled and schedule_cron with the new ones (assignments run left to
+ * right): a save that leaves the schedule alone must not move it on, or an
+ * instant due this very second would be skipped.
+ */
 static const char sql_update[] =
-	"UPDATE rules SET name = ?, description = ?, enabled = ?, trigger_type = ?,"
+	"UPDATE rules SET next_fire_at = IF(trigger_type <=> ? AND enabled <=> ?"
+	"   AND schedule_cron <=> ?, next_fire_at, FROM_UNIXTIME(?)),"
+	" name = ?, description = ?, enabled = ?, trigger_type = ?,"
 	" primary_sensor_id = ?, schedule_cron = ?, cool_off_minutes = ?,"
 	" max_daily_triggers = ?, execution_timeout_minutes = ?, occupancy_min_minutes = ?"
 	" WHERE id = ?";
@@ -77,7 +86,7 @@ static json_t *rules__row(struct db_stmt *st)
 		return NULL;
 	}
 	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:o, s:s?, s:I, s:I, s:I,"
-			 " s:o, s:o, s:s?, s:s, s:s}",
+			 " s:o, s:o, s:s?, s:s, s:s, s:s?}",
 			 "id", (json_int_t)db_col_int64(st, 0),
 			 "name", db_col_text(st, 1, NULL),
 			 "description", db_col_text(st, 2, NULL),
@@ -92,7 +101,8 @@ static json_t *rules__row(struct db_stmt *st)
 			 "webhook_config", webhook,
 			 "last_skip_reason", db_col_text(st, 12, NULL),
 			 "created_at", db_col_text(st, 13, NULL),
-			 "updated_at", db_col_text(st, 14, NULL));
+			 "updated_at", db_col_text(st, 14, NULL),
+			 "next_fire_at", db_col_text(st, 15, NULL));
 }
 
 enum herr store_rules_list(struct db *db, const struct rule_filter *f, const struct page *pg,
@@ -135,25 +145,35 @@ enum herr store_rules_get(struct db *db, int64_t id, bool lock, json_t **out)
 	return rc;
 }
 
-/* The ten columns shared by INSERT and UPDATE, in that order. */
-static void rules__bind_fields(struct db_stmt *st, const struct rule_fields *r)
+/* next_fire_at as a parameter: 0 is NULL. */
+static void rules__bind_next_fire(struct db_stmt *st, unsigned idx, const struct rule_fields *r)
 {
-	db_bind_text(st, 0, r->name);
-	db_bind_text(st, 1, r->description ? r->description : "");
-	db_bind_bool(st, 2, r->enabled);
-	db_bind_text(st, 3, r->trigger_type);
+	if (r->next_fire_at > 0)
+		db_bind_int64(st, idx, r->next_fire_at);
+	else
+		db_bind_null(st, idx);
+}
+
+/* The ten columns shared by INSERT and UPDATE, in that order, from
+ * parameter `at` on. */
+static void rules__bind_fields(struct db_stmt *st, unsigned at, const struct rule_fields *r)
+{
+	db_bind_text(st, at + 0, r->name);
+	db_bind_text(st, at + 1, r->description ? r->description : "");
+	db_bind_bool(st, at + 2, r->enabled);
+	db_bind_text(st, at + 3, r->trigger_type);
 	if (r->primary_sensor_id > 0)
-		db_bind_int64(st, 4, r->primary_sensor_id);
+		db_bind_int64(st, at + 4, r->primary_sensor_id);
 	else
-		db_bind_null(st, 4);
-	db_bind_text(st, 5, r->schedule_cron);
-	db_bind_int64(st, 6, r->cool_off_minutes);
-	db_bind_int64(st, 7, r->max_daily_triggers);
-	db_bind_int64(st, 8, r->execution_timeout_minutes);
+		db_bind_null(st, at + 4);
+	db_bind_text(st, at + 5, r->schedule_cron);
+	db_bind_int64(st, at + 6, r->cool_off_minutes);
+	db_bind_int64(st, at + 7, r->max_daily_triggers);
+	db_bind_int64(st, at + 8, r->execution_timeout_minutes);
 	if (r->occupancy_min_minutes > 0)
-		db_bind_int64(st, 9, r->occupancy_min_minutes);
+		db_bind_int64(st, at + 9, r->occupancy_min_minutes);
 	else
-		db_bind_null(st, 9);
+		db_bind_null(st, at + 9);
 }
 
 enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t **out)
@@ -165,7 +185,8 @@ enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t 
 	*out = NULL;
 	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		goto out;
-	rules__bind_fields(st, r);
+	rules__bind_fields(st, 0, r);
+	rules__bind_next_fire(st, 10, r);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
 	id = (int64_t)db_insert_id(st);
@@ -175,7 +196,8 @@ out:
 }
 
 /* Takes the rule's whole new state (the caller merges a partial update);
- * the webhook secret and last_skip_reason are not touched. */
+ * the webhook secret and last_skip_reason are not touched, next_fire_at
+ * only when the schedule changes. */
 enum herr store_rules_update(struct db *db, int64_t id, const struct rule_fields *r,
 			     json_t **out)
 {
@@ -185,8 +207,12 @@ enum herr store_rules_update(struct db *db, int64_t id, const struct rule_fields
 	*out = NULL;
 	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
 		goto out;
-	rules__bind_fields(st, r);
-	db_bind_int64(st, 10, id);
+	db_bind_text(st, 0, r->trigger_type);
+	db_bind_bool(st, 1, r->enabled);
+	db_bind_text(st, 2, r->schedule_cron);
+	rules__bind_next_fire(st, 3, r);
+	rules__bind_fields(st, 4, r);
+	db_bind_int64(st, 14, id);
 	rc = db_execute(st);
 out:
 	db_done(st);

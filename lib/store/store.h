@@ -129,9 +129,10 @@ enum herr store_audit_write(struct db *db, const struct audit_entry *e);
  *   max_daily_triggers, execution_timeout_minutes,
  *   occupancy_config: {min_minutes}|null,
  *   webhook_config: {created_at}|null  (never the secret nor its hash),
- *   last_skip_reason|null, created_at, updated_at}
+ *   last_skip_reason|null, created_at, updated_at, next_fire_at|null}
  * GET /rules/{id} adds steps, contexts and dependencies (the handler
- * embeds the lists below) and next_fire_at (computed, not stored).
+ * embeds the lists below).  next_fire_at is stored: the scheduler moves it
+ * on as the rule fires, and a save sets it (see rule_fields).
  */
 struct rule_fields {
 	const char *name;
@@ -144,6 +145,10 @@ struct rule_fields {
 	int64_t max_daily_triggers;
 	int64_t execution_timeout_minutes;
 	int64_t occupancy_min_minutes;  /* 0 = no occupancy_config */
+	/* The schedule's next instant (Unix seconds; 0 = NULL) for an enabled
+	 * cron rule.  Update: stored only when trigger_type, schedule_cron or
+	 * enabled change; otherwise the scheduler's value stays. */
+	int64_t next_fire_at;
 };
 
 struct rule_filter {

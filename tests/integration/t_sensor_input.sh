@@ -61,7 +61,7 @@ expect_status 422 "status of /sensors/abc: 422"
 BEFORE_UPDATED=$(sql "SELECT updated_at FROM sensors WHERE id = $PRES1")
 event "$PRES1" '{"event_type": "on"}'
 expect_status 202 "POST /sensors/{id}/events on: 202"
-expect_json 'keys | sort | join(",")' "applied,event_id,sensor_id,state" "the reply has event_id, sensor_id, state, applied"
+expect_json 'keys | sort | join(",")' "applied,event_id,execution_ids,sensor_id,state" "the reply has event_id, sensor_id, state, applied, execution_ids"
 expect_json '[.sensor_id, .state, .applied] | map(tostring) | join(",")' "$PRES1,on,true" "state on"
 EV1=$(jb .event_id)
 is "$(sql "SELECT COUNT(*) FROM audit_log WHERE method = 'POST' AND path = '/api/v1/sensors/$PRES1/events' AND object_id = '$PRES1' AND status = 202")" 1 \

@@ -1,0 +1,153 @@
+/*
+ * /api/v1/events: the event log, newest first.  Each run of a rule leaves
+ * one entry (kind rule_run) holding its final pipeline_data; a gate refusal
+ * leaves an `ignored` one with the reason, repeated refusals sharing it.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "fields.h"
+#include "handlers.h"
+#include "iso8601.h"
+#include "query.h"
+#include "request.h"
+#include "response.h"
+#include "store/history.h"
+#include "store/store.h"
+#include "validate.h"
+
+#define EVENTS_SCOPE "events"
+/* rule names are at most 256 characters of up to 4 bytes each. */
+#define RULE_NAME_MAX 1024
+
+static const char *const at_query[] = {"query", NULL};
+static const char *const event_kinds[] = {"rule_run", NULL};
+static const char *const event_statuses[] = {
+	"processing", "completed", "ignored", "failed", NULL
+};
+
+static const char *events__query(const struct ctx *c)
+{
+	return c->req && c->req->query ? c->req->query : "";
+}
+
+/*
+ * A time query parameter (ISO 8601 with a zone): 1 with *ms and out set to
+ * "YYYY-MM-DD HH:MM:SS.mmm" UTC (a DATETIME(3) parameter), 0 when absent
+ * or empty, -1 with a problem at ["query", name] in errs.
+ */
+static int events__query_time(const struct ctx *c, const char *name, int64_t *ms,
+			      char out[HANDLER_TIME_LEN], json_t *errs)
+{
+	char buf[64];
+	struct tm tm;
+	unsigned millis;
+	time_t secs;
+	int found = query_get(events__query(c), name, buf, sizeof(buf));
+
+	if (found == 0 || (found > 0 && buf[0] == '\0'))
+		return 0;
+	if (found < 0 || iso8601_parse(buf, ms) != 0 || *ms < 0) {
+		/* A '+' in a query string reads as a space: an offset must be
+		 * sent as %2B. */
+		verr_add(errs, at_query, name, "datetime_parsing",
+			 "Input should be an ISO 8601 date and time with a time zone, "
+			 "e.g. 2026-11-22T10:14:33Z (send a '+' offset as %%2B)");
+		return -1;
+	}
+	secs = (time_t)(*ms / 1000);
+	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 ||
+	    strftime(out, HANDLER_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm) != 19) {
+		verr_add(errs, at_query, name, "value_error", "Input is out of range");
+		return -1;
+	}
+	millis = (unsigned)(*ms % 1000);
+	out[19] = '.';
+	out[20] = (char)('0' + millis / 100);
+	out[21] = (char)('0' + millis / 10 % 10);
+	out[22] = (char)('0' + millis % 10);
+	out[23] = '\0';
+	return 1;
+}
+
+/* The rule_name filter: 1 with out set, 0 when absent or empty, -1 with a
+ * problem in errs. */
+static int events__query_rule_name(const struct ctx *c, char *out, size_t outsz, json_t *errs)
+{
+	int found = query_get(events__query(c), "rule_name", out, outsz);
+
+	if (found == 0 || (found > 0 && out[0] == '\0'))
+		return 0;
+	if (found < 0) {
+		verr_add(errs, at_query, "rule_name", "string_too_long",
+			 "Input should be a rule name of at most 256 characters");
+		return -1;
+	}
+	return 1;
+}
+
+int h_events_list(struct ctx *c, struct response *r)
+{
+	struct event_filter f = {0};
+	char rule_name[RULE_NAME_MAX + 1];
+	char since[HANDLER_TIME_LEN], until[HANDLER_TIME_LEN];
+	int64_t since_ms = 0, until_ms = 0;
+	int has_since, has_until;
+	struct page pg;
+	json_t *errs = json_array(), *items = json_array();
+	bool has_more = false;
+	enum herr e;
+	int status;
+
+	if (!errs || !items) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	ctx_query_enum(c, "kind", event_kinds, &f.kind, errs);
+	ctx_query_enum(c, "status", event_statuses, &f.status, errs);
+	if (events__query_rule_name(c, rule_name, sizeof(rule_name), errs) > 0)
+		f.rule_name = rule_name;
+	has_since = events__query_time(c, "since", &since_ms, since, errs);
+	has_until = events__query_time(c, "until", &until_ms, until, errs);
+	if (has_since > 0)
+		f.since = since;
+	if (has_until > 0)
+		f.until = until;
+	if (has_since > 0 && has_until > 0 && until_ms <= since_ms)
+		verr_add(errs, at_query, "until", "value_error", "Input should be after since");
+	ctx_page_desc(c, EVENTS_SCOPE, &pg, errs);
+	if (json_array_size(errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	if ((e = store_events_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
+		status = response_error(r, e, "events");
+		goto out;
+	}
+	status = ctx_list_reply_desc(c, r, EVENTS_SCOPE, &pg, items, has_more);
+	items = NULL;
+out:
+	json_decref(errs);
+	json_decref(items);
+	return status;
+}
+
+int h_events_get(struct ctx *c, struct response *r)
+{
+	json_t *ev = NULL;
+	int64_t id;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	if ((e = store_events_get(c->app->db, id, &ev)) != HERR_OK) {
+		if (e == HERR_NOT_FOUND)
+			return response_detail(r, 404, "event %" PRId64 " not found", id);
+		return response_error(r, e, "event");
+	}
+	return ctx_reply(r, 200, ev);
+}

@@ -1,0 +1,292 @@
+/*
+ * Offering triggers to rules: the gate, then a run created and committed
+ * before anyone is told about it.
+ *
+ * The gate is first evaluated without locks (cheap; most offers of a busy
+ * sensor end here, refused by a context or the cool-off), and a rule that
+ * passes is evaluated again with its row locked, counting the runs
+ * committed up to that moment, in the transaction that creates the run.
+ * So twenty webhook calls at once still make at most as many runs as the
+ * cool-off and the daily cap allow.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "engine.h"
+#include "filter_env_db.h"
+#include "gate.h"
+#include "log.h"
+#include "store/runs.h"
+#include "template.h"
+
+/* A home has a few dozen rules per sensor at most; more is refused loudly. */
+#define SENSOR_RULES_MAX 512
+/* How many times a transaction that lost a deadlock is tried again. */
+#define FIRE_RETRIES 3
+
+void engine_init(struct engine *e, struct db *db, const struct hearth_config *cfg)
+{
+	memset(e, 0, sizeof(*e));
+	e->db = db;
+	if (gethostname(e->host, sizeof(e->host)) != 0)
+		snprintf(e->host, sizeof(e->host), "localhost");
+	e->host[sizeof(e->host) - 1] = '\0';
+	snprintf(e->owner, sizeof(e->owner), "%s:%ld", e->host, (long)getpid());
+	e->lease_seconds = 120;
+	e->catch_up_minutes = 15;
+	if (cfg) {
+		snprintf(e->tz_name, sizeof(e->tz_name), "%.*s", (int)sizeof(e->tz_name) - 1,
+			 cfg->engine_timezone);
+		e->lease_seconds = cfg->engine_run_lease_seconds;
+		e->catch_up_minutes = cfg->engine_catch_up_minutes;
+	}
+}
+
+int engine_set_timezone(const char *tz_name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!tz_name || !*tz_name) {
+		tzset();
+		return 0;
+	}
+	/* A zone name is a relative path under zoneinfo, never a way out. */
+	if (tz_name[0] == '/' || strstr(tz_name, "..") ||
+	    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz_name) >= (int)sizeof(path) ||
+	    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (setenv("TZ", tz_name, 1) != 0)
+		return -1;
+	tzset();
+	return 0;
+}
+
+/* The pipeline_data a run starts with, serialised; NULL on no memory. */
+static char *fire__initial_data(const struct engine *e, const struct engine_rule *r,
+				const struct trigger *t, time_t now)
+{
+	json_t *data, *trigger;
+	char *text = NULL;
+
+	trigger = json_pack("{s:s, s:o, s:o, s:[], s:n}", "type", t->type,
+			    "sensor_id", t->sensor_id ? json_integer(t->sensor_id) : json_null(),
+			    "room_name", r->room_name[0] ? json_string(r->room_name) : json_null(),
+			    "media_paths", "media_type");
+	if (trigger && t->due_at)
+		json_object_set_new(trigger, "due_at", json_integer((json_int_t)t->due_at));
+	if (trigger && t->occupancy_minutes > 0)
+		json_object_set_new(trigger, "occupancy_minutes", json_real(t->occupancy_minutes));
+	data = json_pack("{s:o, s:O, s:o, s:{s:I, s:s}}", "trigger", trigger,
+			 "trigger_input", t->input ? t->input : json_null(),
+			 "system", template_system_vars(now, e->tz_name[0] ? e->tz_name : NULL),
+			 "rule", "id", (json_int_t)r->id, "name", r->name);
+	if (data)
+		text = json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	return text;
+}
+
+/* Run the gate for r (loaded with its counts) and t; true when it fires. */
+static bool fire__gate(struct engine *e, const struct engine_rule *r, const struct trigger *t,
+		       time_t now, const struct filter_env *env, char *reason, size_t len)
+{
+	struct gate_rule gr = {
+		.id = r->id,
+		.enabled = r->enabled,
+		.trigger_type = r->trigger_type,
+		.primary_sensor_id = r->primary_sensor_id,
+		.cool_off_minutes = r->cool_off_minutes,
+		.max_daily_triggers = r->max_daily_triggers,
+		.occupancy_min_minutes = r->occupancy_min_minutes,
+	};
+	struct gate_input in = {
+		.rule = &gr,
+		.trigger_type = t->type,
+		.sensor_id = t->sensor_id,
+		.occupancy_minutes = t->occupancy_minutes,
+		.contexts = r->contexts,
+		.dependencies = r->dependencies,
+		.last_counted = r->last_counted,
+		.counted_today = r->counted_today,
+		.filter = {
+			.now = now,
+			.room_id = r->room_id,
+			.room_name = r->room_name[0] ? r->room_name : NULL,
+			.env = env,
+		},
+	};
+
+	(void)e;
+	return gate_check(&in, reason, len);
+}
+
+/*
+ * The locked half: lock the rule, re-count, re-check, create.  When the
+ * trigger came through the gate once already, only cool-off and the cap
+ * can have changed; checking all of it again costs little and keeps one
+ * code path.  Inside the caller's transaction when there is one (a
+ * request: the run then commits with it, and the lock is held until
+ * then); otherwise in its own, tried again when it loses a deadlock.
+ */
+static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+			      bool gate, time_t now, const struct filter_env *env,
+			      struct fire *out, struct engine_rule *refused)
+{
+	time_t midnight = gate_local_midnight(now);
+	bool own = !db_in_transaction(e->db);
+	struct engine_rule r;
+	int64_t log_id = 0;
+	char *data = NULL;
+	enum herr err;
+
+	refused->id = 0;
+	for (int attempt = 1;; attempt++) {
+		if (own && (err = db_begin(e->db)) != HERR_OK)
+			return err;
+		err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
+		if (err == HERR_OK && gate &&
+		    !fire__gate(e, &r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
+			if (own)
+				db_rollback(e->db);
+			*refused = r;     /* the caller records it and clears it */
+			return HERR_OK;
+		}
+		if (err == HERR_OK && !gate && !r.enabled) {
+			store_engine_rule_clear(&r);
+			snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
+			err = HERR_CONFLICT;
+		}
+		if (err == HERR_OK) {
+			data = fire__initial_data(e, &r, t, now);
+			err = data ? store_runs_create(e->db, &r, t->type, data, e->owner,
+						       e->lease_seconds, &out->execution_id, &log_id)
+				   : HERR_NOMEM;
+			free(data);
+			data = NULL;
+			store_engine_rule_clear(&r);
+		}
+		if (!own)
+			return err;
+		if (err == HERR_OK)
+			err = db_commit(e->db);
+		else
+			db_rollback(e->db);
+		if (err == HERR_OK)
+			return HERR_OK;
+		out->execution_id = 0;
+		if (!db_deadlocked(e->db) || attempt >= FIRE_RETRIES)
+			return err;
+	}
+}
+
+enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
+		      struct fire *out)
+{
+	time_t now = time(NULL), midnight = gate_local_midnight(now);
+	struct engine_rule r = {0}, refused = {0};
+	struct filter_env env;
+	enum herr err;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	if (gate) {
+		/* The unlocked look: most refusals end here, without a lock. */
+		err = store_engine_rule(e->db, rule_id, false, now, midnight, &r);
+		if (err != HERR_OK)
+			return err;
+		if (!fire__gate(e, &r, t, now, &env, out->skip_reason, sizeof(out->skip_reason))) {
+			struct engine_rule *rp = &r;
+			const char *reason = out->skip_reason;
+
+			err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
+			store_engine_rule_clear(&r);
+			return err;
+		}
+		store_engine_rule_clear(&r);
+	}
+	err = fire__locked(e, rule_id, t, gate, now, &env, out, &refused);
+	if (refused.id) {
+		struct engine_rule *rp = &refused;
+		const char *reason = out->skip_reason;
+
+		if (err == HERR_OK)
+			err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
+		store_engine_rule_clear(&refused);
+	}
+	return err;
+}
+
+enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t *ids,
+			     size_t cap, size_t *n)
+{
+	time_t now = time(NULL);
+	struct engine_rule *rules = NULL, **skipped = NULL;
+	const char **reasons = NULL;
+	char (*why)[256] = NULL;
+	struct filter_env env;
+	size_t count = 0, nskip = 0;
+	enum herr err;
+
+	*n = 0;
+	filter_env_db(&env, e->db);
+	err = store_engine_sensor_rules(e->db, t->sensor_id, SENSOR_RULES_MAX, &rules, &count);
+	if (err != HERR_OK || count == 0)
+		return err;
+	if (count == SENSOR_RULES_MAX)
+		LOG(LOG_WARNING, "sensor %lld: more than %d rules; only the first are offered",
+		    (long long)t->sensor_id, SENSOR_RULES_MAX);
+	skipped = calloc(count, sizeof(*skipped));
+	reasons = calloc(count, sizeof(*reasons));
+	why = calloc(count, sizeof(*why));
+	if (!skipped || !reasons || !why) {
+		err = HERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct engine_rule *r = &rules[i];
+		struct fire f;
+		struct engine_rule refused = {0};
+
+		if (!fire__gate(e, r, t, now, &env, why[nskip], sizeof(why[nskip]))) {
+			skipped[nskip] = r;
+			reasons[nskip] = why[nskip];
+			nskip++;
+			continue;
+		}
+		memset(&f, 0, sizeof(f));
+		err = fire__locked(e, r->id, t, true, now, &env, &f, &refused);
+		if (refused.id) {
+			/* Lost the race to another event: refused after all. */
+			snprintf(why[nskip], sizeof(why[nskip]), "%s", f.skip_reason);
+			skipped[nskip] = r;
+			reasons[nskip] = why[nskip];
+			nskip++;
+			store_engine_rule_clear(&refused);
+		}
+		if (err != HERR_OK && err != HERR_NOT_FOUND)
+			goto out;
+		err = HERR_OK;
+		if (f.execution_id && *n < cap)
+			ids[(*n)++] = f.execution_id;
+	}
+	if (nskip > 0)
+		err = store_engine_skips(e->db, skipped, reasons, nskip, t->type);
+out:
+	for (size_t i = 0; i < count; i++)
+		store_engine_rule_clear(&rules[i]);
+	free(rules);
+	free(skipped);
+	free(reasons);
+	free(why);
+	return err;
+}

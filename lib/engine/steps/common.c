@@ -1,0 +1,15 @@
+/* Helpers shared by the step run functions. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "engine/step.h"
+
+int step_fail(struct step_run *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}

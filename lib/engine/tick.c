@@ -1,0 +1,373 @@
+/*
+ * The scheduler's per-second work (hearth-tick): cron rules, occupancy
+ * rules, waiting runs whose time has come, and runs whose worker died.
+ *
+ * Nothing here assumes it is the only tick.  Every scheduled instant is
+ * claimed by a rule_fires row before it fires (the key refuses a second
+ * claim), next_fire_at moves only from the value that was read, and a
+ * run is resumed, taken over or failed only by a conditional UPDATE on
+ * the state that was read.  A crash between a claim and its run loses
+ * that instant rather than firing it twice.
+ *
+ * Missed instants: after downtime, the due instants of a cron rule are
+ * walked from its next_fire_at.  The newest one within the catch-up
+ * window (now - catch_up_minutes .. now) fires, once; every other one
+ * (older than the window, or superseded by a newer one inside it) is
+ * recorded together: one rule_fires row, outcome missed, for the latest
+ * of them, and one `ignored` event log "missed N instants from A to B
+ * (catch-up window M min)".  A week offline costs two rows per rule.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cron.h"
+#include "engine.h"
+#include "log.h"
+#include "store/schedule.h"
+
+#define TICK_BATCH 64
+/* Past this many missed instants of one rule (every minute for ten
+ * weeks) they are counted no further: the log says "at least". */
+#define TICK_MISSED_WALK_MAX 100000
+/* Guards against a batch that keeps coming back (a claim that fails the
+ * same way each time): the rest waits for the next second. */
+#define TICK_BATCHES_MAX 64
+
+time_t engine_next_fire(const char *schedule_cron, time_t after)
+{
+	struct cron_expr expr;
+	time_t next;
+
+	if (!schedule_cron || cron_parse(schedule_cron, &expr, NULL, 0) != 0 ||
+	    cron_next(&expr, after, &next) != 0)
+		return 0;
+	return next;
+}
+
+/* Whether an error stops the pass (the next second tries again) rather
+ * than only the rule or run at hand, which must not hold up the others. */
+static bool tick__fatal(enum herr rc)
+{
+	return rc == HERR_UNAVAILABLE || rc == HERR_SCHEMA || rc == HERR_NOMEM;
+}
+
+/* Log a rule's or a run's own trouble; HERR_OK unless it is fatal. */
+static enum herr tick__local(enum herr rc, const char *what, int64_t id)
+{
+	if (rc == HERR_OK || tick__fatal(rc))
+		return rc;
+	LOG(LOG_WARNING, "%s %" PRId64 ": %s", what, id, herr_str(rc));
+	return HERR_OK;
+}
+
+/* t as ISO 8601 UTC with 'Z' into out. */
+static void tick__iso(time_t t, char out[32])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "@%lld", (long long)t);
+}
+
+/* The instant after t, 0 when there is none. */
+static time_t tick__after(const struct cron_expr *expr, time_t t)
+{
+	time_t next;
+
+	return cron_next(expr, t, &next) == 0 ? next : 0;
+}
+
+/* What fell due for one rule between its next_fire_at and now. */
+struct tick_walk {
+	time_t fire_at;          /* the instant to fire, 0 = none */
+	unsigned missed;         /* instants not fired */
+	bool missed_more;        /* ... and more than that, uncounted */
+	time_t first_missed, last_missed;
+	time_t next;             /* the first instant after now, 0 = never */
+};
+
+/*
+ * Walk the instants from `first` (the stored next_fire_at, itself an
+ * instant of the schedule) up to now.
+ */
+static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
+		       unsigned catch_up_minutes, struct tick_walk *w)
+{
+	time_t window = now - (time_t)catch_up_minutes * 60;
+	time_t t = first;
+
+	*w = (struct tick_walk){0};
+	while (t && t <= now && t < window) {
+		if (w->missed == TICK_MISSED_WALK_MAX) {
+			/* Jump to the window; the count is a lower bound. */
+			w->missed_more = true;
+			t = tick__after(expr, window - 1);
+			break;
+		}
+		if (!w->missed++)
+			w->first_missed = t;
+		w->last_missed = t;
+		t = tick__after(expr, t);
+	}
+	for (; t && t <= now; t = tick__after(expr, t)) {
+		if (w->fire_at) {
+			/* Superseded by a newer instant inside the window. */
+			if (!w->missed++)
+				w->first_missed = w->fire_at;
+			w->last_missed = w->fire_at;
+		}
+		w->fire_at = t;
+	}
+	w->next = t;
+}
+
+static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
+				     const struct tick_walk *w)
+{
+	char first[32], last[32], reason[256];
+	bool claimed;
+	enum herr rc;
+
+	tick__iso(w->first_missed, first);
+	tick__iso(w->last_missed, last);
+	if (w->missed == 1 && !w->missed_more)
+		snprintf(reason, sizeof(reason), "missed 1 instant at %s (catch-up window %u min)",
+			 first, e->catch_up_minutes);
+	else
+		snprintf(reason, sizeof(reason),
+			 "missed %s%u instants from %s to %s (catch-up window %u min)",
+			 w->missed_more ? "at least " : "", w->missed, first, last,
+			 e->catch_up_minutes);
+	rc = store_schedule_missed(e->db, d->rule_id, d->name, w->last_missed, reason, &claimed);
+	if (rc == HERR_OK && claimed)
+		LOG(LOG_NOTICE, "rule %" PRId64 ": %s", d->rule_id, reason);
+	return rc;
+}
+
+/*
+ * Offer a claimed instant to the rule and run what it starts.  The claim
+ * row learns the run's id before the run starts, so a crash mid-run
+ * still leaves the instant pointing at its run.
+ */
+static enum herr tick__fire_claimed(struct engine *e, int64_t rule_id, const struct trigger *t,
+				    const char *due_text, unsigned *fired)
+{
+	struct fire f = {0};
+	enum herr rc;
+
+	rc = engine_fire(e, rule_id, t, true, &f);
+	if (rc == HERR_NOT_FOUND)
+		return HERR_OK; /* deleted meanwhile; its claim went with it */
+	if (rc != HERR_OK)
+		return rc;
+	rc = store_schedule_settle(e->db, rule_id, t->due_at, due_text,
+				   f.execution_id ? "fired" : "skipped", f.execution_id);
+	if (rc != HERR_OK)
+		LOG(LOG_WARNING, "rule %" PRId64 ": could not record run %" PRId64 " on its claim: %s",
+		    rule_id, f.execution_id, herr_str(rc));
+	if (!f.execution_id) {
+		LOG(LOG_INFO, "rule %" PRId64 ": %s not run: %s", rule_id, t->type, f.skip_reason);
+		return HERR_OK;
+	}
+	(*fired)++;
+	LOG(LOG_INFO, "rule %" PRId64 ": %s started run %" PRId64, rule_id, t->type,
+	    f.execution_id);
+	/* A failure inside leaves the run to its lease and the reaper. */
+	if ((rc = engine_run(e, f.execution_id)) != HERR_OK)
+		LOG(LOG_WARNING, "run %" PRId64 ": %s", f.execution_id, herr_str(rc));
+	return HERR_OK;
+}
+
+static enum herr tick__cron_rule(struct engine *e, const struct due_cron *d, time_t now,
+				 unsigned *fired)
+{
+	struct cron_expr expr;
+	struct tick_walk w = {0};
+	struct trigger t = {.type = "cron"};
+	char err[CRON_ERR_MAX];
+	bool claimed = false, moved;
+	enum herr rc;
+
+	if (cron_parse(d->schedule, &expr, err, sizeof(err)) != 0) {
+		/* The API refuses such schedules; one stored before that
+		 * stops here, said once (next_fire_at goes NULL). */
+		if (d->next_fire_at)
+			LOG(LOG_WARNING, "rule %" PRId64 ": schedule '%s' does not parse (%s): not scheduled",
+			    d->rule_id, d->schedule, err);
+		return store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, 0,
+					      &moved);
+	}
+	if (!d->next_fire_at) {
+		/* Enabled (or created) without a next_fire_at: it starts now. */
+		return store_schedule_advance(e->db, d->rule_id, d->schedule, NULL,
+					      tick__after(&expr, now), &moved);
+	}
+
+	tick__walk(&expr, d->next_fire_at, now, e->catch_up_minutes, &w);
+	if (w.missed && (rc = tick__record_missed(e, d, &w)) != HERR_OK)
+		return rc;
+	if (w.fire_at &&
+	    (rc = store_schedule_claim(e->db, d->rule_id, w.fire_at, NULL, "cron", "skipped",
+				       &claimed)) != HERR_OK)
+		return rc;
+	/* Moved on before the run, so nobody looks at these instants again
+	 * while it runs; when an edit or another tick moved it first, theirs
+	 * stands, and a claim we hold is still ours to fire. */
+	if ((rc = store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, w.next,
+					 &moved)) != HERR_OK)
+		return rc;
+	if (!claimed)
+		return HERR_OK;
+	t.due_at = w.fire_at;
+	return tick__fire_claimed(e, d->rule_id, &t, NULL, fired);
+}
+
+enum herr engine_tick_cron(struct engine *e, time_t now, unsigned *fired)
+{
+	struct due_cron *due;
+	int64_t after = 0;
+	size_t n = 0;
+	enum herr rc = HERR_OK;
+
+	*fired = 0;
+	if (!(due = calloc(TICK_BATCH, sizeof(*due))))
+		return HERR_NOMEM;
+	do {
+		rc = store_schedule_due_cron(e->db, now, after, due, TICK_BATCH, &n);
+		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
+			rc = tick__local(tick__cron_rule(e, &due[i], now, fired), "rule",
+					 due[i].rule_id);
+			after = due[i].rule_id;
+		}
+	} while (rc == HERR_OK && n == TICK_BATCH);
+	free(due);
+	return rc;
+}
+
+enum herr engine_tick_occupancy(struct engine *e, time_t now, unsigned *fired)
+{
+	struct due_occupancy due[TICK_BATCH];
+	size_t n = 0;
+	unsigned batches = 0;
+	enum herr rc;
+
+	*fired = 0;
+	do {
+		rc = store_schedule_due_occupancy(e->db, now, due, TICK_BATCH, &n);
+		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
+			struct trigger t = {
+				.type = "occupancy_duration",
+				.sensor_id = due[i].sensor_id,
+				.due_at = due[i].since_at,
+				.occupancy_minutes = due[i].minutes,
+			};
+			bool claimed;
+
+			/* Once per occupied stretch: the stretch's start is the key. */
+			rc = store_schedule_claim(e->db, due[i].rule_id, 0, due[i].since, "occupancy",
+						  "skipped", &claimed);
+			if (rc == HERR_OK && claimed)
+				rc = tick__fire_claimed(e, due[i].rule_id, &t, due[i].since, fired);
+			rc = tick__local(rc, "rule", due[i].rule_id);
+		}
+	} while (rc == HERR_OK && n == TICK_BATCH && ++batches < TICK_BATCHES_MAX);
+	return rc;
+}
+
+enum herr engine_tick_resume(struct engine *e, time_t now, unsigned *resumed)
+{
+	int64_t ids[TICK_BATCH], after = 0;
+	size_t n = 0;
+	enum herr rc;
+
+	*resumed = 0;
+	do {
+		rc = store_schedule_due_resume(e->db, now, after, ids, TICK_BATCH, &n);
+		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
+			bool claimed = false;
+
+			rc = tick__local(engine_resume(e, ids[i], &claimed), "run", ids[i]);
+			after = ids[i];
+			if (claimed)
+				(*resumed)++;
+		}
+	} while (rc == HERR_OK && n == TICK_BATCH);
+	return rc;
+}
+
+/* Whether owner ("host:pid") names a process of this host that is gone. */
+static bool tick__owner_dead(const struct engine *e, const char *owner)
+{
+	const char *colon = strrchr(owner, ':');
+	size_t hostlen = colon ? (size_t)(colon - owner) : 0;
+	char *end = NULL;
+	long pid;
+
+	if (!colon || hostlen != strlen(e->host) || strncmp(owner, e->host, hostlen) != 0)
+		return false;
+	errno = 0;
+	pid = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || pid <= 0 || pid == (long)getpid())
+		return false;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+static enum herr tick__reap_one(struct engine *e, const struct running_run *r, time_t now,
+				unsigned *reaped)
+{
+	char error[256], at[32];
+	bool dead = tick__owner_dead(e, r->owner), done = false;
+	enum herr rc;
+
+	if (!dead && !r->lease_expired)
+		return HERR_OK;
+	if (r->steps_started == 0) {
+		/* Nothing of it happened yet: it can simply run here. */
+		rc = store_schedule_retake(e->db, r, e->owner, now + (time_t)e->lease_seconds,
+					   &done);
+		if (rc != HERR_OK || !done)
+			return rc;
+		(*reaped)++;
+		LOG(LOG_NOTICE, "run %" PRId64 ": taken over from %s before its first step",
+		    r->id, r->owner[0] ? r->owner : "nobody");
+		if ((rc = engine_run(e, r->id)) != HERR_OK)
+			LOG(LOG_WARNING, "run %" PRId64 ": %s", r->id, herr_str(rc));
+		return HERR_OK;
+	}
+	if (dead) {
+		snprintf(error, sizeof(error), "worker %s died mid-run", r->owner);
+	} else {
+		tick__iso(r->lease_until_at, at);
+		snprintf(error, sizeof(error), "lease expired at %s (owner %s)", at,
+			 r->owner[0] ? r->owner : "none");
+	}
+	if ((rc = store_schedule_fail(e->db, r, error, &done)) != HERR_OK || !done)
+		return rc;
+	(*reaped)++;
+	LOG(LOG_WARNING, "run %" PRId64 ": failed: %s", r->id, error);
+	return HERR_OK;
+}
+
+enum herr engine_tick_reap(struct engine *e, time_t now, unsigned *reaped)
+{
+	struct running_run runs[TICK_BATCH];
+	int64_t after = 0;
+	size_t n = 0;
+	enum herr rc;
+
+	*reaped = 0;
+	do {
+		rc = store_schedule_running(e->db, now, e->host, after, runs, TICK_BATCH, &n);
+		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
+			rc = tick__local(tick__reap_one(e, &runs[i], now, reaped), "run",
+					 runs[i].id);
+			after = runs[i].id;
+		}
+	} while (rc == HERR_OK && n == TICK_BATCH);
+	return rc;
+}

@@ -1,0 +1,142 @@
+/*
+ * The reads behind the rules engine's context filters.  Each is one
+ * indexed "latest row" query; times are turned into Unix seconds by the
+ * server (sessions run in UTC, so UNIX_TIMESTAMP reads DATETIME as UTC).
+ */
+#include <stdio.h>
+
+#include "db.h"
+#include "filter_lookups.h"
+
+static const char sql_location[] =
+	"SELECT room_name, FLOOR(UNIX_TIMESTAMP(seen_at)) FROM person_locations"
+	" WHERE person_id = ? ORDER BY seen_at DESC, id DESC LIMIT 1";
+
+/* Two statements rather than "person_id = ? OR ? = 0", so that each one
+ * uses its index (activities_person, activities_type). */
+static const char sql_activity_person[] =
+	"SELECT FLOOR(UNIX_TIMESTAMP(detected_at)) FROM activities"
+	" WHERE person_id = ? AND activity_type = ? ORDER BY detected_at DESC LIMIT 1";
+static const char sql_activity_any[] =
+	"SELECT FLOOR(UNIX_TIMESTAMP(detected_at)) FROM activities"
+	" WHERE activity_type = ? ORDER BY detected_at DESC LIMIT 1";
+
+/*
+ * l: the latest sighting; f: the latest earlier one in another room.
+ * Every sighting after f is then in l's room, so the first of them is
+ * when the person arrived there.
+ */
+static const char sql_transition[] =
+	"SELECT l.room_name, f.room_name, FLOOR(UNIX_TIMESTAMP(COALESCE("
+	"  (SELECT MIN(n.seen_at) FROM person_locations n"
+	"   WHERE n.person_id = l.person_id AND n.seen_at > f.seen_at),"
+	"  l.seen_at)))"
+	" FROM person_locations l"
+	" LEFT JOIN person_locations f ON f.id ="
+	"  (SELECT e.id FROM person_locations e"
+	"   WHERE e.person_id = l.person_id AND e.seen_at < l.seen_at"
+	"   AND LOWER(e.room_name) <> LOWER(l.room_name)"
+	"   ORDER BY e.seen_at DESC, e.id DESC LIMIT 1)"
+	" WHERE l.person_id = ? ORDER BY l.seen_at DESC, l.id DESC LIMIT 1";
+
+/* Execute st and step to its one row: HERR_OK on it, HERR_NOT_FOUND when
+ * there is none. */
+static enum herr lookups__row(struct db_stmt *st)
+{
+	enum herr rc = db_execute(st);
+
+	if (rc != HERR_OK)
+		return rc;
+	switch (db_fetch(st)) {
+	case 1:
+		return HERR_OK;
+	case 0:
+		return HERR_NOT_FOUND;
+	default:
+		return HERR_INTERNAL;
+	}
+}
+
+/* Column idx as text into buf ("" for NULL). */
+static void lookups__copy(struct db_stmt *st, unsigned idx, char *buf, size_t len)
+{
+	const char *s = db_col_text(st, idx, NULL);
+
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+enum herr store_lookup_person_location(struct db *db, int64_t person_id, char *room,
+				       size_t roomlen, time_t *seen_at)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, sql_location, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, person_id);
+	if ((rc = lookups__row(st)) != HERR_OK)
+		goto out;
+	lookups__copy(st, 0, room, roomlen);
+	*seen_at = (time_t)db_col_int64(st, 1);
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_lookup_last_activity(struct db *db, int64_t person_id,
+				     const char *activity_type, time_t *at)
+{
+	struct db_stmt *st = NULL;
+	unsigned i = 0;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, person_id ? sql_activity_person : sql_activity_any, &st)) !=
+	    HERR_OK)
+		goto out;
+	if (person_id)
+		db_bind_int64(st, i++, person_id);
+	db_bind_text(st, i, activity_type);
+	if ((rc = lookups__row(st)) != HERR_OK)
+		goto out;
+	*at = (time_t)db_col_int64(st, 0);
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_lookup_last_transition(struct db *db, int64_t person_id, char *from,
+				       size_t fromlen, char *to, size_t tolen, time_t *at)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, sql_transition, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, person_id);
+	if ((rc = lookups__row(st)) != HERR_OK)
+		goto out;
+	lookups__copy(st, 0, to, tolen);
+	lookups__copy(st, 1, from, fromlen);
+	*at = (time_t)db_col_int64(st, 2);
+out:
+	db_done(st);
+	return rc;
+}
+
+/*
+ * There is no object-trend table yet (object_trend_analysis has nothing to
+ * read either), so there is never a severity: scene_trend contexts do not
+ * pass until trends are recorded, unless negated.  The query goes here
+ * when the table exists.
+ */
+enum herr store_lookup_scene_severity(struct db *db, int64_t room_id, const char *room_name,
+				      time_t since, char *severity, size_t sevlen)
+{
+	(void)db;
+	(void)room_id;
+	(void)room_name;
+	(void)since;
+	if (sevlen)
+		*severity = '\0';
+	return HERR_NOT_FOUND;
+}

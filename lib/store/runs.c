@@ -1,0 +1,936 @@
+/*
+ * Rules as the gate sees them, and the rows of a run: its execution and
+ * its event log.  See runs.h for the rules of the game (conditional
+ * updates on the expected status and owner).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "rows.h"
+#include "runs.h"
+
+static enum herr runs__apply(struct db_stmt *st, bool *ok);
+
+/* Tries of a transaction that lost a deadlock. */
+#define RUNS_RETRIES 4
+
+/*
+ * The rule columns every loader reads; last_counted_at is the newest
+ * counted run's start as the rules row keeps it (see 004_engine.sql).  How
+ * many ran today is only needed when everything before the daily cap
+ * passed, and is counted then, under the rule's lock (sql_counted_locked);
+ * loaders report 0.
+ */
+#define RULE_COLUMNS \
+	"r.id, r.name, r.enabled, r.trigger_type, r.primary_sensor_id, r.cool_off_minutes," \
+	" r.max_daily_triggers, r.execution_timeout_minutes, r.occupancy_min_minutes," \
+	" r.last_skip_reason, r.last_skip_log_id, s.room_id, rm.name," \
+	" UNIX_TIMESTAMP(r.last_counted_at), 0"
+#define RULE_FROM \
+	" FROM rules r LEFT JOIN sensors s ON s.id = r.primary_sensor_id" \
+	" LEFT JOIN rooms rm ON rm.id = s.room_id"
+
+static const char sql_rule[] = "SELECT " RULE_COLUMNS RULE_FROM " WHERE r.id = ?";
+/* Only the rule's row: the sensor's is what every event of it locks. */
+static const char sql_rule_lock[] = "SELECT COUNT(*) FROM rules WHERE id = ? FOR UPDATE";
+/* With their contexts in the same statement: one row per (rule, context). */
+static const char sql_sensor_rules[] =
+	"SELECT " RULE_COLUMNS ", c.context_type, c.config, c.negate" RULE_FROM
+	" LEFT JOIN rule_contexts c ON c.rule_id = r.id"
+	" WHERE r.primary_sensor_id = ? AND r.trigger_type = 'sensor_event' AND r.enabled"
+	" ORDER BY r.id, c.id";
+
+/*
+ * The counted runs again, as a locking read: a plain read inside a
+ * transaction sees the snapshot taken at its first read, which may
+ * predate the commit of whoever held the rule's lock before us.
+ */
+static const char sql_counted_locked[] =
+	"SELECT UNIX_TIMESTAMP(MAX(created_at)), COALESCE(SUM(created_at >= FROM_UNIXTIME(?)), 0)"
+	" FROM event_logs WHERE rule_id = ? AND status IN ('completed', 'processing')"
+	" AND created_at >= FROM_UNIXTIME(?) LOCK IN SHARE MODE";
+
+static const char sql_contexts[] =
+	"SELECT rule_id, context_type, config, negate FROM rule_contexts"
+	" WHERE rule_id = ? ORDER BY id";
+
+#define DEP_COLUMNS \
+	"d.rule_id, d.parent_rule_id, p.name, d.lookback_minutes, d.require_success," \
+	" (SELECT UNIX_TIMESTAMP(l.created_at) FROM event_logs l" \
+	"   WHERE l.rule_id = d.parent_rule_id AND l.status = 'completed'" \
+	"   ORDER BY l.created_at DESC LIMIT 1)"
+static const char sql_deps[] =
+	"SELECT " DEP_COLUMNS " FROM rule_dependencies d JOIN rules p ON p.id = d.parent_rule_id"
+	" WHERE d.rule_id = ? ORDER BY d.id";
+static const char sql_sensor_deps[] =
+	"SELECT " DEP_COLUMNS " FROM rule_dependencies d JOIN rules p ON p.id = d.parent_rule_id"
+	" JOIN rules r ON r.id = d.rule_id"
+	" WHERE r.primary_sensor_id = ? AND r.trigger_type = 'sensor_event' AND r.enabled"
+	" ORDER BY d.rule_id, d.id";
+
+static const char sql_webhook_hash[] = "SELECT webhook_secret_hash FROM rules WHERE id = ?";
+static const char sql_sensor_room[] =
+	"SELECT s.room_id, rm.name FROM sensors s LEFT JOIN rooms rm ON rm.id = s.room_id"
+	" WHERE s.id = ?";
+
+/* Repeated refusals: one statement for all, ids as a JSON array. */
+static const char sql_skip_repeat[] =
+	"UPDATE event_logs l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j"
+	" ON l.id = j.id SET l.repeat_count = l.repeat_count + 1, l.last_at = NOW(3)";
+static const char sql_skip_log[] =
+	"INSERT INTO event_logs (rule_id, rule_name, trigger_type, status, reason, finished_at)"
+	" VALUES (?, ?, ?, 'ignored', ?, NOW(3))";
+/* updated_at = updated_at: a refusal is not an edit of the rule. */
+static const char sql_skip_rule[] =
+	"UPDATE rules SET last_skip_reason = ?, last_skip_at = NOW(3), last_skip_log_id = ?,"
+	" updated_at = updated_at WHERE id = ?";
+
+static const char sql_log_create[] =
+	"INSERT INTO event_logs (rule_id, rule_name, trigger_type, status) VALUES (?, ?, ?, 'processing')";
+static const char sql_run_create[] =
+	"INSERT INTO workflow_executions (rule_id, rule_name, trigger_type, status, pipeline_data,"
+	" owner, lease_until, event_log_id)"
+	" VALUES (?, ?, ?, 'running', ?, ?, NOW(3) + INTERVAL ? SECOND, ?)";
+static const char sql_log_link[] = "UPDATE event_logs SET execution_id = ? WHERE id = ?";
+static const char sql_rule_counted_now[] =
+	"UPDATE rules SET last_counted_at = NOW(3), updated_at = updated_at WHERE id = ?";
+/* After a run ended without counting: what still counts. */
+static const char sql_rule_recount[] =
+	"UPDATE rules r SET r.updated_at = r.updated_at, r.last_counted_at = NULLIF(GREATEST("
+	"  COALESCE((SELECT l.created_at FROM event_logs l WHERE l.rule_id = r.id"
+	"    AND l.status = 'completed' ORDER BY l.created_at DESC LIMIT 1), '1970-01-02'),"
+	"  COALESCE((SELECT l.created_at FROM event_logs l WHERE l.rule_id = r.id"
+	"    AND l.status = 'processing' ORDER BY l.created_at DESC LIMIT 1), '1970-01-02')),"
+	"  '1970-01-02')"
+	" WHERE r.id = (SELECT w.rule_id FROM workflow_executions w WHERE w.id = ?)";
+
+static const char sql_run_get[] =
+	"SELECT id, rule_id, rule_name, trigger_type, status, owner, waiting_for, current_step_id,"
+	" event_log_id, active_ms, steps_started, counted, pipeline_data"
+	" FROM workflow_executions WHERE id = ?";
+static const char sql_run_touch[] =
+	"UPDATE workflow_executions SET steps_started = steps_started + 1,"
+	" lease_until = NOW(3) + INTERVAL ? SECOND"
+	" WHERE id = ? AND status = 'running' AND owner = ?";
+static const char sql_run_pause[] =
+	"UPDATE workflow_executions SET status = 'waiting', pipeline_data = ?, current_step_id = ?,"
+	" waiting_for = ?, resume_at = FROM_UNIXTIME(?), active_ms = ?, counted = ?,"
+	" owner = NULL, lease_until = NULL"
+	" WHERE id = ? AND status = 'running' AND owner = ?";
+static const char sql_run_finish[] =
+	"UPDATE workflow_executions SET status = ?, error = ?, pipeline_data = ?, active_ms = ?,"
+	" counted = ?, finished_at = NOW(3), owner = NULL, lease_until = NULL, resume_at = NULL,"
+	" waiting_for = NULL"
+	" WHERE id = ? AND status = 'running' AND owner = ?";
+static const char sql_log_finish[] =
+	"UPDATE event_logs l JOIN workflow_executions w ON w.event_log_id = l.id"
+	" SET l.status = ?, l.reason = ?, l.pipeline_data = w.pipeline_data,"
+	" l.finished_at = NOW(3), l.last_at = NOW(3)"
+	" WHERE w.id = ?";
+static const char sql_run_claim[] =
+	"UPDATE workflow_executions SET status = 'running', owner = ?,"
+	" lease_until = NOW(3) + INTERVAL ? SECOND, resume_at = NULL"
+	" WHERE id = ? AND status = 'waiting' AND (? OR resume_at <= NOW(3))";
+static const char sql_run_cancel[] =
+	"UPDATE workflow_executions SET status = 'cancelled', finished_at = NOW(3), owner = NULL,"
+	" lease_until = NULL, resume_at = NULL, error = 'cancelled'"
+	" WHERE id = ? AND status IN ('running', 'waiting')";
+static const char sql_run_exists[] = "SELECT COUNT(*) FROM workflow_executions WHERE id = ?";
+static const char sql_run_due_now[] =
+	"UPDATE workflow_executions SET resume_at = NOW(3) WHERE id = ? AND status = 'waiting'";
+
+static const char sql_respond[] =
+	"INSERT INTO interactive_responses (execution_id, step_id, channel, action, raw_response)"
+	" VALUES (?, ?, ?, ?, ?)";
+static const char sql_response[] =
+	"SELECT channel, action, raw_response, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
+	" FROM interactive_responses WHERE execution_id = ? AND step_id = ?";
+static const char sql_prompt[] =
+	"INSERT INTO prompts (kind, execution_id, step_id, alert_level, title, message, buttons,"
+	" countdown_seconds, expires_at)"
+	" VALUES ('interactive', ?, ?, 'warning', ?, ?, ?, ?, FROM_UNIXTIME(?))";
+static const char sql_prompt_close[] =
+	"UPDATE prompts SET status = ? WHERE execution_id = ? AND step_id = ? AND status = 'pending'";
+
+/* ---------------------------------------------------------------- rules */
+
+void store_engine_rule_clear(struct engine_rule *r)
+{
+	json_decref(r->contexts);
+	json_decref(r->dependencies);
+	r->contexts = NULL;
+	r->dependencies = NULL;
+}
+
+static void runs__copy(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The current row (RULE_COLUMNS) into r; contexts and dependencies empty. */
+static int runs__rule_row(struct db_stmt *st, struct engine_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = db_col_int64(st, 0);
+	runs__copy(r->name, sizeof(r->name), db_col_text(st, 1, NULL));
+	r->enabled = db_col_int64(st, 2) != 0;
+	runs__copy(r->trigger_type, sizeof(r->trigger_type), db_col_text(st, 3, NULL));
+	r->primary_sensor_id = db_col_int64(st, 4);
+	r->cool_off_minutes = db_col_int64(st, 5);
+	r->max_daily_triggers = db_col_int64(st, 6);
+	r->execution_timeout_minutes = db_col_int64(st, 7);
+	r->occupancy_min_minutes = db_col_int64(st, 8);
+	runs__copy(r->last_skip_reason, sizeof(r->last_skip_reason), db_col_text(st, 9, NULL));
+	r->last_skip_log_id = db_col_int64(st, 10);
+	r->room_id = db_col_int64(st, 11);
+	runs__copy(r->room_name, sizeof(r->room_name), db_col_text(st, 12, NULL));
+	r->last_counted = (time_t)db_col_int64(st, 13);
+	r->counted_today = db_col_int64(st, 14);
+	r->contexts = json_array();
+	r->dependencies = json_array();
+	return r->contexts && r->dependencies ? 0 : -1;
+}
+
+/* Find the rule of id among rules[0..n) (sorted by id). */
+static struct engine_rule *runs__find(struct engine_rule *rules, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rules[mid].id == id)
+			return &rules[mid];
+		if (rules[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Execute st (bound) and append each context row to its rule's list. */
+static enum herr runs__contexts(struct db_stmt *st, struct engine_rule *rules, size_t n)
+{
+	enum herr e = db_execute(st);
+	int rc;
+
+	if (e != HERR_OK)
+		return e;
+	while ((rc = db_fetch(st)) == 1) {
+		struct engine_rule *r = runs__find(rules, n, db_col_int64(st, 0));
+		const char *text;
+		json_t *config, *row;
+		size_t len;
+
+		if (!r)
+			continue;
+		text = db_col_text(st, 2, &len);
+		config = text ? json_loadb(text, len, 0, NULL) : NULL;
+		row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 1, NULL),
+				"config", config ? config : json_object(),
+				"negate", db_col_int64(st, 3) != 0);
+		if (!row || json_array_append_new(r->contexts, row) != 0)
+			return HERR_NOMEM;
+	}
+	return rc < 0 ? HERR_INTERNAL : HERR_OK;
+}
+
+static enum herr runs__deps(struct db_stmt *st, struct engine_rule *rules, size_t n)
+{
+	enum herr e = db_execute(st);
+	int rc;
+
+	if (e != HERR_OK)
+		return e;
+	while ((rc = db_fetch(st)) == 1) {
+		struct engine_rule *r = runs__find(rules, n, db_col_int64(st, 0));
+		json_t *row;
+
+		if (!r)
+			continue;
+		row = json_pack("{s:I, s:s, s:I, s:b, s:I}",
+				"parent_rule_id", (json_int_t)db_col_int64(st, 1),
+				"parent_rule_name", db_col_text(st, 2, NULL),
+				"lookback_minutes", (json_int_t)db_col_int64(st, 3),
+				"require_success", db_col_int64(st, 4) != 0,
+				"parent_last_completed", (json_int_t)db_col_int64(st, 5));
+		if (!row || json_array_append_new(r->dependencies, row) != 0)
+			return HERR_NOMEM;
+	}
+	return rc < 0 ? HERR_INTERNAL : HERR_OK;
+}
+
+enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, time_t midnight,
+			    struct engine_rule *out)
+{
+	struct db_stmt *st = NULL;
+	enum herr e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* Locking first also makes the snapshot of the reads below start
+	 * after the previous holder's commit. */
+	if (lock) {
+		int64_t found = 0;
+
+		e = db_prepare(db, sql_rule_lock, &st);
+		if (e != HERR_OK)
+			return e;
+		db_bind_int64(st, 0, id);
+		e = store_rows_int(st, &found);
+		db_done(st);
+		if (e != HERR_OK)
+			return e;
+		if (!found)
+			return HERR_NOT_FOUND;
+	}
+	e = db_prepare(db, sql_rule, &st);
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, id);
+	e = db_execute(st);
+	if (e == HERR_OK) {
+		rc = db_fetch(st);
+		if (rc == 0)
+			e = HERR_NOT_FOUND;
+		else if (rc < 0)
+			e = HERR_INTERNAL;
+		else if (runs__rule_row(st, out) != 0)
+			e = HERR_NOMEM;
+	}
+	db_done(st);
+	if (e != HERR_OK)
+		goto fail;
+
+	if (lock) {
+		/* The window: today so far, or the cool-off if it reaches
+		 * further back. */
+		time_t since = midnight;
+
+		if (out->cool_off_minutes > 0 && now - (time_t)out->cool_off_minutes * 60 < since)
+			since = now - (time_t)out->cool_off_minutes * 60;
+		e = db_prepare(db, sql_counted_locked, &st);
+		if (e != HERR_OK)
+			goto fail;
+		db_bind_int64(st, 0, (int64_t)midnight);
+		db_bind_int64(st, 1, id);
+		db_bind_int64(st, 2, (int64_t)since);
+		e = db_execute(st);
+		if (e == HERR_OK && db_fetch(st) == 1) {
+			out->last_counted = (time_t)db_col_int64(st, 0);
+			out->counted_today = db_col_int64(st, 1);
+		}
+		db_done(st);
+		if (e != HERR_OK)
+			goto fail;
+	}
+
+	e = db_prepare(db, sql_contexts, &st);
+	if (e != HERR_OK)
+		goto fail;
+	db_bind_int64(st, 0, id);
+	e = runs__contexts(st, out, 1);
+	db_done(st);
+	if (e != HERR_OK)
+		goto fail;
+
+	e = db_prepare(db, sql_deps, &st);
+	if (e != HERR_OK)
+		goto fail;
+	db_bind_int64(st, 0, id);
+	e = runs__deps(st, out, 1);
+	db_done(st);
+	if (e != HERR_OK)
+		goto fail;
+	return HERR_OK;
+fail:
+	store_engine_rule_clear(out);
+	return e;
+}
+
+/* Append the context in columns 15.. of the current row to r, if any. */
+static enum herr runs__joined_context(struct db_stmt *st, struct engine_rule *r)
+{
+	const char *text;
+	json_t *config, *row;
+	size_t len;
+
+	if (db_col_is_null(st, 15))
+		return HERR_OK;
+	text = db_col_text(st, 16, &len);
+	config = text ? json_loadb(text, len, 0, NULL) : NULL;
+	row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 15, NULL),
+			"config", config ? config : json_object(), "negate", db_col_int64(st, 17) != 0);
+	if (!row || json_array_append_new(r->contexts, row) != 0)
+		return HERR_NOMEM;
+	return HERR_OK;
+}
+
+enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap,
+				    struct engine_rule **out, size_t *n)
+{
+	struct engine_rule *rules = NULL;
+	struct db_stmt *st = NULL;
+	size_t count = 0;
+	enum herr e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rules = calloc(cap ? cap : 1, sizeof(*rules));
+	if (!rules)
+		return HERR_NOMEM;
+	e = db_prepare(db, sql_sensor_rules, &st);
+	if (e != HERR_OK)
+		goto fail;
+	db_bind_int64(st, 0, sensor_id);
+	e = db_execute(st);
+	while (e == HERR_OK && (rc = db_fetch(st)) != 0) {
+		int64_t id = db_col_int64(st, 0);
+
+		if (rc < 0) {
+			e = HERR_INTERNAL;
+			break;
+		}
+		if (count == 0 || rules[count - 1].id != id) {
+			if (count == cap)
+				break;
+			if (runs__rule_row(st, &rules[count++]) != 0) {
+				e = HERR_NOMEM;
+				break;
+			}
+		}
+		e = runs__joined_context(st, &rules[count - 1]);
+	}
+	db_done(st);
+	if (e != HERR_OK || count == 0)
+		goto done;
+
+	e = db_prepare(db, sql_sensor_deps, &st);
+	if (e != HERR_OK)
+		goto done;
+	db_bind_int64(st, 0, sensor_id);
+	e = runs__deps(st, rules, count);
+	db_done(st);
+done:
+	if (e != HERR_OK)
+		goto fail;
+	*out = rules;
+	*n = count;
+	return HERR_OK;
+fail:
+	for (size_t i = 0; i < count; i++)
+		store_engine_rule_clear(&rules[i]);
+	free(rules);
+	return e;
+}
+
+enum herr store_engine_webhook_hash(struct db *db, int64_t rule_id, unsigned char hash[32],
+				    bool *has)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_webhook_hash, &st);
+	const char *blob;
+	size_t len = 0;
+	int rc;
+
+	*has = false;
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, rule_id);
+	e = db_execute(st);
+	if (e == HERR_OK) {
+		rc = db_fetch(st);
+		if (rc == 1) {
+			blob = db_col_text(st, 0, &len);
+			if (blob && len == 32) {
+				memcpy(hash, blob, 32);
+				*has = true;
+			}
+		} else {
+			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		}
+	}
+	db_done(st);
+	return e;
+}
+
+enum herr store_engine_sensor_room(struct db *db, int64_t sensor_id, int64_t *room_id,
+				   char *room_name, size_t len)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_sensor_room, &st);
+	int rc;
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, sensor_id);
+	e = db_execute(st);
+	if (e == HERR_OK) {
+		rc = db_fetch(st);
+		if (rc == 1) {
+			*room_id = db_col_int64(st, 0);
+			runs__copy(room_name, len, db_col_text(st, 1, NULL));
+		} else {
+			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		}
+	}
+	db_done(st);
+	return e;
+}
+
+/* Whether two refusal reasons are of the same stage: equal up to ':'. */
+static bool runs__same_stage(const char *a, const char *b)
+{
+	size_t la = strcspn(a, ":"), lb = strcspn(b, ":");
+
+	return la == lb && la > 0 && strncmp(a, b, la) == 0;
+}
+
+enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
+			     const char *const *reasons, size_t n, const char *trigger_type)
+{
+	json_t *repeats = json_array();
+	struct db_stmt *st;
+	enum herr e = HERR_OK;
+
+	if (!repeats)
+		return HERR_NOMEM;
+	for (size_t i = 0; i < n && e == HERR_OK; i++) {
+		struct engine_rule *r = rules[i];
+		int64_t log_id;
+
+		if (r->last_skip_log_id && runs__same_stage(r->last_skip_reason, reasons[i])) {
+			if (json_array_append_new(repeats, json_integer(r->last_skip_log_id)) != 0)
+				e = HERR_NOMEM;
+			continue;
+		}
+		e = db_prepare(db, sql_skip_log, &st);
+		if (e != HERR_OK)
+			break;
+		db_bind_int64(st, 0, r->id);
+		db_bind_text(st, 1, r->name);
+		db_bind_text(st, 2, trigger_type);
+		db_bind_text(st, 3, reasons[i]);
+		e = db_execute(st);
+		log_id = (int64_t)db_insert_id(st);
+		db_done(st);
+		if (e != HERR_OK)
+			break;
+		e = db_prepare(db, sql_skip_rule, &st);
+		if (e != HERR_OK)
+			break;
+		db_bind_text(st, 0, reasons[i]);
+		db_bind_int64(st, 1, log_id);
+		db_bind_int64(st, 2, r->id);
+		e = db_execute(st);
+		db_done(st);
+		if (e == HERR_OK) {
+			runs__copy(r->last_skip_reason, sizeof(r->last_skip_reason), reasons[i]);
+			r->last_skip_log_id = log_id;
+		}
+	}
+	if (e == HERR_OK && json_array_size(repeats) > 0) {
+		char *ids = json_dumps(repeats, JSON_COMPACT);
+
+		e = ids ? db_prepare(db, sql_skip_repeat, &st) : HERR_NOMEM;
+		if (e == HERR_OK) {
+			db_bind_text(st, 0, ids);
+			e = db_execute(st);
+			db_done(st);
+		}
+		free(ids);
+	}
+	json_decref(repeats);
+	return e;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+enum herr store_runs_create(struct db *db, const struct engine_rule *r, const char *trigger_type,
+			    const char *data_json, const char *owner, unsigned lease_s,
+			    int64_t *execution_id, int64_t *log_id)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_log_create, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, r->id);
+	db_bind_text(st, 1, r->name);
+	db_bind_text(st, 2, trigger_type);
+	e = db_execute(st);
+	*log_id = (int64_t)db_insert_id(st);
+	db_done(st);
+	if (e != HERR_OK)
+		return e;
+
+	e = db_prepare(db, sql_run_create, &st);
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, r->id);
+	db_bind_text(st, 1, r->name);
+	db_bind_text(st, 2, trigger_type);
+	db_bind_text(st, 3, data_json);
+	db_bind_text(st, 4, owner);
+	db_bind_int64(st, 5, lease_s);
+	db_bind_int64(st, 6, *log_id);
+	e = db_execute(st);
+	*execution_id = (int64_t)db_insert_id(st);
+	db_done(st);
+	if (e != HERR_OK)
+		return e;
+
+	e = db_prepare(db, sql_log_link, &st);
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, *execution_id);
+	db_bind_int64(st, 1, *log_id);
+	e = db_execute(st);
+	db_done(st);
+	if (e != HERR_OK)
+		return e;
+
+	/* A processing run counts until it ends without counting. */
+	e = db_prepare(db, sql_rule_counted_now, &st);
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, r->id);
+	e = db_execute(st);
+	db_done(st);
+	return e;
+}
+
+enum herr store_engine_recount(struct db *db, int64_t execution_id)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_rule_recount, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, execution_id);
+	return runs__apply(st, NULL);
+}
+
+enum herr store_runs_get(struct db *db, int64_t id, struct run_row *out)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_get, &st);
+	const char *text;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, id);
+	e = db_execute(st);
+	if (e != HERR_OK)
+		goto out;
+	rc = db_fetch(st);
+	if (rc != 1) {
+		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		goto out;
+	}
+	out->id = db_col_int64(st, 0);
+	out->rule_id = db_col_int64(st, 1);
+	runs__copy(out->rule_name, sizeof(out->rule_name), db_col_text(st, 2, NULL));
+	runs__copy(out->trigger_type, sizeof(out->trigger_type), db_col_text(st, 3, NULL));
+	runs__copy(out->status, sizeof(out->status), db_col_text(st, 4, NULL));
+	runs__copy(out->owner, sizeof(out->owner), db_col_text(st, 5, NULL));
+	runs__copy(out->waiting_for, sizeof(out->waiting_for), db_col_text(st, 6, NULL));
+	out->current_step_id = db_col_int64(st, 7);
+	out->event_log_id = db_col_int64(st, 8);
+	out->active_ms = db_col_int64(st, 9);
+	out->steps_started = (unsigned)db_col_int64(st, 10);
+	out->counted = db_col_int64(st, 11) != 0;
+	text = db_col_text(st, 12, &len);
+	out->data = text ? json_loadb(text, len, 0, NULL) : NULL;
+	if (!json_is_object(out->data)) {
+		LOG(LOG_ERR, "run %lld: pipeline_data is not an object", (long long)id);
+		json_decref(out->data);
+		out->data = json_object();
+		if (!out->data)
+			e = HERR_NOMEM;
+	}
+out:
+	db_done(st);
+	return e;
+}
+
+/* Execute st (bound) and say whether it changed a row. */
+static enum herr runs__apply(struct db_stmt *st, bool *ok)
+{
+	enum herr e = db_execute(st);
+
+	if (ok)
+		*ok = e == HERR_OK && db_affected_rows(st) > 0;
+	db_done(st);
+	return e;
+}
+
+enum herr store_runs_touch(struct db *db, int64_t id, const char *owner, unsigned lease_s,
+			   bool *ok)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_touch, &st);
+
+	*ok = false;
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, lease_s);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, owner);
+	return runs__apply(st, ok);
+}
+
+enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const char *data_json,
+			   int64_t step_id, const char *waiting_for, time_t resume_at,
+			   int64_t active_ms, bool counted, bool *ok)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_pause, &st);
+
+	*ok = false;
+	if (e != HERR_OK)
+		return e;
+	db_bind_text(st, 0, data_json);
+	db_bind_int64(st, 1, step_id);
+	db_bind_text(st, 2, waiting_for);
+	db_bind_int64(st, 3, (int64_t)resume_at);
+	db_bind_int64(st, 4, active_ms);
+	db_bind_bool(st, 5, counted);
+	db_bind_int64(st, 6, id);
+	db_bind_text(st, 7, owner);
+	return runs__apply(st, ok);
+}
+
+/* One attempt of store_runs_finish's statements. */
+static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
+				   const char *status, const char *log_status, const char *error,
+				   const char *data_json, int64_t active_ms, bool counted, bool *ok)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_finish, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_text(st, 0, status);
+	db_bind_text(st, 1, error);
+	db_bind_text(st, 2, data_json);
+	db_bind_int64(st, 3, active_ms);
+	db_bind_bool(st, 4, counted);
+	db_bind_int64(st, 5, id);
+	db_bind_text(st, 6, owner);
+	e = runs__apply(st, ok);
+	if (e != HERR_OK || !*ok)
+		return e;
+	e = db_prepare(db, sql_log_finish, &st);
+	if (e != HERR_OK)
+		return e;
+	db_bind_text(st, 0, log_status);
+	db_bind_text(st, 1, error);
+	db_bind_int64(st, 2, id);
+	e = runs__apply(st, NULL);
+	if (e == HERR_OK && strcmp(log_status, "completed") != 0)
+		e = store_engine_recount(db, id);
+	return e;
+}
+
+/*
+ * The end of a run races the gate of the next offers of its rule, which
+ * read the rule's logs with locks; losing a deadlock rolls our two
+ * statements back whole, so they are simply run again.
+ */
+enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
+			    const char *log_status, const char *error, const char *data_json,
+			    int64_t active_ms, bool counted, bool *ok)
+{
+	bool own_tx = !db_in_transaction(db);
+	enum herr e;
+
+	for (int attempt = 1;; attempt++) {
+		*ok = false;
+		if (own_tx && (e = db_begin(db)) != HERR_OK)
+			return e;
+		e = runs__finish_once(db, id, owner, status, log_status, error, data_json, active_ms,
+				      counted, ok);
+		if (!own_tx)
+			break;
+		if (e == HERR_OK)
+			e = db_commit(db);
+		else
+			db_rollback(db);
+		if (e == HERR_OK || !db_deadlocked(db) || attempt >= RUNS_RETRIES)
+			break;
+	}
+	if (e != HERR_OK)
+		*ok = false;
+	return e;
+}
+
+enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigned lease_s,
+			   bool any_time, bool *claimed)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_claim, &st);
+
+	*claimed = false;
+	if (e != HERR_OK)
+		return e;
+	db_bind_text(st, 0, owner);
+	db_bind_int64(st, 1, lease_s);
+	db_bind_int64(st, 2, id);
+	db_bind_bool(st, 3, any_time);
+	return runs__apply(st, claimed);
+}
+
+enum herr store_runs_cancel(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	bool own_tx = !db_in_transaction(db), ok = false;
+	int64_t exists = 0;
+	enum herr e;
+
+	if (own_tx && (e = db_begin(db)) != HERR_OK)
+		return e;
+	e = db_prepare(db, sql_run_cancel, &st);
+	if (e != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	e = runs__apply(st, &ok);
+	if (e != HERR_OK)
+		goto out;
+	if (!ok) {
+		e = db_prepare(db, sql_run_exists, &st);
+		if (e != HERR_OK)
+			goto out;
+		db_bind_int64(st, 0, id);
+		e = store_rows_int(st, &exists);
+		db_done(st);
+		if (e == HERR_OK)
+			e = exists ? HERR_CONFLICT : HERR_NOT_FOUND;
+		goto out;
+	}
+	e = db_prepare(db, sql_log_finish, &st);
+	if (e != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, "ignored");
+	db_bind_text(st, 1, "cancelled");
+	db_bind_int64(st, 2, id);
+	e = runs__apply(st, NULL);
+	if (e == HERR_OK)
+		e = store_engine_recount(db, id);
+out:
+	if (own_tx) {
+		if (e == HERR_OK)
+			e = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	return e;
+}
+
+enum herr store_runs_due_now(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_run_due_now, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, id);
+	return runs__apply(st, NULL);
+}
+
+enum herr store_runs_respond(struct db *db, int64_t execution_id, int64_t step_id,
+			     const char *channel, const char *action, const char *raw_json,
+			     bool *duplicate)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_respond, &st);
+
+	*duplicate = false;
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, execution_id);
+	db_bind_int64(st, 1, step_id);
+	db_bind_text(st, 2, channel);
+	db_bind_text(st, 3, action);
+	db_bind_text(st, 4, raw_json);
+	e = db_execute(st);
+	db_done(st);
+	if (e == HERR_CONFLICT) {
+		*duplicate = true;
+		e = HERR_OK;
+	}
+	return e;
+}
+
+static json_t *runs__response_row(struct db_stmt *st)
+{
+	size_t len;
+	const char *text = db_col_text(st, 2, &len);
+	json_t *raw = text ? json_loadb(text, len, JSON_DECODE_ANY, NULL) : NULL;
+
+	return json_pack("{s:s, s:s, s:o, s:s}", "channel", db_col_text(st, 0, NULL),
+			 "action", db_col_text(st, 1, NULL), "raw_response", raw ? raw : json_null(),
+			 "timestamp", db_col_text(st, 3, NULL));
+}
+
+enum herr store_runs_response(struct db *db, int64_t execution_id, int64_t step_id,
+			      json_t **out)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_response, &st);
+
+	*out = NULL;
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, execution_id);
+	db_bind_int64(st, 1, step_id);
+	e = store_rows_one(st, runs__response_row, out);
+	db_done(st);
+	return e;
+}
+
+enum herr store_runs_prompt(struct db *db, int64_t execution_id, int64_t step_id,
+			    const char *title, const char *message, const char *buttons_json,
+			    unsigned countdown_s, time_t expires_at)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_prompt, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, execution_id);
+	db_bind_int64(st, 1, step_id);
+	db_bind_text(st, 2, title);
+	db_bind_text(st, 3, message);
+	db_bind_text(st, 4, buttons_json);
+	db_bind_int64(st, 5, countdown_s);
+	db_bind_int64(st, 6, (int64_t)expires_at);
+	return runs__apply(st, NULL);
+}
+
+enum herr store_runs_prompt_close(struct db *db, int64_t execution_id, int64_t step_id,
+				  const char *status)
+{
+	struct db_stmt *st;
+	enum herr e = db_prepare(db, sql_prompt_close, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_text(st, 0, status);
+	db_bind_int64(st, 1, execution_id);
+	db_bind_int64(st, 2, step_id);
+	return runs__apply(st, NULL);
+}

@@ -1,0 +1,174 @@
+#ifndef HEARTH_STORE_RUNS_H
+#define HEARTH_STORE_RUNS_H
+
+/*
+ * The rules engine's own rows: rules as the gate sees them, and the life
+ * of a run (workflow_executions with its event_logs row).  Every change of
+ * a run's status is a conditional UPDATE on the status (and owner) it is
+ * expected to have; *ok / *claimed say whether it applied, so a run that
+ * was cancelled or reaped meanwhile is never revived.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct db;
+
+/* A rule with what the gate needs to decide about it. */
+struct engine_rule {
+	int64_t id;
+	char name[257];
+	bool enabled;
+	char trigger_type[33];
+	int64_t primary_sensor_id;      /* 0 = none */
+	int64_t cool_off_minutes;
+	int64_t max_daily_triggers;
+	int64_t execution_timeout_minutes;
+	int64_t occupancy_min_minutes;  /* 0 = none */
+	char last_skip_reason[513];
+	int64_t last_skip_log_id;       /* 0 = none */
+	int64_t room_id;                /* the primary sensor's room; 0 = none */
+	char room_name[257];
+	/* counted runs (completed or processing logs) */
+	time_t last_counted;            /* newest one's start; 0 = none */
+	int64_t counted_today;          /* since `midnight`: counted only with lock,
+	                                 * else 0 (the locked re-check decides) */
+	json_t *contexts;               /* owned: [{context_type, config, negate}] */
+	json_t *dependencies;           /* owned: [{parent_rule_id, parent_rule_name,
+	                                 *   lookback_minutes, require_success,
+	                                 *   parent_last_completed}] */
+};
+
+/* Release what a loaded rule owns (contexts, dependencies). */
+void store_engine_rule_clear(struct engine_rule *r);
+
+/*
+ * Load one rule with its contexts, dependencies and its newest counted
+ * run; with lock also counted_today (runs since `midnight`), both then
+ * read with locks over today and the rule's cool-off before `now`.  With lock, the
+ * rule's row is locked FOR UPDATE (call inside a transaction): concurrent
+ * offers of one rule serialise there.  HERR_NOT_FOUND: no such rule.
+ */
+enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, time_t midnight,
+			    struct engine_rule *out);
+
+/*
+ * The enabled sensor_event rules of a sensor, with the same data, in three
+ * queries whatever their number.  *out is a new array of *n rules (free
+ * each with store_engine_rule_clear, then free()); at most cap rules.
+ */
+enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap,
+				    struct engine_rule **out, size_t *n);
+
+/* The stored hash of a rule's webhook secret; *has false when it has none.
+ * HERR_NOT_FOUND: no such rule. */
+enum herr store_engine_webhook_hash(struct db *db, int64_t rule_id, unsigned char hash[32],
+				    bool *has);
+
+/* Name and room of a sensor (for trigger.room_name); HERR_NOT_FOUND. */
+enum herr store_engine_sensor_room(struct db *db, int64_t sensor_id, int64_t *room_id,
+				   char *room_name, size_t len);
+
+/*
+ * Record gate refusals.  A refusal for the same stage as the rule's last
+ * one (the text before ':' of last_skip_reason) adds to that log's
+ * repeat_count; others get a new `ignored` log and become the rule's
+ * last_skip_reason.  rules[i] is refused with reasons[i].  One statement
+ * for all the repeats.
+ */
+enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
+			     const char *const *reasons, size_t n, const char *trigger_type);
+
+/*
+ * Create a run: its event log (processing) and its execution (running,
+ * owned by owner, leased for lease_s seconds), inside the caller's
+ * transaction.  data_json: the initial pipeline_data.
+ */
+enum herr store_runs_create(struct db *db, const struct engine_rule *r, const char *trigger_type,
+			    const char *data_json, const char *owner, unsigned lease_s,
+			    int64_t *execution_id, int64_t *log_id);
+
+/* Recompute rules.last_counted_at of the rule of an execution that ended
+ * without counting (ignored, failed, cancelled). */
+enum herr store_engine_recount(struct db *db, int64_t execution_id);
+
+/* A run as the executor reads it. */
+struct run_row {
+	int64_t id;
+	int64_t rule_id;               /* 0 when the rule was deleted */
+	char rule_name[257];
+	char trigger_type[33];
+	char status[17];
+	char owner[97];
+	char waiting_for[17];          /* "" when not waiting */
+	int64_t current_step_id;       /* 0 = none */
+	int64_t event_log_id;
+	int64_t active_ms;
+	unsigned steps_started;
+	bool counted;
+	json_t *data;                  /* owned: pipeline_data */
+};
+
+/* HERR_NOT_FOUND: no such run.  Free out->data with json_decref. */
+enum herr store_runs_get(struct db *db, int64_t id, struct run_row *out);
+
+/* Mark that a step is starting and renew the lease: applies only while the
+ * run is running and owned by owner (*ok). */
+enum herr store_runs_touch(struct db *db, int64_t id, const char *owner, unsigned lease_s,
+			   bool *ok);
+
+/* running (owned) -> waiting on step_id until resume_at. */
+enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const char *data_json,
+			   int64_t step_id, const char *waiting_for, time_t resume_at,
+			   int64_t active_ms, bool counted, bool *ok);
+
+/*
+ * running (owned) -> status (completed|failed), and its event log ->
+ * log_status (completed|ignored|failed) with the final pipeline_data, in
+ * one transaction.  error may be NULL.
+ */
+enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
+			    const char *log_status, const char *error, const char *data_json,
+			    int64_t active_ms, bool counted, bool *ok);
+
+/* waiting -> running, owned by owner, when resume_at has passed (or
+ * `any_time`).  *claimed whether it applied. */
+enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigned lease_s,
+			   bool any_time, bool *claimed);
+
+/* running|waiting -> cancelled (log ignored, reason "cancelled").
+ * HERR_NOT_FOUND / HERR_CONFLICT (already ended). */
+enum herr store_runs_cancel(struct db *db, int64_t id);
+
+/* Make a waiting run due now (an answer arrived). */
+enum herr store_runs_due_now(struct db *db, int64_t id);
+
+/*
+ * Record the answer to step_id's prompt; *duplicate when one exists
+ * (nothing changes).  raw_json: serialised JSON.
+ */
+enum herr store_runs_respond(struct db *db, int64_t execution_id, int64_t step_id,
+			     const char *channel, const char *action, const char *raw_json,
+			     bool *duplicate);
+
+/* The answer to step_id's prompt as {channel, action, raw_response,
+ * timestamp}; HERR_NOT_FOUND when none. */
+enum herr store_runs_response(struct db *db, int64_t execution_id, int64_t step_id,
+			      json_t **out);
+
+/* A prompts row for an interactive prompt (kind interactive), pending until
+ * expires_at; buttons: serialised JSON array. */
+enum herr store_runs_prompt(struct db *db, int64_t execution_id, int64_t step_id,
+			    const char *title, const char *message, const char *buttons_json,
+			    unsigned countdown_s, time_t expires_at);
+
+/* Close the prompt of (execution, step): answered or expired. */
+enum herr store_runs_prompt_close(struct db *db, int64_t execution_id, int64_t step_id,
+				  const char *status);
+
+#endif
