@@ -190,3 +190,13 @@ Worker RSS after the warm-up and after $done_requests more room listings (same p
 ${memory_rows}
 Total growth: $total_growth KiB over $NWORKERS workers.
 EOF
+
+# ------------------------------------------------------------ the scheduler
+
+# Its own script: it stops the stack's tick while it measures.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/tick.sh"
+
+# ------------------------------------------------------------ the rules engine
+
+# Sensor events through 50 rules, against a baseline measured in the same run.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/engine.sh"
