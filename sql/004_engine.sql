@@ -29,8 +29,10 @@
 --                      ones, which may still complete) per rule by time:
 --                      KEY (rule_id, status, created_at).
 -- rules.last_counted_at  when the rule's newest counted run (log completed or
---                      still processing) began: what the gate's cool-off
---                      reads for every offer without touching event_logs.
+--                      still processing) began, and day_count how many began
+--                      since day_start (the hub's local midnight, in UTC):
+--                      what the gate's cool-off and daily cap read for every
+--                      offer without touching event_logs.
 --                      Set under the rule's lock when a run is created,
 --                      recomputed from event_logs when a run ends without
 --                      counting; the locked re-check of the gate reads
@@ -62,6 +64,8 @@ ALTER TABLE rules
 	ADD COLUMN IF NOT EXISTS last_skip_at DATETIME(3) NULL,
 	ADD COLUMN IF NOT EXISTS last_skip_log_id BIGINT UNSIGNED NULL,
 	ADD COLUMN IF NOT EXISTS last_counted_at DATETIME(3) NULL,
+	ADD COLUMN IF NOT EXISTS day_start DATETIME(3) NULL,
+	ADD COLUMN IF NOT EXISTS day_count INT UNSIGNED NOT NULL DEFAULT 0,
 	ADD KEY IF NOT EXISTS rules_due (trigger_type, enabled, next_fire_at);
 
 CREATE TABLE IF NOT EXISTS workflow_executions (

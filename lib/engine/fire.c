@@ -131,6 +131,18 @@ static bool fire__gate(struct engine *e, const struct engine_rule *r, const stru
 }
 
 /*
+ * The unlocked look, with the counts the rules row keeps: today's count
+ * only if its day is today.  The locked re-check decides.
+ */
+static bool fire__look(struct engine *e, struct engine_rule *r, const struct trigger *t,
+		       time_t now, const struct filter_env *env, char *reason, size_t len)
+{
+	if (r->counted_since != gate_local_midnight(now))
+		r->counted_today = 0;
+	return fire__gate(e, r, t, now, env, reason, len);
+}
+
+/*
  * The locked half: lock the rule, re-count, re-check, create.  When the
  * trigger came through the gate once already, only cool-off and the cap
  * can have changed; checking all of it again costs little and keeps one
@@ -169,7 +181,8 @@ static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct tr
 		if (err == HERR_OK) {
 			data = fire__initial_data(e, &r, t, now);
 			err = data ? store_runs_create(e->db, &r, t->type, data, e->owner,
-						       e->lease_seconds, &out->execution_id, &log_id)
+						       e->lease_seconds, midnight, &out->execution_id,
+						       &log_id)
 				   : HERR_NOMEM;
 			free(data);
 			data = NULL;
@@ -204,7 +217,7 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 		err = store_engine_rule(e->db, rule_id, false, now, midnight, &r);
 		if (err != HERR_OK)
 			return err;
-		if (!fire__gate(e, &r, t, now, &env, out->skip_reason, sizeof(out->skip_reason))) {
+		if (!fire__look(e, &r, t, now, &env, out->skip_reason, sizeof(out->skip_reason))) {
 			struct engine_rule *rp = &r;
 			const char *reason = out->skip_reason;
 
@@ -257,7 +270,7 @@ enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t 
 		struct fire f;
 		struct engine_rule refused = {0};
 
-		if (!fire__gate(e, r, t, now, &env, why[nskip], sizeof(why[nskip]))) {
+		if (!fire__look(e, r, t, now, &env, why[nskip], sizeof(why[nskip]))) {
 			skipped[nskip] = r;
 			reasons[nskip] = why[nskip];
 			nskip++;

@@ -17,17 +17,16 @@ static enum herr runs__apply(struct db_stmt *st, bool *ok);
 #define RUNS_RETRIES 4
 
 /*
- * The rule columns every loader reads; last_counted_at is the newest
- * counted run's start as the rules row keeps it (see 004_engine.sql).  How
- * many ran today is only needed when everything before the daily cap
- * passed, and is counted then, under the rule's lock (sql_counted_locked);
- * loaders report 0.
+ * The rule columns every loader reads; last_counted_at, day_count and
+ * day_start are the counted runs as the rules row keeps them (see
+ * 004_engine.sql).  The locked re-check counts event_logs itself
+ * (sql_counted_locked).
  */
 #define RULE_COLUMNS \
 	"r.id, r.name, r.enabled, r.trigger_type, r.primary_sensor_id, r.cool_off_minutes," \
 	" r.max_daily_triggers, r.execution_timeout_minutes, r.occupancy_min_minutes," \
 	" r.last_skip_reason, r.last_skip_log_id, s.room_id, rm.name," \
-	" UNIX_TIMESTAMP(r.last_counted_at), 0"
+	" UNIX_TIMESTAMP(r.last_counted_at), r.day_count, UNIX_TIMESTAMP(r.day_start)"
 #define RULE_FROM \
 	" FROM rules r LEFT JOIN sensors s ON s.id = r.primary_sensor_id" \
 	" LEFT JOIN rooms rm ON rm.id = s.room_id"
@@ -94,8 +93,11 @@ static const char sql_run_create[] =
 	" owner, lease_until, event_log_id)"
 	" VALUES (?, ?, ?, 'running', ?, ?, NOW(3) + INTERVAL ? SECOND, ?)";
 static const char sql_log_link[] = "UPDATE event_logs SET execution_id = ? WHERE id = ?";
+/* Assignments apply left to right: day_count reads the old day_start. */
 static const char sql_rule_counted_now[] =
-	"UPDATE rules SET last_counted_at = NOW(3), updated_at = updated_at WHERE id = ?";
+	"UPDATE rules SET last_counted_at = NOW(3),"
+	" day_count = IF(day_start <=> FROM_UNIXTIME(?), day_count + 1, 1),"
+	" day_start = FROM_UNIXTIME(?), updated_at = updated_at WHERE id = ?";
 /* After a run ended without counting: what still counts. */
 static const char sql_rule_recount[] =
 	"UPDATE rules r SET r.updated_at = r.updated_at, r.last_counted_at = NULLIF(GREATEST("
@@ -103,7 +105,9 @@ static const char sql_rule_recount[] =
 	"    AND l.status = 'completed' ORDER BY l.created_at DESC LIMIT 1), '1970-01-02'),"
 	"  COALESCE((SELECT l.created_at FROM event_logs l WHERE l.rule_id = r.id"
 	"    AND l.status = 'processing' ORDER BY l.created_at DESC LIMIT 1), '1970-01-02')),"
-	"  '1970-01-02')"
+	"  '1970-01-02'),"
+	" r.day_count = (SELECT COUNT(*) FROM event_logs l WHERE l.rule_id = r.id"
+	"   AND l.status IN ('completed', 'processing') AND l.created_at >= r.day_start)"
 	" WHERE r.id = (SELECT w.rule_id FROM workflow_executions w WHERE w.id = ?)";
 
 static const char sql_run_get[] =
@@ -194,6 +198,7 @@ static int runs__rule_row(struct db_stmt *st, struct engine_rule *r)
 	runs__copy(r->room_name, sizeof(r->room_name), db_col_text(st, 12, NULL));
 	r->last_counted = (time_t)db_col_int64(st, 13);
 	r->counted_today = db_col_int64(st, 14);
+	r->counted_since = (time_t)db_col_int64(st, 15);
 	r->contexts = json_array();
 	r->dependencies = json_array();
 	return r->contexts && r->dependencies ? 0 : -1;
@@ -357,19 +362,19 @@ fail:
 	return e;
 }
 
-/* Append the context in columns 15.. of the current row to r, if any. */
+/* Append the context in columns 16.. of the current row to r, if any. */
 static enum herr runs__joined_context(struct db_stmt *st, struct engine_rule *r)
 {
 	const char *text;
 	json_t *config, *row;
 	size_t len;
 
-	if (db_col_is_null(st, 15))
+	if (db_col_is_null(st, 16))
 		return HERR_OK;
-	text = db_col_text(st, 16, &len);
+	text = db_col_text(st, 17, &len);
 	config = text ? json_loadb(text, len, 0, NULL) : NULL;
-	row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 15, NULL),
-			"config", config ? config : json_object(), "negate", db_col_int64(st, 17) != 0);
+	row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 16, NULL),
+			"config", config ? config : json_object(), "negate", db_col_int64(st, 18) != 0);
 	if (!row || json_array_append_new(r->contexts, row) != 0)
 		return HERR_NOMEM;
 	return HERR_OK;
@@ -558,7 +563,7 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 
 enum herr store_runs_create(struct db *db, const struct engine_rule *r, const char *trigger_type,
 			    const char *data_json, const char *owner, unsigned lease_s,
-			    int64_t *execution_id, int64_t *log_id)
+			    time_t midnight, int64_t *execution_id, int64_t *log_id)
 {
 	struct db_stmt *st;
 	enum herr e = db_prepare(db, sql_log_create, &st);
@@ -604,7 +609,9 @@ enum herr store_runs_create(struct db *db, const struct engine_rule *r, const ch
 	e = db_prepare(db, sql_rule_counted_now, &st);
 	if (e != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, r->id);
+	db_bind_int64(st, 0, (int64_t)midnight);
+	db_bind_int64(st, 1, (int64_t)midnight);
+	db_bind_int64(st, 2, r->id);
 	e = db_execute(st);
 	db_done(st);
 	return e;

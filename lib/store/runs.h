@@ -36,8 +36,9 @@ struct engine_rule {
 	char room_name[257];
 	/* counted runs (completed or processing logs) */
 	time_t last_counted;            /* newest one's start; 0 = none */
-	int64_t counted_today;          /* since `midnight`: counted only with lock,
-	                                 * else 0 (the locked re-check decides) */
+	int64_t counted_today;          /* since counted_since (the rules row's day),
+	                                 * or, loaded with lock, since `midnight` */
+	time_t counted_since;
 	json_t *contexts;               /* owned: [{context_type, config, negate}] */
 	json_t *dependencies;           /* owned: [{parent_rule_id, parent_rule_name,
 	                                 *   lookback_minutes, require_success,
@@ -86,12 +87,14 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 
 /*
  * Create a run: its event log (processing) and its execution (running,
- * owned by owner, leased for lease_s seconds), inside the caller's
- * transaction.  data_json: the initial pipeline_data.
+ * owned by owner, leased for lease_s seconds), and count it on the rule
+ * (last_counted_at, day_count for the day starting at midnight), inside the
+ * caller's transaction, which holds the rule's lock.  data_json: the
+ * initial pipeline_data.
  */
 enum herr store_runs_create(struct db *db, const struct engine_rule *r, const char *trigger_type,
 			    const char *data_json, const char *owner, unsigned lease_s,
-			    int64_t *execution_id, int64_t *log_id);
+			    time_t midnight, int64_t *execution_id, int64_t *log_id);
 
 /* Recompute rules.last_counted_at of the rule of an execution that ended
  * without counting (ignored, failed, cancelled). */
