@@ -51,40 +51,6 @@ static int activities__query_text(const struct ctx *c, const char *name, size_t 
 	return 1;
 }
 
-/*
- * A time filter (ISO 8601 with a zone): 1 with *ms and out set to
- * "YYYY-MM-DD HH:MM:SS.mmm" UTC, 0 when absent or empty, -1 with a problem
- * in errs.
- */
-static int activities__query_time(const struct ctx *c, const char *name, int64_t *ms,
-				  char out[HANDLER_TIME_LEN], json_t *errs)
-{
-	char buf[64];
-	struct tm tm;
-	unsigned millis;
-	time_t secs;
-	int found = query_get(activities__query(c), name, buf, sizeof(buf));
-
-	if (found == 0 || (found > 0 && buf[0] == '\0'))
-		return 0;
-	if (found < 0 || iso8601_parse(buf, ms) != 0 || *ms < 0) {
-		/* A '+' in a query string reads as a space: an offset must be
-		 * sent as %2B. */
-		verr_add(errs, at_query, name, "datetime_parsing",
-			 "Input should be an ISO 8601 date and time with a time zone, "
-			 "e.g. 2026-11-22T10:14:33Z (send a '+' offset as %%2B)");
-		return -1;
-	}
-	secs = (time_t)(*ms / 1000);
-	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 ||
-	    strftime(out, HANDLER_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm) != 19) {
-		verr_add(errs, at_query, name, "value_error", "Input is out of range");
-		return -1;
-	}
-	millis = (unsigned)(*ms % 1000);
-	snprintf(out + 19, HANDLER_TIME_LEN - 19, ".%03u", millis);
-	return 1;
-}
 
 int h_activities_list(struct ctx *c, struct response *r)
 {
@@ -110,8 +76,8 @@ int h_activities_list(struct ctx *c, struct response *r)
 		f.activity_type = type;
 	if (activities__query_text(c, "room_name", ROOM_NAME_MAX, room, sizeof(room), errs) > 0)
 		f.room_name = room;
-	has_since = activities__query_time(c, "since", &since_ms, since, errs);
-	has_until = activities__query_time(c, "until", &until_ms, until, errs);
+	has_since = ctx_query_time(c, "since", &since_ms, since, errs);
+	has_until = ctx_query_time(c, "until", &until_ms, until, errs);
 	if (has_since > 0)
 		f.since = since;
 	if (has_until > 0)

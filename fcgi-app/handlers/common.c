@@ -329,3 +329,37 @@ json_t *fields_merge(const json_t *current, const json_t *patch,
 			json_object_set(out, key, v);
 	return out;
 }
+
+int ctx_query_time(const struct ctx *c, const char *name, int64_t *ms,
+		   char out[HANDLER_TIME_LEN], json_t *errs)
+{
+	char buf[64];
+	struct tm tm;
+	unsigned millis;
+	time_t secs;
+	int found = query_get(common__query(c), name, buf, sizeof(buf));
+
+	if (found == 0 || (found > 0 && buf[0] == '\0'))
+		return 0;
+	if (found < 0 || iso8601_parse(buf, ms) != 0 || *ms < 0) {
+		/* A '+' in a query string reads as a space: an offset must be
+		 * sent as %2B. */
+		verr_add(errs, at_query, name, "datetime_parsing",
+			 "Input should be an ISO 8601 date and time with a time zone, "
+			 "e.g. 2026-11-22T10:14:33Z (send a '+' offset as %%2B)");
+		return -1;
+	}
+	secs = (time_t)(*ms / 1000);
+	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 ||
+	    strftime(out, HANDLER_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm) != 19) {
+		verr_add(errs, at_query, name, "value_error", "Input is out of range");
+		return -1;
+	}
+	millis = (unsigned)(*ms % 1000);
+	out[19] = '.';
+	out[20] = (char)('0' + millis / 100);
+	out[21] = (char)('0' + millis / 10 % 10);
+	out[22] = (char)('0' + millis % 10);
+	out[23] = '\0';
+	return 1;
+}

@@ -34,44 +34,6 @@ static const char *events__query(const struct ctx *c)
 	return c->req && c->req->query ? c->req->query : "";
 }
 
-/*
- * A time query parameter (ISO 8601 with a zone): 1 with *ms and out set to
- * "YYYY-MM-DD HH:MM:SS.mmm" UTC (a DATETIME(3) parameter), 0 when absent
- * or empty, -1 with a problem at ["query", name] in errs.
- */
-static int events__query_time(const struct ctx *c, const char *name, int64_t *ms,
-			      char out[HANDLER_TIME_LEN], json_t *errs)
-{
-	char buf[64];
-	struct tm tm;
-	unsigned millis;
-	time_t secs;
-	int found = query_get(events__query(c), name, buf, sizeof(buf));
-
-	if (found == 0 || (found > 0 && buf[0] == '\0'))
-		return 0;
-	if (found < 0 || iso8601_parse(buf, ms) != 0 || *ms < 0) {
-		/* A '+' in a query string reads as a space: an offset must be
-		 * sent as %2B. */
-		verr_add(errs, at_query, name, "datetime_parsing",
-			 "Input should be an ISO 8601 date and time with a time zone, "
-			 "e.g. 2026-11-22T10:14:33Z (send a '+' offset as %%2B)");
-		return -1;
-	}
-	secs = (time_t)(*ms / 1000);
-	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 ||
-	    strftime(out, HANDLER_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm) != 19) {
-		verr_add(errs, at_query, name, "value_error", "Input is out of range");
-		return -1;
-	}
-	millis = (unsigned)(*ms % 1000);
-	out[19] = '.';
-	out[20] = (char)('0' + millis / 100);
-	out[21] = (char)('0' + millis / 10 % 10);
-	out[22] = (char)('0' + millis % 10);
-	out[23] = '\0';
-	return 1;
-}
 
 /* The rule_name filter: 1 with out set, 0 when absent or empty, -1 with a
  * problem in errs. */
@@ -110,8 +72,8 @@ int h_events_list(struct ctx *c, struct response *r)
 	ctx_query_enum(c, "status", event_statuses, &f.status, errs);
 	if (events__query_rule_name(c, rule_name, sizeof(rule_name), errs) > 0)
 		f.rule_name = rule_name;
-	has_since = events__query_time(c, "since", &since_ms, since, errs);
-	has_until = events__query_time(c, "until", &until_ms, until, errs);
+	has_since = ctx_query_time(c, "since", &since_ms, since, errs);
+	has_until = ctx_query_time(c, "until", &until_ms, until, errs);
 	if (has_since > 0)
 		f.since = since;
 	if (has_until > 0)

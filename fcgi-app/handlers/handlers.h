@@ -185,6 +185,14 @@ int h_prompts_dismiss(struct ctx *c, struct response *r);
  */
 #define HANDLER_TIME_FUTURE_MAX 300
 #define HANDLER_TIME_LEN 24
+/*
+ * A time query parameter (ISO 8601 with a zone; a '+' offset sent as %2B):
+ * 1 with *ms (Unix milliseconds) and out set to "YYYY-MM-DD HH:MM:SS.mmm"
+ * UTC (a DATETIME(3) parameter), 0 when absent or empty, -1 with a problem
+ * at ["query", name] in errs.
+ */
+int ctx_query_time(const struct ctx *c, const char *name, int64_t *ms,
+		   char out[HANDLER_TIME_LEN], json_t *errs);
 int ctx_body_time(const json_t *body, const char *field, char out[HANDLER_TIME_LEN],
 		  json_t *errs);
 
