@@ -27,15 +27,8 @@ void verr_add(json_t *errs, const char *const *prefix, const char *field,
 	if (n < 0)
 		return;
 	/* A message cut short must not end inside a UTF-8 sequence. */
-	if ((size_t)n >= sizeof(msg)) {
-		size_t len = sizeof(msg) - 1;
-
-		while (len > 0 && ((unsigned char)msg[len - 1] & 0xC0) == 0x80)
-			len--;
-		if (len > 0 && (unsigned char)msg[len - 1] >= 0xC0)
-			len--;
-		msg[len] = '\0';
-	}
+	if ((size_t)n >= sizeof(msg))
+		utf8_trim_cut(msg);
 
 	loc = json_array();
 	if (!loc)
@@ -59,6 +52,27 @@ size_t utf8_length(const char *s, size_t bytes)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			n++;
 	return n;
+}
+
+void utf8_trim_cut(char *s)
+{
+	size_t end = strlen(s), i = end, cont = 0, need;
+	unsigned char lead;
+
+	while (i > 0 && cont < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		cont++;
+	}
+	if (i == 0) {
+		s[0] = '\0';
+		return;
+	}
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+	if (lead >= 0xC0 && cont < need)
+		s[i - 1] = '\0';       /* the lead byte of a cut character */
+	else if (lead < 0xC0 && cont > 0)
+		s[i] = '\0';           /* continuation bytes with no lead */
 }
 
 int parse_int64(const char *s, int64_t *out)

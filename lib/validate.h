@@ -64,6 +64,11 @@ size_t validate_object(const json_t *obj, const char *const *prefix,
 /* Number of UTF-8 code points in s (Jansson guarantees valid UTF-8). */
 size_t utf8_length(const char *s, size_t bytes);
 
+/* Drop an incomplete UTF-8 sequence from the end of s, as a bounded
+ * snprintf leaves when it cuts a message that quotes a name: the database
+ * refuses such text in a utf8mb4 column and JSON cannot carry it. */
+void utf8_trim_cut(char *s);
+
 /* Parse a decimal int64 in full ("12", not "12x", no sign unless allowed).
  * 0 and *out, or -1. */
 int parse_int64(const char *s, int64_t *out);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "validate.h"
 
 #define OCCUPANCY_DEFAULT_MIN_MINUTES 40
 #define DEPENDENCY_DEFAULT_LOOKBACK 30
@@ -154,7 +155,8 @@ static bool gate__dependencies(const struct gate_input *in, char *reason, size_t
 	return true;
 }
 
-bool gate_check(const struct gate_input *in, char *reason, size_t len)
+/* The stages in order; gate_check() makes the reason fit for storing. */
+static bool gate__check(const struct gate_input *in, char *reason, size_t len)
 {
 	const struct gate_rule *r = in->rule;
 	time_t now = in->filter.now;
@@ -179,6 +181,17 @@ bool gate_check(const struct gate_input *in, char *reason, size_t len)
 	if (len)
 		*reason = '\0';  /* passing contexts left their notes there */
 	return true;
+}
+
+bool gate_check(const struct gate_input *in, char *reason, size_t len)
+{
+	bool fires = gate__check(in, reason, len);
+
+	/* Reasons quote room and rule names; one cut to fit must still be
+	 * text the event log can store. */
+	if (!fires && len)
+		utf8_trim_cut(reason);
+	return fires;
 }
 
 /* Local calendar date of t as one comparable number; -1 when unknown. */

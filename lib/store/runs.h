@@ -19,10 +19,13 @@
 
 struct db;
 
+/* A name column of up to 256 characters, in UTF-8 bytes, with its NUL. */
+#define STORE_NAME_BYTES (256 * 4 + 1)
+
 /* A rule with what the gate needs to decide about it. */
 struct engine_rule {
 	int64_t id;
-	char name[257];
+	char name[STORE_NAME_BYTES];
 	bool enabled;
 	char trigger_type[33];
 	int64_t primary_sensor_id;      /* 0 = none */
@@ -33,7 +36,7 @@ struct engine_rule {
 	char last_skip_reason[513];
 	int64_t last_skip_log_id;       /* 0 = none */
 	int64_t room_id;                /* the primary sensor's room; 0 = none */
-	char room_name[257];
+	char room_name[STORE_NAME_BYTES];
 	/* counted runs (completed or processing logs) */
 	time_t last_counted;            /* newest one's start; 0 = none */
 	int64_t counted_today;          /* since counted_since (the rules row's day),
@@ -104,7 +107,7 @@ enum herr store_engine_recount(struct db *db, int64_t execution_id);
 struct run_row {
 	int64_t id;
 	int64_t rule_id;               /* 0 when the rule was deleted */
-	char rule_name[257];
+	char rule_name[STORE_NAME_BYTES];
 	char trigger_type[33];
 	char status[17];
 	char owner[97];

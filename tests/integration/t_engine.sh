@@ -233,6 +233,31 @@ api PUT "/api/v1/rules/$MOTION" '{"enabled": false}'
 api POST "/api/v1/sensors/$PIR/events" '{"event_type": "on"}'
 expect_json '.execution_ids | length' 0 "a disabled rule is not offered events"
 
+# Names of 256 characters outside ASCII: the rule's name is kept whole in
+# its runs, and a refusal quoting them, cut to fit, is still stored.
+LONG_ROOM=$(printf 'é%.0s' $(seq 250))
+LONG_RULE="$P-$(printf 'ü%.0s' $(seq 250))"
+api POST /api/v1/rooms "$(jq -nc --arg n "$LONG_ROOM$RUN_ID" '{name: $n[0:256]}')"
+WIDE=$(jb .id)
+create_sensor "$(jq -nc --arg n "$P-wide" --argjson r "$WIDE" '{name: $n, sensor_type: "presence", room_id: $r}')"
+WIDE_PIR=$SENSOR_ID
+rule "$(jq -nc --arg n "$LONG_RULE" --argjson s "$WIDE_PIR" \
+	'{name: $n[0:256], trigger_type: "sensor_event", primary_sensor_id: $s, cool_off_minutes: 0, max_daily_triggers: 0}')"
+WIDE_RULE=$RULE
+step "$WIDE_RULE" "$counting_step"
+api POST "/api/v1/rules/$WIDE_RULE/contexts" "$(jq -nc --arg r "x$LONG_ROOM" '{context_type: "room", config: {room_name: $r[0:256]}}')"
+api POST "/api/v1/sensors/$WIDE_PIR/events" '{"event_type": "on"}'
+expect_status 202 "an event refused with a reason quoting long non-ASCII names: 202"
+is "$(sql "SELECT COUNT(*) FROM event_logs WHERE rule_id = $WIDE_RULE AND status = 'ignored' AND reason LIKE 'context room%'")" 1 \
+	"... and the refusal, cut to fit, is stored"
+api DELETE "/api/v1/rules/$WIDE_RULE/contexts/$(sql "SELECT id FROM rule_contexts WHERE rule_id = $WIDE_RULE")"
+api POST "/api/v1/sensors/$WIDE_PIR/events" '{"event_type": "on"}'
+EXEC=$(jb '.execution_ids[0]')
+wait_until 5 run_is "$EXEC" completed
+is "$(sql "SELECT CHAR_LENGTH(rule_name) FROM workflow_executions WHERE id = $EXEC")" 256 \
+	"a 256-character rule name is kept whole in its run"
+is "$(sql "SELECT CHAR_LENGTH(rule_name) FROM event_logs WHERE execution_id = $EXEC")" 256 "... and its event log"
+
 # ---------------------------------------------------------------- interactive prompts
 rule "$(jq -nc --arg n "$P-ask" '{name: $n, trigger_type: "manual"}')"
 ASK=$RULE

@@ -341,6 +341,33 @@ static void test_verr_add(void **state)
 	json_decref(errs);
 }
 
+/* Cut text keeps whole characters only. */
+static void test_utf8_trim_cut(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"", ""},
+		{"plain", "plain"},
+		{"caf\xc3\xa9", "caf\xc3\xa9"},                 /* whole: kept */
+		{"caf\xc3", "caf"},                             /* 2-byte cut after its lead */
+		{"x\xe2\x82", "x"},                             /* 3-byte cut after 2 */
+		{"x\xe2\x82\xac", "x\xe2\x82\xac"},              /* whole euro sign */
+		{"x\xf0\x9f\x98", "x"},                         /* 4-byte cut after 3 */
+		{"x\xf0\x9f\x98\x80", "x\xf0\x9f\x98\x80"},      /* whole emoji */
+		{"ab\x80\x80", "ab"},                          /* stray continuations */
+		{"\xc3", ""},
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		utf8_trim_cut(buf);
+		assert_string_equal(buf, cases[i].out);
+	}
+}
+
 static void test_parse_int64(void **state)
 {
 	int64_t v = 0;
@@ -386,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_nested_prefix),
 		cmocka_unit_test(test_verr_add),
 		cmocka_unit_test(test_parse_int64),
+		cmocka_unit_test(test_utf8_trim_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "engine/step.h"
+#include "validate.h"
 
 int step_fail(struct step_run *s, const char *fmt, ...)
 {
@@ -11,5 +12,6 @@ int step_fail(struct step_run *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
+	utf8_trim_cut(s->error);
 	return -1;
 }
