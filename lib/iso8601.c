@@ -3,6 +3,7 @@
  * Assistant): a strict subset, always with a zone.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "iso8601.h"
@@ -85,3 +86,14 @@ int iso8601_parse(const char *s, int64_t *ms)
 	return 0;
 }
 
+int iso8601_format(int64_t t, char out[ISO8601_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, ISO8601_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(out, ISO8601_LEN, "@%lld", (long long)t);
+		return -1;
+	}
+	return 0;
+}

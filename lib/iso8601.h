@@ -12,4 +12,14 @@
  */
 int iso8601_parse(const char *s, int64_t *ms);
 
+/* A buffer this size holds what iso8601_format() writes. */
+#define ISO8601_LEN 32
+
+/*
+ * t (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SSZ", the API's form of
+ * a time, into out.  0, or -1 when t cannot be represented (out is then
+ * "@<t>", still readable in a log or a document).
+ */
+int iso8601_format(int64_t t, char out[ISO8601_LEN]);
+
 #endif

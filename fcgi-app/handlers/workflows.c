@@ -79,28 +79,21 @@ int h_workflows_get(struct ctx *c, struct response *r)
 
 int h_workflows_cancel(struct ctx *c, struct response *r)
 {
-	struct engine eng;
 	json_t *run = NULL;
 	int64_t id;
 	enum herr e;
 
 	if (ctx_path_id(c, r, "id", &id) != 0)
 		return r->status;
-	/* Plain data from the config: cheap enough to set up per request. */
-	engine_init(&eng, c->app->db, c->app->cfg);
-	e = engine_cancel(&eng, id, &run);
-	if (e == HERR_CONFLICT) {
-		json_decref(run);
+	if (!c->app->engine)
+		return response_detail(r, 503, "rules cannot run in this process");
+	e = engine_cancel(c->app->engine, id);
+	if (e == HERR_CONFLICT)
 		return response_detail(r, 409, "workflow execution %" PRId64 " has already ended",
 				       id);
-	}
-	if (e != HERR_OK) {
-		json_decref(run);
+	if (e != HERR_OK)
 		return workflows__error(r, e, id);
-	}
-	/* The engine's view of the run may be partial; answer with the same
-	 * detail a GET gives. */
-	json_decref(run);
+	/* Answer with the same detail a GET gives. */
 	if ((e = store_workflows_get(c->app->db, id, &run)) != HERR_OK)
 		return workflows__error(r, e, id);
 	ctx_changed(c, id, NULL, NULL);

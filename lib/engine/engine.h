@@ -111,9 +111,8 @@ enum herr engine_resume(struct engine *e, int64_t execution_id, bool *claimed);
 /*
  * POST /workflows/{id}/cancel: running or waiting -> cancelled (its event
  * log ignored).  HERR_NOT_FOUND: no such run; HERR_CONFLICT: already ended.
- * *out: the execution after (may be NULL).
  */
-enum herr engine_cancel(struct engine *e, int64_t execution_id, json_t **out);
+enum herr engine_cancel(struct engine *e, int64_t execution_id);
 
 /*
  * POST /interactive-responses: record the answer to the prompt of step

@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "iso8601.h"
 #include "log.h"
 #include "registry.h"
 #include "step.h"
@@ -43,14 +44,6 @@ static int64_t exec__now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void exec__iso(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
 }
 
 /* "Check the door!" -> "check_the_door"; "" when nothing is left. */
@@ -113,15 +106,15 @@ static void exec__timing(json_t *data, const json_t *step, const char *type, tim
 			 int64_t elapsed_ms, const struct step_run *s, bool ok)
 {
 	json_t *timings = json_object_get(data, "_step_timings");
-	char at[32], done[32];
+	char at[ISO8601_LEN], done[ISO8601_LEN];
 
 	if (!json_is_array(timings)) {
 		timings = json_array();
 		if (!timings || json_object_set_new(data, "_step_timings", timings) != 0)
 			return;
 	}
-	exec__iso(started, at, sizeof(at));
-	exec__iso(time(NULL), done, sizeof(done));
+	iso8601_format(started, at);
+	iso8601_format(time(NULL), done);
 	json_array_append_new(timings,
 			      json_pack("{s:O, s:s, s:O, s:s, s:s, s:I, s:b, s:o}",
 					"step_id", json_object_get(step, "id"), "step_type", type,
@@ -410,12 +403,9 @@ out:
 	return err;
 }
 
-enum herr engine_cancel(struct engine *e, int64_t execution_id, json_t **out)
+enum herr engine_cancel(struct engine *e, int64_t execution_id)
 {
-	enum herr err = store_runs_cancel(e->db, execution_id);
-
-	(void)out;
-	return err;
+	return store_runs_cancel(e->db, execution_id);
 }
 
 enum herr engine_respond(struct engine *e, int64_t execution_id, int64_t step_id,

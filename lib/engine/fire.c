@@ -97,8 +97,8 @@ static char *fire__initial_data(const struct engine *e, const struct engine_rule
 }
 
 /* Run the gate for r (loaded with its counts) and t; true when it fires. */
-static bool fire__gate(struct engine *e, const struct engine_rule *r, const struct trigger *t,
-		       time_t now, const struct filter_env *env, char *reason, size_t len)
+static bool fire__gate(const struct engine_rule *r, const struct trigger *t, time_t now,
+		       const struct filter_env *env, char *reason, size_t len)
 {
 	struct gate_rule gr = {
 		.id = r->id,
@@ -126,7 +126,6 @@ static bool fire__gate(struct engine *e, const struct engine_rule *r, const stru
 		},
 	};
 
-	(void)e;
 	return gate_check(&in, reason, len);
 }
 
@@ -139,7 +138,7 @@ static bool fire__look(struct engine *e, struct engine_rule *r, const struct tri
 {
 	if (r->counted_since != gate_local_midnight(now))
 		r->counted_today = 0;
-	return fire__gate(e, r, t, now, env, reason, len);
+	return fire__gate(r, t, now, env, reason, len);
 }
 
 /*
@@ -167,7 +166,7 @@ static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct tr
 			return err;
 		err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
 		if (err == HERR_OK && gate &&
-		    !fire__gate(e, &r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
+		    !fire__gate(&r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
 			if (own)
 				db_rollback(e->db);
 			*refused = r;     /* the caller records it and clears it */

@@ -27,6 +27,7 @@
 
 #include "cron.h"
 #include "engine.h"
+#include "iso8601.h"
 #include "log.h"
 #include "store/schedule.h"
 
@@ -63,15 +64,6 @@ static enum herr tick__local(enum herr rc, const char *what, int64_t id)
 		return rc;
 	LOG(LOG_WARNING, "%s %" PRId64 ": %s", what, id, herr_str(rc));
 	return HERR_OK;
-}
-
-/* t as ISO 8601 UTC with 'Z' into out. */
-static void tick__iso(time_t t, char out[32])
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "@%lld", (long long)t);
 }
 
 /* The instant after t, 0 when there is none. */
@@ -129,12 +121,12 @@ static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
 static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
 				     const struct tick_walk *w)
 {
-	char first[32], last[32], reason[256];
+	char first[ISO8601_LEN], last[ISO8601_LEN], reason[256];
 	bool claimed;
 	enum herr rc;
 
-	tick__iso(w->first_missed, first);
-	tick__iso(w->last_missed, last);
+	iso8601_format(w->first_missed, first);
+	iso8601_format(w->last_missed, last);
 	if (w->missed == 1 && !w->missed_more)
 		snprintf(reason, sizeof(reason), "missed 1 instant at %s (catch-up window %u min)",
 			 first, e->catch_up_minutes);
@@ -320,7 +312,7 @@ static bool tick__owner_dead(const struct engine *e, const char *owner)
 static enum herr tick__reap_one(struct engine *e, const struct running_run *r, time_t now,
 				unsigned *reaped)
 {
-	char error[256], at[32];
+	char error[256], at[ISO8601_LEN];
 	bool dead = tick__owner_dead(e, r->owner), done = false;
 	enum herr rc;
 
@@ -342,7 +334,7 @@ static enum herr tick__reap_one(struct engine *e, const struct running_run *r, t
 	if (dead) {
 		snprintf(error, sizeof(error), "worker %s died mid-run", r->owner);
 	} else {
-		tick__iso(r->lease_until_at, at);
+		iso8601_format(r->lease_until_at, at);
 		snprintf(error, sizeof(error), "lease expired at %s (owner %s)", at,
 			 r->owner[0] ? r->owner : "none");
 	}

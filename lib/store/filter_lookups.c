@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "rows.h"
 #include "filter_lookups.h"
 
 static const char sql_location[] =
@@ -57,14 +58,6 @@ static enum herr lookups__row(struct db_stmt *st)
 	}
 }
 
-/* Column idx as text into buf ("" for NULL). */
-static void lookups__copy(struct db_stmt *st, unsigned idx, char *buf, size_t len)
-{
-	const char *s = db_col_text(st, idx, NULL);
-
-	snprintf(buf, len, "%s", s ? s : "");
-}
-
 enum herr store_lookup_person_location(struct db *db, int64_t person_id, char *room,
 				       size_t roomlen, time_t *seen_at)
 {
@@ -76,7 +69,7 @@ enum herr store_lookup_person_location(struct db *db, int64_t person_id, char *r
 	db_bind_int64(st, 0, person_id);
 	if ((rc = lookups__row(st)) != HERR_OK)
 		goto out;
-	lookups__copy(st, 0, room, roomlen);
+	store_col_copy(st, 0, room, roomlen);
 	*seen_at = (time_t)db_col_int64(st, 1);
 out:
 	db_done(st);
@@ -115,8 +108,8 @@ enum herr store_lookup_last_transition(struct db *db, int64_t person_id, char *f
 	db_bind_int64(st, 0, person_id);
 	if ((rc = lookups__row(st)) != HERR_OK)
 		goto out;
-	lookups__copy(st, 0, to, tolen);
-	lookups__copy(st, 1, from, fromlen);
+	store_col_copy(st, 0, to, tolen);
+	store_col_copy(st, 1, from, fromlen);
 	*at = (time_t)db_col_int64(st, 2);
 out:
 	db_done(st);

@@ -1,4 +1,7 @@
+#include <stdio.h>
+
 #include "rows.h"
+#include "validate.h"
 
 enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
 			  json_t *items, bool *has_more)
@@ -65,4 +68,12 @@ enum herr store_rows_delete(struct db *db, const char *sql, int64_t id)
 		rc = HERR_NOT_FOUND;
 	db_done(st);
 	return rc;
+}
+
+void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size)
+{
+	const char *s = db_col_text(st, idx, NULL);
+
+	if ((size_t)snprintf(dst, size, "%s", s ? s : "") >= size)
+		utf8_trim_cut(dst);
 }

@@ -6,6 +6,7 @@
  * into JSON, shared by every resource.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -31,6 +32,10 @@ enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out);
 /* Execute st and read the integer in the first column of its one row
  * (a COUNT or MAX; SQL NULL reads as 0). */
 enum herr store_rows_int(struct db_stmt *st, int64_t *out);
+
+/* Copy text column idx of the current row into dst (size bytes), "" for
+ * NULL; a value too long is cut between characters. */
+void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size);
 
 /* Run sql, a "DELETE ... WHERE id = ?", for id: HERR_NOT_FOUND when no
  * row went, HERR_CONFLICT when a foreign key refuses (see db_execute). */

@@ -3,6 +3,7 @@
  * its event log.  See runs.h for the rules of the game (conditional
  * updates on the expected status and owner).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,10 +152,6 @@ static const char sql_respond[] =
 static const char sql_response[] =
 	"SELECT channel, action, raw_response, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
 	" FROM interactive_responses WHERE execution_id = ? AND step_id = ?";
-static const char sql_prompt[] =
-	"INSERT INTO prompts (kind, execution_id, step_id, alert_level, title, message, buttons,"
-	" countdown_seconds, expires_at)"
-	" VALUES ('interactive', ?, ?, 'warning', ?, ?, ?, ?, FROM_UNIXTIME(?))";
 static const char sql_prompt_close[] =
 	"UPDATE prompts SET status = ? WHERE execution_id = ? AND step_id = ? AND status = 'pending'";
 
@@ -168,34 +165,23 @@ void store_engine_rule_clear(struct engine_rule *r)
 	r->dependencies = NULL;
 }
 
-static void runs__copy(char *dst, size_t len, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= len)
-		n = len - 1;
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* The current row (RULE_COLUMNS) into r; contexts and dependencies empty. */
 static int runs__rule_row(struct db_stmt *st, struct engine_rule *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = db_col_int64(st, 0);
-	runs__copy(r->name, sizeof(r->name), db_col_text(st, 1, NULL));
+	store_col_copy(st, 1, r->name, sizeof(r->name));
 	r->enabled = db_col_int64(st, 2) != 0;
-	runs__copy(r->trigger_type, sizeof(r->trigger_type), db_col_text(st, 3, NULL));
+	store_col_copy(st, 3, r->trigger_type, sizeof(r->trigger_type));
 	r->primary_sensor_id = db_col_int64(st, 4);
 	r->cool_off_minutes = db_col_int64(st, 5);
 	r->max_daily_triggers = db_col_int64(st, 6);
 	r->execution_timeout_minutes = db_col_int64(st, 7);
 	r->occupancy_min_minutes = db_col_int64(st, 8);
-	runs__copy(r->last_skip_reason, sizeof(r->last_skip_reason), db_col_text(st, 9, NULL));
+	store_col_copy(st, 9, r->last_skip_reason, sizeof(r->last_skip_reason));
 	r->last_skip_log_id = db_col_int64(st, 10);
 	r->room_id = db_col_int64(st, 11);
-	runs__copy(r->room_name, sizeof(r->room_name), db_col_text(st, 12, NULL));
+	store_col_copy(st, 12, r->room_name, sizeof(r->room_name));
 	r->last_counted = (time_t)db_col_int64(st, 13);
 	r->counted_today = db_col_int64(st, 14);
 	r->counted_since = (time_t)db_col_int64(st, 15);
@@ -484,7 +470,7 @@ enum herr store_engine_sensor_room(struct db *db, int64_t sensor_id, int64_t *ro
 		rc = db_fetch(st);
 		if (rc == 1) {
 			*room_id = db_col_int64(st, 0);
-			runs__copy(room_name, len, db_col_text(st, 1, NULL));
+			store_col_copy(st, 1, room_name, len);
 		} else {
 			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		}
@@ -540,7 +526,7 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 		e = db_execute(st);
 		db_done(st);
 		if (e == HERR_OK) {
-			runs__copy(r->last_skip_reason, sizeof(r->last_skip_reason), reasons[i]);
+			snprintf(r->last_skip_reason, sizeof(r->last_skip_reason), "%s", reasons[i]);
 			r->last_skip_log_id = log_id;
 		}
 	}
@@ -650,11 +636,11 @@ enum herr store_runs_get(struct db *db, int64_t id, struct run_row *out)
 	}
 	out->id = db_col_int64(st, 0);
 	out->rule_id = db_col_int64(st, 1);
-	runs__copy(out->rule_name, sizeof(out->rule_name), db_col_text(st, 2, NULL));
-	runs__copy(out->trigger_type, sizeof(out->trigger_type), db_col_text(st, 3, NULL));
-	runs__copy(out->status, sizeof(out->status), db_col_text(st, 4, NULL));
-	runs__copy(out->owner, sizeof(out->owner), db_col_text(st, 5, NULL));
-	runs__copy(out->waiting_for, sizeof(out->waiting_for), db_col_text(st, 6, NULL));
+	store_col_copy(st, 2, out->rule_name, sizeof(out->rule_name));
+	store_col_copy(st, 3, out->trigger_type, sizeof(out->trigger_type));
+	store_col_copy(st, 4, out->status, sizeof(out->status));
+	store_col_copy(st, 5, out->owner, sizeof(out->owner));
+	store_col_copy(st, 6, out->waiting_for, sizeof(out->waiting_for));
 	out->current_step_id = db_col_int64(st, 7);
 	out->event_log_id = db_col_int64(st, 8);
 	out->active_ms = db_col_int64(st, 9);
@@ -907,25 +893,6 @@ enum herr store_runs_response(struct db *db, int64_t execution_id, int64_t step_
 	e = store_rows_one(st, runs__response_row, out);
 	db_done(st);
 	return e;
-}
-
-enum herr store_runs_prompt(struct db *db, int64_t execution_id, int64_t step_id,
-			    const char *title, const char *message, const char *buttons_json,
-			    unsigned countdown_s, time_t expires_at)
-{
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_prompt, &st);
-
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, execution_id);
-	db_bind_int64(st, 1, step_id);
-	db_bind_text(st, 2, title);
-	db_bind_text(st, 3, message);
-	db_bind_text(st, 4, buttons_json);
-	db_bind_int64(st, 5, countdown_s);
-	db_bind_int64(st, 6, (int64_t)expires_at);
-	return runs__apply(st, NULL);
 }
 
 enum herr store_runs_prompt_close(struct db *db, int64_t execution_id, int64_t step_id,

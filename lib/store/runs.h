@@ -167,12 +167,6 @@ enum herr store_runs_respond(struct db *db, int64_t execution_id, int64_t step_i
 enum herr store_runs_response(struct db *db, int64_t execution_id, int64_t step_id,
 			      json_t **out);
 
-/* A prompts row for an interactive prompt (kind interactive), pending until
- * expires_at; buttons: serialised JSON array. */
-enum herr store_runs_prompt(struct db *db, int64_t execution_id, int64_t step_id,
-			    const char *title, const char *message, const char *buttons_json,
-			    unsigned countdown_s, time_t expires_at);
-
 /* Close the prompt of (execution, step): answered or expired. */
 enum herr store_runs_prompt_close(struct db *db, int64_t execution_id, int64_t step_id,
 				  const char *status);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "rows.h"
 #include "runs.h"
 #include "schedule.h"
 
@@ -94,14 +95,6 @@ static void schedule__bind_opt(struct db_stmt *st, unsigned idx, const char *s)
 	db_bind_text(st, idx, s && *s ? s : NULL);
 }
 
-/* Copy column idx into dst (size bytes), "" for NULL. */
-static void schedule__copy(struct db_stmt *st, unsigned idx, char *dst, size_t size)
-{
-	const char *s = db_col_text(st, idx, NULL);
-
-	snprintf(dst, size, "%s", s ? s : "");
-}
-
 enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
 				  struct due_cron *out, size_t cap, size_t *n)
 {
@@ -121,10 +114,10 @@ enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
 		struct due_cron *d = &out[(*n)++];
 
 		d->rule_id = db_col_int64(st, 0);
-		schedule__copy(st, 1, d->name, sizeof(d->name));
-		schedule__copy(st, 2, d->schedule, sizeof(d->schedule));
+		store_col_copy(st, 1, d->name, sizeof(d->name));
+		store_col_copy(st, 2, d->schedule, sizeof(d->schedule));
 		d->next_fire_at = (time_t)db_col_int64(st, 3);
-		schedule__copy(st, 4, d->next_exact, sizeof(d->next_exact));
+		store_col_copy(st, 4, d->next_exact, sizeof(d->next_exact));
 	}
 	if (f < 0)
 		rc = HERR_INTERNAL;
@@ -265,7 +258,7 @@ enum herr store_schedule_due_occupancy(struct db *db, time_t now, struct due_occ
 
 		d->rule_id = db_col_int64(st, 0);
 		d->sensor_id = db_col_int64(st, 1);
-		schedule__copy(st, 2, d->since, sizeof(d->since));
+		store_col_copy(st, 2, d->since, sizeof(d->since));
 		d->since_at = (time_t)db_col_int64(st, 3);
 		d->minutes = (double)db_col_int64(st, 4) / 60.0;
 	}
@@ -324,8 +317,8 @@ enum herr store_schedule_running(struct db *db, time_t now, const char *host,
 
 		r->id = db_col_int64(st, 0);
 		r->event_log_id = db_col_int64(st, 1);
-		schedule__copy(st, 2, r->owner, sizeof(r->owner));
-		schedule__copy(st, 3, r->lease_until, sizeof(r->lease_until));
+		store_col_copy(st, 2, r->owner, sizeof(r->owner));
+		store_col_copy(st, 3, r->lease_until, sizeof(r->lease_until));
 		r->lease_until_at = (time_t)db_col_int64(st, 4);
 		r->lease_expired = db_col_int64(st, 5) != 0;
 		r->steps_started = db_col_int64(st, 6);

@@ -10,11 +10,13 @@
  * branch: escalate = true, dismiss = false.
  */
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "engine/step.h"
 #include "engine/template.h"
+#include "store/alerts.h"
 #include "store/runs.h"
 
 /* The longest message a prompt shows. */
@@ -27,7 +29,10 @@ static int prompt__ask(struct step_run *s)
 	const char *title = json_string_value(json_object_get(s->config, "popup_title"));
 	json_int_t countdown = json_integer_value(json_object_get(s->config, "countdown_seconds"));
 	char *message = template_render(popup ? popup : voice, s->data, PROMPT_MAX);
-	char *buttons = NULL;
+	struct prompt_fields prompt = {.kind = "interactive", .alert_level = "warning"};
+	char *buttons = NULL, expires[32];
+	int64_t prompt_id;
+	struct tm tm;
 	json_t *b;
 	enum herr e;
 
@@ -48,8 +53,21 @@ static int prompt__ask(struct step_run *s)
 	}
 	s->wait_until = s->now + (time_t)countdown;
 	s->waiting_for = "prompt";
-	e = store_runs_prompt(s->e->db, s->execution_id, s->step_id, title ? title : s->rule_name,
-			      message, buttons, (unsigned)countdown, s->wait_until);
+	/* DATETIME text: the prompt's row is written by the alerts store. */
+	if (!gmtime_r(&s->wait_until, &tm) ||
+	    strftime(expires, sizeof(expires), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+		free(message);
+		free(buttons);
+		return step_fail(s, "cannot represent the prompt's timeout");
+	}
+	prompt.execution_id = s->execution_id;
+	prompt.step_id = s->step_id;
+	prompt.title = title ? title : s->rule_name;
+	prompt.message = message;
+	prompt.buttons_json = buttons;
+	prompt.countdown_seconds = countdown;
+	prompt.expires_at = expires;
+	e = store_prompts_create(s->e->db, &prompt, &prompt_id);
 	json_object_set_new(s->data, "interactive_prompt",
 			    json_pack("{s:I, s:s, s:I, s:s}", "step_id", (json_int_t)s->step_id,
 				      "message", message, "countdown_seconds", countdown,

@@ -6,18 +6,18 @@
 #include <time.h>
 
 #include "engine/step.h"
+#include "iso8601.h"
 
 int step_run_wait(struct step_run *s)
 {
 	json_int_t minutes = json_integer_value(json_object_get(s->config, "minutes"));
-	char at[32];
-	struct tm tm;
+	char at[ISO8601_LEN];
 
 	if (minutes <= 0)
 		return step_fail(s, "minutes must be at least 1");
 	s->wait_until = s->now + (time_t)minutes * 60;
 	s->waiting_for = "wait";
-	if (!gmtime_r(&s->wait_until, &tm) || strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (iso8601_format(s->wait_until, at) != 0)
 		return step_fail(s, "cannot represent the resume time");
 	s->output = json_pack("{s:s, s:I}", "wait_until", at, "minutes", minutes);
 	if (!s->output)
