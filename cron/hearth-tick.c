@@ -32,6 +32,8 @@
 #include "db.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "net/http.h"
+#include "net/queue.h"
 
 /* How long a starting tick waits for the previous one's last pass. */
 #define TICK_LOCK_GRACE_MS 5000
@@ -135,17 +137,19 @@ struct tick_state {
 /* One pass at `now`. */
 static void tick_pass(struct engine *e, struct tick_state *s, time_t now)
 {
-	static const char *const names[] = {"reap", "resume", "cron", "occupancy"};
+	static const char *const names[] = {"reap", "resume", "cron", "occupancy", "escalate",
+					    "deliver"};
 	enum herr (*const steps[])(struct engine *, time_t, unsigned *) = {
 		engine_tick_reap, engine_tick_resume, engine_tick_cron, engine_tick_occupancy,
+		engine_tick_escalate, engine_tick_deliver,
 	};
-	unsigned counts[4] = {0};
+	unsigned counts[6] = {0};
 	struct timespec t0;
 	enum herr rc = HERR_OK;
 	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < 4 && rc == HERR_OK; i++) {
+	for (i = 0; i < 6 && rc == HERR_OK; i++) {
 		rc = steps[i](e, now, &counts[i]);
 		if (rc != HERR_OK && rc != s->last_error)
 			LOG(rc == HERR_UNAVAILABLE ? LOG_WARNING : LOG_ERR,
@@ -156,10 +160,13 @@ static void tick_pass(struct engine *e, struct tick_state *s, time_t now)
 		LOG(LOG_NOTICE, "%s: passes run again",
 		    s->last_error == HERR_UNAVAILABLE ? "database back" : "recovered");
 	s->last_error = rc;
-	if (s->verbose || counts[0] || counts[1] || counts[2] || counts[3])
+	if (s->verbose || counts[0] || counts[1] || counts[2] || counts[3] || counts[4] ||
+	    counts[5])
 		LOG(s->verbose ? LOG_NOTICE : LOG_INFO,
-		    "pass: reaped %u, resumed %u, fired %u cron, %u occupancy (%.1f ms)",
-		    counts[0], counts[1], counts[2], counts[3], tick_ms_since(&t0));
+		    "pass: reaped %u, resumed %u, fired %u cron, %u occupancy, %u reminders,"
+		    " %u deliveries (%.1f ms)",
+		    counts[0], counts[1], counts[2], counts[3], counts[4], counts[5],
+		    tick_ms_since(&t0));
 }
 
 int main(int argc, char **argv)
@@ -176,6 +183,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct db_options o;
 	struct engine e;
+	struct queue_runner queue;
 	struct db *db = NULL;
 	const char *config_arg = NULL;
 	char err[512];
@@ -242,6 +250,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	engine_init(&e, db, &cfg);
+	if (net_init_config(&cfg) != 0) {
+		LOG(LOG_ERR, "libcurl did not start");
+		rv = EX_OSERR;
+		goto out;
+	}
+	queue_runner_init(&queue, db, &cfg);
+	e.queue = &queue;
 
 	/* The minute this tick covers is the one it started in. */
 	next = tick_now();
@@ -256,6 +271,7 @@ int main(int argc, char **argv)
 		tick_sleep_until(next);
 	}
 out:
+	net_cleanup();
 	db_free(db);
 	if (lock_fd >= 0)
 		close(lock_fd);

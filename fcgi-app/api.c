@@ -268,7 +268,7 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 	struct db *db = c->app->db;
 	enum herr e;
 
-	c->app->after_n = 0;
+	app_after_clear(c->app);
 	if ((e = db_begin(db)) != HERR_OK) {
 		api__dependency_error(r, e);
 		return false;
@@ -278,13 +278,13 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 		bool deadlocked = db_deadlocked(db);
 
 		db_rollback(db);
-		c->app->after_n = 0;   /* what it queued was rolled back */
+		app_after_clear(c->app);   /* what it queued was rolled back */
 		return deadlocked;
 	}
 	/* A success after a swallowed deadlock describes a rolled-back change. */
 	if (db_deadlocked(db)) {
 		api__not_committed(c, method, r, HERR_UNAVAILABLE);
-		c->app->after_n = 0;
+		app_after_clear(c->app);
 		return true;
 	}
 
@@ -311,7 +311,7 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 		bool deadlocked = db_deadlocked(db);
 
 		api__not_committed(c, method, r, e);
-		c->app->after_n = 0;
+		app_after_clear(c->app);
 		return deadlocked;
 	}
 	return false;

@@ -52,6 +52,7 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/rules/{id}/dependencies", h_dependencies_add, 0},
 	{"DELETE", "/api/v1/rules/{id}/dependencies/{dep_id}", h_dependencies_delete, 0},
 	{"POST",   "/api/v1/webhooks/{rule_id}/generate-secret", h_webhooks_generate_secret, 0},
+	{"POST",   "/api/v1/webhooks/alerts",    h_webhooks_alerts, 0},
 	{"POST",   "/api/v1/webhooks/{rule_id}", h_webhooks_trigger, PUBLIC},
 	{"POST",   "/api/v1/rules/{id}/execute", h_rules_execute, 0},
 	{"POST",   "/api/v1/interactive-responses", h_interactive_responses, 0},
@@ -85,10 +86,21 @@ const struct route routes[] = {
 	{"GET",    "/api/v1/alerts",             h_alerts_list,    0},
 	{"GET",    "/api/v1/alerts/{id}",        h_alerts_get,     0},
 	{"POST",   "/api/v1/alerts/{id}/action", h_alerts_action,  0},
+	{"GET",    "/api/v1/notification-rules", h_notification_rules_list, 0},
+	{"PUT",    "/api/v1/notification-rules/{level}", h_notification_rules_put, 0},
 	{"GET",    "/api/v1/prompts",            h_prompts_list,   0},
 	{"POST",   "/api/v1/prompts/{id}/dismiss", h_prompts_dismiss, 0},
 
 	{"GET",    "/api/v1/activities",         h_activities_list, 0},
+
+	/* nchan's authorisation subrequest for /api/v1/stream/{channel} */
+	{"GET",    "/api/v1/stream/{channel}",   h_stream_authorize, 0},
+
+	{"GET",    "/api/v1/dlq/stats",          h_dlq_stats,      0},
+	{"GET",    "/api/v1/dlq/jobs/{queue}",   h_dlq_jobs,       0},
+	{"POST",   "/api/v1/dlq/requeue/{queue}", h_dlq_requeue,   0},
+	{"POST",   "/api/v1/dlq/requeue-all/{queue}", h_dlq_requeue_all, 0},
+	{"DELETE", "/api/v1/dlq/{queue}",        h_dlq_clear,      0},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

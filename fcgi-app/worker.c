@@ -36,6 +36,9 @@
 #include "db.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "net/http.h"
+#include "net/publish.h"
+#include "net/queue.h"
 #include "request.h"
 #include "response.h"
 #include "worker.h"
@@ -192,17 +195,28 @@ static void worker__send(FCGX_Request *rq, const struct response *r, bool head_o
 
 /* Build the request from the FastCGI parameters, run it, answer it. */
 /*
- * The runs the last request queued, now that its response is gone: the
- * client does not wait for a pipeline.  Each is committed already; an
- * error here leaves it to the scheduler (lease or steps_started = 0).
+ * What the last request queued, now that its response is gone: the client
+ * waits for neither a pipeline nor a delivery.  Real-time messages first
+ * (they are what the dashboard sees at once), then runs, then deliveries.
+ * Runs and jobs are committed already; an error here leaves them to the
+ * scheduler (a lease, steps_started = 0, a due job).
  */
 static void worker__after(struct app *app)
 {
-	for (size_t i = 0; i < app->after_n; i++) {
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(app->pubs, i, m)
+		publish_message(app->cfg, json_string_value(json_object_get(m, "channel")),
+				json_string_value(json_object_get(m, "type")),
+				json_object_get(m, "data"));
+	for (i = 0; i < app->after_n; i++) {
 		int64_t id = app->after_ids[i];
 		bool claimed = false;
 		enum herr e;
 
+		if (app->after_kind[i] == AFTER_JOB)
+			continue;
 		if (app->after_kind[i] == AFTER_RESUME)
 			e = engine_resume(app->engine, id, &claimed);
 		else
@@ -211,7 +225,25 @@ static void worker__after(struct app *app)
 			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up", id,
 			    herr_str(e));
 	}
-	app->after_n = 0;
+	/* Jobs until one fails: a receiver that is down would otherwise hold
+	 * this worker for a timeout per job.  The scheduler has the rest. */
+	for (i = 0; i < app->after_n; i++) {
+		int64_t id = app->after_ids[i];
+		bool delivered = false;
+		enum herr e;
+
+		if (app->after_kind[i] != AFTER_JOB || !app->queue)
+			continue;
+		e = queue_run_one(app->queue, id, &delivered);
+		if (e == HERR_NOT_FOUND)
+			continue;
+		if (e != HERR_OK)
+			LOG(LOG_ERR, "job %" PRId64 ": %s; the scheduler will retry it", id,
+			    herr_str(e));
+		if (!delivered)
+			break;
+	}
+	app_after_clear(app);
 }
 
 static void worker__serve(struct app *app, FCGX_Request *rq)
@@ -300,6 +332,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 	};
 	struct app app = { .cfg = cfg, .roles = roles, .started = time(NULL) };
 	struct engine engine;
+	struct queue_runner queue;
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
 	FCGX_Request rq;
 	bool rq_ready = false;
@@ -320,6 +353,13 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 	}
 	engine_init(&engine, app.db, cfg);
 	app.engine = &engine;
+	queue_runner_init(&queue, app.db, cfg);
+	app.queue = &queue;
+	engine.queue = &queue;
+	if (net_init_config(cfg) != 0) {
+		LOG(LOG_ERR, "worker: libcurl did not start");
+		goto out;
+	}
 
 	/* EPOLLEXCLUSIVE wakes one idle worker per connection instead of
 	 * all of them; kernels before 4.5 refuse it and get the herd. */
@@ -398,6 +438,8 @@ out:
 		FCGX_Free(&rq, 1);
 	if (epfd >= 0)
 		close(epfd);
+	json_decref(app.pubs);
+	net_cleanup();
 	cache_free(app.cache);
 	db_free(app.db);
 	return rv;

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ini.h"
 #include "log.h"
+#include "net/url_policy.h"
 
 #ifndef HEARTH_DEFAULT_CONFIG
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
@@ -34,12 +36,21 @@ enum config_type {
 	CT_SECRET,   /* hex -> cfg->secret */
 	CT_LOGLEVEL, /* int, syslog level */
 	CT_SERVERS,  /* char[CONFIG_STR], "host:port,..." */
+	CT_BOOL,     /* bool: true/false, yes/no, on/off, 1/0 */
+	CT_SECONDS,  /* long milliseconds, written as whole seconds in [min, max] */
+	CT_MSEC,     /* long milliseconds in [min, max] */
+	CT_URL,      /* char[CONFIG_STR], "" or an http(s) URL */
+	CT_CIDRS,    /* char[CONFIG_STR], a list url_policy_parse_cidrs() reads */
+	CT_HA_NAME,  /* char[CONFIG_STR], "" or domain.name, both [a-z0-9_]+ */
+	CT_CHAT,     /* char[CONFIG_STR], "" or a Telegram chat: -?digits or @name */
+	CT_BOT_TOKEN, /* char[CONFIG_STR], "" or digits:[A-Za-z0-9_-]+ */
 };
 
 enum {
 	CF_NONEMPTY = 1 << 0, /* "" is not a valid value */
 	CF_HIDDEN = 1 << 1,   /* never repeat the value in a message */
 	CF_SUNPATH = 1 << 2,  /* must fit sockaddr_un.sun_path */
+	CF_TOKEN = 1 << 3,    /* printable ASCII, no space: it goes into a header */
 };
 
 struct config_key {
@@ -91,6 +102,45 @@ static const struct config_key config_keys[] = {
 	  "120" },
 	{ "engine", "tick_lock", CT_STRING, OFF(engine_tick_lock), 0, 0, CF_NONEMPTY,
 	  "/run/hearth/tick.lock" },
+
+	{ "outbound", "allow_loopback", CT_BOOL, OFF(outbound_allow_loopback), 0, 0, 0, "false" },
+	{ "outbound", "allow_private", CT_BOOL, OFF(outbound_allow_private), 0, 0, 0, "true" },
+	{ "outbound", "allow_cidrs", CT_CIDRS, OFF(outbound_allow_cidrs), 0, 0, 0, "" },
+	{ "outbound", "deny_cidrs", CT_CIDRS, OFF(outbound_deny_cidrs), 0, 0, 0, "" },
+	{ "outbound", "connect_timeout_seconds", CT_SECONDS, OFF(outbound_connect_timeout_ms), 1,
+	  300, 0, "5" },
+	{ "outbound", "timeout_seconds", CT_SECONDS, OFF(outbound_timeout_ms), 1, 3600, 0, "10" },
+
+	{ "homeassistant", "url", CT_URL, OFF(ha_url), 0, 0, 0, "" },
+	{ "homeassistant", "token", CT_STRING, OFF(ha_token), 0, 0, CF_HIDDEN | CF_TOKEN, "" },
+	{ "homeassistant", "verify_tls", CT_BOOL, OFF(ha_verify_tls), 0, 0, 0, "true" },
+	{ "homeassistant", "timeout_seconds", CT_SECONDS, OFF(ha_timeout_ms), 1, 300, 0, "10" },
+	{ "homeassistant", "tts_service", CT_HA_NAME, OFF(ha_tts_service), 0, 0, CF_NONEMPTY,
+	  "tts.speak" },
+	{ "homeassistant", "tts_entity", CT_HA_NAME, OFF(ha_tts_entity), 0, 0, 0, "" },
+	{ "homeassistant", "media_player", CT_HA_NAME, OFF(ha_media_player), 0, 0, 0, "" },
+
+	{ "telegram", "bot_token", CT_BOT_TOKEN, OFF(telegram_bot_token), 0, 0, CF_HIDDEN, "" },
+	{ "telegram", "api_base", CT_URL, OFF(telegram_api_base), 0, 0, CF_NONEMPTY,
+	  "https://api.telegram.org" },
+	{ "telegram", "chat_id", CT_CHAT, OFF(telegram_chat_id), 0, 0, 0, "" },
+	{ "telegram", "chat_id_emergency", CT_CHAT, OFF(telegram_chat_id_emergency), 0, 0, 0, "" },
+	{ "telegram", "chat_id_warning", CT_CHAT, OFF(telegram_chat_id_warning), 0, 0, 0, "" },
+	{ "telegram", "chat_id_info", CT_CHAT, OFF(telegram_chat_id_info), 0, 0, 0, "" },
+	{ "telegram", "chat_id_reminder", CT_CHAT, OFF(telegram_chat_id_reminder), 0, 0, 0, "" },
+	{ "telegram", "timeout_seconds", CT_SECONDS, OFF(telegram_timeout_ms), 1, 300, 0, "10" },
+
+	{ "stream", "publish_url", CT_URL, OFF(stream_publish_url), 0, 0, 0,
+	  "http://127.0.0.1:8079/pub" },
+	{ "stream", "publish_timeout_ms", CT_MSEC, OFF(stream_publish_timeout_ms), 10, 60000, 0,
+	  "500" },
+
+	{ "delivery", "max_attempts", CT_UNSIGNED, OFF(delivery_max_attempts), 1, 100, 0, "3" },
+	{ "delivery", "backoff_base_ms", CT_MSEC, OFF(delivery_backoff_base_ms), 10, 3600000, 0,
+	  "1000" },
+	{ "delivery", "backoff_cap_ms", CT_MSEC, OFF(delivery_backoff_cap_ms), 10, 86400000, 0,
+	  "30000" },
+	{ "delivery", "lease_seconds", CT_UNSIGNED, OFF(delivery_lease_seconds), 5, 86400, 0, "60" },
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -206,6 +256,146 @@ static int config__check_servers(const char *s, char *why, size_t whylen)
 	return 0;
 }
 
+static int config__parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool config__ha_word(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Home Assistant's "light.kitchen" or "tts.speak". */
+static bool config__ha_name(const char *s)
+{
+	const char *dot = strchr(s, '.');
+
+	return dot && config__ha_word(s, (size_t)(dot - s)) &&
+	       config__ha_word(dot + 1, strlen(dot + 1));
+}
+
+/* A chat id as the Bot API takes it: a number (groups are negative) or
+ * a public @channelname. */
+static bool config__chat(const char *s)
+{
+	size_t n;
+
+	if (s[0] == '@') {
+		n = strlen(s + 1);
+		return n >= 5 && n <= 64 && strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						       "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	}
+	if (s[0] == '-')
+		s++;
+	n = strlen(s);
+	return n >= 1 && n <= 20 && strspn(s, "0123456789") == n;
+}
+
+/* "123456:ABC-def_..." — it becomes part of a URL path, so nothing else. */
+static bool config__bot_token(const char *s)
+{
+	size_t id = strspn(s, "0123456789"), rest;
+
+	if (id == 0 || s[id] != ':')
+		return false;
+	rest = strlen(s + id + 1);
+	return rest > 0 && strspn(s + id + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "abcdefghijklmnopqrstuvwxyz0123456789_-") == rest;
+}
+
+static bool config__token_chars(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Anything the outbound policy could allow: only the form is judged
+ * here; the addresses are judged in config__finish with the policy the
+ * whole configuration makes. */
+static int config__check_url(const char *url, char *why, size_t whylen)
+{
+	struct url_policy any;
+	size_t n;
+
+	url_policy_defaults(&any);
+	any.allow_loopback = true;
+	(void)url_policy_parse_cidrs("0.0.0.0/0 ::/0", any.allow, &n, NULL, 0);
+	any.n_allow = n;
+	return url_policy_check_url(&any, url, why, whylen);
+}
+
+/* The checks of the string types beyond length; value is not empty. */
+static int config__set_checked(const struct config_key *k, const char *value, const char *shown,
+			       char *why, size_t whylen)
+{
+	char reason[160];
+	struct url_cidr cidrs[URL_POLICY_CIDRS];
+	size_t n;
+
+	switch (k->type) {
+	case CT_URL:
+		if (config__check_url(value, reason, sizeof(reason)) != 0) {
+			config__err(why, whylen, "%s: %s", shown, reason);
+			return -1;
+		}
+		return 0;
+	case CT_CIDRS:
+		if (url_policy_parse_cidrs(value, cidrs, &n, reason, sizeof(reason)) != 0) {
+			config__err(why, whylen, "%s", reason);
+			return -1;
+		}
+		return 0;
+	case CT_HA_NAME:
+		if (!config__ha_name(value)) {
+			config__err(why, whylen,
+				    "%s is not a Home Assistant name such as tts.speak or "
+				    "media_player.kitchen (lower case letters, digits and _)",
+				    shown);
+			return -1;
+		}
+		return 0;
+	case CT_CHAT:
+		if (!config__chat(value)) {
+			config__err(why, whylen,
+				    "%s is not a Telegram chat id (a number such as -1001234567890, "
+				    "or @channelname)", shown);
+			return -1;
+		}
+		return 0;
+	case CT_BOT_TOKEN:
+		if (!config__bot_token(value)) {
+			config__err(why, whylen,
+				    "does not look like a bot token from @BotFather "
+				    "(digits, ':', then letters, digits, _ and -)");
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Parse value for k into cfg.  On error, why gets the reason without the
  * key (the caller adds where the value came from).
@@ -230,6 +420,11 @@ static int config__set(const struct config_key *k, const char *value, struct hea
 	switch (k->type) {
 	case CT_STRING:
 	case CT_SERVERS:
+	case CT_URL:
+	case CT_CIDRS:
+	case CT_HA_NAME:
+	case CT_CHAT:
+	case CT_BOT_TOKEN:
 		if ((k->flags & CF_NONEMPTY) && len == 0) {
 			config__err(why, whylen, "must not be empty");
 			return -1;
@@ -251,7 +446,43 @@ static int config__set(const struct config_key *k, const char *value, struct hea
 				return -1;
 			}
 		}
+		if ((k->flags & CF_TOKEN) && !config__token_chars(value)) {
+			config__err(why, whylen, "must be printable characters without spaces");
+			return -1;
+		}
+		if (len > 0 && config__set_checked(k, value, shown, why, whylen) != 0)
+			return -1;
 		memcpy(base, value, len + 1);
+		return 0;
+
+	case CT_BOOL: {
+		bool b;
+
+		if (config__parse_bool(value, &b) != 0) {
+			config__err(why, whylen, "%s is not true or false", shown);
+			return -1;
+		}
+		*(bool *)(void *)base = b;
+		return 0;
+	}
+
+	case CT_SECONDS:
+		if (config__parse_number(value, k->min, k->max, &v) != 0) {
+			config__err(why, whylen, "%s is not a number of seconds between %llu and %llu",
+				    shown, k->min, k->max);
+			return -1;
+		}
+		*(long *)(void *)base = (long)v * 1000;
+		return 0;
+
+	case CT_MSEC:
+		if (config__parse_number(value, k->min, k->max, &v) != 0) {
+			config__err(why, whylen,
+				    "%s is not a number of milliseconds between %llu and %llu", shown,
+				    k->min, k->max);
+			return -1;
+		}
+		*(long *)(void *)base = (long)v;
 		return 0;
 
 	case CT_UNSIGNED:
@@ -349,6 +580,24 @@ static bool config__known_section(const char *section)
 	return false;
 }
 
+/* "api, database, ...": the sections, in the table's order. */
+static void config__known_sections(char *out, size_t outsz)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		int n;
+
+		if (i > 0 && strcmp(config_keys[i - 1].section, config_keys[i].section) == 0)
+			continue;
+		n = snprintf(out + len, outsz - len, "%s%s", len ? ", " : "", config_keys[i].section);
+		if (n < 0 || (size_t)n >= outsz - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
 /* "a, b, c": the keys of a section, for a message about a typo. */
 static void config__known_keys(const char *section, char *out, size_t outsz)
 {
@@ -399,9 +648,11 @@ static int config__ini_cb(const char *section, const char *key, const char *valu
 		return -1;
 	}
 	if (!config__known_section(section)) {
-		config__err(err, errlen,
-			    "line %d: unknown section [%s] (known: api, database, cache, security, log)",
-			    lineno, section);
+		char known[256];
+
+		config__known_sections(known, sizeof(known));
+		config__err(err, errlen, "line %d: unknown section [%s] (known: %s)", lineno, section,
+			    known);
 		return -1;
 	}
 	k = config__find(section, key, &idx);
@@ -450,6 +701,77 @@ static int config__apply_env(struct hearth_config *cfg, char *err, size_t errlen
 	return 0;
 }
 
+/*
+ * The policy and the addresses it governs: a Home Assistant or Telegram
+ * URL the policy refuses would fail every delivery, so it is refused here
+ * with the reason.  A job lease shorter than a call could let a second
+ * runner take over a delivery still in progress and send it twice.
+ */
+static int config__finish_outbound(const char *name, struct hearth_config *cfg, char *err,
+				   size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} urls[] = {
+		{ "homeassistant.url", OFF(ha_url) },
+		{ "telegram.api_base", OFF(telegram_api_base) },
+	};
+	struct url_policy policy;
+	char why[192];
+	long longest;
+
+	if (config_url_policy(cfg, &policy, why, sizeof(why)) != 0) {
+		config__err(err, errlen, "%s: [outbound]: %s", name, why);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		const char *url = (const char *)cfg + urls[i].offset;
+
+		if (*url && url_policy_check_url(&policy, url, why, sizeof(why)) != 0) {
+			config__err(err, errlen, "%s: %s is refused by the [outbound] policy: %s",
+				    name, urls[i].key, why);
+			return -1;
+		}
+	}
+	longest = cfg->outbound_timeout_ms;
+	if (cfg->ha_timeout_ms > longest)
+		longest = cfg->ha_timeout_ms;
+	if (cfg->telegram_timeout_ms > longest)
+		longest = cfg->telegram_timeout_ms;
+	if (cfg->stream_publish_timeout_ms > longest)
+		longest = cfg->stream_publish_timeout_ms;
+	if ((long)cfg->delivery_lease_seconds * 1000 <= longest) {
+		config__err(err, errlen,
+			    "%s: delivery.lease_seconds (%u) must be longer than the longest "
+			    "outbound timeout (%ld s)",
+			    name, cfg->delivery_lease_seconds, longest / 1000);
+		return -1;
+	}
+	return 0;
+}
+
+int config_url_policy(const struct hearth_config *cfg, struct url_policy *p, char *why,
+		      size_t whylen)
+{
+	char reason[160];
+
+	url_policy_defaults(p);
+	p->allow_loopback = cfg->outbound_allow_loopback;
+	p->allow_private = cfg->outbound_allow_private;
+	if (url_policy_parse_cidrs(cfg->outbound_allow_cidrs, p->allow, &p->n_allow, reason,
+				   sizeof(reason)) != 0) {
+		config__err(why, whylen, "allow_cidrs: %s", reason);
+		return -1;
+	}
+	if (url_policy_parse_cidrs(cfg->outbound_deny_cidrs, p->deny, &p->n_deny, reason,
+				   sizeof(reason)) != 0) {
+		config__err(why, whylen, "deny_cidrs: %s", reason);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks across keys, once everything is read. */
 static int config__finish(const char *name, struct hearth_config *cfg, char *err, size_t errlen)
 {
@@ -467,6 +789,15 @@ static int config__finish(const char *name, struct hearth_config *cfg, char *err
 			    name);
 		return -1;
 	}
+	if (cfg->delivery_backoff_cap_ms < cfg->delivery_backoff_base_ms) {
+		config__err(err, errlen,
+			    "%s: delivery.backoff_cap_ms (%ld) is smaller than delivery.backoff_base_ms "
+			    "(%ld)",
+			    name, cfg->delivery_backoff_cap_ms, cfg->delivery_backoff_base_ms);
+		return -1;
+	}
+	if (config__finish_outbound(name, cfg, err, errlen) != 0)
+		return -1;
 	if (cfg->api_workers == 0)
 		cfg->api_workers = config__cores();
 	return 0;

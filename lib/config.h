@@ -18,6 +18,23 @@
  *   [log]      level (error|warning|notice|info|debug)
  *   [engine]   timezone (IANA name, "" = the system's), catch_up_minutes,
  *              run_lease_seconds, tick_lock (hearth-tick's lock file)
+ *   [outbound] allow_loopback, allow_private (booleans), allow_cidrs,
+ *              deny_cidrs (lists for net/url_policy.h),
+ *              connect_timeout_seconds, timeout_seconds
+ *   [homeassistant] url ("" = none), token, verify_tls, timeout_seconds,
+ *              tts_service (domain.service), tts_entity, media_player
+ *   [telegram] bot_token, api_base, chat_id and chat_id_<level> for
+ *              emergency, warning, info, reminder ("" = chat_id),
+ *              timeout_seconds
+ *   [stream]   publish_url (nchan's publisher; "" = publishing off),
+ *              publish_timeout_ms
+ *   [delivery] max_attempts, backoff_base_ms, backoff_cap_ms, lease_seconds
+ *
+ * Booleans are true/false (also yes/no, on/off, 1/0).  Timeouts given in
+ * seconds in the file are held in milliseconds (the *_ms fields).
+ * URLs are checked when loaded: http or https, and for Home Assistant and
+ * Telegram the [outbound] policy too, so a refused address stops the
+ * program at start rather than failing every delivery.
  */
 #define CONFIG_STR 256
 
@@ -58,6 +75,43 @@ struct hearth_config {
 	unsigned engine_catch_up_minutes;
 	unsigned engine_run_lease_seconds;
 	char engine_tick_lock[CONFIG_STR];
+
+	/* [outbound] */
+	bool outbound_allow_loopback;
+	bool outbound_allow_private;
+	char outbound_allow_cidrs[CONFIG_STR];
+	char outbound_deny_cidrs[CONFIG_STR];
+	long outbound_connect_timeout_ms;
+	long outbound_timeout_ms;
+
+	/* [homeassistant]; ha_token is a secret */
+	char ha_url[CONFIG_STR];
+	char ha_token[CONFIG_STR];
+	bool ha_verify_tls;
+	long ha_timeout_ms;
+	char ha_tts_service[CONFIG_STR];
+	char ha_tts_entity[CONFIG_STR];
+	char ha_media_player[CONFIG_STR];
+
+	/* [telegram]; telegram_bot_token is a secret */
+	char telegram_bot_token[CONFIG_STR];
+	char telegram_api_base[CONFIG_STR];
+	char telegram_chat_id[CONFIG_STR];
+	char telegram_chat_id_emergency[CONFIG_STR];
+	char telegram_chat_id_warning[CONFIG_STR];
+	char telegram_chat_id_info[CONFIG_STR];
+	char telegram_chat_id_reminder[CONFIG_STR];
+	long telegram_timeout_ms;
+
+	/* [stream] */
+	char stream_publish_url[CONFIG_STR];
+	long stream_publish_timeout_ms;
+
+	/* [delivery] */
+	unsigned delivery_max_attempts;
+	long delivery_backoff_base_ms;
+	long delivery_backoff_cap_ms;
+	unsigned delivery_lease_seconds;
 };
 
 #define CONFIG_EXIT_BAD 78 /* EX_CONFIG */
@@ -77,6 +131,16 @@ int config_load(const char *path, struct hearth_config *cfg, char *err, size_t e
  * name is used in messages.  env = false skips the environment. */
 int config_load_text(const char *name, const char *text, size_t len, bool env,
 		     struct hearth_config *cfg, char *err, size_t errlen);
+
+struct url_policy;
+
+/*
+ * The [outbound] policy of cfg into *p (net/url_policy.h).  0, or -1 with
+ * the reason in why when a CIDR list is bad (never after config_load
+ * succeeded).
+ */
+int config_url_policy(const struct hearth_config *cfg, struct url_policy *p, char *why,
+		      size_t whylen);
 
 /* The path to use: the -c argument, else $HEARTH_CONFIG, else the default. */
 const char *config_path(const char *arg);

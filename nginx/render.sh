@@ -11,6 +11,7 @@
 #   LISTEN_ADDR    address prefix of the listen lines   "" (all addresses)
 #   HTTP_PORT      plain HTTP port (redirects only)     80
 #   HTTPS_PORT     HTTPS port                           443
+#   PUBLISH_PORT   nchan publisher, on 127.0.0.1 only   8079
 #   IPV6           also listen on [::] (on|off)         on
 #   TLS_CERT       certificate chain                    /etc/hearth/tls/hearth.crt
 #   TLS_KEY        its private key                      /etc/hearth/tls/hearth.key
@@ -29,6 +30,7 @@ SERVER_NAME=_
 LISTEN_ADDR=
 HTTP_PORT=80
 HTTPS_PORT=443
+PUBLISH_PORT=8079
 IPV6=on
 TLS_CERT=/etc/hearth/tls/hearth.crt
 TLS_KEY=/etc/hearth/tls/hearth.key
@@ -41,7 +43,7 @@ BURST=40
 HSTS_MAX_AGE=63072000
 BENCH_SOCKET=
 
-names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT IPV6 TLS_CERT TLS_KEY \
+names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_PORT IPV6 TLS_CERT TLS_KEY \
 API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST HSTS_MAX_AGE BENCH_SOCKET"
 
 for arg; do

@@ -127,7 +127,8 @@ int h_alerts_get(struct ctx *c, struct response *r)
 
 int h_alerts_action(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *alert = NULL;
+	json_t *body = NULL, *errs = NULL, *alert = NULL, *prompt = NULL;
+	int64_t prompt_id = 0;
 	const char *action, *note;
 	int64_t id;
 	enum herr e;
@@ -150,7 +151,7 @@ int h_alerts_action(struct ctx *c, struct response *r)
 	note = json_string_value(json_object_get(body, "note"));
 	e = store_alerts_act(c->app->db, id,
 			     strcmp(action, "assist") == 0 ? ALERT_ASSIST : ALERT_DISMISS,
-			     c->who ? c->who->name : "unknown", note, &alert, NULL);
+			     c->who ? c->who->name : "unknown", note, &alert, &prompt_id);
 	if (e == HERR_CONFLICT) {
 		status = response_detail(r, 409, "alert %" PRId64 " is already resolved", id);
 		goto out;
@@ -160,6 +161,12 @@ int h_alerts_action(struct ctx *c, struct response *r)
 		goto out;
 	}
 	ctx_changed(c, id, NULL, NULL);
+	/* The dashboards see it once it is committed. */
+	app_publish(c->app, ALERTS_SCOPE, "alert.action",
+		    json_pack("{s:I, s:s, s:s, s:O}", "alert_id", (json_int_t)id, "action", action,
+			      "actor", c->who ? c->who->name : "unknown", "alert", alert));
+	if (prompt_id > 0 && store_prompts_get(c->app->db, prompt_id, &prompt) == HERR_OK)
+		app_publish(c->app, PROMPTS_SCOPE, "prompt.created", prompt);
 	status = ctx_reply(r, 200, alert);
 	alert = NULL;
 out:

@@ -116,6 +116,11 @@ int h_rules_get(struct ctx *c, struct response *r);
 int h_rules_update(struct ctx *c, struct response *r);
 int h_rules_delete(struct ctx *c, struct response *r);
 int h_webhooks_generate_secret(struct ctx *c, struct response *r);
+/* notification_rules.c */
+int h_notification_rules_list(struct ctx *c, struct response *r);
+int h_notification_rules_put(struct ctx *c, struct response *r);
+/* alertmanager.c */
+int h_webhooks_alerts(struct ctx *c, struct response *r);
 /* runs.c */
 int h_rules_execute(struct ctx *c, struct response *r);
 int h_webhooks_trigger(struct ctx *c, struct response *r);
@@ -174,6 +179,16 @@ int h_alerts_get(struct ctx *c, struct response *r);
 int h_alerts_action(struct ctx *c, struct response *r);
 int h_prompts_list(struct ctx *c, struct response *r);
 int h_prompts_dismiss(struct ctx *c, struct response *r);
+
+/* stream.c: may the caller subscribe to a real-time stream (nchan asks) */
+int h_stream_authorize(struct ctx *c, struct response *r);
+
+/* dlq.c: the dead-letter queue of deliveries that failed for good */
+int h_dlq_stats(struct ctx *c, struct response *r);
+int h_dlq_jobs(struct ctx *c, struct response *r);
+int h_dlq_requeue(struct ctx *c, struct response *r);
+int h_dlq_requeue_all(struct ctx *c, struct response *r);
+int h_dlq_clear(struct ctx *c, struct response *r);
 
 /*
  * A time field of a request body (sensor_input.c): ISO 8601 with a 'Z' or

@@ -7,6 +7,8 @@
  * queues the run for after the response (app_after): the caller gets its
  * 202 without waiting for a pipeline, and nothing depends on this worker
  * living long enough, because the scheduler finds any run left behind.
+ * A new run's event log is published on the events stream once the
+ * request commits; the run's own progress is published by the executor.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,6 +45,29 @@ static const struct vfield execute_fields[] = {
 	{"input", V_OBJECT, 0, 0, 0, NULL},
 };
 
+/*
+ * Queue event.created for the new run's event log (a summary: the log's
+ * pipeline_data can be as large as a webhook's body).  Best effort: when
+ * the run cannot be read back, nothing is published and the run stands.
+ */
+static void runs__publish(struct ctx *c, int64_t exec_id)
+{
+	struct run_row run;
+	json_t *data;
+
+	if (store_runs_get(c->app->db, exec_id, &run) != HERR_OK)
+		return;
+	json_decref(run.data);
+	data = json_pack("{s:o, s:I, s:o, s:s, s:s, s:s}",
+			 "id", run.event_log_id ? json_integer(run.event_log_id) : json_null(),
+			 "execution_id", (json_int_t)exec_id,
+			 "rule_id", run.rule_id ? json_integer(run.rule_id) : json_null(),
+			 "rule_name", run.rule_name, "trigger_type", run.trigger_type,
+			 "status", "processing");
+	if (data)
+		app_publish(c->app, "events", "event.created", data);
+}
+
 /* The reply for a run that was started: 202 {execution_id, rule_id, status}. */
 static int runs__started(struct ctx *c, struct response *r, int64_t rule_id, int64_t exec_id)
 {
@@ -51,6 +76,7 @@ static int runs__started(struct ctx *c, struct response *r, int64_t rule_id, int
 	if (app_after(c->app, exec_id, AFTER_RUN) != 0)
 		LOG(LOG_WARNING, "run %" PRId64 ": after-response queue full; left to the scheduler",
 		    exec_id);
+	runs__publish(c, exec_id);
 	ctx_changed(c, exec_id, NULL, NULL);
 	snprintf(location, sizeof(location), "/api/v1/workflows/%" PRId64, exec_id);
 	response_add_header(r, "Location", location);

@@ -97,5 +97,10 @@ int h_workflows_cancel(struct ctx *c, struct response *r)
 	if ((e = store_workflows_get(c->app->db, id, &run)) != HERR_OK)
 		return workflows__error(r, e, id);
 	ctx_changed(c, id, NULL, NULL);
+	/* The workflows stream hears of it once the cancel is committed. */
+	app_publish(c->app, "workflows", "workflow.cancelled",
+		    json_pack("{s:I, s:O?, s:O?, s:s, s:n}", "id", (json_int_t)id, "rule_id",
+			      json_object_get(run, "rule_id"), "rule_name",
+			      json_object_get(run, "rule_name"), "status", "cancelled", "error"));
 	return ctx_reply(r, 200, run);
 }

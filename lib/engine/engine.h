@@ -32,10 +32,15 @@
 
 struct db;
 struct hearth_config;
+struct queue_runner;
 
 /* What one process needs to run rules; plain data, set up once. */
 struct engine {
 	struct db *db;               /* borrowed */
+	const struct hearth_config *cfg; /* borrowed; NULL in unit tests: nothing
+	                              * is published or delivered */
+	struct queue_runner *queue;  /* borrowed; NULL = deliveries are left to
+	                              * the scheduler */
 	char owner[96];              /* "host:pid": who holds a running run's lease */
 	char host[64];
 	char tz_name[64];            /* the hub's zone ("Europe/Berlin"); "" = system */
@@ -136,6 +141,13 @@ enum herr engine_tick_resume(struct engine *e, time_t now, unsigned *resumed);
 /* Fail runs whose owner died or whose lease ran out; re-run those that
  * never started a step. */
 enum herr engine_tick_reap(struct engine *e, time_t now, unsigned *reaped);
+
+/* Deliveries due in the retry queue (e->queue; none without one), reaping
+ * the ones whose worker died first, for at most a second of work. */
+enum herr engine_tick_deliver(struct engine *e, time_t now, unsigned *tried);
+
+/* Reminders of open alerts nobody answered (engine/notify.h). */
+enum herr engine_tick_escalate(struct engine *e, time_t now, unsigned *sent);
 
 /* The next instant a cron rule fires after `after` (local zone); 0 when
  * never or the expression does not parse. */

@@ -9,6 +9,12 @@
  * run is ours only while its row says status running and owner = us, and
  * every write of the run's state is conditional on that.  A cancel or the
  * scheduler's reaper taking the run away makes our next write a no-op.
+ *
+ * Each status change the executor makes is published on the workflows
+ * stream once it is committed (workflow.started, .waiting, .completed,
+ * .failed).  The executor runs outside any transaction, so "written" is
+ * "committed" here; a caller's open transaction would make it not so, and
+ * then nothing is published.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include "engine.h"
 #include "iso8601.h"
 #include "log.h"
+#include "net/publish.h"
 #include "registry.h"
 #include "step.h"
 #include "store/runs.h"
@@ -125,6 +132,28 @@ static void exec__timing(json_t *data, const json_t *step, const char *type, tim
 					"error", ok ? json_null() : json_string(s->error)));
 }
 
+/*
+ * Tell the workflows stream that the run's status is now `status`
+ * (running, waiting, completed or failed).  Best effort: a message that
+ * does not go out changes nothing about the run.
+ */
+static void exec__publish(const struct exec *x, const char *status, const char *error)
+{
+	char type[32];
+	json_t *data;
+
+	if (!x->e->cfg || db_in_transaction(x->e->db))
+		return;
+	snprintf(type, sizeof(type), "workflow.%s",
+		 strcmp(status, "running") == 0 ? "started" : status);
+	data = json_pack("{s:I, s:o, s:s, s:s, s:s?}", "id", (json_int_t)x->run.id, "rule_id",
+			 x->run.rule_id ? json_integer(x->run.rule_id) : json_null(), "rule_name",
+			 x->run.rule_name, "status", status, "error", error);
+	if (data)
+		publish_message(x->e->cfg, "workflows", type, data);
+	json_decref(data);
+}
+
 /* Write the end of the run; logs if it was taken from us meanwhile. */
 static enum herr exec__finish(struct exec *x, const char *status, const char *log_status,
 			      const char *error)
@@ -141,9 +170,11 @@ static enum herr exec__finish(struct exec *x, const char *status, const char *lo
 	if (err == HERR_OK && !ok)
 		LOG(LOG_INFO, "run %lld: no longer ours at the end (cancelled or reaped)",
 		    (long long)x->run.id);
-	else if (err == HERR_OK)
+	else if (err == HERR_OK) {
 		LOG(LOG_INFO, "run %lld (%s): %s%s%s", (long long)x->run.id, x->run.rule_name,
 		    status, error ? ": " : "", error ? error : "");
+		exec__publish(x, status, error);
+	}
 	return err;
 }
 
@@ -159,6 +190,8 @@ static enum herr exec__pause(struct exec *x, int64_t step_id, const struct step_
 			       s->waiting_for ? s->waiting_for : "wait", s->wait_until,
 			       x->active_ms, x->counted, &ok);
 	free(data);
+	if (err == HERR_OK && ok)
+		exec__publish(x, "waiting", NULL);
 	return err;
 }
 
@@ -359,10 +392,12 @@ enum herr engine_run(struct engine *e, int64_t execution_id)
 
 	if (err == HERR_OK && ours) {
 		exec__system(&x);
-		if (x.run.rule_id == 0)
+		if (x.run.rule_id == 0) {
 			err = exec__finish(&x, "failed", "failed", "the rule was deleted");
-		else
+		} else {
+			exec__publish(&x, "running", NULL);
 			err = exec__loop(&x, 0, false);
+		}
 	}
 	exec__clear(&x);
 	return err;
@@ -392,6 +427,8 @@ enum herr engine_resume(struct engine *e, int64_t execution_id, bool *claimed)
 				   "the step the run waited on was deleted");
 		goto out;
 	}
+	/* Running again: said as workflow.started, the one word for it. */
+	exec__publish(&x, "running", NULL);
 	/* A prompt is entered again to take its answer (or its timeout); a
 	 * wait is simply over. */
 	if (strcmp(x.run.waiting_for, "prompt") == 0)

@@ -35,6 +35,7 @@ void engine_init(struct engine *e, struct db *db, const struct hearth_config *cf
 {
 	memset(e, 0, sizeof(*e));
 	e->db = db;
+	e->cfg = cfg;
 	if (gethostname(e->host, sizeof(e->host)) != 0)
 		snprintf(e->host, sizeof(e->host), "localhost");
 	e->host[sizeof(e->host) - 1] = '\0';

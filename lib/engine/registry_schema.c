@@ -11,6 +11,8 @@
 
 #include "condition.h"
 #include "registry_schema.h"
+#include "net/http.h"
+#include "net/url_policy.h"
 #include "template.h"
 
 #define RS_MAX_DEPTH 16
@@ -64,25 +66,6 @@ static struct vfield rs__vfield(const struct rparam *p, const char *name)
 
 	return (struct vfield){name, vt[p->type], p->flags & (V_NULLABLE | V_NONEMPTY),
 			       (long long)p->min, (long long)p->max, p->choices};
-}
-
-/* "scheme://" then at least one byte, none of them white space or control. */
-static bool rs__http_url_ok(const char *s)
-{
-	const char *rest;
-
-	if (strncmp(s, "http://", 7) == 0)
-		rest = s + 7;
-	else if (strncmp(s, "https://", 8) == 0)
-		rest = s + 8;
-	else
-		return false;
-	if (*rest == '\0')
-		return false;
-	for (; *rest; rest++)
-		if ((unsigned char)*rest <= ' ' || *rest == 0x7f)
-			return false;
-	return true;
 }
 
 static bool rs__digit(char c)
@@ -170,12 +153,16 @@ static size_t rs__check(const struct rparam *p, const json_t *v, const char *con
 		return 1;
 	case RC_TEMPLATE:
 		return s ? rs__check_template(s, prefix, p->name, errs) : 0;
-	case RC_HTTP_URL:
-		if (!s || rs__http_url_ok(s))
+	case RC_HTTP_URL: {
+		char why[160];
+
+		/* The process's outbound policy: what would be refused when
+		 * delivering is refused when saving. */
+		if (!s || url_policy_check_url(net_policy(), s, why, sizeof(why)) == 0)
 			return 0;
-		verr_add(errs, prefix, p->name, "url_scheme",
-			 "URL should start with http:// or https:// and contain no spaces");
+		verr_add(errs, prefix, p->name, "url_policy", "URL refused: %s", why);
 		return 1;
+	}
 	case RC_HHMM:
 		if (!s || rs__hhmm_ok(s))
 			return 0;

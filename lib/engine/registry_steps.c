@@ -317,7 +317,7 @@ static const struct step_type step_types[] = {
 	STEP(notification, "Notification", "Renders a message and delivers it on channels",
 	     RUN(notification), true, NULL, notification_check),
 	STEP(ha_action, "Home Assistant action", "Calls a Home Assistant service",
-	     NULL, true, NULL, NULL),
+	     RUN(ha_action), true, NULL, NULL),
 	STEP(activity_detection, "Record activity", "Records one activity of a person",
 	     RUN(activity_detection), true, NULL, NULL),
 	STEP(activity_session_start, "Start activity session",

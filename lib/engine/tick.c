@@ -27,7 +27,10 @@
 
 #include "cron.h"
 #include "engine.h"
+#include "notify.h"
 #include "iso8601.h"
+#include "net/publish.h"
+#include "net/queue.h"
 #include "log.h"
 #include "store/schedule.h"
 
@@ -342,6 +345,13 @@ static enum herr tick__reap_one(struct engine *e, const struct running_run *r, t
 		return rc;
 	(*reaped)++;
 	LOG(LOG_WARNING, "run %" PRId64 ": failed: %s", r->id, error);
+	if (e->cfg) {
+		json_t *data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)r->id, "status",
+					 "failed", "error", error);
+
+		publish_message(e->cfg, "workflows", "workflow.failed", data);
+		json_decref(data);
+	}
 	return HERR_OK;
 }
 
@@ -362,4 +372,25 @@ enum herr engine_tick_reap(struct engine *e, time_t now, unsigned *reaped)
 		}
 	} while (rc == HERR_OK && n == TICK_BATCH);
 	return rc;
+}
+
+/* A pass delivers for at most this long, so reminders, cron rules and
+ * resumes still come round each second; a backlog drains over passes. */
+#define DELIVER_PER_PASS 10000
+#define DELIVER_BUDGET_MS 800
+
+enum herr engine_tick_deliver(struct engine *e, time_t now, unsigned *tried)
+{
+	(void)now;
+	*tried = 0;
+	if (!e->queue)
+		return HERR_OK;
+	return queue_run_due(e->queue, DELIVER_PER_PASS, DELIVER_BUDGET_MS, tried);
+}
+
+enum herr engine_tick_escalate(struct engine *e, time_t now, unsigned *sent)
+{
+	struct notify_ctx c = { .db = e->db, .cfg = e->cfg, .queue = e->queue };
+
+	return notify_escalations(&c, now, sent);
 }

@@ -5,6 +5,7 @@
  * without the action that resolved it, and never acted on twice.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
 #include "rows.h"
@@ -19,7 +20,8 @@
 	"id, rule_id, execution_id, alert_type, alert_level, title, message, room_name," \
 	" person_id, resolved, resolution," \
 	" DATE_FORMAT(resolved_at, " TIME_FMT "), DATE_FORMAT(escalated_at, " TIME_FMT ")," \
-	" DATE_FORMAT(created_at, " TIME_FMT "), DATE_FORMAT(updated_at, " TIME_FMT ")"
+	" DATE_FORMAT(created_at, " TIME_FMT "), DATE_FORMAT(updated_at, " TIME_FMT ")," \
+	" escalations_sent, DATE_FORMAT(next_escalation_at, " TIME_FMT "), source_key"
 
 #define PROMPT_COLUMNS \
 	"id, kind, alert_id, execution_id, step_id, alert_level, title, message, buttons," \
@@ -31,7 +33,27 @@
 
 static const char sql_alert_insert[] =
 	"INSERT INTO alerts (rule_id, execution_id, person_id, alert_type, alert_level, title,"
-	" message, room_name) VALUES (?, ?, ?, COALESCE(?, 'rule'), ?, ?, ?, ?)";
+	" message, room_name, source_key, next_escalation_at)"
+	" VALUES (?, ?, ?, COALESCE(?, 'rule'), ?, ?, ?, ?, ?,"
+	" IF(? > 0, UTC_TIMESTAMP(3) + INTERVAL ? MINUTE, NULL))";
+static const char sql_alert_open_source[] =
+	"SELECT COALESCE(MAX(id), 0) FROM alerts WHERE open_source_key = ?";
+static const char sql_alert_resolve_source[] =
+	"UPDATE alerts SET resolved = TRUE, resolution = 'resolved', resolved_at = UTC_TIMESTAMP(3),"
+	" next_escalation_at = NULL WHERE open_source_key = ?";
+static const char sql_escalations_due[] =
+	"SELECT id, alert_level, title, message, escalations_sent,"
+	" DATE_FORMAT(next_escalation_at, '%Y-%m-%d %H:%i:%s.%f')"
+	" FROM alerts WHERE next_escalation_at <= UTC_TIMESTAMP(3) AND NOT resolved"
+	" ORDER BY next_escalation_at LIMIT ?";
+/* next_escalation_at first: MariaDB assigns left to right, so the IF sees
+ * the count before this escalation. */
+static const char sql_escalation_claim[] =
+	"UPDATE alerts SET"
+	" next_escalation_at = IF(escalations_sent + 1 >= ?, NULL,"
+	"   UTC_TIMESTAMP(3) + INTERVAL ? MINUTE),"
+	" escalations_sent = escalations_sent + 1"
+	" WHERE id = ? AND NOT resolved AND next_escalation_at = ?";
 static const char sql_alert_list[] =
 	"SELECT " ALERT_COLUMNS " FROM alerts WHERE " BEFORE_CURSOR
 	" AND (? IS NULL OR resolved = ?) AND (? IS NULL OR room_name = ?)"
@@ -46,12 +68,13 @@ static const char sql_actions[] =
 	" FROM alert_actions WHERE alert_id = ? ORDER BY id LIMIT ?";
 static const char sql_action_insert[] =
 	"INSERT INTO alert_actions (alert_id, action, actor, note) VALUES (?, ?, ?, ?)";
+/* Someone answered: the reminders stop either way. */
 static const char sql_dismiss[] =
 	"UPDATE alerts SET resolved = TRUE, resolution = 'dismissed',"
-	" resolved_at = UTC_TIMESTAMP(3) WHERE id = ? AND NOT resolved";
+	" resolved_at = UTC_TIMESTAMP(3), next_escalation_at = NULL WHERE id = ? AND NOT resolved";
 static const char sql_escalate[] =
-	"UPDATE alerts SET alert_level = 'emergency', escalated_at = UTC_TIMESTAMP(3)"
-	" WHERE id = ? AND NOT resolved";
+	"UPDATE alerts SET alert_level = 'emergency', escalated_at = UTC_TIMESTAMP(3),"
+	" next_escalation_at = NULL WHERE id = ? AND NOT resolved";
 /* The re-notification of an assist: the alert again, as an emergency, saying
  * who asked. */
 static const char sql_renotify[] =
@@ -82,7 +105,7 @@ static json_t *alerts__id(struct db_stmt *st, unsigned c)
 static json_t *alerts__row(struct db_stmt *st)
 {
 	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:s, s:s?, s:o, s:b, s:s?,"
-			 " s:s?, s:s?, s:s, s:s}",
+			 " s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s?}",
 			 "id", (json_int_t)db_col_int64(st, 0),
 			 "rule_id", alerts__id(st, 1),
 			 "execution_id", alerts__id(st, 2),
@@ -97,7 +120,10 @@ static json_t *alerts__row(struct db_stmt *st)
 			 "resolved_at", db_col_text(st, 11, NULL),
 			 "escalated_at", db_col_text(st, 12, NULL),
 			 "created_at", db_col_text(st, 13, NULL),
-			 "updated_at", db_col_text(st, 14, NULL));
+			 "updated_at", db_col_text(st, 14, NULL),
+			 "escalations_sent", (json_int_t)db_col_int64(st, 15),
+			 "next_escalation_at", db_col_text(st, 16, NULL),
+			 "source_key", db_col_text(st, 17, NULL));
 }
 
 static json_t *alerts__action_row(struct db_stmt *st)
@@ -190,7 +216,111 @@ enum herr store_alerts_create(struct db *db, const struct alert_fields *a, int64
 	db_bind_text(st, 5, a->title);
 	db_bind_text(st, 6, a->message ? a->message : "");
 	db_bind_text(st, 7, a->room_name);
+	db_bind_text(st, 8, a->source_key);
+	db_bind_int64(st, 9, a->escalation_minutes);
+	db_bind_int64(st, 10, a->escalation_minutes);
 	rc = alerts__insert(st, id);
+	db_done(st);
+	return rc;
+}
+
+enum herr store_alerts_open_by_source(struct db *db, const char *source_key, int64_t *id)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*id = 0;
+	if ((rc = db_prepare(db, sql_alert_open_source, &st)) != HERR_OK)
+		return rc;
+	db_bind_text(st, 0, source_key);
+	rc = store_rows_int(st, id);
+	db_done(st);
+	if (rc == HERR_OK && *id == 0)
+		rc = HERR_NOT_FOUND;
+	return rc;
+}
+
+enum herr store_alerts_resolve_source(struct db *db, const char *source_key, int64_t *id)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc = store_alerts_open_by_source(db, source_key, id);
+
+	if (rc != HERR_OK)
+		return rc;
+	if ((rc = db_prepare(db, sql_alert_resolve_source, &st)) != HERR_OK)
+		return rc;
+	db_bind_text(st, 0, source_key);
+	rc = db_execute(st);
+	if (rc == HERR_OK && db_affected_rows(st) == 0)
+		rc = HERR_NOT_FOUND;
+	db_done(st);
+	return rc;
+}
+
+enum herr store_alerts_escalations_due(struct db *db, struct due_escalation *out, size_t max,
+				       size_t *n)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int got;
+
+	*n = 0;
+	if ((rc = db_prepare(db, sql_escalations_due, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, (int64_t)max);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	while (*n < max && (got = db_fetch(st)) == 1) {
+		struct due_escalation *d = &out[*n];
+		const char *msg = db_col_text(st, 3, NULL);
+
+		d->id = db_col_int64(st, 0);
+		store_col_copy(st, 1, d->level, sizeof(d->level));
+		store_col_copy(st, 2, d->title, sizeof(d->title));
+		d->message = strdup(msg ? msg : "");
+		d->escalations_sent = (unsigned)db_col_int64(st, 4);
+		store_col_copy(st, 5, d->due_exact, sizeof(d->due_exact));
+		if (!d->message) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+		(*n)++;
+	}
+	if (*n < max && got < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	if (rc != HERR_OK) {
+		store_escalations_free(out, *n);
+		*n = 0;
+	}
+	return rc;
+}
+
+void store_escalations_free(struct due_escalation *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].message);
+		d[i].message = NULL;
+	}
+}
+
+enum herr store_alerts_claim_escalation(struct db *db, const struct due_escalation *d,
+					unsigned repeat_count, unsigned every_minutes, bool *claimed)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*claimed = false;
+	if ((rc = db_prepare(db, sql_escalation_claim, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, repeat_count);
+	db_bind_int64(st, 1, every_minutes ? every_minutes : 1);
+	db_bind_int64(st, 2, d->id);
+	db_bind_text(st, 3, d->due_exact);
+	rc = db_execute(st);
+	if (rc == HERR_OK)
+		*claimed = db_affected_rows(st) == 1;
 	db_done(st);
 	return rc;
 }

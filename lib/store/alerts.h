@@ -15,7 +15,7 @@
  * Alert JSON: {id, rule_id|null, execution_id|null, alert_type, alert_level,
  *   title, message, room_name|null, person_id|null, resolved,
  *   resolution|null, resolved_at|null, escalated_at|null, created_at,
- *   updated_at}; store_alerts_get adds actions[]
+ *   updated_at, escalations_sent, next_escalation_at|null, source_key|null}; store_alerts_get adds actions[]
  *   {id, action, actor, note|null, created_at}, oldest first.
  * Prompt JSON: {id, kind, alert_id|null, execution_id|null, step_id|null,
  *   alert_level, title, message, buttons[], countdown_seconds|null, status,
@@ -41,6 +41,19 @@ struct alert_fields {
 	const char *title;         /* at most 256 characters */
 	const char *message;
 	const char *room_name;
+	const char *source_key;    /* an outside alert's identity (Alertmanager
+	                            * fingerprint): one open alert per key */
+	unsigned escalation_minutes; /* re-notify after this long; 0 = never */
+};
+
+/* An open alert whose next reminder is due. */
+struct due_escalation {
+	int64_t id;
+	char level[17];
+	char title[1025];
+	char *message;             /* malloc'd: store_escalations_free() */
+	unsigned escalations_sent; /* before this one */
+	char due_exact[32];        /* next_escalation_at as stored: the claim's guard */
 };
 
 struct alert_filter {
@@ -60,6 +73,29 @@ enum alert_action {
 /* Insert an alert; *id = its id.  HERR_INVALID when rule_id, execution_id
  * or person_id names nothing. */
 enum herr store_alerts_create(struct db *db, const struct alert_fields *a, int64_t *id);
+
+/* The open alert raised for source_key: HERR_NOT_FOUND when none. */
+enum herr store_alerts_open_by_source(struct db *db, const char *source_key, int64_t *id);
+
+/* Resolve the open alert of source_key (resolution 'resolved'; reminders
+ * stop); *id the alert.  HERR_NOT_FOUND when none is open. */
+enum herr store_alerts_resolve_source(struct db *db, const char *source_key, int64_t *id);
+
+/* Up to max open alerts whose reminder is due, oldest due first; *n how
+ * many.  Free with store_escalations_free(). */
+enum herr store_alerts_escalations_due(struct db *db, struct due_escalation *out, size_t max,
+				       size_t *n);
+void store_escalations_free(struct due_escalation *d, size_t n);
+
+/*
+ * Claim d's reminder: escalations_sent + 1, and the next one in
+ * every_minutes unless that makes repeat_count.  *claimed false when
+ * someone else did (or the alert was answered) meanwhile: then do not
+ * re-notify.
+ */
+enum herr store_alerts_claim_escalation(struct db *db, const struct due_escalation *d,
+					unsigned repeat_count, unsigned every_minutes,
+					bool *claimed);
 
 enum herr store_alerts_list(struct db *db, const struct alert_filter *f, const struct page *pg,
 			    json_t *items, bool *has_more);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "ini.h"
 #include "log.h"
+#include "net/url_policy.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -330,6 +331,309 @@ static void test_config_path(void **state)
 	unsetenv("HEARTH_CONFIG");
 }
 
+/* ------------------------------------------------ outbound and delivery */
+
+#define BOT_TOKEN "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_-"
+
+static void test_delivery_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(load(WITH_SECRET("")), 0);
+	assert_false(cfg.outbound_allow_loopback);
+	assert_true(cfg.outbound_allow_private);
+	assert_string_equal(cfg.outbound_allow_cidrs, "");
+	assert_string_equal(cfg.outbound_deny_cidrs, "");
+	assert_int_equal(cfg.outbound_connect_timeout_ms, 5000);
+	assert_int_equal(cfg.outbound_timeout_ms, 10000);
+	assert_string_equal(cfg.ha_url, "");
+	assert_string_equal(cfg.ha_token, "");
+	assert_true(cfg.ha_verify_tls);
+	assert_int_equal(cfg.ha_timeout_ms, 10000);
+	assert_string_equal(cfg.ha_tts_service, "tts.speak");
+	assert_string_equal(cfg.ha_tts_entity, "");
+	assert_string_equal(cfg.ha_media_player, "");
+	assert_string_equal(cfg.telegram_bot_token, "");
+	assert_string_equal(cfg.telegram_api_base, "https://api.telegram.org");
+	assert_string_equal(cfg.telegram_chat_id, "");
+	assert_string_equal(cfg.telegram_chat_id_emergency, "");
+	assert_string_equal(cfg.telegram_chat_id_warning, "");
+	assert_string_equal(cfg.telegram_chat_id_info, "");
+	assert_string_equal(cfg.telegram_chat_id_reminder, "");
+	assert_int_equal(cfg.telegram_timeout_ms, 10000);
+	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+	assert_int_equal(cfg.stream_publish_timeout_ms, 500);
+	assert_int_equal(cfg.delivery_max_attempts, 3);
+	assert_int_equal(cfg.delivery_backoff_base_ms, 1000);
+	assert_int_equal(cfg.delivery_backoff_cap_ms, 30000);
+	assert_int_equal(cfg.delivery_lease_seconds, 60);
+
+	config_defaults(&cfg);
+	assert_true(cfg.ha_verify_tls);
+	assert_int_equal(cfg.delivery_max_attempts, 3);
+	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+}
+
+static void test_delivery_good_file(void **state)
+{
+	(void)state;
+	struct url_policy p;
+	const char *text = WITH_SECRET(
+		"[outbound]\n"
+		"allow_loopback = yes\n"
+		"allow_private = off\n"
+		"allow_cidrs = 192.168.1.0/24, fd00::/8\n"
+		"deny_cidrs = 192.168.1.13 10.0.0.0/8\n"
+		"connect_timeout_seconds = 2\n"
+		"timeout_seconds = 20\n"
+		"[homeassistant]\n"
+		"url = https://ha.example:8123/\n"
+		"token = eyJhbGciOiJIUzI1NiJ9.e30.sig-_\n"
+		"verify_tls = false\n"
+		"timeout_seconds = 7\n"
+		"tts_service = tts.google_translate_say\n"
+		"tts_entity = tts.piper\n"
+		"media_player = media_player.kitchen_2\n"
+		"[telegram]\n"
+		"bot_token = " BOT_TOKEN "\n"
+		"api_base = http://127.0.0.1:9999\n"
+		"chat_id = 12345\n"
+		"chat_id_emergency = -1001234567890\n"
+		"chat_id_warning = @hearth_alerts\n"
+		"chat_id_info =\n"
+		"chat_id_reminder = 777\n"
+		"timeout_seconds = 3\n"
+		"[stream]\n"
+		"publish_url =\n"
+		"publish_timeout_ms = 250\n"
+		"[delivery]\n"
+		"max_attempts = 5\n"
+		"backoff_base_ms = 200\n"
+		"backoff_cap_ms = 5000\n"
+		"lease_seconds = 30\n");
+
+	assert_int_equal(load(text), 0);
+	assert_true(cfg.outbound_allow_loopback);
+	assert_false(cfg.outbound_allow_private);
+	assert_string_equal(cfg.outbound_allow_cidrs, "192.168.1.0/24, fd00::/8");
+	assert_string_equal(cfg.outbound_deny_cidrs, "192.168.1.13 10.0.0.0/8");
+	assert_int_equal(cfg.outbound_connect_timeout_ms, 2000);
+	assert_int_equal(cfg.outbound_timeout_ms, 20000);
+	assert_string_equal(cfg.ha_url, "https://ha.example:8123/");
+	assert_string_equal(cfg.ha_token, "eyJhbGciOiJIUzI1NiJ9.e30.sig-_");
+	assert_false(cfg.ha_verify_tls);
+	assert_int_equal(cfg.ha_timeout_ms, 7000);
+	assert_string_equal(cfg.ha_tts_service, "tts.google_translate_say");
+	assert_string_equal(cfg.ha_tts_entity, "tts.piper");
+	assert_string_equal(cfg.ha_media_player, "media_player.kitchen_2");
+	assert_string_equal(cfg.telegram_bot_token, BOT_TOKEN);
+	assert_string_equal(cfg.telegram_api_base, "http://127.0.0.1:9999");
+	assert_string_equal(cfg.telegram_chat_id, "12345");
+	assert_string_equal(cfg.telegram_chat_id_emergency, "-1001234567890");
+	assert_string_equal(cfg.telegram_chat_id_warning, "@hearth_alerts");
+	assert_string_equal(cfg.telegram_chat_id_info, "");
+	assert_string_equal(cfg.telegram_chat_id_reminder, "777");
+	assert_int_equal(cfg.telegram_timeout_ms, 3000);
+	assert_string_equal(cfg.stream_publish_url, "");
+	assert_int_equal(cfg.stream_publish_timeout_ms, 250);
+	assert_int_equal(cfg.delivery_max_attempts, 5);
+	assert_int_equal(cfg.delivery_backoff_base_ms, 200);
+	assert_int_equal(cfg.delivery_backoff_cap_ms, 5000);
+	assert_int_equal(cfg.delivery_lease_seconds, 30);
+
+	/* The policy the section makes. */
+	assert_int_equal(config_url_policy(&cfg, &p, err, sizeof(err)), 0);
+	assert_true(p.allow_loopback);
+	assert_false(p.allow_private);
+	assert_int_equal(p.n_allow, 2);
+	assert_int_equal(p.n_deny, 2);
+	assert_int_equal(p.deny[0].prefix, 32);
+	assert_int_equal(url_policy_check_url(&p, "http://192.168.1.20/", err, sizeof(err)), 0);
+	assert_int_equal(url_policy_check_url(&p, "http://192.168.1.13/", err, sizeof(err)), -1);
+	assert_int_equal(url_policy_check_url(&p, "http://192.168.2.1/", err, sizeof(err)), -1);
+
+	/* Booleans in every spelling. */
+	assert_int_equal(load(WITH_SECRET("[homeassistant]\nverify_tls = FALSE\n")), 0);
+	assert_false(cfg.ha_verify_tls);
+	assert_int_equal(load(WITH_SECRET("[homeassistant]\nverify_tls = 0\n")), 0);
+	assert_false(cfg.ha_verify_tls);
+	assert_int_equal(load(WITH_SECRET("[outbound]\nallow_loopback = On\n")), 0);
+	assert_true(cfg.outbound_allow_loopback);
+	assert_int_equal(load(WITH_SECRET("[outbound]\nallow_loopback = 1\n")), 0);
+	assert_true(cfg.outbound_allow_loopback);
+}
+
+static void test_delivery_bad_values(void **state)
+{
+	(void)state;
+	expect_error(WITH_SECRET("[outbound]\nallow_loopback = maybe\n"),
+		     "outbound.allow_loopback: 'maybe' is not true or false");
+	expect_error(WITH_SECRET("[outbound]\nallow_private =\n"), "outbound.allow_private: ''");
+	expect_error(WITH_SECRET("[outbound]\n\nallow_cidrs = 10.0.0.0/8, nonsense\n"),
+		     "line 3: outbound.allow_cidrs: 'nonsense' is not an address or a CIDR");
+	expect_error(WITH_SECRET("[outbound]\ndeny_cidrs = 10.0.0.1/8\n"),
+		     "outbound.deny_cidrs: '10.0.0.1/8' has bits set past its /8 prefix");
+	expect_error(WITH_SECRET("[outbound]\ndeny_cidrs = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 "
+				 "1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 1.1.1.11 1.1.1.12 "
+				 "1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 1.1.1.17\n"),
+		     "outbound.deny_cidrs: more than 16 entries");
+	expect_error(WITH_SECRET("[outbound]\nconnect_timeout_seconds = 0\n"),
+		     "outbound.connect_timeout_seconds: '0' is not a number of seconds between 1 "
+		     "and 300");
+	expect_error(WITH_SECRET("[outbound]\ntimeout_seconds = 1.5\n"), "outbound.timeout_seconds");
+	expect_error(WITH_SECRET("[outbound]\ntimeout_seconds = 3601\n"),
+		     "outbound.timeout_seconds");
+
+	expect_error(WITH_SECRET("[homeassistant]\nurl = ftp://ha.example/\n"),
+		     "homeassistant.url: 'ftp://ha.example/': only http and https URLs are allowed");
+	expect_error(WITH_SECRET("[homeassistant]\nurl = ha.example:8123\n"),
+		     "homeassistant.url");
+	expect_error(WITH_SECRET("[homeassistant]\nurl = http://admin:pw@ha.example/\n"),
+		     "must not contain a user name or password");
+	expect_error(WITH_SECRET("[homeassistant]\ntoken = two words\n"),
+		     "homeassistant.token: must be printable characters without spaces");
+	assert_null(strstr(err, "two words"));
+	expect_error(WITH_SECRET("[homeassistant]\ntimeout_seconds = 301\n"),
+		     "homeassistant.timeout_seconds");
+	expect_error(WITH_SECRET("[homeassistant]\ntts_service = speak\n"),
+		     "homeassistant.tts_service: 'speak' is not a Home Assistant name");
+	expect_error(WITH_SECRET("[homeassistant]\ntts_service =\n"),
+		     "homeassistant.tts_service: must not be empty");
+	expect_error(WITH_SECRET("[homeassistant]\nmedia_player = media_player.Kitchen\n"),
+		     "homeassistant.media_player: 'media_player.Kitchen'");
+	expect_error(WITH_SECRET("[homeassistant]\ntts_entity = tts.piper.x\n"),
+		     "homeassistant.tts_entity");
+	expect_error(WITH_SECRET("[homeassistant]\nverify_tls = sometimes\n"),
+		     "homeassistant.verify_tls");
+
+	expect_error(WITH_SECRET("[telegram]\nbot_token = 12345/../x\n"),
+		     "telegram.bot_token: does not look like a bot token");
+	assert_null(strstr(err, "12345"));
+	expect_error(WITH_SECRET("[telegram]\nbot_token = :abc\n"), "telegram.bot_token");
+	expect_error(WITH_SECRET("[telegram]\nbot_token = 123:\n"), "telegram.bot_token");
+	expect_error(WITH_SECRET("[telegram]\napi_base =\n"), "telegram.api_base: must not be empty");
+	expect_error(WITH_SECRET("[telegram]\napi_base = gopher://t.example\n"),
+		     "telegram.api_base");
+	expect_error(WITH_SECRET("[telegram]\nchat_id = me\n"),
+		     "telegram.chat_id: 'me' is not a Telegram chat id");
+	expect_error(WITH_SECRET("[telegram]\nchat_id_warning = @abc\n"), "telegram.chat_id_warning");
+	expect_error(WITH_SECRET("[telegram]\nchat_id_info = --5\n"), "telegram.chat_id_info");
+	expect_error(WITH_SECRET("[telegram]\nchat_id_emergency = 12 34\n"),
+		     "telegram.chat_id_emergency");
+	expect_error(WITH_SECRET("[telegram]\ntimeout_seconds = 0\n"), "telegram.timeout_seconds");
+
+	expect_error(WITH_SECRET("[stream]\npublish_url = unix:/run/x.sock\n"), "stream.publish_url");
+	expect_error(WITH_SECRET("[stream]\npublish_timeout_ms = 5\n"),
+		     "stream.publish_timeout_ms: '5' is not a number of milliseconds between 10 "
+		     "and 60000");
+
+	expect_error(WITH_SECRET("[delivery]\nmax_attempts = 0\n"), "delivery.max_attempts: '0'");
+	expect_error(WITH_SECRET("[delivery]\nmax_attempts = 101\n"), "delivery.max_attempts");
+	expect_error(WITH_SECRET("[delivery]\nbackoff_base_ms = 0\n"), "delivery.backoff_base_ms");
+	expect_error(WITH_SECRET("[delivery]\nbackoff_cap_ms = 86400001\n"),
+		     "delivery.backoff_cap_ms");
+	expect_error(WITH_SECRET("[delivery]\nlease_seconds = 4\n"), "delivery.lease_seconds");
+	expect_error(WITH_SECRET("[delivery]\nbackoff_base_ms = 5000\nbackoff_cap_ms = 4000\n"),
+		     "delivery.backoff_cap_ms (4000) is smaller than delivery.backoff_base_ms (5000)");
+	expect_error(WITH_SECRET("[delivery]\nlease_seconds = 10\n"),
+		     "delivery.lease_seconds (10) must be longer than the longest outbound "
+		     "timeout (10 s)");
+	expect_error(WITH_SECRET("[delivery]\nlease_seconds = 30\n[telegram]\ntimeout_seconds = 30\n"),
+		     "(30 s)");
+
+	/* Unknown keys and sections name the new ones. */
+	expect_error(WITH_SECRET("[telegram]\nchat = 1\n"),
+		     "unknown key telegram.chat (known in [telegram]: bot_token, api_base, chat_id,");
+	expect_error(WITH_SECRET("[home_assistant]\nurl = http://x/\n"),
+		     "unknown section [home_assistant] (known: api, database, cache, security, log, "
+		     "engine, outbound, homeassistant, telegram, stream, delivery)");
+}
+
+/* Home Assistant and Telegram URLs meet the [outbound] policy at load. */
+static void test_delivery_policy_at_load(void **state)
+{
+	(void)state;
+	/* Never allowed: refused on its line. */
+	expect_error(WITH_SECRET("[homeassistant]\nurl = http://169.254.169.254/\n"),
+		     "line 2: homeassistant.url: 'http://169.254.169.254/': the address "
+		     "169.254.169.254 is a cloud metadata address");
+	/* Allowed or not by the policy: refused once the policy is known. */
+	expect_error(WITH_SECRET("[homeassistant]\nurl = http://127.0.0.1:8123\n"),
+		     "homeassistant.url is refused by the [outbound] policy: the address 127.0.0.1 "
+		     "is loopback");
+	expect_error(WITH_SECRET("[homeassistant]\nurl = http://localhost:8123\n"),
+		     "the host localhost is loopback");
+	expect_error(WITH_SECRET("[telegram]\napi_base = http://[::1]:9000\n"),
+		     "telegram.api_base is refused by the [outbound] policy");
+	expect_error(WITH_SECRET("[outbound]\nallow_private = false\n"
+				 "[homeassistant]\nurl = http://192.168.1.5:8123\n"),
+		     "is private");
+	expect_error(WITH_SECRET("[outbound]\ndeny_cidrs = 192.168.1.0/24\n"
+				 "[homeassistant]\nurl = http://192.168.1.5:8123\n"),
+		     "deny_cidrs");
+	/* allow_loopback (or a list entry) lets a local server through; the
+	 * publisher URL is loopback by design and not judged. */
+	assert_int_equal(load(WITH_SECRET("[outbound]\nallow_loopback = true\n"
+					  "[homeassistant]\nurl = http://127.0.0.1:8123\n")), 0);
+	assert_int_equal(load(WITH_SECRET("[outbound]\nallow_cidrs = 127.0.0.1\n"
+					  "[telegram]\napi_base = http://127.0.0.1:9000\n")), 0);
+	assert_int_equal(load(WITH_SECRET("[homeassistant]\nurl = http://homeassistant.local:8123\n"
+					  "[stream]\npublish_url = http://127.0.0.1:1/pub\n")), 0);
+	assert_int_equal(load(WITH_SECRET("[homeassistant]\nurl = http://192.168.1.5:8123\n")), 0);
+}
+
+static void test_delivery_env(void **state)
+{
+	(void)state;
+	const char *text = WITH_SECRET("[telegram]\nchat_id = 1\n");
+
+	setenv("HEARTH_OUTBOUND_ALLOW_LOOPBACK", "true", 1);
+	setenv("HEARTH_OUTBOUND_DENY_CIDRS", "10.0.0.0/8", 1);
+	setenv("HEARTH_HOMEASSISTANT_URL", "http://127.0.0.1:8123", 1);
+	setenv("HEARTH_HOMEASSISTANT_TOKEN", "abc.def", 1);
+	setenv("HEARTH_TELEGRAM_BOT_TOKEN", BOT_TOKEN, 1);
+	setenv("HEARTH_TELEGRAM_CHAT_ID", "42", 1);
+	setenv("HEARTH_STREAM_PUBLISH_URL", "", 1);
+	setenv("HEARTH_DELIVERY_MAX_ATTEMPTS", "7", 1);
+	setenv("HEARTH_OUTBOUND_TIMEOUT_SECONDS", "15", 1);
+	assert_int_equal(load_env(text), 0);
+	assert_true(cfg.outbound_allow_loopback);
+	assert_string_equal(cfg.outbound_deny_cidrs, "10.0.0.0/8");
+	assert_string_equal(cfg.ha_url, "http://127.0.0.1:8123");
+	assert_string_equal(cfg.ha_token, "abc.def");
+	assert_string_equal(cfg.telegram_bot_token, BOT_TOKEN);
+	assert_string_equal(cfg.telegram_chat_id, "42");
+	assert_string_equal(cfg.stream_publish_url, "");
+	assert_int_equal(cfg.delivery_max_attempts, 7);
+	assert_int_equal(cfg.outbound_timeout_ms, 15000);
+
+	/* The environment's policy judges the environment's URL. */
+	setenv("HEARTH_OUTBOUND_ALLOW_LOOPBACK", "false", 1);
+	assert_int_equal(load_env(text), -1);
+	assert_non_null(strstr(err, "homeassistant.url is refused"));
+	unsetenv("HEARTH_OUTBOUND_ALLOW_LOOPBACK");
+	unsetenv("HEARTH_HOMEASSISTANT_URL");
+
+	/* A bad secret names the variable, never the value. */
+	setenv("HEARTH_TELEGRAM_BOT_TOKEN", "123456:has space", 1);
+	assert_int_equal(load_env(text), -1);
+	assert_non_null(strstr(err, "HEARTH_TELEGRAM_BOT_TOKEN"));
+	assert_null(strstr(err, "has space"));
+	setenv("HEARTH_HOMEASSISTANT_TOKEN", "line\nbreak", 1);
+	unsetenv("HEARTH_TELEGRAM_BOT_TOKEN");
+	assert_int_equal(load_env(text), -1);
+	assert_non_null(strstr(err, "HEARTH_HOMEASSISTANT_TOKEN"));
+	assert_null(strstr(err, "break"));
+
+	unsetenv("HEARTH_OUTBOUND_DENY_CIDRS");
+	unsetenv("HEARTH_HOMEASSISTANT_TOKEN");
+	unsetenv("HEARTH_TELEGRAM_CHAT_ID");
+	unsetenv("HEARTH_STREAM_PUBLISH_URL");
+	unsetenv("HEARTH_DELIVERY_MAX_ATTEMPTS");
+	unsetenv("HEARTH_OUTBOUND_TIMEOUT_SECONDS");
+	assert_int_equal(load_env(text), 0);
+	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+}
+
 /* ---------------------------------------------------------------- ini */
 
 struct seen {
@@ -486,6 +790,11 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_config_path),
+		cmocka_unit_test(test_delivery_defaults),
+		cmocka_unit_test(test_delivery_good_file),
+		cmocka_unit_test(test_delivery_bad_values),
+		cmocka_unit_test(test_delivery_policy_at_load),
+		cmocka_unit_test(test_delivery_env),
 		cmocka_unit_test(test_ini_basics),
 		cmocka_unit_test(test_ini_errors),
 		cmocka_unit_test(test_ini_file),

@@ -23,8 +23,7 @@ static const char *const step_names[] = {
 	"interactive_prompt", NULL,
 };
 static const char *const unavailable_steps[] = {"person_identification", "scene_analysis",
-						"object_trend_analysis", "llm_call",
-						"ha_action", NULL};
+						"object_trend_analysis", "llm_call", NULL};
 static const char *const counting_steps[] = {"notification", "ha_action",
 					     "activity_detection", NULL};
 static const char *const filter_names[] = {"room", "time_range", "day_of_week",
@@ -351,9 +350,13 @@ static void test_step_bounds(void **state)
 	step_bad("notification", "{\"alert_level\": \"urgent\"}", "body.config_json.alert_level",
 		 "enum");
 	step_bad("notification", "{\"webhook_url\": \"ftp://example.org\"}",
-		 "body.config_json.webhook_url", "url_scheme");
+		 "body.config_json.webhook_url", "url_policy");
 	step_bad("notification", "{\"webhook_url\": \"https://exa mple.org\"}",
-		 "body.config_json.webhook_url", "url_scheme");
+		 "body.config_json.webhook_url", "url_policy");
+	step_bad("notification", "{\"webhook_url\": \"http://169.254.169.254/latest\"}",
+		 "body.config_json.webhook_url", "url_policy");
+	step_bad("notification", "{\"webhook_url\": \"http://127.0.0.1:8079/pub/alerts\"}",
+		 "body.config_json.webhook_url", "url_policy");
 	step_bad("notification", "{\"eink_expiry_minutes\": 0}",
 		 "body.config_json.eink_expiry_minutes", "greater_than_equal");
 	step_bad("notification", "{\"eink_targets\": [1, \"2\"]}",
@@ -362,10 +365,9 @@ static void test_step_bounds(void **state)
 		 "list_type");
 	step_bad("notification", "{\"channels\": [\"telegram\", \"telegram\"]}",
 		 "body.config_json.channels.1", "value_error");
-	/* webhook is not available yet, and would have nowhere to go. */
-	errs = step("notification", "{\"channels\": [\"webhook\"]}", 2);
+	/* A webhook without a URL would have nowhere to go. */
+	errs = step("notification", "{\"channels\": [\"webhook\"]}", 1);
 	assert_string_equal(type_at(errs, "body.config_json.webhook_url"), "missing");
-	assert_string_equal(type_at(errs, "body.config_json.channels.0"), "value_error");
 	json_decref(errs);
 
 	step_ok("daily_report", "{\"person_ids\": [1, 2], \"report_date_offset_days\": -1}");
@@ -493,11 +495,11 @@ static void test_step_unknown_channel(void **state)
 	json_t *errs;
 
 	(void)state;
-	/* Only the dashboard pop-up can deliver yet: naming another channel,
-	 * in channels or in channel_templates, is refused with the reason. */
+	/* Every channel but e-ink can deliver: naming e-ink, in channels or
+	 * in channel_templates, is refused with the reason. */
 	for (size_t i = 0; channel_names[i]; i++) {
 		char cfg[200], loc[80], want[80];
-		bool available = strcmp(channel_names[i], "pwa_popup_text") == 0;
+		bool available = strcmp(channel_names[i], "eink") != 0;
 
 		snprintf(cfg, sizeof(cfg),
 			 "{\"channels\": [\"%s\"], \"webhook_url\": \"http://h/x\", "

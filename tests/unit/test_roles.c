@@ -134,7 +134,11 @@ static void test_shipped_file(void **state)
 		print_error("%s: %s\n", path, err);
 	assert_non_null(r);
 	check_matrix(r);
-	assert_int_equal(roles_count(r), 4);
+	assert_int_equal(roles_count(r), 5);
+	/* Alertmanager's key delivers its webhooks and nothing else. */
+	assert_true(roles_allows(r, "alertmanager", "POST", "/api/v1/webhooks/alerts"));
+	assert_false(roles_allows(r, "alertmanager", "GET", "/api/v1/alerts"));
+	assert_false(roles_allows(r, "alertmanager", "POST", "/api/v1/webhooks/7"));
 	roles_free(r);
 }
 

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/step.h"
 #include "engine/template.h"
+#include "net/publish.h"
 #include "store/alerts.h"
 #include "store/runs.h"
 
@@ -76,6 +77,15 @@ static int prompt__ask(struct step_run *s)
 	free(buttons);
 	if (e != HERR_OK)
 		return step_fail(s, "cannot record the prompt: %s", herr_str(e));
+	/* The dashboard pops it up at once; one that missed the message finds
+	 * it in GET /prompts. */
+	if (s->e->cfg) {
+		json_t *row = NULL;
+
+		if (store_prompts_get(s->e->db, prompt_id, &row) == HERR_OK)
+			publish_message(s->e->cfg, "prompts", "prompt.created", row);
+		json_decref(row);
+	}
 	return 0;
 }
 

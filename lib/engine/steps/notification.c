@@ -1,22 +1,27 @@
 /*
- * The notification step: render the message and deliver it on each channel,
- * the step's own list or its alert level's defaults.  Emergency and warning
- * notifications also raise an alert, which people then dismiss or escalate.
+ * The notification step: render the message (and each channel's own
+ * template), raise the alert of an emergency or warning, and hand the rest
+ * to engine/notify.h, which routes it by the level's notification rule
+ * (channels, quiet hours) and delivers through the retry queue.
  *
- * Only the dashboard pop-up (pwa_popup_text, a `prompts` row the dashboard
- * shows) can deliver today.  A default channel that cannot is reported
- * undelivered with the reason, never counted as sent: the run shows plainly
- * who was and was not reached.
+ * notification_channels tells, per channel, whether the first attempt
+ * reached it; notification_errors why not (not configured, quiet hours,
+ * the receiver's error while the queue retries); notification_jobs the
+ * retry queue's job of each channel, to follow it to the end.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "engine/engine.h"
+#include "engine/notify.h"
 #include "engine/registry.h"
 #include "engine/step.h"
 #include "engine/template.h"
+#include "net/publish.h"
 #include "store/alerts.h"
+#include "store/notify_rules.h"
 
 /* Bytes of a rendered message: what a TEXT column holds, with room for the
  * note an assist adds to the alert's message. */
@@ -24,16 +29,13 @@
 /* Characters of an alert's or a prompt's title (VARCHAR(256)). */
 #define TITLE_MAX 256
 
-#define CHANNEL_POPUP "pwa_popup_text"
-
 /* What one run of the step produced, owned here until handed to the run. */
 struct notify {
 	const char *level;
 	char *message;        /* rendered message_template; NULL without one */
+	json_t *texts;        /* {channel: rendered channel template} */
 	char title[TITLE_MAX * 4 + 1];
 	int64_t alert_id;     /* 0 = none */
-	json_t *delivered;    /* {channel: bool} */
-	json_t *errors;       /* {channel: reason} */
 };
 
 static bool notification__alerting(const char *level)
@@ -59,119 +61,59 @@ static void notification__copy_chars(char *dst, const char *src, size_t max_char
 	dst[n] = '\0';
 }
 
-/* The message for channel: its own template, else message_template, else
- * the rule's name, so that a pop-up never shows up empty.  A new string
- * (free()), or NULL when memory runs out. */
-static char *notification__message_for(const struct step_run *s, const struct notify *n,
-				       const char *channel)
+/* Render each channel_templates entry into n->texts. */
+static int notification__render(struct step_run *s, struct notify *n)
 {
 	const json_t *templates = json_object_get(s->config, "channel_templates");
-	const char *tmpl = json_string_value(json_object_get(templates, channel));
+	const char *channel;
+	json_t *tmpl;
 
-	if (tmpl)
-		return template_render(tmpl, s->data, MESSAGE_MAX);
-	return strdup(n->message ? n->message : n->title);
-}
+	json_object_foreach((json_t *)templates, channel, tmpl) {
+		char *text;
 
-static int notification__mark(struct notify *n, const char *channel, bool ok,
-			      const char *error)
-{
-	if (json_object_set_new(n->delivered, channel, json_boolean(ok)) != 0)
-		return -1;
-	if (error && json_object_set_new(n->errors, channel, json_string(error)) != 0)
-		return -1;
+		if (!json_is_string(tmpl))
+			continue;
+		if (!(text = template_render(json_string_value(tmpl), s->data, MESSAGE_MAX)))
+			return -1;
+		if (json_object_set_new(n->texts, channel, json_string(text)) != 0) {
+			free(text);
+			return -1;
+		}
+		free(text);
+	}
 	return 0;
 }
 
-/* Raise the alert of an emergency or warning. */
+/* Raise the alert of an emergency or warning, with the level's reminders,
+ * and tell the dashboard. */
 static int notification__alert(struct step_run *s, struct notify *n)
 {
 	const json_t *trigger = json_object_get(s->data, "trigger");
-	char *message = n->message ? NULL : notification__message_for(s, n, CHANNEL_POPUP);
+	const char *popup = json_string_value(json_object_get(n->texts, "pwa_popup_text"));
+	struct notify_rule rule;
 	struct alert_fields a = {
 		.rule_id = s->rule_id,
 		.execution_id = s->execution_id,
 		.alert_type = "rule",
 		.alert_level = n->level,
 		.title = n->title,
-		.message = n->message ? n->message : message,
+		.message = n->message ? n->message : popup ? popup : n->title,
 		.room_name = json_string_value(json_object_get(trigger, "room_name")),
 	};
-	enum herr e;
-	int rv = -1;
-
-	if (!a.message) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	e = store_alerts_create(s->e->db, &a, &n->alert_id);
-	if (e != HERR_OK) {
-		step_fail(s, "could not record the alert: %s", herr_str(e));
-		goto out;
-	}
-	rv = 0;
-out:
-	free(message);
-	return rv;
-}
-
-/* Deliver on the dashboard: a pending pop-up. */
-static int notification__popup(struct step_run *s, struct notify *n)
-{
-	char *message = notification__message_for(s, n, CHANNEL_POPUP);
-	struct prompt_fields p = {
-		.kind = "notification",
-		.alert_id = n->alert_id,
-		.execution_id = s->execution_id,
-		.step_id = s->step_id,
-		.alert_level = n->level,
-		.title = n->title,
-		.message = message,
-		.buttons_json = "[]",
-	};
-	int64_t id = 0;
+	json_t *alert = NULL;
 	enum herr e;
 
-	if (!message)
-		return step_fail(s, "out of memory");
-	e = store_prompts_create(s->e->db, &p, &id);
-	free(message);
+	if ((e = store_notify_rule_get(s->e->db, n->level, &rule)) == HERR_OK) {
+		a.escalation_minutes = rule.repeat_count ? rule.escalation_minutes : 0;
+		notify_rule_clear(&rule);
+		e = store_alerts_create(s->e->db, &a, &n->alert_id);
+	}
 	if (e != HERR_OK)
-		return notification__mark(n, CHANNEL_POPUP, false, herr_str(e));
-	return notification__mark(n, CHANNEL_POPUP, true, NULL);
-}
-
-static int notification__deliver(struct step_run *s, struct notify *n, const char *channel)
-{
-	const struct channel_type *t = channel_type_find(channel);
-
-	if (!t)
-		return notification__mark(n, channel, false, "unknown channel");
-	if (!channel_type_available(t))
-		return notification__mark(n, channel, false, "not available yet");
-	if (strcmp(channel, CHANNEL_POPUP) == 0)
-		return notification__popup(s, n);
-	return notification__mark(n, channel, false, "not available yet");
-}
-
-/* The channels to deliver on: the step's list, else the level's defaults,
- * as a new array. */
-static json_t *notification__channels(const struct step_run *s, const char *level)
-{
-	const json_t *listed = json_object_get(s->config, "channels");
-	const char *const *defaults;
-	json_t *out;
-
-	if (json_is_array(listed))
-		return json_deep_copy(listed);
-	out = json_array();
-	defaults = channel_defaults_for_level(level);
-	for (size_t i = 0; out && defaults && defaults[i]; i++)
-		if (json_array_append_new(out, json_string(defaults[i])) != 0) {
-			json_decref(out);
-			return NULL;
-		}
-	return out;
+		return step_fail(s, "could not record the alert: %s", herr_str(e));
+	if (s->e->cfg && store_alerts_get(s->e->db, n->alert_id, &alert) == HERR_OK)
+		publish_message(s->e->cfg, "alerts", "alert.created", alert);
+	json_decref(alert);
+	return 0;
 }
 
 int step_run_notification(struct step_run *s)
@@ -179,14 +121,14 @@ int step_run_notification(struct step_run *s)
 	const char *tmpl = json_string_value(json_object_get(s->config, "message_template"));
 	struct notify n = {
 		.level = json_string_value(json_object_get(s->config, "alert_level")),
-		.delivered = json_object(),
-		.errors = json_object(),
+		.texts = json_object(),
 	};
-	json_t *channels = NULL, *c, *result = NULL;
+	struct notify_ctx ctx = { .db = s->e->db, .cfg = s->e->cfg, .queue = s->e->queue };
+	struct notify_out o = { 0 };
+	json_t *result = NULL, *v;
 	bool dispatched = false;
 	const char *key;
-	json_t *v;
-	size_t i;
+	enum herr e;
 	int rv = -1;
 
 	if (!n.level)
@@ -194,36 +136,40 @@ int step_run_notification(struct step_run *s)
 	notification__copy_chars(n.title, s->rule_name && *s->rule_name ? s->rule_name
 									 : "Notification",
 				 TITLE_MAX);
-	if (!n.delivered || !n.errors) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	if (tmpl && !(n.message = template_render(tmpl, s->data, MESSAGE_MAX))) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	if (!(channels = notification__channels(s, n.level))) {
+	if (!n.texts || (tmpl && !(n.message = template_render(tmpl, s->data, MESSAGE_MAX))) ||
+	    notification__render(s, &n) != 0) {
 		step_fail(s, "out of memory");
 		goto out;
 	}
 
-	/* The alert first, so the pop-up can point at it. */
+	/* The alert first, so the pop-up and the jobs can point at it. */
 	if (notification__alerting(n.level) && notification__alert(s, &n) != 0)
 		goto out;
-	json_array_foreach(channels, i, c) {
-		if (!json_is_string(c))
-			continue;
-		if (notification__deliver(s, &n, json_string_value(c)) != 0) {
-			if (!s->error[0])
-				step_fail(s, "out of memory");
-			goto out;
-		}
+
+	struct notify_msg m = {
+		.level = n.level,
+		.title = n.title,
+		.text = n.message,
+		.channel_texts = n.texts,
+		.channels = json_object_get(s->config, "channels"),
+		.webhook_url = json_string_value(json_object_get(s->config, "webhook_url")),
+		.alert_id = n.alert_id,
+		.execution_id = s->execution_id,
+		.step_id = s->step_id,
+		.rule_id = s->rule_id,
+		.rule_name = s->rule_name,
+		.now = s->now,
+	};
+	if ((e = notify_send(&ctx, &m, &o)) != HERR_OK) {
+		step_fail(s, "could not deliver the notification: %s", herr_str(e));
+		goto out;
 	}
-	json_object_foreach(n.delivered, key, v)
+	json_object_foreach(o.delivered, key, v)
 		dispatched = dispatched || json_is_true(v);
 
-	result = json_pack("{s:b, s:O, s:O}", "notification_dispatched", dispatched,
-			   "notification_channels", n.delivered, "notification_errors", n.errors);
+	result = json_pack("{s:b, s:O, s:O, s:O}", "notification_dispatched", dispatched,
+			   "notification_channels", o.delivered, "notification_errors", o.errors,
+			   "notification_jobs", o.jobs);
 	if (result && n.alert_id > 0 &&
 	    json_object_set_new(result, "alert_id", json_integer(n.alert_id)) != 0) {
 		json_decref(result);
@@ -241,9 +187,8 @@ int step_run_notification(struct step_run *s)
 	rv = 0;
 out:
 	free(n.message);
-	json_decref(n.delivered);
-	json_decref(n.errors);
-	json_decref(channels);
+	json_decref(n.texts);
+	notify_out_clear(&o);
 	json_decref(result);
 	return rv;
 }
