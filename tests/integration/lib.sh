@@ -379,6 +379,11 @@ wait_until() {
 	done
 }
 
+# sql_is "STATEMENT" EXPECTED: for wait_until, which runs it again each poll.
+sql_is() {
+	[ "$(sql "$1")" = "$2" ]
+}
+
 master_pid() {
 	cat "$HEARTH_STACK_DIR/run/hearth-api.pid" 2>/dev/null
 }
@@ -473,6 +478,62 @@ load_stop() {
 # load_count NAME: lines "total non200".
 load_count() {
 	awk '{ n++ } $1 != 200 { bad++ } END { print n + 0, bad + 0 }' "$T/load.$1"
+}
+
+# ------------------------------------------------------------ the outside world
+
+# fake_start: start tests/tools/fake_http.py (a webhook receiver, Telegram
+# and Home Assistant in one) on a free loopback port for this file; sets
+# FAKE_URL.  fake_requests PREFIX prints the requests it got under PREFIX
+# as a JSON array; fake_fail PREFIX TIMES [STATUS] makes the next TIMES
+# requests there fail (-1: all); fake_reset forgets both.
+FAKE_URL=
+fake_start() {
+	local out=$T/fake_http.out i
+	python3 "$HEARTH_SRC_DIR/tests/tools/fake_http.py" 0 >"$out" 2>&1 &
+	_LOAD_PIDS+=("$!")
+	for i in $(seq 50); do
+		FAKE_URL=$(sed -n 's/^fake_http: listening on \(.*\)$/http:\/\/\1/p' "$out")
+		[ -n "$FAKE_URL" ] && return 0
+		sleep 0.1
+	done
+	echo "# fake_http did not start: $(cat "$out")"
+	return 1
+}
+fake_requests() { curl -s --max-time 5 "$FAKE_URL/_requests?prefix=$1"; }
+fake_count() { fake_requests "$1" | jq length; }
+fake_fail() {
+	curl -s --max-time 5 -o /dev/null -X POST "$FAKE_URL/_control/fail" \
+		-d "$(jq -nc --arg p "$1" --argjson t "$2" --argjson s "${3:-500}" '{prefix: $p, times: $t, status: $s}')"
+}
+fake_reset() { curl -s --max-time 5 -o /dev/null -X POST "$FAKE_URL/_control/reset"; }
+
+# outbound_to_fake: point the stack's outbound settings at the fake server
+# (loopback allowed, Telegram's API and Home Assistant there) and restart
+# the api pool and hearth-tick so they read it; the file is restored and
+# both restarted again when the test file ends.
+outbound_to_fake() {
+	cp "$HEARTH_CONFIG" "$T/hearth.conf.saved"
+	on_exit 'cat "$T/hearth.conf.saved" >"$HEARTH_CONFIG"; devstack stop tick >/dev/null; devstack stop api >/dev/null; devstack start api >/dev/null; devstack start tick >/dev/null'
+	config_set outbound allow_loopback true
+	config_set telegram bot_token 123456:test-token
+	config_set telegram api_base "$FAKE_URL"
+	config_set telegram chat_id 1000
+	config_set telegram chat_id_emergency 1001
+	config_set homeassistant url "$FAKE_URL"
+	config_set homeassistant token test-ha-token
+	config_set homeassistant media_player media_player.kitchen
+	config_set homeassistant tts_entity tts.piper
+	# A delivery whose worker dies is taken up again this soon (the lease
+	# must outlast the longest outbound timeout).
+	config_set outbound timeout_seconds 3
+	config_set telegram timeout_seconds 3
+	config_set homeassistant timeout_seconds 3
+	config_set delivery lease_seconds 5
+	devstack stop tick >/dev/null
+	devstack stop api >/dev/null
+	devstack start api >/dev/null && devstack start tick >/dev/null
+	wait_until 10 status_is 200 GET /health
 }
 
 # hex of a string's bytes, uppercase (as SQL HEX() prints it).

@@ -43,7 +43,7 @@ add_step() {
 	[ -n "$STEP_ID" ]
 }
 
-ALERT_KEYS="alert_level,alert_type,created_at,escalated_at,execution_id,id,message,person_id,resolution,resolved,resolved_at,room_name,rule_id,title,updated_at"
+ALERT_KEYS="alert_level,alert_type,created_at,escalated_at,escalations_sent,execution_id,id,message,next_escalation_at,person_id,resolution,resolved,resolved_at,room_name,rule_id,source_key,title,updated_at"
 PROMPT_KEYS="alert_id,alert_level,buttons,countdown_seconds,created_at,execution_id,expires_at,id,kind,message,status,step_id,title,updated_at"
 
 # ---------------------------------------------------------------- setup
@@ -199,17 +199,17 @@ expect_status 401 "GET /alerts without a key: 401"
 
 # ---------------------------------------------------------------- channels
 api GET /api/v1/pipeline/channel-types
-expect_json '[.items[] | select(.available) | .name] | join(",")' pwa_popup_text \
-	"only the dashboard pop-up is available"
+expect_json '[.items[] | select(.available | not) | .name] | join(",")' eink \
+	"every channel but e-ink is available"
 
 create_rule manual '{trigger_type: "manual"}'
 RM=$RULE_ID
 check "setup: a manual rule" test -n "$RM"
-add_step "$RM" '{"step_type": "notification", "config_json": {"channels": ["pwa_popup_text", "telegram"]}}'
-expect_status 422 "a step naming telegram: 422"
+add_step "$RM" '{"step_type": "notification", "config_json": {"channels": ["pwa_popup_text", "eink"]}}'
+expect_status 422 "a step naming eink: 422"
 expect_loc '["body","config_json","channels",1]' value_error
 expect_json '[.detail[] | select(.loc == ["body","config_json","channels",1]) | .msg] | join(",")' \
-	"channel telegram is not available yet" "the 422 says the channel is not available yet"
+	"channel eink is not available yet" "the 422 says the channel is not available yet"
 add_step "$RM" '{"step_type": "notification", "config_json": {"channel_templates": {"eink": "Hi"}}}'
 expect_status 422 "a template for eink: 422"
 expect_loc '["body","config_json","channel_templates","eink"]' value_error
@@ -242,7 +242,9 @@ else
 	api GET "/api/v1/workflows/$EXEC"
 	expect_json '.pipeline_data | [.notification_dispatched, .notification_channels.pwa_popup_text, .notification_channels.telegram] | map(tostring) | join(",")' \
 		"true,true,false" "dispatched on the pop-up, telegram false"
-	expect_json '.pipeline_data.notification_errors.telegram' "not available yet" "telegram: not available yet"
+	expect_json '.pipeline_data.notification_errors.telegram | startswith("Telegram is not configured")' true \
+		"telegram: not configured, said so"
+	expect_json '.pipeline_data.notification_errors.eink | contains("e-ink")' true "eink: no module, said so"
 	expect_json '.pipeline_data.notification_channels | keys | join(",")' \
 		"eink,pwa_popup_text,pwa_realtime_ai,telegram" "the warning level's default channels"
 	AID=$(jb .pipeline_data.alert_id)
