@@ -200,3 +200,8 @@ HEARTH_STACK_DIR=$STACK "$SRC/bench/tick.sh"
 
 # Sensor events through 50 rules, against a baseline measured in the same run.
 HEARTH_STACK_DIR=$STACK "$SRC/bench/engine.sh"
+
+# ------------------------------------------------------------ delivery
+
+# Fan-out to an SSE subscriber, and webhook deliveries through the queue.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/delivery.sh"
