@@ -54,6 +54,29 @@ size_t utf8_length(const char *s, size_t bytes)
 	return n;
 }
 
+size_t utf8_prefix(const char *s, size_t max_chars)
+{
+	size_t i = 0, chars = 0;
+
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max_chars)
+			break;
+	return i;
+}
+
+void utf8_copy_chars(char *dst, size_t size, const char *src, size_t max_chars)
+{
+	size_t n = utf8_prefix(src, max_chars);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void utf8_trim_cut(char *s)
 {
 	size_t end = strlen(s), i = end, cont = 0, need;

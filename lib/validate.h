@@ -64,6 +64,14 @@ size_t validate_object(const json_t *obj, const char *const *prefix,
 /* Number of UTF-8 code points in s (Jansson guarantees valid UTF-8). */
 size_t utf8_length(const char *s, size_t bytes);
 
+/* Bytes taken by the first max_chars characters of UTF-8 text s. */
+size_t utf8_prefix(const char *s, size_t max_chars);
+
+/* Copy at most max_chars characters of src into dst (size bytes, size >
+ * 0), never cutting one, also when size is what stops it.  For columns
+ * that count characters: a title of VARCHAR(256) takes 256 of them. */
+void utf8_copy_chars(char *dst, size_t size, const char *src, size_t max_chars);
+
 /* Drop an incomplete UTF-8 sequence from the end of s, as a bounded
  * snprintf leaves when it cuts a message that quotes a name: the database
  * refuses such text in a utf8mb4 column and JSON cannot carry it. */

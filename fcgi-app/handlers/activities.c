@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
@@ -37,13 +38,10 @@ static int activities__query_text(const struct ctx *c, const char *name, size_t 
 				  char *out, size_t outsz, json_t *errs)
 {
 	int found = query_get(activities__query(c), name, out, outsz);
-	size_t chars = 0;
 
 	if (found == 0 || (found > 0 && out[0] == '\0'))
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)out; found > 0 && *p; p++)
-		chars += (*p & 0xC0) != 0x80;
-	if (found < 0 || chars > max) {
+	if (found < 0 || utf8_length(out, strlen(out)) > max) {
 		verr_add(errs, at_query, name, "string_too_long",
 			 "Input should have at most %zu characters", max);
 		return -1;

@@ -4,6 +4,7 @@
  * together.
  */
 #include "db.h"
+#include "validate.h"
 #include "store.h"
 
 /* Column widths, in characters, from sql/001_initial.sql. */
@@ -16,26 +17,13 @@ static const char sql_insert[] =
 	"INSERT INTO audit_log (key_id, actor, method, path, object_id, status)"
 	" VALUES (?, ?, ?, ?, ?, ?)";
 
-/*
- * Bytes taken by the first max characters of UTF-8 text.  An audit row
- * must not fail the change it records because a path is long, so long
- * values are cut to the column width instead of erroring in strict mode.
- */
-static size_t audit__clip(const char *s, size_t max)
-{
-	size_t i = 0, chars = 0;
-
-	for (; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max)
-			break;
-	}
-	return i;
-}
-
+/* An audit row must not fail the change it records because a path is
+ * long: long values are cut to the column width (utf8_prefix) instead of
+ * erroring in strict mode. */
 static void audit__bind(struct db_stmt *st, unsigned idx, const char *s, size_t max)
 {
 	if (s)
-		db_bind_textn(st, idx, s, audit__clip(s, max));
+		db_bind_textn(st, idx, s, utf8_prefix(s, max));
 	else
 		db_bind_null(st, idx);
 }

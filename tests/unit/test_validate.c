@@ -368,6 +368,29 @@ static void test_utf8_trim_cut(void **state)
 	}
 }
 
+static void test_utf8_copy_chars(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	/* Bounded by characters: "é" is one of them, two bytes. */
+	assert_int_equal(utf8_prefix("caf\xc3\xa9s", 4), 5);
+	assert_int_equal(utf8_prefix("abc", 10), 3);
+	assert_int_equal(utf8_prefix("abc", 0), 0);
+	utf8_copy_chars(buf, sizeof(buf), "caf\xc3\xa9s", 4);
+	assert_string_equal(buf, "caf\xc3\xa9");
+	utf8_copy_chars(buf, sizeof(buf), "abc", 10);
+	assert_string_equal(buf, "abc");
+	/* Bounded by bytes: 7 fit, and the emoji that would straddle the end
+	 * is left out whole. */
+	utf8_copy_chars(buf, sizeof(buf), "abcd\xf0\x9f\x98\x80", 100);
+	assert_string_equal(buf, "abcd");
+	utf8_copy_chars(buf, sizeof(buf), "abc\xf0\x9f\x98\x80z", 100);
+	assert_string_equal(buf, "abc\xf0\x9f\x98\x80");
+	utf8_copy_chars(buf, 1, "abc", 3);
+	assert_string_equal(buf, "");
+}
+
 static void test_parse_int64(void **state)
 {
 	int64_t v = 0;
@@ -414,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_verr_add),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_utf8_trim_cut),
+		cmocka_unit_test(test_utf8_copy_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
