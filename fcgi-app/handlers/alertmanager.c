@@ -36,26 +36,6 @@
 
 static const char *const am_statuses[] = {"firing", "resolved", NULL};
 
-/* Copy at most max_chars UTF-8 characters of src into dst (size bytes). */
-static void am__chars(char *dst, size_t size, const char *src, size_t max_chars)
-{
-	size_t n = 0, chars = 0;
-
-	while (src[n] && n + 4 < size) {
-		if (((unsigned char)src[n] & 0xC0) != 0x80) {
-			if (chars == max_chars)
-				break;
-			chars++;
-		}
-		n++;
-	}
-	/* Never end inside a character. */
-	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static const char *am__level(const json_t *labels)
 {
 	static const struct {
@@ -195,14 +175,14 @@ static int am__fill(const json_t *a, struct am_alert *o)
 		snprintf(title, sizeof(title), "%.1024s on %.200s", name, instance);
 	else
 		snprintf(title, sizeof(title), "%.1024s", name);
-	am__chars(o->title, sizeof(o->title), title, AM_TITLE_CHARS);
+	utf8_copy_chars(o->title, sizeof(o->title), title, AM_TITLE_CHARS);
 	if (summary && description)
 		snprintf(message, sizeof(message), "%.4000s\n\n%.4000s", summary, description);
 	else if (summary || description)
 		snprintf(message, sizeof(message), "%.8000s", summary ? summary : description);
 	else
 		snprintf(message, sizeof(message), "%.1024s is firing (Alertmanager)", name);
-	am__chars(o->message, sizeof(o->message), message, AM_MESSAGE_BYTES);
+	utf8_copy_chars(o->message, sizeof(o->message), message, AM_MESSAGE_BYTES);
 	return 0;
 }
 
@@ -278,17 +258,19 @@ static enum herr am__raise(struct ctx *c, const struct am_alert *a, json_t *rais
 	if ((e = store_notify_rule_get(c->app->db, a->level, &rule)) != HERR_OK)
 		return e;
 	f.escalation_minutes = rule.repeat_count ? rule.escalation_minutes : 0;
-	notify_rule_clear(&rule);
 	if ((e = store_alerts_create(c->app->db, &f, &alert_id)) != HERR_OK)
-		return e;
-	if (json_array_append_new(raised, json_integer(alert_id)) != 0)
-		return HERR_NOMEM;
+		goto out;
+	if (json_array_append_new(raised, json_integer(alert_id)) != 0) {
+		e = HERR_NOMEM;
+		goto out;
+	}
 
 	struct notify_msg m = {
 		.level = a->level,
 		.title = a->title,
 		.text = a->message,
 		.alert_id = alert_id,
+		.rule = &rule,
 		.now = time(NULL),
 	};
 	if ((e = notify_send(&nc, &m, &o)) != HERR_OK)
@@ -301,6 +283,7 @@ static enum herr am__raise(struct ctx *c, const struct am_alert *a, json_t *rais
 		app_publish(c->app, "alerts", "alert.created", alert);
 out:
 	notify_out_clear(&o);
+	notify_rule_clear(&rule);
 	return e;
 }
 

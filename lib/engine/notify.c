@@ -9,7 +9,6 @@
 #include "config.h"
 #include "db.h"
 #include "iso8601.h"
-#include "log.h"
 #include "engine/notify.h"
 #include "net/ha.h"
 #include "net/http.h"
@@ -20,6 +19,7 @@
 #include "store/alerts.h"
 #include "store/jobs.h"
 #include "store/notify_rules.h"
+#include "validate.h"
 
 /* Reminders sent per tick pass at most; the rest wait for the next pass. */
 #define ESCALATIONS_PER_PASS 32
@@ -80,24 +80,6 @@ bool notify_quiet(const struct notify_rule *r, const char *level, const char *ch
 	start = notify_hhmm(r->quiet_start);
 	end = notify_hhmm(r->quiet_end);
 	return start >= 0 && end >= 0 && notify_in_window(start, end, minute);
-}
-
-/* Copy at most max_chars UTF-8 characters of src into dst (max_chars * 4
- * + 1 bytes), never cutting one. */
-static void notify__chars(char *dst, const char *src, size_t max_chars)
-{
-	size_t n = 0, chars = 0;
-
-	while (src[n]) {
-		if (((unsigned char)src[n] & 0xC0) != 0x80) {
-			if (chars == max_chars)
-				break;
-			chars++;
-		}
-		n++;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -278,7 +260,7 @@ static enum herr notify__channel(struct send *s, const char *channel)
 		.execution_id = s->m->execution_id,
 		.step_id = s->m->step_id,
 	};
-	bool delivered = false;
+	bool delivered, popup;
 	int64_t id = 0;
 
 	if (e != HERR_OK)
@@ -292,40 +274,14 @@ static enum herr notify__channel(struct send *s, const char *channel)
 		return e;
 	if (json_object_set_new(s->o->jobs, channel, json_integer(id)) != 0)
 		return HERR_NOMEM;
-	if (!s->c->queue) {
-		/* Delivered after the caller's response, or by the scheduler. */
-		bool popup = strcmp(channel, "pwa_popup_text") == 0;
-
-		snprintf(err, sizeof(err), "queued (job %lld)", (long long)id);
-		return notify__mark(s, channel, popup, popup ? NULL : err) == 0 ? HERR_OK
-										: HERR_NOMEM;
-	}
-	e = queue_run_one(s->c->queue, id, &delivered);
-	if (e != HERR_OK && e != HERR_NOT_FOUND)
-		LOG(LOG_WARNING, "job %lld (%s): %s; the scheduler retries it", (long long)id,
-		    channel, herr_str(e));
-	if (delivered)
-		return notify__mark(s, channel, true, NULL) == 0 ? HERR_OK : HERR_NOMEM;
-
-	/* Say why the first attempt failed; the queue goes on trying. */
-	json_t *job = NULL;
-
-	snprintf(err, sizeof(err), "not delivered yet (job %lld is retried)", (long long)id);
-	if (store_jobs_get(s->c->db, id, &job) == HERR_OK) {
-		const char *last = json_string_value(json_object_get(job, "last_error"));
-		const char *status = json_string_value(json_object_get(job, "status"));
-
-		if (last && status && strcmp(status, "dead") == 0)
-			snprintf(err, sizeof(err), "%s (job %lld, in the dead-letter queue)", last,
-				 (long long)id);
-		else if (last)
-			snprintf(err, sizeof(err), "%s (job %lld is retried)", last, (long long)id);
-	}
-	json_decref(job);
-	/* A pop-up whose prompt row exists is on the dashboard already; only
-	 * the live push failed. */
-	return notify__mark(s, channel, strcmp(channel, "pwa_popup_text") == 0, err) == 0
-		       ? HERR_OK : HERR_NOMEM;
+	/* Without a runner the job goes after the caller's response, or to
+	 * the scheduler.  A pop-up whose prompt row exists is on the dashboard
+	 * already: only its live push can still fail. */
+	popup = strcmp(channel, "pwa_popup_text") == 0;
+	delivered = queue_try_now(s->c->queue, id, err, sizeof(err));
+	return notify__mark(s, channel, delivered || popup,
+			    delivered || (popup && !s->c->queue) ? NULL : err) == 0 ? HERR_OK
+										  : HERR_NOMEM;
 }
 
 enum herr notify_send(const struct notify_ctx *c, const struct notify_msg *m,
@@ -345,18 +301,18 @@ enum herr notify_send(const struct notify_ctx *c, const struct notify_msg *m,
 	if (!o->delivered || !o->errors || !o->jobs)
 		return HERR_NOMEM;
 
-	e = store_notify_rule_get(c->db, m->level, &rule);
-	if (e != HERR_OK)
+	memset(&rule, 0, sizeof(rule));
+	if (!m->rule && (e = store_notify_rule_get(c->db, m->level, &rule)) != HERR_OK)
 		return e;
-	s.rule = &rule;
+	s.rule = m->rule ? m->rule : &rule;
 	if (localtime_r(&m->now, &tm)) {
 		s.minute = tm.tm_hour * 60 + tm.tm_min;
-		s.quiet_now = rule.quiet_enabled && strcmp(m->level, "emergency") != 0 &&
-			      notify_in_window(notify_hhmm(rule.quiet_start),
-					       notify_hhmm(rule.quiet_end), s.minute);
+		s.quiet_now = s.rule->quiet_enabled && strcmp(m->level, "emergency") != 0 &&
+			      notify_in_window(notify_hhmm(s.rule->quiet_start),
+					       notify_hhmm(s.rule->quiet_end), s.minute);
 	}
 	if (!json_is_array(channels))
-		channels = rule.channels;
+		channels = s.rule->channels;
 
 	json_array_foreach(channels, i, ch) {
 		if (!json_is_string(ch) || json_object_get(o->delivered, json_string_value(ch)))
@@ -392,7 +348,7 @@ static enum herr notify__remind(const struct notify_ctx *c, const struct due_esc
 	}
 	snprintf(prefixed, sizeof(prefixed), "Reminder %u of %u: %s", d->escalations_sent + 1,
 		 rule.repeat_count, d->title);
-	notify__chars(title, prefixed, TITLE_CHARS);
+	utf8_copy_chars(title, sizeof(title), prefixed, TITLE_CHARS);
 	/* The message says it too: on Telegram or a speaker there is no title. */
 	if (asprintf(&text, "Reminder %u of %u: %s", d->escalations_sent + 1, rule.repeat_count,
 		     d->message) < 0) {
@@ -404,6 +360,7 @@ static enum herr notify__remind(const struct notify_ctx *c, const struct due_esc
 		.title = title,
 		.text = text,
 		.alert_id = d->id,
+		.rule = &rule,
 		.reminder = d->escalations_sent + 1,
 		.now = now,
 	};

@@ -49,6 +49,8 @@ struct notify_msg {
 	const char *text;                    /* the message */
 	const json_t *channel_texts;         /* {channel: text} instead of text; may be NULL */
 	const json_t *channels;              /* array; NULL = the level's rule */
+	const struct notify_rule *rule;      /* the level's rule, when the caller has
+	                                      * read it already; NULL = read here */
 	const char *webhook_url;             /* for the webhook channel; NULL = none */
 	int64_t alert_id, execution_id, step_id, rule_id;
 	const char *rule_name;

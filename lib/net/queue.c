@@ -348,6 +348,36 @@ enum herr queue_run_one(struct queue_runner *q, int64_t id, bool *delivered)
 	return e;
 }
 
+bool queue_try_now(struct queue_runner *q, int64_t id, char *why, size_t whylen)
+{
+	const char *last = NULL, *status = NULL;
+	bool delivered = false, dead;
+	json_t *job = NULL;
+	enum herr e;
+
+	if (!q) {
+		snprintf(why, whylen, "queued (job %" PRId64 ")", id);
+		return false;
+	}
+	e = queue_run_one(q, id, &delivered);
+	if (e != HERR_OK && e != HERR_NOT_FOUND)
+		LOG(LOG_WARNING, "job %" PRId64 ": %s; the scheduler retries it", id, herr_str(e));
+	if (delivered) {
+		if (whylen)
+			why[0] = '\0';
+		return true;
+	}
+	if (store_jobs_get(q->db, id, &job) == HERR_OK) {
+		last = json_string_value(json_object_get(job, "last_error"));
+		status = json_string_value(json_object_get(job, "status"));
+	}
+	dead = status && strcmp(status, "dead") == 0;
+	snprintf(why, whylen, "%s (job %" PRId64 "%s)", last ? last : "not delivered yet", id,
+		 dead ? ", in the dead-letter queue" : " is retried");
+	json_decref(job);
+	return false;
+}
+
 static long queue__ms_since(const struct timespec *t0)
 {
 	struct timespec t1;

@@ -20,6 +20,7 @@
  * never stored in a payload.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -61,6 +62,15 @@ enum herr queue_deliver(const struct hearth_config *cfg, const char *queue,
  * HERR_NOT_FOUND when there was nothing to claim.
  */
 enum herr queue_run_one(struct queue_runner *q, int64_t id, bool *delivered);
+
+/*
+ * Deliver job id now, for whoever just made it, and say how that went:
+ * true when it went out; otherwise why (whylen bytes) holds the
+ * receiver's last error and whether the queue retries the job or it is in
+ * the dead-letter queue.  Without a runner (q NULL) nothing is tried and
+ * why says the job is queued.
+ */
+bool queue_try_now(struct queue_runner *q, int64_t id, char *why, size_t whylen);
 
 /*
  * Reap expired leases, then deliver due jobs until none is due, max jobs

@@ -7,7 +7,6 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "config.h"
 #include "engine/engine.h"
@@ -23,7 +22,7 @@ int step_run_ha_action(struct step_run *s)
 	const char *entity = json_string_value(json_object_get(s->config, "entity_id"));
 	const json_t *data = json_object_get(s->config, "data");
 	json_t *body = json_is_object(data) ? json_deep_copy(data) : json_object();
-	json_t *payload = NULL, *result = NULL, *job = NULL;
+	json_t *payload = NULL, *result = NULL;
 	char error[JOB_ERROR_MAX] = "";
 	bool delivered = false;
 	int64_t id = 0;
@@ -55,20 +54,7 @@ int step_run_ha_action(struct step_run *s)
 			step_fail(s, "could not queue the Home Assistant call: %s", herr_str(e));
 			goto out;
 		}
-		if (s->e->queue)
-			queue_run_one(s->e->queue, id, &delivered);
-		if (!delivered) {
-			const char *last = NULL, *status = NULL;
-
-			if (store_jobs_get(s->e->db, id, &job) == HERR_OK) {
-				last = json_string_value(json_object_get(job, "last_error"));
-				status = json_string_value(json_object_get(job, "status"));
-			}
-			snprintf(error, sizeof(error), "%s (job %lld%s)",
-				 last ? last : "not delivered yet", (long long)id,
-				 status && strcmp(status, "dead") == 0 ? ", in the dead-letter queue"
-								       : " is retried");
-		}
+		delivered = queue_try_now(s->e->queue, id, error, sizeof(error));
 	}
 
 	result = json_pack("{s:{s:s, s:s, s:s?, s:b}}", "ha_action", "domain", domain, "service",
@@ -92,7 +78,6 @@ int step_run_ha_action(struct step_run *s)
 out:
 	json_decref(body);
 	json_decref(payload);
-	json_decref(job);
 	json_decref(result);
 	return rv;
 }

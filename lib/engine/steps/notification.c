@@ -22,6 +22,7 @@
 #include "net/publish.h"
 #include "store/alerts.h"
 #include "store/notify_rules.h"
+#include "validate.h"
 
 /* Bytes of a rendered message: what a TEXT column holds, with room for the
  * note an assist adds to the alert's message. */
@@ -41,24 +42,6 @@ struct notify {
 static bool notification__alerting(const char *level)
 {
 	return strcmp(level, "emergency") == 0 || strcmp(level, "warning") == 0;
-}
-
-/* Copy src into dst, at most max_chars UTF-8 characters and never cut
- * inside one; dst holds max_chars * 4 + 1 bytes. */
-static void notification__copy_chars(char *dst, const char *src, size_t max_chars)
-{
-	size_t n = 0, chars = 0;
-
-	while (src[n]) {
-		if (((unsigned char)src[n] & 0xC0) != 0x80) {
-			if (chars == max_chars)
-				break;
-			chars++;
-		}
-		n++;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 /* Render each channel_templates entry into n->texts. */
@@ -84,13 +67,13 @@ static int notification__render(struct step_run *s, struct notify *n)
 	return 0;
 }
 
-/* Raise the alert of an emergency or warning, with the level's reminders,
- * and tell the dashboard. */
-static int notification__alert(struct step_run *s, struct notify *n)
+/* Raise the alert of an emergency or warning, with the reminders of its
+ * level's rule, and tell the dashboard. */
+static int notification__alert(struct step_run *s, struct notify *n,
+			       const struct notify_rule *rule)
 {
 	const json_t *trigger = json_object_get(s->data, "trigger");
 	const char *popup = json_string_value(json_object_get(n->texts, "pwa_popup_text"));
-	struct notify_rule rule;
 	struct alert_fields a = {
 		.rule_id = s->rule_id,
 		.execution_id = s->execution_id,
@@ -99,15 +82,11 @@ static int notification__alert(struct step_run *s, struct notify *n)
 		.title = n->title,
 		.message = n->message ? n->message : popup ? popup : n->title,
 		.room_name = json_string_value(json_object_get(trigger, "room_name")),
+		.escalation_minutes = rule->repeat_count ? rule->escalation_minutes : 0,
 	};
 	json_t *alert = NULL;
-	enum herr e;
+	enum herr e = store_alerts_create(s->e->db, &a, &n->alert_id);
 
-	if ((e = store_notify_rule_get(s->e->db, n->level, &rule)) == HERR_OK) {
-		a.escalation_minutes = rule.repeat_count ? rule.escalation_minutes : 0;
-		notify_rule_clear(&rule);
-		e = store_alerts_create(s->e->db, &a, &n->alert_id);
-	}
 	if (e != HERR_OK)
 		return step_fail(s, "could not record the alert: %s", herr_str(e));
 	if (s->e->cfg && store_alerts_get(s->e->db, n->alert_id, &alert) == HERR_OK)
@@ -125,6 +104,7 @@ int step_run_notification(struct step_run *s)
 	};
 	struct notify_ctx ctx = { .db = s->e->db, .cfg = s->e->cfg, .queue = s->e->queue };
 	struct notify_out o = { 0 };
+	struct notify_rule rule = { 0 };
 	json_t *result = NULL, *v;
 	bool dispatched = false;
 	const char *key;
@@ -133,17 +113,21 @@ int step_run_notification(struct step_run *s)
 
 	if (!n.level)
 		n.level = "info";
-	notification__copy_chars(n.title, s->rule_name && *s->rule_name ? s->rule_name
-									 : "Notification",
-				 TITLE_MAX);
+	utf8_copy_chars(n.title, sizeof(n.title),
+			s->rule_name && *s->rule_name ? s->rule_name : "Notification", TITLE_MAX);
 	if (!n.texts || (tmpl && !(n.message = template_render(tmpl, s->data, MESSAGE_MAX))) ||
 	    notification__render(s, &n) != 0) {
 		step_fail(s, "out of memory");
 		goto out;
 	}
 
+	/* The level's routing, read once for the alert and the delivery. */
+	if ((e = store_notify_rule_get(s->e->db, n.level, &rule)) != HERR_OK) {
+		step_fail(s, "could not read the routing of %s: %s", n.level, herr_str(e));
+		goto out;
+	}
 	/* The alert first, so the pop-up and the jobs can point at it. */
-	if (notification__alerting(n.level) && notification__alert(s, &n) != 0)
+	if (notification__alerting(n.level) && notification__alert(s, &n, &rule) != 0)
 		goto out;
 
 	struct notify_msg m = {
@@ -152,6 +136,7 @@ int step_run_notification(struct step_run *s)
 		.text = n.message,
 		.channel_texts = n.texts,
 		.channels = json_object_get(s->config, "channels"),
+		.rule = &rule,
 		.webhook_url = json_string_value(json_object_get(s->config, "webhook_url")),
 		.alert_id = n.alert_id,
 		.execution_id = s->execution_id,
@@ -188,6 +173,7 @@ int step_run_notification(struct step_run *s)
 out:
 	free(n.message);
 	json_decref(n.texts);
+	notify_rule_clear(&rule);
 	notify_out_clear(&o);
 	json_decref(result);
 	return rv;
