@@ -20,8 +20,11 @@
 # Assertions:  ok, not_ok, skip, is, check, expect_status, expect_json,
 #              expect_header, expect_loc, expect_detail_string,
 #              expect_time_under -- TAP-like lines; finish prints the counts.
-# The stack:   sql, hearthctl, devstack, wait_until, master_pid, api_pids,
-#              pid_alive, config_get/config_set, load_start/load_stop, on_exit.
+# The stack:   sql, sql_is, hearthctl, devstack, wait_until, master_pid, api_pids,
+#              pid_alive, config_get/config_set, config_keep, restart_api_tick,
+#              load_start/load_stop, on_exit, free_port.
+# Outside:     fake_start, fake_requests, fake_count, fake_fail, fake_reset,
+#              outbound_to_fake (tests/tools/fake_http.py on loopback).
 
 set -u
 # Lengths and substrings count characters, not bytes.
@@ -508,13 +511,34 @@ fake_fail() {
 }
 fake_reset() { curl -s --max-time 5 -o /dev/null -X POST "$FAKE_URL/_control/reset"; }
 
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# restart_api_tick: the api pool and hearth-tick again, so that both read
+# $HEARTH_CONFIG anew (a running tick keeps its settings until its minute
+# ends); 0 once the API answers.
+restart_api_tick() {
+	devstack stop tick >/dev/null 2>&1
+	devstack stop api >/dev/null 2>&1
+	devstack start api >/dev/null 2>&1 && devstack start tick >/dev/null 2>&1 &&
+		wait_until 20 status_is 200 GET /health
+}
+
+# config_keep: $HEARTH_CONFIG is put back, and the api and tick restarted
+# on it, when the test file ends, whatever the file changes meanwhile.
+config_keep() {
+	cp -p "$HEARTH_CONFIG" "$T/hearth.conf.kept"
+	on_exit 'cat "$T/hearth.conf.kept" >"$HEARTH_CONFIG"; restart_api_tick'
+}
+
 # outbound_to_fake: point the stack's outbound settings at the fake server
 # (loopback allowed, Telegram's API and Home Assistant there) and restart
-# the api pool and hearth-tick so they read it; the file is restored and
-# both restarted again when the test file ends.
+# the api pool and hearth-tick so they read it; config_keep restores both
+# when the test file ends.
 outbound_to_fake() {
-	cp "$HEARTH_CONFIG" "$T/hearth.conf.saved"
-	on_exit 'cat "$T/hearth.conf.saved" >"$HEARTH_CONFIG"; devstack stop tick >/dev/null; devstack stop api >/dev/null; devstack start api >/dev/null; devstack start tick >/dev/null'
+	config_keep
 	config_set outbound allow_loopback true
 	config_set telegram bot_token 123456:test-token
 	config_set telegram api_base "$FAKE_URL"
@@ -530,10 +554,7 @@ outbound_to_fake() {
 	config_set telegram timeout_seconds 3
 	config_set homeassistant timeout_seconds 3
 	config_set delivery lease_seconds 5
-	devstack stop tick >/dev/null
-	devstack stop api >/dev/null
-	devstack start api >/dev/null && devstack start tick >/dev/null
-	wait_until 10 status_is 200 GET /health
+	restart_api_tick
 }
 
 # hex of a string's bytes, uppercase (as SQL HEX() prints it).

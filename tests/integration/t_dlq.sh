@@ -19,7 +19,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="dlq-$RUN_ID"
-FAKE=${HEARTH_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/fake_http.py
 HOST=$(hostname)
 
 # ---------------------------------------------------------------- helpers
@@ -27,26 +26,12 @@ HOST=$(hostname)
 # q SQL: one value.
 q() { sql "$1" | head -n1; }
 
-# free_port: a loopback TCP port nobody listens on now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # fake METHOD PATH [BODY]: talk to the receiver; the reply in FAKE_BODY.
 FAKE_BODY=
 fake() {
 	FAKE_BODY=$(curl -s --max-time 5 -X "$1" ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
 		"$RECV$2" 2>/dev/null)
 }
-
-# hits PREFIX: how many requests the receiver saw under PREFIX.
-hits() {
-	fake GET "/_requests?prefix=$1"
-	jq -r 'length' <<<"$FAKE_BODY" 2>/dev/null || echo "?"
-}
-
-# fail PREFIX TIMES: the next TIMES requests under PREFIX get a 500 (-1: all).
-fail() { fake POST /_control/fail "$(jq -nc --arg p "$1" --argjson t "$2" '{prefix: $p, times: $t, status: 500}')"; }
 
 # job PATH [QUEUE] [EXTRA_COLUMNS EXTRA_VALUES]: insert a pending webhook job
 # posting {"test": PATH} to the receiver at PATH; prints its id.
@@ -70,36 +55,18 @@ dead_pid() {
 	echo "$p"
 }
 
-# restart_delivery: the api and the tick again, so they read hearth.conf.
-restart_delivery() {
-	devstack stop tick >/dev/null 2>&1
-	devstack stop api >/dev/null 2>&1
-	devstack start api >/dev/null 2>&1
-	devstack start tick >/dev/null 2>&1
-	wait_until 20 status_is 200 GET /health
-}
-
 # ---------------------------------------------------------------- setup
-if [ ! -f "$FAKE" ]; then
-	not_ok "setup: tests/tools/fake_http.py exists" "$FAKE"
-	finish
-fi
-PORT=$(free_port)
-RECV=http://127.0.0.1:$PORT
-python3 "$FAKE" "$PORT" >"$T/fake.log" 2>&1 &
-FAKE_PID=$!
-on_exit "kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; true"
-if wait_until 10 curl -sf --max-time 1 "$RECV/_requests"; then
+if fake_start; then
+	RECV=$FAKE_URL
 	ok "setup: the fake receiver listens on $RECV"
 else
-	not_ok "setup: the fake receiver listens on $RECV" "$(cat "$T/fake.log")"
+	not_ok "setup: the fake receiver listens"
 	finish
 fi
 
-cp -p "$HEARTH_CONFIG" "$T/hearth.conf.orig"
-on_exit 'cat "$T/hearth.conf.orig" >"$HEARTH_CONFIG"; restart_delivery'
+config_keep
 config_set outbound allow_loopback true
-if restart_delivery; then
+if restart_api_tick; then
 	ok "setup: api and tick restarted with [outbound] allow_loopback = true"
 else
 	not_ok "setup: api and tick restarted with [outbound] allow_loopback = true" "$(_last)"
@@ -115,11 +82,11 @@ CARE=$NEW_KEY
 # A token in the URL stands for the secrets a real webhook URL carries.
 SECRET="tok-$RUN_ID"
 FLAKY=/hook/$P/flaky
-fail "$FLAKY" 2
+fake_fail "$FLAKY" 2
 FLAKY_JOB=$(job "$FLAKY?token=$SECRET")
 # An always-failing receiver, run alongside to save time.
 DEAD=/hook/$P/dead
-fail "$DEAD" -1
+fake_fail "$DEAD" -1
 DEAD_A=$(job "$DEAD/a")
 DEAD_B=$(job "$DEAD/b")
 DEAD_C=$(job "$DEAD/c")
@@ -130,7 +97,7 @@ else
 	not_ok "a job whose receiver fails twice is done" "$(sql "SELECT status, attempts, last_error FROM jobs WHERE id = $FLAKY_JOB")"
 fi
 sleep 2.5   # time for a fourth attempt, which must not come
-is "$(hits "$FLAKY")" 3 "... the receiver saw 3 requests (2 refused, 1 accepted), no more"
+is "$(fake_count "$FLAKY")" 3 "... the receiver saw 3 requests (2 refused, 1 accepted), no more"
 is "$(job_col "$FLAKY_JOB" attempts)" 3 "... the job is done after 3 attempts"
 is "$(job_col "$FLAKY_JOB" "JSON_VALUE(result, '\$.status')")" 200 "... its result is the receiver's 200"
 is "$(job_col "$FLAKY_JOB" "finished_at IS NOT NULL AND owner IS NULL AND lease_until IS NULL")" 1 \
@@ -154,7 +121,7 @@ else
 	not_ok "jobs whose receiver always fails end dead" "$(sql "SELECT id, status, attempts, last_error FROM jobs WHERE id IN ($DEAD_A, $DEAD_B, $DEAD_C)")"
 fi
 is "$(job_col "$DEAD_A" attempts)" 3 "... after 3 attempts"
-is "$(hits "$DEAD/a")" 3 "... the receiver saw 3 requests for it"
+is "$(fake_count "$DEAD/a")" 3 "... the receiver saw 3 requests for it"
 is "$(job_col "$DEAD_A" "last_error LIKE '%500%'")" 1 "... last_error says what the receiver answered"
 
 api GET /api/v1/dlq/stats
@@ -216,7 +183,7 @@ else
 		"$(sql "SELECT status, attempts, last_error FROM jobs WHERE id = $DEAD_A")"
 fi
 is "$(job_col "$DEAD_A" attempts)" 1 "... on its first attempt since the requeue"
-is "$(hits "$DEAD/a")" 1 "... the receiver got it once"
+is "$(fake_count "$DEAD/a")" 1 "... the receiver got it once"
 is "$(q "SELECT COUNT(*) FROM audit_log WHERE id > $AUDIT0 AND path = '/api/v1/dlq/requeue/webhook' AND object_id = 'webhook' AND status = 200")" \
 	1 "... and the requeue is in the audit log"
 api POST /api/v1/dlq/requeue-all/webhook
@@ -233,7 +200,7 @@ expect_json '[.queues[] | select(.queue == "webhook") | .dead] | add // 0' 0 "/d
 
 # ---------------------------------------------------------------- DELETE
 GONE=/hook/$P/gone
-fail "$GONE" -1
+fake_fail "$GONE" -1
 GONE_JOB=$(job "$GONE")
 DONE_BEFORE=$(q "SELECT COUNT(*) FROM jobs WHERE queue = 'webhook' AND status = 'done'")
 if wait_until 25 job_is "$GONE_JOB" dead; then ok "another job ends dead"; else
@@ -267,7 +234,7 @@ else
 		"$(sql "SELECT status, attempts, owner, lease_until, last_error FROM jobs WHERE id = $REAPED_JOB")"
 fi
 is "$(job_col "$REAPED_JOB" attempts)" 2 "... on its second attempt"
-is "$(hits "$REAPED")" 1 "... the receiver got it once"
+is "$(fake_count "$REAPED")" 1 "... the receiver got it once"
 is "$(job_col "$REAPED_JOB" "last_error LIKE '%lease%'")" 1 "... last_error tells of the lost lease"
 if wait_until 5 job_is "$SPENT_JOB" dead; then
 	ok "one that had used its last attempt is dead-lettered instead"
@@ -275,7 +242,7 @@ else
 	not_ok "one that had used its last attempt is dead-lettered instead" \
 		"$(sql "SELECT status, attempts, last_error FROM jobs WHERE id = $SPENT_JOB")"
 fi
-is "$(hits "$SPENT")" 0 "... without another request"
+is "$(fake_count "$SPENT")" 0 "... without another request"
 
 # ---------------------------------------------------------------- can never succeed: dead at once
 REFUSED_JOB=$(sql "INSERT INTO jobs (queue, payload) VALUES ('webhook',

@@ -293,16 +293,7 @@ sse_close r3
 # port (nginx down), then a port that accepts and never answers (nginx
 # hung).  Requests must answer as before and runs must go on.
 run_is() { api GET "/api/v1/workflows/$1"; [ "$(jb .status)" = "$2" ]; }
-restart_api() {
-	devstack stop tick >/dev/null
-	devstack stop api >/dev/null
-	devstack start api >/dev/null && devstack start tick >/dev/null
-	wait_until 15 status_is 200 GET /health
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-cp "$HEARTH_CONFIG" "$T/hearth.conf.saved"
-on_exit 'cat "$T/hearth.conf.saved" >"$HEARTH_CONFIG"; devstack stop tick >/dev/null; devstack stop api >/dev/null; devstack start api >/dev/null; devstack start tick >/dev/null'
+config_keep
 
 publishing_fails() {
 	local what=$1 lines0
@@ -322,7 +313,7 @@ publishing_fails() {
 }
 
 config_set stream publish_url "http://127.0.0.1:$(free_port)/pub"
-if restart_api; then
+if restart_api_tick; then
 	publishing_fails "publisher port closed"
 else
 	not_ok "the API restarts with a closed publisher port" "$(_last)"
@@ -335,7 +326,7 @@ on_exit "kill $! 2>/dev/null || true"
 wait_until 5 test -s "$T/blackhole.port"
 config_set stream publish_url "http://127.0.0.1:$(cat "$T/blackhole.port")/pub"
 config_set stream publish_timeout_ms 300
-if restart_api; then
+if restart_api_tick; then
 	publishing_fails "publisher silent (timeout)"
 else
 	not_ok "the API restarts with a silent publisher" "$(_last)"
