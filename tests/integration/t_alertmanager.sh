@@ -46,6 +46,11 @@ expect_loc '["body","alerts","1","labels"]' string_type
 expect_loc '["body","alerts","2"]' dict_type
 KEY=$AM api POST /api/v1/webhooks/alerts '{"version": "4"}'
 expect_status 422 "no alerts: 422"
+KEY=$AM api POST /api/v1/webhooks/alerts "$(jq -nc '{version: "4", alerts: [range(1001) | {status: "firing", labels: {alertname: "x"}}]}')"
+expect_status 422 "1001 alerts in one payload: 422"
+expect_loc '["body","alerts"]' too_long
+KEY=$AM api POST /api/v1/webhooks/alerts '{"version": "4", "alerts": [{'
+expect_status 400 "malformed JSON: 400"
 is "$(sql "SELECT COUNT(*) FROM alerts WHERE title LIKE '$P%'")" 0 "... and nothing was raised"
 
 # ---------------------------------------------------------------- firing, repeated, resolved

@@ -57,6 +57,14 @@ expect_loc '["body","escalation_minutes"]' greater_than_equal
 expect_loc '["body","colour"]' extra_forbidden
 api PUT /api/v1/notification-rules/info '{"channels": ["telegram", "telegram"]}'
 expect_status 422 "a channel listed twice: 422"
+api PUT /api/v1/notification-rules/info '{"repeat_count": 1000000, "escalation_minutes": 99999999999}'
+expect_status 422 "huge repeat_count and escalation_minutes: 422"
+expect_loc '["body","repeat_count"]' less_than_equal
+api PUT /api/v1/notification-rules/info '{"channels": "telegram", "quiet_hours": [], "repeat_count": "3"}'
+expect_status 422 "wrong types: 422"
+expect_loc '["body","channels"]' list_type
+api PUT /api/v1/notification-rules/info '{"channels": ['
+expect_status 400 "malformed JSON: 400"
 is "$(sql "SELECT CONCAT(channels, quiet_start, escalation_minutes) FROM notification_rules WHERE level = 'info'")" \
 	"$BEFORE" "... the rule is untouched"
 api PUT /api/v1/notification-rules/urgent '{"repeat_count": 1}'
