@@ -26,6 +26,7 @@
 #include "db.h"
 #include "handlers/handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrations.h"
 #include "principal.h"
 #include "query.h"
@@ -339,8 +340,10 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 		}
 		return;
 	}
-	for (int attempt = 1; api__write_once(c, method, r) && attempt < API_DEADLOCK_TRIES;
-	     attempt++) {
+	/* A streamed body is read once: its handler gets one attempt. */
+	int tries = c->req->body_read ? 1 : API_DEADLOCK_TRIES;
+
+	for (int attempt = 1; api__write_once(c, method, r) && attempt < tries; attempt++) {
 		LOG(LOG_INFO, "%s %s: deadlock, running it again", method, c->req->path);
 		api__reset(c, r);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -368,6 +371,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 	char key_id[24] = "-";
 	json_t *body = NULL;
 	struct timespec t0;
+	size_t route_slot = METRICS_UNMATCHED;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -379,6 +383,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 
 	switch (router_match(method, path, &m, allow, sizeof(allow))) {
 	case ROUTE_FOUND:
+		route_slot = (size_t)(m.route - routes);
 		break;
 	case ROUTE_METHOD_NOT_ALLOWED:
 		response_add_header(r, "Allow", allow);
@@ -423,6 +428,7 @@ out:
 	json_decref(body);
 	if (authenticated)
 		snprintf(key_id, sizeof(key_id), "%lld", (long long)who.key_id);
+	metrics_request(route_slot, method, r->status, api__ms_since(&t0) / 1e3);
 	/* The path only, never the query string: it may carry api_key. */
 	LOG(LOG_INFO, "%s %s %d %.1fms key=%s%s%s", method, path, r->status, api__ms_since(&t0),
 	    key_id, req->request_id ? " request=" : "", req->request_id ? req->request_id : "");

@@ -38,7 +38,9 @@
 #include "config.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "metrics.h"
 #include "roles.h"
+#include "router.h"
 #include "worker.h"
 
 #define PROGRAM "hearth-api"
@@ -389,6 +391,8 @@ static void master__worker_ended(struct master *m, const struct worker *w, int s
 	long long lived = master__ms_between(w->started, now);
 	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
+	metrics_worker_exit(w->stopping ? METRICS_EXIT_STOPPED : clean ? METRICS_EXIT_RECYCLED :
+			    WIFSIGNALED(status) ? METRICS_EXIT_KILLED : METRICS_EXIT_FAILED);
 	if (WIFEXITED(status))
 		LOG(clean || w->stopping ? LOG_INFO : LOG_ERR,
 		    "worker %ld exited with status %d (%s) after %lld.%03lld s", (long)w->pid,
@@ -619,6 +623,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* Before the first fork: every worker inherits the one mapping. */
+	if (metrics_init(routes_count) < 0)
+		LOG(LOG_WARNING, "metrics: %s; serving without them", strerror(errno));
 	LOG(LOG_NOTICE, PROGRAM " %s (%s) listening on %s with %u workers", PACKAGE_VERSION,
 	    HEARTH_GIT_COMMIT, m.socket_path, m.cfg.api_workers);
 	m.next_fork = master__now();

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /*
  * A request as the API sees it, free of FastCGI: worker.c fills it from
@@ -23,6 +25,15 @@ struct request {
 	const char *body;           /* may be NULL when body_len == 0 */
 	size_t body_len;
 	bool body_too_large;        /* Content-Length beyond api.max_body_bytes */
+	/*
+	 * A body left unread for the handler (a multipart/form-data upload to
+	 * a ROUTE_STREAM_BODY route): body is then NULL and body_read reads
+	 * the next bytes of the stream_len in all into buf, returning how many
+	 * (0 at the end) or -1 when the body ended early.  NULL otherwise.
+	 */
+	ssize_t (*body_read)(void *stream, char *buf, size_t len);
+	void *body_stream;
+	uint64_t body_stream_len;
 };
 
 /* Split a REQUEST_URI into path and query: path_out gets the part before

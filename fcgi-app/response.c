@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "media/files.h"
 #include "response.h"
 
 void response_init(struct response *r)
@@ -17,6 +18,7 @@ void response_init(struct response *r)
 	r->body = NULL;
 	r->raw = NULL;
 	r->raw_len = 0;
+	r->raw_type = NULL;
 	r->headers[0] = '\0';
 }
 
@@ -27,6 +29,35 @@ void response_clear(struct response *r)
 	free(r->raw);
 	r->raw = NULL;
 	r->raw_len = 0;
+	r->raw_type = NULL;
+}
+
+int response_text(struct response *r, int status, const char *type, char *buf, size_t len)
+{
+	response_clear(r);
+	r->status = status;
+	r->raw = buf;
+	r->raw_len = len;
+	r->raw_type = type;
+	return status;
+}
+
+int response_accel(struct response *r, const char *rel_path, const char *type)
+{
+	char uri[600];
+
+	if (!media_rel_path_ok(rel_path) ||
+	    snprintf(uri, sizeof(uri), "/_media/%s", rel_path) >= (int)sizeof(uri)) {
+		LOG(LOG_ERR, "refusing to serve media path '%.80s'", rel_path ? rel_path : "");
+		return response_detail(r, 500, "media file path is not valid");
+	}
+	response_clear(r);
+	r->status = 200;
+	response_add_header(r, "X-Accel-Redirect", uri);
+	response_add_header(r, "Content-Type", type);
+	/* The file is fixed once written: the browser may keep it a while. */
+	response_add_header(r, "Cache-Control", "private, max-age=86400");
+	return 200;
 }
 
 static int response__token_char(unsigned char c)
@@ -241,7 +272,7 @@ char *response_render(const struct response *r, size_t *len)
 			text = r->raw;
 			tlen = r->raw_len;
 		} else if (r->body) {
-			json = json_dumps(r->body, JSON_COMPACT | JSON_ENCODE_ANY);
+			json = json_dumps(r->body, JSON_COMPACT | JSON_ENCODE_ANY | HEARTH_JSON_REALS);
 			if (!json) {
 				status = 500;
 				json = strdup(fallback_body);
@@ -257,8 +288,10 @@ char *response_render(const struct response *r, size_t *len)
 			 response_reason(status));
 	if (text)
 		response__append(head, sizeof(head), &hlen,
-				 "Content-Type: application/json; charset=utf-8\r\n"
-				 "Content-Length: %zu\r\n", tlen);
+				 "Content-Type: %s\r\n"
+				 "Content-Length: %zu\r\n",
+				 r->raw && r->raw_type ? r->raw_type : "application/json; charset=utf-8",
+				 tlen);
 	else if (status != 204 && status != 304)
 		response__append(head, sizeof(head), &hlen, "Content-Length: 0\r\n");
 	/* Replies carry keys and private data: no cache keeps them unless a

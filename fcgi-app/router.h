@@ -12,6 +12,8 @@ enum {
 	ROUTE_PUBLIC = 1 << 0,  /* no credentials needed */
 	ROUTE_NO_DB  = 1 << 1,  /* no database gate before the handler: it checks itself or needs none */
 	ROUTE_ARRAY_BODY = 1 << 2,  /* the body may be a JSON array as well as an object */
+	ROUTE_STREAM_BODY = 1 << 3, /* a multipart/form-data body is not read into memory
+	                             * but left to the handler (request.h body_read) */
 };
 
 struct route {

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sysexits.h>
 #include <time.h>
@@ -36,11 +37,13 @@
 #include "db.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "metrics.h"
 #include "net/http.h"
 #include "net/publish.h"
 #include "net/queue.h"
 #include "request.h"
 #include "response.h"
+#include "router.h"
 #include "worker.h"
 
 /* At most this many queued connections are answered after a stop. */
@@ -161,6 +164,75 @@ static int worker__read_body(FCGX_Request *rq, char *buf, size_t len)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- streamed bodies */
+
+/* Beyond this much left unread, an answered upload is cut off rather
+ * than drained: nginx then ends the client's request itself. */
+#define WORKER_UPLOAD_DRAIN_MAX (64ull << 20)
+
+/* An upload body the handler reads itself (request.h body_read). */
+struct worker_stream {
+	FCGX_Request *rq;
+	uint64_t left;
+	bool broken;     /* ended before Content-Length */
+};
+
+static ssize_t worker__stream_read(void *stream, char *buf, size_t len)
+{
+	struct worker_stream *s = stream;
+	int n;
+
+	if (s->broken)
+		return -1;
+	if (s->left == 0 || len == 0)
+		return 0;
+	if (len > s->left)
+		len = (size_t)s->left;
+	if (len > (1u << 30))
+		len = 1u << 30;
+	n = FCGX_GetStr(buf, (int)len, s->rq->in);
+	if (n <= 0) {
+		s->broken = true;
+		return -1;
+	}
+	s->left -= (uint64_t)n;
+	return n;
+}
+
+/*
+ * Whether the body of this request is left to the handler: a
+ * multipart/form-data body for a route that takes one streamed.  Any
+ * other multipart body is read (or refused as too large) as usual, and
+ * the dispatcher answers 415 for it.
+ */
+static bool worker__streams_body(const struct request *req)
+{
+	static const char mp[] = "multipart/form-data";
+	const char *ct = req->content_type;
+	struct route_match m;
+	char allow[128];
+
+	if (!ct)
+		return false;
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, mp, sizeof(mp) - 1) != 0)
+		return false;
+	return router_match(req->method, req->path, &m, allow, sizeof(allow)) == ROUTE_FOUND &&
+	       (m.route->flags & ROUTE_STREAM_BODY);
+}
+
+/* What the handler left of a streamed body: read and dropped while it is
+ * small, so nginx sees the request through; else left for the close. */
+static void worker__stream_finish(struct worker_stream *s)
+{
+	char buf[16384];
+
+	if (s->broken || s->left == 0 || s->left > WORKER_UPLOAD_DRAIN_MAX)
+		return;
+	while (s->left > 0 && worker__stream_read(s, buf, sizeof(buf)) > 0)
+		;
+}
+
 static void worker__send(FCGX_Request *rq, const struct response *r, bool head_only)
 {
 	static const char fallback[] =
@@ -253,6 +325,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	const char *query_string = FCGX_GetParam("QUERY_STRING", env);
 	struct request req;
 	struct response r;
+	struct worker_stream stream = { .rq = rq, .left = 0, .broken = false };
 	uint64_t clen = 0;
 	char *path = NULL;
 	char *body = NULL;
@@ -291,7 +364,13 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 		response_detail(&r, 400, "invalid Content-Length");
 		goto send;
 	}
-	if (clen > app->cfg->api_max_body_bytes) {
+	if (clen > 0 && worker__streams_body(&req)) {
+		/* The handler reads it, after authentication, at its own limit. */
+		stream.left = clen;
+		req.body_read = worker__stream_read;
+		req.body_stream = &stream;
+		req.body_stream_len = clen;
+	} else if (clen > app->cfg->api_max_body_bytes) {
 		/* Not read: the reply is the same whatever the bytes are. */
 		req.body_too_large = true;
 	} else if (clen > 0) {
@@ -311,6 +390,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	}
 
 	api_handle(app, &req, &r);
+	worker__stream_finish(&stream);
 send:
 	worker__send(rq, &r, strcmp(req.method ? req.method : "", "HEAD") == 0);
 	response_clear(&r);
@@ -345,6 +425,8 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		LOG(LOG_ERR, "worker: signals: %s", strerror(errno));
 		goto out;
 	}
+	if (metrics_enabled())
+		db_error_hook = metrics_db_error;
 	app.db = db_new(&dbo);
 	app.cache = cache_new(cfg->cache_servers, cfg->secret, cfg->secret_len);
 	if (!app.db || !app.cache) {

@@ -141,6 +141,28 @@ static const struct config_key config_keys[] = {
 	{ "delivery", "backoff_cap_ms", CT_MSEC, OFF(delivery_backoff_cap_ms), 10, 86400000, 0,
 	  "30000" },
 	{ "delivery", "lease_seconds", CT_UNSIGNED, OFF(delivery_lease_seconds), 5, 86400, 0, "60" },
+
+	{ "media", "root", CT_STRING, OFF(media_root), 0, 0, CF_NONEMPTY, "/var/lib/hearth/media" },
+	{ "media", "incoming_root", CT_STRING, OFF(media_incoming_root), 0, 0, CF_NONEMPTY,
+	  "/var/lib/hearth/incoming" },
+	{ "media", "quota_mb", CT_UNSIGNED, OFF(media_quota_mb), 0, 1000000000, 0, "0" },
+	{ "media", "ffmpeg", CT_STRING, OFF(media_ffmpeg), 0, 0, CF_NONEMPTY, "/usr/bin/ffmpeg" },
+	{ "media", "ffprobe", CT_STRING, OFF(media_ffprobe), 0, 0, CF_NONEMPTY, "/usr/bin/ffprobe" },
+	{ "media", "ffmpeg_timeout_seconds", CT_SECONDS, OFF(media_ffmpeg_timeout_ms), 1, 86400, 0,
+	  "20" },
+	{ "media", "upload_max_mb", CT_UNSIGNED, OFF(media_upload_max_mb), 1, 65536, 0, "2048" },
+	{ "media", "orphan_grace_minutes", CT_UNSIGNED, OFF(media_orphan_grace_minutes), 0, 10080, 0,
+	  "10" },
+	{ "media", "cleanup_lock", CT_STRING, OFF(media_cleanup_lock), 0, 0, CF_NONEMPTY,
+	  "/run/hearth/cleanup.lock" },
+	{ "media", "timelapse_lock", CT_STRING, OFF(media_timelapse_lock), 0, 0, CF_NONEMPTY,
+	  "/run/hearth/timelapse.lock" },
+
+	{ "logs", "dir", CT_STRING, OFF(logs_dir), 0, 0, CF_NONEMPTY, "/var/log/hearth" },
+	{ "logs", "nginx_access_log", CT_STRING, OFF(logs_nginx_access), 0, 0, 0,
+	  "/var/log/nginx/hearth-access.log" },
+	{ "logs", "nginx_error_log", CT_STRING, OFF(logs_nginx_error), 0, 0, 0,
+	  "/var/log/nginx/hearth-error.log" },
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -29,6 +29,13 @@
  *   [stream]   publish_url (nchan's publisher; "" = publishing off),
  *              publish_timeout_ms
  *   [delivery] max_attempts, backoff_base_ms, backoff_cap_ms, lease_seconds
+ *   [media]    root (every media file lives under it), incoming_root (the
+ *              cameras' incoming folders), quota_mb (0 = the filesystem's
+ *              size is the ceiling's base), ffmpeg, ffprobe,
+ *              ffmpeg_timeout_seconds, upload_max_mb, orphan_grace_minutes,
+ *              cleanup_lock, timelapse_lock
+ *   [logs]     dir (hearth's own logs: api.log, cron.log, <category>/...),
+ *              nginx_access_log, nginx_error_log
  *
  * Booleans are true/false (also yes/no, on/off, 1/0).  Timeouts given in
  * seconds in the file are held in milliseconds (the *_ms fields).
@@ -112,6 +119,23 @@ struct hearth_config {
 	long delivery_backoff_base_ms;
 	long delivery_backoff_cap_ms;
 	unsigned delivery_lease_seconds;
+
+	/* [media] */
+	char media_root[CONFIG_STR];
+	char media_incoming_root[CONFIG_STR];
+	unsigned media_quota_mb;
+	char media_ffmpeg[CONFIG_STR];
+	char media_ffprobe[CONFIG_STR];
+	long media_ffmpeg_timeout_ms;
+	unsigned media_upload_max_mb;
+	unsigned media_orphan_grace_minutes;
+	char media_cleanup_lock[CONFIG_STR];
+	char media_timelapse_lock[CONFIG_STR];
+
+	/* [logs] */
+	char logs_dir[CONFIG_STR];
+	char logs_nginx_access[CONFIG_STR];
+	char logs_nginx_error[CONFIG_STR];
 };
 
 #define CONFIG_EXIT_BAD 78 /* EX_CONFIG */

@@ -42,6 +42,8 @@ static const char db__session_sql[] =
 
 #include "db_private.h"
 
+void (*db_error_hook)(enum herr kind);
+
 
 static char *db__dup(const char *s, bool *oom)
 {
@@ -180,6 +182,8 @@ enum herr db__fail(struct db *db, unsigned e, const char *msg, const char *what)
 		LOG(LOG_ERR, "db: %u %s [%.120s]", e, msg, what ? what : "");
 		break;
 	}
+	if (db_error_hook && rc != HERR_CONFLICT && rc != HERR_INVALID)
+		db_error_hook(rc);
 	if (db__conn_broken(e)) {
 		db__drop(db);
 		db->down = true;
@@ -218,6 +222,8 @@ static enum herr db__connect(struct db *db)
 				db->name, db->socket ? 0 : db->port, db->socket, 0)) {
 		LOG(db->down ? LOG_DEBUG : LOG_ERR, "db: cannot connect to %s: %u %s",
 		    where, mysql_errno(m), mysql_error(m));
+		if (db_error_hook)
+			db_error_hook(HERR_UNAVAILABLE);
 		goto out;
 	}
 	if (mysql_real_query(m, db__session_sql, sizeof(db__session_sql) - 1)) {

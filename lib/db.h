@@ -104,4 +104,14 @@ bool db_in_transaction(const struct db *db);
  * back, so the caller may roll back and simply run it again. */
 bool db_deadlocked(const struct db *db);
 
+/*
+ * Called, when set, on every database failure that is not the client's
+ * doing: the server unreachable or gone (HERR_UNAVAILABLE, also a failed
+ * connect), the schema missing (HERR_SCHEMA), anything else unexpected
+ * (HERR_INTERNAL).  Duplicates and dangling references are not counted.
+ * Process-wide, so lib/ knows nothing of whoever counts (the API's
+ * metrics); NULL by default.
+ */
+extern void (*db_error_hook)(enum herr kind);
+
 #endif

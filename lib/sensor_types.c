@@ -11,6 +11,8 @@
  */
 #include <string.h>
 
+#include "media/grab.h"
+#include "net/http.h"
 #include "sensor_types.h"
 #include "validate.h"
 
@@ -238,6 +240,18 @@ static bool st__entity_ok(const char *s)
 static const char *const stream_schemes[] = {"rtsp", "rtsps", "http", "https", NULL};
 static const char *const http_schemes[] = {"http", "https", NULL};
 
+/* A camera URL Hearth will connect to passes the outbound policy, like
+ * every outbound URL (user information allowed: the API redacts it). */
+static size_t st__check_policy(const struct st_param *p, const char *s, json_t *errs)
+{
+	char why[256];
+
+	if (camera_url_check(net_policy(), s, why, sizeof(why)) == 0)
+		return 0;
+	verr_add(errs, at_config, p->name, "url_policy", "URL refused: %s", why);
+	return 1;
+}
+
 /* Check the shape of one string value; 1 if a problem was added. */
 static size_t st__check_format(const struct st_param *p, const char *s, json_t *errs)
 {
@@ -246,14 +260,14 @@ static size_t st__check_format(const struct st_param *p, const char *s, json_t *
 		return 0;
 	case FMT_STREAM_URL:
 		if (st__url_ok(s, stream_schemes))
-			return 0;
+			return st__check_policy(p, s, errs);
 		verr_add(errs, at_config, p->name, "url_scheme",
 			 "URL should start with rtsp://, rtsps://, http:// or https:// "
 			 "and contain no spaces");
 		return 1;
 	case FMT_HTTP_URL:
 		if (st__url_ok(s, http_schemes))
-			return 0;
+			return st__check_policy(p, s, errs);
 		verr_add(errs, at_config, p->name, "url_scheme",
 			 "URL should start with http:// or https:// and contain no spaces");
 		return 1;

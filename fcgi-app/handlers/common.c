@@ -247,7 +247,7 @@ void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_ca
 
 	if (lc->version == 0 || r->status != 200 || !r->body)
 		return;
-	text = json_dumps(r->body, JSON_COMPACT);
+	text = json_dumps(r->body, JSON_COMPACT | HEARTH_JSON_REALS);
 	if (!text)
 		return;
 	cache_set_versioned(c->app->cache, lc->key, lc->version, text, strlen(text),

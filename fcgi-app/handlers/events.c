@@ -24,7 +24,9 @@
 #define RULE_NAME_MAX 1024
 
 static const char *const at_query[] = {"query", NULL};
-static const char *const event_kinds[] = {"rule_run", NULL};
+static const char *const event_kinds[] = {"rule_run", "security", NULL};
+static const char *const risk_levels[] = {"low", "medium", "high", "critical", NULL};
+static const char *const booleans[] = {"true", "false", NULL};
 static const char *const event_statuses[] = {
 	"processing", "completed", "ignored", "failed", NULL
 };
@@ -51,9 +53,54 @@ static int events__query_rule_name(const struct ctx *c, char *out, size_t outsz,
 	return 1;
 }
 
+/*
+ * The filters only security events have: camera_id, risk_level, reviewed,
+ * start_date and end_date.  Any of them without a kind means kind
+ * security; with kind rule_run they are a 422.
+ */
+static void events__security_filters(struct ctx *c, struct event_filter *f, char *since,
+				     char *until, json_t *errs)
+{
+	const char *reviewed = NULL;
+	int64_t camera_id = 0, a = 0, b = 0;
+	int n = 0, hs, hu;
+
+	if (ctx_query_int(c, "camera_id", 1, INT64_MAX, &camera_id, errs) > 0) {
+		f->camera_id = camera_id;
+		n++;
+	}
+	n += ctx_query_enum(c, "risk_level", risk_levels, &f->risk_level, errs) > 0;
+	if (ctx_query_enum(c, "reviewed", booleans, &reviewed, errs) > 0) {
+		f->reviewed = strcmp(reviewed, "true") == 0 ? 1 : -1;
+		n++;
+	}
+	hs = ctx_query_time(c, "start_date", &a, since, errs);
+	hu = ctx_query_time(c, "end_date", &b, until, errs);
+	if (hs > 0) {
+		f->since = since;
+		n++;
+	}
+	if (hu > 0) {
+		f->until = until;
+		n++;
+	}
+	if (hs > 0 && hu > 0 && b <= a)
+		verr_add(errs, at_query, "end_date", "value_error",
+			 "Input should be after start_date");
+	if (n == 0)
+		return;
+	if (!f->kind)
+		f->kind = "security";
+	else if (strcmp(f->kind, "security") != 0)
+		verr_add(errs, at_query, "kind", "value_error",
+			 "camera_id, risk_level, reviewed, start_date and end_date filter"
+			 " security events only");
+}
+
 int h_events_list(struct ctx *c, struct response *r)
 {
 	struct event_filter f = {0};
+	char start_date[HANDLER_TIME_LEN], end_date[HANDLER_TIME_LEN];
 	char rule_name[RULE_NAME_MAX + 1];
 	char since[HANDLER_TIME_LEN], until[HANDLER_TIME_LEN];
 	int64_t since_ms = 0, until_ms = 0;
@@ -80,6 +127,7 @@ int h_events_list(struct ctx *c, struct response *r)
 		f.until = until;
 	if (has_since > 0 && has_until > 0 && until_ms <= since_ms)
 		verr_add(errs, at_query, "until", "value_error", "Input should be after since");
+	events__security_filters(c, &f, start_date, end_date, errs);
 	ctx_page_desc(c, EVENTS_SCOPE, &pg, errs);
 	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);

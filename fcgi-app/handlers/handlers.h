@@ -190,6 +190,81 @@ int h_dlq_requeue(struct ctx *c, struct response *r);
 int h_dlq_requeue_all(struct ctx *c, struct response *r);
 int h_dlq_clear(struct ctx *c, struct response *r);
 
+/* system.c: the host and the API (seed 003's system alerts), Prometheus metrics */
+int h_system_info(struct ctx *c, struct response *r);
+int h_system_health_alerts(struct ctx *c, struct response *r);
+int h_metrics(struct ctx *c, struct response *r);
+/* logs.c: Hearth's logs read back, newest first, and other log files as text */
+int h_logs_list(struct ctx *c, struct response *r);
+int h_logs_files(struct ctx *c, struct response *r);
+int h_logs_file_get(struct ctx *c, struct response *r);
+
+/* calibration.c: risk thresholds and the feedback that moves them */
+int h_calibration_get(struct ctx *c, struct response *r);
+int h_calibration_put(struct ctx *c, struct response *r);
+int h_calibration_patch(struct ctx *c, struct response *r);
+int h_calibration_reset(struct ctx *c, struct response *r);
+int h_calibration_defaults(struct ctx *c, struct response *r);
+int h_calibration_feedback(struct ctx *c, struct response *r);
+/* detections.c: what detectors report, grouped into security events */
+int h_detections_create(struct ctx *c, struct response *r);
+int h_detections_list(struct ctx *c, struct response *r);
+int h_detections_export(struct ctx *c, struct response *r);
+int h_detections_get(struct ctx *c, struct response *r);
+int h_detections_image(struct ctx *c, struct response *r);
+int h_detections_video(struct ctx *c, struct response *r);
+int h_detections_enrichment(struct ctx *c, struct response *r);
+/* security_events.c: review, statistics, search and export of security
+ * events (the list and one event are events.c's) */
+int h_events_update(struct ctx *c, struct response *r);
+int h_events_stats(struct ctx *c, struct response *r);
+int h_events_search(struct ctx *c, struct response *r);
+int h_events_export(struct ctx *c, struct response *r);
+/* Write the audit row of a read that hands data out (an export): GETs
+ * are not audited otherwise.  Errors are logged. */
+void security_audit_read(struct ctx *c, int status);
+
+/* storage.c: media storage use, automatic deletion, cleanup on demand
+ * (POST /storage/cleanup and POST /system/cleanup) */
+int h_storage_get(struct ctx *c, struct response *r);
+int h_storage_put(struct ctx *c, struct response *r);
+int h_storage_cleanup(struct ctx *c, struct response *r);
+/* recordings.c: registered recordings, their files, the archive's new count */
+int h_recordings_list(struct ctx *c, struct response *r);
+int h_recordings_create(struct ctx *c, struct response *r);
+int h_recordings_get(struct ctx *c, struct response *r);
+int h_recordings_delete(struct ctx *c, struct response *r);
+int h_recordings_video(struct ctx *c, struct response *r);
+int h_recordings_thumbnail(struct ctx *c, struct response *r);
+int h_recordings_sprite(struct ctx *c, struct response *r);
+int h_archive_new_count(struct ctx *c, struct response *r);
+
+/* timelapse.c: timelapse settings, today's capture, the stitched videos */
+int h_timelapse_get(struct ctx *c, struct response *r);
+int h_timelapse_put(struct ctx *c, struct response *r);
+int h_timelapse_status(struct ctx *c, struct response *r);
+int h_timelapse_videos(struct ctx *c, struct response *r);
+int h_timelapse_video(struct ctx *c, struct response *r);
+int h_timelapse_thumbnail(struct ctx *c, struct response *r);
+int h_timelapse_delete(struct ctx *c, struct response *r);
+
+/* cameras.c, zones.c, snapshots.c: cameras (sensors of type camera), the
+ * zones of their pictures, and snapshots grabbed from them */
+int h_cameras_list(struct ctx *c, struct response *r);
+int h_cameras_create(struct ctx *c, struct response *r);
+int h_cameras_get(struct ctx *c, struct response *r);
+int h_cameras_update(struct ctx *c, struct response *r);
+int h_cameras_delete(struct ctx *c, struct response *r);
+int h_zones_list(struct ctx *c, struct response *r);
+int h_zones_create(struct ctx *c, struct response *r);
+int h_zones_update(struct ctx *c, struct response *r);
+int h_zones_delete(struct ctx *c, struct response *r);
+int h_camera_snapshot_take(struct ctx *c, struct response *r);
+int h_camera_snapshot_latest(struct ctx *c, struct response *r);
+int h_snapshots_list(struct ctx *c, struct response *r);
+int h_snapshots_image(struct ctx *c, struct response *r);
+int h_snapshots_delete(struct ctx *c, struct response *r);
+
 /*
  * A time field of a request body (sensor_input.c): ISO 8601 with a 'Z' or
  * a UTC offset ("2026-11-22T10:14:33Z", "...33.250+01:00"), no more than

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "media/grab.h"
 #include "response.h"
 #include "sensor_types.h"
 #include "store/store.h"
@@ -117,8 +118,51 @@ static int sensors__error(struct response *r, enum herr e, int64_t id,
 	}
 }
 
+/*
+ * Camera URLs carry credentials: every reply shows them as "***"
+ * (media/grab.h), and an update that sends "***" back keeps the stored
+ * ones (current: the sensor as stored, merged: what will be saved).
+ */
+static void sensors__redact(json_t *sensor)
+{
+	static const char *const keys[] = {"snapshot_url", "stream_url"};
+	json_t *config = json_object_get(sensor, "config");
+	const char *type = json_string_value(json_object_get(sensor, "sensor_type"));
+	char shown[CAMERA_URL_MAX + 8];
+
+	if (!json_is_object(config) || !type || strcmp(type, "camera") != 0)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *url = json_string_value(json_object_get(config, keys[i]));
+
+		if (url && camera_url_redact(url, shown, sizeof(shown), NULL) == 0)
+			json_object_set_new(config, keys[i], json_string(shown));
+		else if (url)
+			json_object_set_new(config, keys[i], json_string(CAMERA_REDACTED));
+	}
+}
+
+static void sensors__keep_credentials(const json_t *current, json_t *merged)
+{
+	static const char *const keys[] = {"snapshot_url", "stream_url"};
+	const json_t *old = json_object_get(current, "config");
+	json_t *config = json_object_get(merged, "config");
+	char url[CAMERA_URL_MAX + 1];
+
+	if (!json_is_object(config))
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *sent = json_string_value(json_object_get(config, keys[i]));
+
+		if (sent && camera_url_keep(sent, json_string_value(json_object_get(old, keys[i])),
+					    url, sizeof(url)) == 0)
+			json_object_set_new(config, keys[i], json_string(url));
+	}
+}
+
 static int sensors__changed(struct ctx *c, struct response *r, int status, json_t *sensor)
 {
+	sensors__redact(sensor);
 	/* Rooms show their sensor_count, so their pages go stale too. */
 	ctx_changed(c, json_integer_value(json_object_get(sensor, "id")), CACHE_NS_SENSORS,
 		    CACHE_NS_ROOMS);
@@ -165,6 +209,8 @@ int h_sensors_list(struct ctx *c, struct response *r)
 		status = response_error(r, e, "sensors");
 		goto out;
 	}
+	for (size_t i = 0; i < json_array_size(items); i++)
+		sensors__redact(json_array_get(items, i));
 	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
 	ctx_list_cache_fill(c, r, &lc);
 	items = NULL;
@@ -185,6 +231,7 @@ int h_sensors_get(struct ctx *c, struct response *r)
 	e = store_sensors_get(c->app->db, id, false, &sensor);
 	if (e != HERR_OK)
 		return sensors__error(r, e, id, NULL);
+	sensors__redact(sensor);
 	return ctx_reply(r, 200, sensor);
 }
 
@@ -251,6 +298,7 @@ int h_sensors_update(struct ctx *c, struct response *r)
 		status = response_detail(r, 500, "out of memory");
 		goto out;
 	}
+	sensors__keep_credentials(current, merged);
 	if (sensors__check(merged, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;

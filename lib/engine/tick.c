@@ -33,6 +33,7 @@
 #include "net/queue.h"
 #include "log.h"
 #include "store/schedule.h"
+#include "store/security_events.h"
 
 #define TICK_BATCH 64
 /* Past this many missed instants of one rule (every minute for ten
@@ -278,9 +279,19 @@ enum herr engine_tick_resume(struct engine *e, time_t now, unsigned *resumed)
 {
 	int64_t ids[TICK_BATCH], after = 0;
 	size_t n = 0;
+	unsigned closed = 0;
+	json_t *events = e->cfg ? json_array() : NULL, *ev;
 	enum herr rc;
 
 	*resumed = 0;
+	/* Security events whose camera went quiet are over too; each change
+	 * is committed as it is made, so it can be told at once. */
+	rc = store_security_close_idle_events(e->db, (int64_t)now * 1000, events, &closed);
+	for (size_t i = 0; (ev = json_array_get(events, i)); i++)
+		publish_message(e->cfg, "events", "security_event.updated", ev);
+	json_decref(events);
+	if (rc != HERR_OK)
+		return rc;
 	do {
 		rc = store_schedule_due_resume(e->db, now, after, ids, TICK_BATCH, &n);
 		for (size_t i = 0; rc == HERR_OK && i < n; i++) {

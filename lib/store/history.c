@@ -3,6 +3,8 @@
  * lists are newest first (id descending) and page below the cursor's id.
  * The engine writes these rows; nothing here changes them.
  */
+#include <string.h>
+
 #include "db.h"
 #include "history.h"
 #include "log.h"
@@ -26,7 +28,11 @@
 	" DATE_FORMAT(created_at, " TIME_FMT ")," \
 	" DATE_FORMAT(last_at, " TIME_FMT ")," \
 	" DATE_FORMAT(finished_at, " TIME_FMT ")," \
-	" pipeline_data"
+	" pipeline_data," \
+	" camera_id, camera_name, risk_score, risk_level, detection_count, object_types," \
+	" summary, notes, reviewed, DATE_FORMAT(reviewed_at, " TIME_FMT ")"
+
+const char store_event_columns[] = EVENT_COLUMNS;
 
 /* Optional filters switch off on a NULL parameter, as in sensors.c; the
  * first parameter is the id to continue below. */
@@ -50,6 +56,9 @@ static const char sql_events_list[] =
 	" AND (? IS NULL OR status = ?)"
 	" AND (? IS NULL OR created_at >= ?)"
 	" AND (? IS NULL OR created_at < ?)"
+	" AND (? IS NULL OR camera_id = ?)"
+	" AND (? IS NULL OR risk_level = ?)"
+	" AND (? IS NULL OR reviewed = ?)"
 	" ORDER BY id DESC LIMIT ? OFFSET ?";
 static const char sql_events_get[] =
 	"SELECT " EVENT_COLUMNS " FROM event_logs WHERE id = ?";
@@ -147,10 +156,48 @@ static json_t *history__response_row(struct db_stmt *st)
 			 "created_at", db_col_text(st, 4, NULL));
 }
 
-/* The current row as event JSON; NULL on failure. */
-static json_t *history__event_row(struct db_stmt *st)
+/* The current row of a security event as its JSON; NULL on failure. */
+static json_t *history__security_row(struct db_stmt *st)
 {
-	json_t *data = history__json_col(st, 12, "event log");
+	json_t *types = history__json_col(st, 18, "security event");
+
+	if (!types)
+		return NULL;
+	if (!json_is_array(types)) {
+		json_decref(types);
+		types = json_array();
+	}
+	return json_pack("{s:I, s:s, s:o, s:s?, s:s, s:s, s:s?, s:s, s:I, s:s, s:I, s:o,"
+			 " s:s, s:s?, s:b, s:s?}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "kind", "security",
+			 "camera_id", history__int_or_null(st, 13),
+			 "camera_name", db_col_text(st, 14, NULL),
+			 "status", db_col_text(st, 6, NULL),
+			 "started_at", db_col_text(st, 9, NULL),
+			 /* Over at its last detection; finished_at is only when it
+			  * was closed, which a late or back-dated report can put
+			  * anywhere. */
+			 "ended_at", db_col_is_null(st, 11) ? NULL : db_col_text(st, 10, NULL),
+			 "last_detection_at", db_col_text(st, 10, NULL),
+			 "risk_score", (json_int_t)db_col_int64(st, 15),
+			 "risk_level", db_col_is_null(st, 16) ? "low" : db_col_text(st, 16, NULL),
+			 "detection_count", (json_int_t)db_col_int64(st, 17),
+			 "object_types", types,
+			 "summary", db_col_is_null(st, 19) ? "" : db_col_text(st, 19, NULL),
+			 "notes", db_col_text(st, 20, NULL),
+			 "reviewed", db_col_int64(st, 21) != 0,
+			 "reviewed_at", db_col_text(st, 22, NULL));
+}
+
+json_t *store_event_row(struct db_stmt *st)
+{
+	const char *kind = db_col_text(st, 1, NULL);
+	json_t *data;
+
+	if (kind && strcmp(kind, "security") == 0)
+		return history__security_row(st);
+	data = history__json_col(st, 12, "event log");
 
 	if (!data)
 		return NULL;
@@ -260,9 +307,24 @@ enum herr store_events_list(struct db *db, const struct event_filter *f,
 	history__bind_filter(st, 5, f->status);
 	history__bind_filter(st, 7, f->since);
 	history__bind_filter(st, 9, f->until);
-	db_bind_int64(st, 11, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 12, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, history__event_row, items, has_more);
+	if (f->camera_id > 0) {
+		db_bind_int64(st, 11, f->camera_id);
+		db_bind_int64(st, 12, f->camera_id);
+	} else {
+		db_bind_null(st, 11);
+		db_bind_null(st, 12);
+	}
+	history__bind_filter(st, 13, f->risk_level);
+	if (f->reviewed != 0) {
+		db_bind_bool(st, 15, f->reviewed > 0);
+		db_bind_bool(st, 16, f->reviewed > 0);
+	} else {
+		db_bind_null(st, 15);
+		db_bind_null(st, 16);
+	}
+	db_bind_int64(st, 17, (int64_t)pg->limit + 1);
+	db_bind_int64(st, 18, pg->offset >= 0 ? pg->offset : 0);
+	rc = store_rows_page(st, pg->limit, store_event_row, items, has_more);
 	db_done(st);
 	return rc;
 }
@@ -276,7 +338,7 @@ enum herr store_events_get(struct db *db, int64_t id, json_t **out)
 	if ((rc = db_prepare(db, sql_events_get, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, history__event_row, out);
+	rc = store_rows_one(st, store_event_row, out);
 	db_done(st);
 	return rc;
 }

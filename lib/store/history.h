@@ -16,6 +16,12 @@
  * Event JSON: {id, kind, rule_id|null, rule_name, execution_id|null,
  *   trigger_type, status, reason|null, repeat_count, created_at, last_at,
  *   finished_at|null, pipeline_data|null}
+ * A security event (kind security, grouped detections) has its own JSON:
+ *   {id, kind: "security", camera_id|null, camera_name|null, status,
+ *    started_at, ended_at|null, last_detection_at, risk_score, risk_level,
+ *    detection_count, object_types[], summary, notes|null, reviewed,
+ *    reviewed_at|null}; ended_at is its last detection's time once it is
+ *    closed (null while open).
  * Times are ISO 8601 UTC with 'Z'.
  */
 #include <stdbool.h>
@@ -26,6 +32,7 @@
 #include "err.h"
 
 struct db;
+struct db_stmt;
 struct page;
 
 /* Filters of the workflow list; 0 / NULL switches one off. */
@@ -43,6 +50,10 @@ struct event_filter {
 	const char *status;   /* processing|completed|ignored|failed */
 	const char *since;
 	const char *until;
+	/* Security events' own filters (kind security). */
+	int64_t camera_id;       /* 0 = any */
+	const char *risk_level;  /* low|medium|high|critical */
+	int reviewed;            /* 0 = any, 1 = reviewed only, -1 = not reviewed only */
 };
 
 /* Append a page of executions (list JSON, without pipeline_data) to items
@@ -60,5 +71,14 @@ enum herr store_events_list(struct db *db, const struct event_filter *f,
 
 /* One event log; *out a new reference.  HERR_NOT_FOUND when there is none. */
 enum herr store_events_get(struct db *db, int64_t id, json_t **out);
+
+/*
+ * Inside lib/store (security_events.c): the columns every event query
+ * selects, and the current row of such a query as event JSON (either
+ * kind, above); NULL on failure (logged).
+ */
+#define STORE_EVENT_COLUMN_COUNT 23
+extern const char store_event_columns[];
+json_t *store_event_row(struct db_stmt *st);
 
 #endif

@@ -39,6 +39,10 @@ awk '
 	line ~ /(^|[ \t{;])nchan_(publisher|pubsub)([ \t;]|$)/ { pub = 1 }
 	line ~ /^[ \t]*location[ \t].*\/api\/v1\/stream\// { in_stream = 1; stream_auth = 0; streams++ }
 	in_stream && line ~ /(^|[ \t{;])nchan_authorize_request[ \t]/ { stream_auth = 1 }
+	line ~ /^[ \t]*location[ \t]+=[ \t]+\/api\/v1\/recordings[ \t]*\{/ { in_upload = 1; uploads++ }
+	in_upload && line ~ /(^|[ \t{;])fastcgi_request_buffering[ \t]+off;/ { upload_stream = 1 }
+	in_upload && line ~ /(^|[ \t{;])client_max_body_size[ \t]+[0-9]+[mg];/ { upload_size = 1 }
+	in_upload && line ~ /(^|[ \t{;])fastcgi_pass[ \t]/ { upload_pass = 1 }
 	{
 		opens = gsub(/\{/, "{", line)
 		closes = gsub(/\}/, "}", line)
@@ -48,6 +52,11 @@ awk '
 				fail("a stream location has no nchan_authorize_request")
 			in_stream = 0
 		}
+		if (in_upload && depth == 1) {
+			if (!upload_stream || !upload_size || !upload_pass)
+				fail("the upload location needs fastcgi_request_buffering off, a large client_max_body_size and fastcgi_pass")
+			in_upload = 0
+		}
 		if (closes && depth == 0 && n)
 			end_server()
 	}
@@ -56,6 +65,8 @@ awk '
 			fail("expected one publisher server, found " pubs + 0)
 		if (streams == 0)
 			fail("no /api/v1/stream/ location")
+		if (uploads == 0)
+			fail("no location = /api/v1/recordings for uploads")
 		exit bad
 	}
 ' "$tmp/site.conf" || exit 1

@@ -545,7 +545,7 @@ static void test_delivery_bad_values(void **state)
 		     "unknown key telegram.chat (known in [telegram]: bot_token, api_base, chat_id,");
 	expect_error(WITH_SECRET("[home_assistant]\nurl = http://x/\n"),
 		     "unknown section [home_assistant] (known: api, database, cache, security, log, "
-		     "engine, outbound, homeassistant, telegram, stream, delivery)");
+		     "engine, outbound, homeassistant, telegram, stream, delivery, media, logs)");
 }
 
 /* Home Assistant and Telegram URLs meet the [outbound] policy at load. */
@@ -632,6 +632,31 @@ static void test_delivery_env(void **state)
 	unsetenv("HEARTH_OUTBOUND_TIMEOUT_SECONDS");
 	assert_int_equal(load_env(text), 0);
 	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+}
+
+/* [media] and [logs]: defaults, values and limits. */
+static void test_media(void **state)
+{
+	(void)state;
+	assert_int_equal(load(WITH_SECRET("")), 0);
+	assert_string_equal(cfg.media_root, "/var/lib/hearth/media");
+	assert_string_equal(cfg.media_incoming_root, "/var/lib/hearth/incoming");
+	assert_int_equal(cfg.media_quota_mb, 0);
+	assert_int_equal(cfg.media_ffmpeg_timeout_ms, 20000);
+	assert_int_equal(cfg.media_upload_max_mb, 2048);
+	assert_string_equal(cfg.logs_dir, "/var/log/hearth");
+
+	assert_int_equal(load(WITH_SECRET("[media]\nroot = /srv/media\nquota_mb = 512\n"
+					  "ffmpeg_timeout_seconds = 5\n[logs]\ndir = /tmp/l\n")), 0);
+	assert_string_equal(cfg.media_root, "/srv/media");
+	assert_int_equal(cfg.media_quota_mb, 512);
+	assert_int_equal(cfg.media_ffmpeg_timeout_ms, 5000);
+	assert_string_equal(cfg.logs_dir, "/tmp/l");
+
+	expect_error(WITH_SECRET("[media]\nroot =\n"), "media.root");
+	expect_error(WITH_SECRET("[media]\nupload_max_mb = 0\n"), "media.upload_max_mb");
+	expect_error(WITH_SECRET("[media]\nffmpeg_timeout_seconds = 0\n"),
+		     "media.ffmpeg_timeout_seconds");
 }
 
 /* ---------------------------------------------------------------- ini */
@@ -795,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_delivery_bad_values),
 		cmocka_unit_test(test_delivery_policy_at_load),
 		cmocka_unit_test(test_delivery_env),
+		cmocka_unit_test(test_media),
 		cmocka_unit_test(test_ini_basics),
 		cmocka_unit_test(test_ini_errors),
 		cmocka_unit_test(test_ini_file),

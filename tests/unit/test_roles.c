@@ -134,7 +134,15 @@ static void test_shipped_file(void **state)
 		print_error("%s: %s\n", path, err);
 	assert_non_null(r);
 	check_matrix(r);
-	assert_int_equal(roles_count(r), 5);
+	assert_int_equal(roles_count(r), 7);
+	assert_true(roles_allows(r, "metrics", "GET", "/api/v1/metrics"));
+	assert_false(roles_allows(r, "metrics", "GET", "/api/v1/rooms"));
+	assert_false(roles_allows(r, "caregiver", "GET", "/api/v1/metrics"));
+	/* A detector reports and reads its cameras, nothing more. */
+	assert_true(roles_allows(r, "detector", "POST", "/api/v1/detections"));
+	assert_true(roles_allows(r, "detector", "GET", "/api/v1/cameras/3/zones"));
+	assert_false(roles_allows(r, "detector", "GET", "/api/v1/events"));
+	assert_false(roles_allows(r, "caregiver", "GET", "/api/v1/logs/files"));
 	/* Alertmanager's key delivers its webhooks and nothing else. */
 	assert_true(roles_allows(r, "alertmanager", "POST", "/api/v1/webhooks/alerts"));
 	assert_false(roles_allows(r, "alertmanager", "GET", "/api/v1/alerts"));

@@ -1,0 +1,311 @@
+/*
+ * /api/v1/cameras: a camera is a sensor of type camera plus its status
+ * row (lib/store/cameras.h).  URLs are checked against the outbound policy
+ * when saved; their credentials are never shown, and a URL sent back with
+ * "***" in their place keeps the stored ones (media/grab.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "fields.h"
+#include "handlers.h"
+#include "media/grab.h"
+#include "net/http.h"
+#include "response.h"
+#include "store/cameras.h"
+#include "store/store.h"
+
+static const char *const camera_statuses[] = {"online", "offline", "error", NULL};
+
+static const struct vfield camera_fields[] = {
+	{"name", V_STRING, V_REQUIRED | V_NONEMPTY, 1, 256, NULL},
+	{"room_id", V_ID, V_NULLABLE, 0, 0, NULL},
+	{"enabled", V_BOOL, 0, 0, 0, NULL},
+	{"snapshot_url", V_STRING, V_NULLABLE, 1, CAMERA_URL_MAX, NULL},
+	{"stream_url", V_STRING, V_NULLABLE, 1, CAMERA_URL_MAX, NULL},
+	{"incoming_dir", V_STRING, V_NULLABLE, 1, CAMERA_INCOMING_MAX - 1, NULL},
+};
+#define CAMERA_FIELDS_COUNT (sizeof(camera_fields) / sizeof(camera_fields[0]))
+
+/*
+ * Put the URL the client sent for key (after keeping stored credentials
+ * for "***") into config, or remove it for null; check it.  stored is the
+ * camera's current config (NULL on create).  Problems go to errs.
+ */
+static void cameras__url(const json_t *body, const json_t *stored, const char *key,
+			 json_t *config, json_t *errs)
+{
+	const json_t *v = json_object_get(body, key);
+	const char *old = json_string_value(json_object_get(stored, key));
+	char url[CAMERA_URL_MAX + 1], why[256];
+
+	if (!v)
+		return;   /* not given: as stored */
+	if (json_is_null(v)) {
+		json_object_del(config, key);
+		return;
+	}
+	if (!json_is_string(v))
+		return;   /* reported by validate_object */
+	if (camera_url_keep(json_string_value(v), old, url, sizeof(url)) != 0) {
+		verr_add(errs, at_body, key, "string_too_long", "URL is too long");
+		return;
+	}
+	if (strcmp(key, "snapshot_url") == 0 && strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) {
+		verr_add(errs, at_body, key, "url_scheme",
+			 "URL should start with http:// or https://");
+		return;
+	}
+	if (camera_url_check(net_policy(), url, why, sizeof(why)) != 0) {
+		verr_add(errs, at_body, key, "url_policy", "URL refused: %s", why);
+		return;
+	}
+	json_object_set_new(config, key, json_string(url));
+}
+
+/* incoming_dir of body (absent: keep; null: the default) into *out. */
+static void cameras__incoming(const json_t *body, int64_t id, const char *current,
+			      const char **out, json_t *errs)
+{
+	const json_t *v = json_object_get(body, "incoming_dir");
+	const char *s;
+	char own[24];
+	size_t digits = 0;
+
+	*out = current;
+	if (!v)
+		return;
+	if (json_is_null(v)) {
+		*out = NULL;
+		return;
+	}
+	if (!(s = json_string_value(v)))
+		return;
+	if (!camera_incoming_dir_ok(s)) {
+		verr_add(errs, at_body, "incoming_dir", "value_error",
+			 "should be 1 to 64 of A-Z, a-z, 0-9, '_' and '-'");
+		return;
+	}
+	/* Digits alone are each camera's default: only its own id. */
+	while (s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	snprintf(own, sizeof(own), "%" PRId64, id);
+	if (s[digits] == '\0' && strcmp(s, own) != 0) {
+		verr_add(errs, at_body, "incoming_dir", "value_error",
+			 "a name of digits only is reserved for the camera with that id");
+		return;
+	}
+	*out = s;
+}
+
+/* A store error of create/update as a reply. */
+static int cameras__error(struct response *r, enum herr e, int64_t id, int64_t room_id)
+{
+	if (e == HERR_NOT_FOUND)
+		return response_detail(r, 404, "camera %" PRId64 " not found", id);
+	if (e == HERR_INVALID) {
+		json_t *errs = json_array();
+
+		verr_add(errs, at_body, "room_id", "value_error", "room %" PRId64 " does not exist",
+			 room_id);
+		return ctx_invalid(r, errs);
+	}
+	if (e == HERR_CONFLICT)
+		return response_detail(r, 409, "incoming_dir is used by another camera");
+	return response_error(r, e, "camera");
+}
+
+/* Reply with the camera as it is now. */
+static int cameras__reply(struct ctx *c, struct response *r, int status, int64_t id)
+{
+	json_t *cam = NULL;
+	enum herr e = store_cameras_get(c->app->db, id, &cam);
+
+	if (e != HERR_OK)
+		return cameras__error(r, e, id, 0);
+	/* The camera is a sensor: its lists (and rooms' counts) change. */
+	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
+	return ctx_reply(r, status, cam);
+}
+
+int h_cameras_list(struct ctx *c, struct response *r)
+{
+	struct camera_filter f = {0, NULL};
+	json_t *errs = json_array(), *items = json_array();
+	char scope[96];
+	struct page pg;
+	bool has_more = false;
+	enum herr e;
+	int status;
+
+	if (!errs || !items) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	ctx_query_int(c, "room_id", 1, INT64_MAX, &f.room_id, errs);
+	ctx_query_enum(c, "status", camera_statuses, &f.status, errs);
+	snprintf(scope, sizeof(scope), "cameras:room_id=%" PRId64 ";status=%s", f.room_id,
+		 f.status ? f.status : "");
+	ctx_page(c, scope, &pg, errs);
+	if (json_array_size(errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	e = store_cameras_list(c->app->db, &f, &pg, items, &has_more);
+	if (e != HERR_OK) {
+		status = response_error(r, e, "cameras");
+		goto out;
+	}
+	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
+	items = NULL;
+out:
+	json_decref(errs);
+	json_decref(items);
+	return status;
+}
+
+int h_cameras_get(struct ctx *c, struct response *r)
+{
+	json_t *cam = NULL;
+	int64_t id;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_cameras_get(c->app->db, id, &cam);
+	if (e != HERR_OK)
+		return cameras__error(r, e, id, 0);
+	return ctx_reply(r, 200, cam);
+}
+
+int h_cameras_create(struct ctx *c, struct response *r)
+{
+	json_t *body = ctx_body(c), *errs = json_array(), *config = json_object();
+	struct camera_fields f = {0};
+	const json_t *enabled;
+	char *config_json = NULL;
+	int64_t id = 0;
+	enum herr e;
+	int status;
+
+	if (!body || !errs || !config) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	validate_object(body, at_body, camera_fields, CAMERA_FIELDS_COUNT, false, errs);
+	cameras__url(body, NULL, "snapshot_url", config, errs);
+	cameras__url(body, NULL, "stream_url", config, errs);
+	cameras__incoming(body, -1, NULL, &f.incoming_dir, errs);
+	if (json_array_size(errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	if (!(config_json = json_dumps(config, JSON_COMPACT))) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	enabled = json_object_get(body, "enabled");
+	f.name = json_string_value(json_object_get(body, "name"));
+	f.room_id = json_integer_value(json_object_get(body, "room_id"));
+	f.enabled = json_is_boolean(enabled) ? json_is_true(enabled) : true;
+	f.config_json = config_json;
+	e = store_cameras_create(c->app->db, &f, &id);
+	if (e != HERR_OK) {
+		status = cameras__error(r, e, 0, f.room_id);
+		goto out;
+	}
+	status = cameras__reply(c, r, 201, id);
+out:
+	free(config_json);
+	json_decref(body);
+	json_decref(errs);
+	json_decref(config);
+	return status;
+}
+
+int h_cameras_update(struct ctx *c, struct response *r)
+{
+	json_t *body = NULL, *errs = NULL, *config = NULL;
+	struct camera cur = {0};
+	struct camera_fields f = {0};
+	const json_t *v;
+	char *config_json = NULL;
+	int64_t id;
+	enum herr e;
+	int status;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	body = ctx_body(c);
+	errs = json_array();
+	if (!body || !errs) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	/* Locked: the fields not given stay as they are now. */
+	e = store_camera_load(c->app->db, id, true, &cur);
+	if (e != HERR_OK) {
+		status = cameras__error(r, e, id, 0);
+		goto out;
+	}
+	if (!(config = json_deep_copy(cur.config))) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	validate_object(body, at_body, camera_fields, CAMERA_FIELDS_COUNT, true, errs);
+	cameras__url(body, cur.config, "snapshot_url", config, errs);
+	cameras__url(body, cur.config, "stream_url", config, errs);
+	cameras__incoming(body, id, cur.incoming_dir, &f.incoming_dir, errs);
+	if (json_array_size(errs) > 0) {
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	if (!(config_json = json_dumps(config, JSON_COMPACT))) {
+		status = response_detail(r, 500, "out of memory");
+		goto out;
+	}
+	v = json_object_get(body, "name");
+	f.name = json_is_string(v) ? json_string_value(v) : cur.name;
+	v = json_object_get(body, "room_id");
+	f.room_id = v ? json_integer_value(v) : cur.room_id;   /* null -> 0 */
+	v = json_object_get(body, "enabled");
+	f.enabled = json_is_boolean(v) ? json_is_true(v) : cur.enabled;
+	f.config_json = config_json;
+	e = store_cameras_update(c->app->db, id, &f);
+	if (e != HERR_OK) {
+		status = cameras__error(r, e, id, f.room_id);
+		goto out;
+	}
+	status = cameras__reply(c, r, 200, id);
+out:
+	store_camera_release(&cur);
+	free(config_json);
+	json_decref(body);
+	json_decref(errs);
+	json_decref(config);
+	return status;
+}
+
+int h_cameras_delete(struct ctx *c, struct response *r)
+{
+	int64_t id;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", &id) != 0)
+		return r->status;
+	e = store_cameras_delete(c->app->db, id);
+	if (e == HERR_CONFLICT)
+		return response_detail(r, 409, "camera %" PRId64 " is used by rules; "
+				       "change or delete them first", id);
+	if (e != HERR_OK)
+		return cameras__error(r, e, id, 0);
+	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
+	return ctx_reply(r, 204, NULL);
+}

@@ -1,0 +1,481 @@
+/*
+ * Security events: review, statistics, search, closing, and the
+ * calibration with its feedback (security_events.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "rows.h"
+#include "store/history.h"
+#include "store/security_events.h"
+#include "store/settings.h"
+
+#define TIME_FMT "'%Y-%m-%dT%H:%i:%sZ'"
+#define CALIBRATION_DOC "calibration"
+#define CLOSE_BATCH 500
+#define STATS_CAMERAS_MAX 1000
+
+static const char sql_kind[] =
+	"SELECT kind FROM event_logs WHERE id = ? FOR UPDATE";
+static const char sql_review[] =
+	"UPDATE event_logs SET reviewed = COALESCE(?, reviewed),"
+	" reviewed_at = CASE WHEN ? IS NULL THEN reviewed_at"
+	"   WHEN ? THEN COALESCE(reviewed_at, UTC_TIMESTAMP(3)) ELSE NULL END,"
+	" notes = IF(?, ?, notes)"
+	" WHERE id = ?";
+static const char sql_get[] =
+	"SELECT %s FROM event_logs WHERE id = ?";
+static const char sql_total[] =
+	"SELECT COUNT(*), COALESCE(SUM(reviewed), 0) FROM event_logs WHERE kind = 'security'"
+	" AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)";
+static const char sql_by_level[] =
+	"SELECT risk_level, COUNT(*) FROM event_logs WHERE kind = 'security'"
+	" AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)"
+	" GROUP BY risk_level";
+static const char sql_by_camera[] =
+	"SELECT camera_id, MAX(camera_name), COUNT(*) AS n FROM event_logs"
+	" WHERE kind = 'security'"
+	" AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)"
+	" GROUP BY camera_id ORDER BY n DESC, camera_id LIMIT ?";
+/* Idle or past its window by the bound times; the UPDATE checks it again,
+ * so an event a detection just kept alive stays open. */
+#define SQL_IDLE \
+	" open_camera_id IS NOT NULL" \
+	" AND (last_at < FROM_UNIXTIME(? / 1000) OR created_at < FROM_UNIXTIME(? / 1000))"
+static const char sql_idle_ids[] =
+	"SELECT id FROM event_logs WHERE" SQL_IDLE " AND id > ? ORDER BY id LIMIT ?";
+static const char sql_close_one[] =
+	"UPDATE event_logs SET status = 'completed', open_camera_id = NULL,"
+	" finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND" SQL_IDLE;
+static const char sql_event_score[] =
+	"SELECT risk_score, risk_level FROM event_logs WHERE id = ? AND kind = 'security'"
+	" LOCK IN SHARE MODE";
+static const char sql_feedback_insert[] =
+	"INSERT INTO event_feedback (event_id, feedback_type, expected_level, risk_score, notes,"
+	" thresholds_before, thresholds_after) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_feedback_get[] =
+	"SELECT id, event_id, feedback_type, expected_level, risk_score, notes,"
+	" thresholds_before, thresholds_after, DATE_FORMAT(created_at, " TIME_FMT ")"
+	" FROM event_feedback WHERE id = ?";
+
+/* The statements that select store_event_columns are built once: the
+ * statement cache keys on the address of the text. */
+static char sql_event_get[1024];
+static char sql_search[1400];
+
+static const char *security__sql_get(void)
+{
+	if (!sql_event_get[0])
+		snprintf(sql_event_get, sizeof(sql_event_get), sql_get, store_event_columns);
+	return sql_event_get;
+}
+
+static const char *security__sql_search(void)
+{
+	if (!sql_search[0])
+		snprintf(sql_search, sizeof(sql_search),
+			 "SELECT %s, MATCH (summary, notes) AGAINST (? IN BOOLEAN MODE) AS relevance"
+			 " FROM event_logs WHERE kind = 'security'"
+			 " AND MATCH (summary, notes) AGAINST (? IN BOOLEAN MODE)"
+			 " ORDER BY relevance DESC, id DESC LIMIT ? OFFSET ?", store_event_columns);
+	return sql_search;
+}
+
+/* ---------------------------------------------------------------- calibration */
+
+enum herr store_calibration_get(struct db *db, bool for_update, struct risk_calibration *out)
+{
+	struct risk_calibration defaults;
+	json_t *doc = NULL, *errs = NULL;
+	enum herr rc;
+
+	risk_calibration_defaults(&defaults);
+	*out = defaults;
+	rc = store_settings_get(db, CALIBRATION_DOC, for_update, &doc);
+	if (rc == HERR_NOT_FOUND)
+		return HERR_OK;
+	if (rc != HERR_OK)
+		return rc;
+	if (!(errs = json_array())) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	/* Saved documents were checked; one that no longer passes (edited
+	 * by hand) is logged and the defaults used rather than a bad order. */
+	if (risk_calibration_merge(&defaults, doc, true, errs, out) != 0) {
+		LOG(LOG_WARNING, "saved calibration is not valid; using the defaults");
+		*out = defaults;
+	}
+out:
+	json_decref(errs);
+	json_decref(doc);
+	return rc;
+}
+
+enum herr store_calibration_put(struct db *db, const struct risk_calibration *c)
+{
+	json_t *doc = risk_calibration_json(c);
+	enum herr rc;
+
+	if (!doc)
+		return HERR_NOMEM;
+	rc = store_settings_put(db, CALIBRATION_DOC, doc);
+	json_decref(doc);
+	return rc;
+}
+
+enum herr store_calibration_reset(struct db *db)
+{
+	return store_settings_delete(db, CALIBRATION_DOC);
+}
+
+static json_t *security__json_col(struct db_stmt *st, unsigned idx)
+{
+	size_t len;
+	const char *text = db_col_text(st, idx, &len);
+
+	return text ? json_loadb(text, len, 0, NULL) : json_null();
+}
+
+static json_t *security__feedback_row(struct db_stmt *st)
+{
+	json_t *before = security__json_col(st, 6), *after = security__json_col(st, 7);
+
+	if (!before || !after) {
+		json_decref(before);
+		json_decref(after);
+		return NULL;
+	}
+	return json_pack("{s:I, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "event_id", db_col_is_null(st, 1) ? json_null() :
+				     json_integer(db_col_int64(st, 1)),
+			 "feedback_type", db_col_text(st, 2, NULL),
+			 "expected_level", db_col_text(st, 3, NULL),
+			 "risk_score", db_col_is_null(st, 4) ? json_null() :
+				       json_integer(db_col_int64(st, 4)),
+			 "notes", db_col_text(st, 5, NULL),
+			 "thresholds_before", before,
+			 "thresholds_after", after,
+			 "created_at", db_col_text(st, 8, NULL));
+}
+
+enum herr store_calibration_feedback(struct db *db, const struct feedback_fields *f,
+				     json_t **calibration, json_t **feedback)
+{
+	struct risk_calibration before, after;
+	struct db_stmt *st = NULL;
+	json_t *jb = NULL, *ja = NULL;
+	char *tb = NULL, *ta = NULL, level[16] = "";
+	int64_t score = 0, id;
+	enum herr rc;
+	int found;
+
+	*calibration = *feedback = NULL;
+	if ((rc = store_calibration_get(db, true, &before)) != HERR_OK)
+		return rc;
+	if ((rc = db_prepare(db, sql_event_score, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, f->event_id);
+	if ((rc = db_execute(st)) == HERR_OK) {
+		found = db_fetch(st);
+		if (found > 0) {
+			score = db_col_int64(st, 0);
+			store_col_copy(st, 1, level, sizeof(level));
+		}
+		rc = found > 0 ? HERR_OK : found == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+	}
+	db_done(st);
+	if (rc != HERR_OK)
+		return rc;
+	after = before;
+	/* The level the event has under the calibration as it is now. */
+	risk_feedback_apply(&after, f->type, risk_level((int)score, &before), f->expected_level);
+	(void)level;
+	jb = risk_calibration_json(&before);
+	ja = risk_calibration_json(&after);
+	tb = jb ? json_dumps(jb, JSON_COMPACT) : NULL;
+	ta = ja ? json_dumps(ja, JSON_COMPACT) : NULL;
+	if (!tb || !ta) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((rc = store_calibration_put(db, &after)) != HERR_OK)
+		goto out;
+	if ((rc = db_prepare(db, sql_feedback_insert, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, f->event_id);
+	db_bind_text(st, 1, f->type_name);
+	db_bind_text(st, 2, f->expected_level);
+	db_bind_int64(st, 3, score);
+	db_bind_text(st, 4, f->notes);
+	db_bind_text(st, 5, tb);
+	db_bind_text(st, 6, ta);
+	rc = db_execute(st);
+	id = (int64_t)db_insert_id(st);
+	db_done(st);
+	if (rc != HERR_OK)
+		goto out;
+	if ((rc = db_prepare(db, sql_feedback_get, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, id);
+	rc = store_rows_one(st, security__feedback_row, feedback);
+	db_done(st);
+	if (rc != HERR_OK)
+		goto out;
+	*calibration = ja;
+	ja = NULL;
+out:
+	free(tb);
+	free(ta);
+	json_decref(jb);
+	json_decref(ja);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- review */
+
+enum herr store_security_update(struct db *db, int64_t id, int reviewed, bool set_notes,
+				const char *notes, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	char kind[24] = "";
+	enum herr rc;
+	int found;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_kind, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, id);
+	if ((rc = db_execute(st)) == HERR_OK) {
+		found = db_fetch(st);
+		if (found > 0)
+			store_col_copy(st, 0, kind, sizeof(kind));
+		rc = found > 0 ? HERR_OK : found == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+	}
+	db_done(st);
+	if (rc != HERR_OK)
+		return rc;
+	if (strcmp(kind, "security") != 0)
+		return HERR_CONFLICT;
+	if ((rc = db_prepare(db, sql_review, &st)) != HERR_OK)
+		return rc;
+	for (unsigned i = 0; i < 3; i++)
+		if (reviewed < 0)
+			db_bind_null(st, i);
+		else
+			db_bind_bool(st, i, reviewed > 0);
+	db_bind_bool(st, 3, set_notes);
+	db_bind_text(st, 4, notes);
+	db_bind_int64(st, 5, id);
+	rc = db_execute(st);
+	db_done(st);
+	if (rc != HERR_OK)
+		return rc;
+	if ((rc = db_prepare(db, security__sql_get(), &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, id);
+	rc = store_rows_one(st, store_event_row, out);
+	db_done(st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+static void security__bind_range(struct db_stmt *st, const char *since, const char *until)
+{
+	db_bind_text(st, 0, since);
+	db_bind_text(st, 1, since);
+	db_bind_text(st, 2, until);
+	db_bind_text(st, 3, until);
+}
+
+static json_t *security__camera_row(struct db_stmt *st)
+{
+	return json_pack("{s:o, s:s?, s:I}",
+			 "camera_id", db_col_is_null(st, 0) ? json_null() :
+				      json_integer(db_col_int64(st, 0)),
+			 "camera_name", db_col_text(st, 1, NULL),
+			 "count", (json_int_t)db_col_int64(st, 2));
+}
+
+enum herr store_security_stats(struct db *db, const char *since, const char *until,
+			       json_t **out)
+{
+	struct db_stmt *st = NULL;
+	json_t *obj = NULL, *levels = NULL, *cameras = NULL;
+	bool more;
+	enum herr rc;
+	int r;
+
+	*out = NULL;
+	obj = json_object();
+	levels = json_pack("{s:i, s:i, s:i, s:i}", "low", 0, "medium", 0, "high", 0,
+			   "critical", 0);
+	cameras = json_array();
+	if (!obj || !levels || !cameras) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((rc = db_prepare(db, sql_total, &st)) != HERR_OK)
+		goto out;
+	security__bind_range(st, since, until);
+	if ((rc = db_execute(st)) == HERR_OK) {
+		if ((r = db_fetch(st)) > 0) {
+			json_object_set_new(obj, "total_events", json_integer(db_col_int64(st, 0)));
+			json_object_set_new(obj, "reviewed_count",
+					    json_integer(db_col_int64(st, 1)));
+		} else {
+			rc = HERR_INTERNAL;
+		}
+	}
+	db_done(st);
+	if (rc != HERR_OK)
+		goto out;
+
+	if ((rc = db_prepare(db, sql_by_level, &st)) != HERR_OK)
+		goto out;
+	security__bind_range(st, since, until);
+	if ((rc = db_execute(st)) == HERR_OK) {
+		while ((r = db_fetch(st)) > 0) {
+			const char *level = db_col_text(st, 0, NULL);
+
+			if (level && risk_level_rank(level) >= 0)
+				json_object_set_new(levels, level,
+						    json_integer(db_col_int64(st, 1)));
+		}
+		if (r < 0)
+			rc = HERR_INTERNAL;
+	}
+	db_done(st);
+	if (rc != HERR_OK)
+		goto out;
+
+	if ((rc = db_prepare(db, sql_by_camera, &st)) != HERR_OK)
+		goto out;
+	security__bind_range(st, since, until);
+	db_bind_int64(st, 4, STATS_CAMERAS_MAX);
+	rc = store_rows_page(st, STATS_CAMERAS_MAX, security__camera_row, cameras, &more);
+	db_done(st);
+	if (rc != HERR_OK)
+		goto out;
+	if (json_object_set(obj, "events_by_risk_level", levels) ||
+	    json_object_set(obj, "events_by_camera", cameras)) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	*out = obj;
+	obj = NULL;
+out:
+	json_decref(obj);
+	json_decref(levels);
+	json_decref(cameras);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- search */
+
+static json_t *security__search_row(struct db_stmt *st)
+{
+	json_t *ev = store_event_row(st);
+	const char *rel = db_col_text(st, STORE_EVENT_COLUMN_COUNT, NULL);
+
+	if (ev && json_object_set_new(ev, "relevance_score",
+				      json_real(rel ? strtod(rel, NULL) : 0.0)) != 0) {
+		json_decref(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+enum herr store_security_search(struct db *db, const char *boolean_query, unsigned limit,
+				int64_t offset, json_t *items, bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*has_more = false;
+	if ((rc = db_prepare(db, security__sql_search(), &st)) != HERR_OK)
+		return rc;
+	db_bind_text(st, 0, boolean_query);
+	db_bind_text(st, 1, boolean_query);
+	db_bind_int64(st, 2, (int64_t)limit + 1);
+	db_bind_int64(st, 3, offset);
+	rc = store_rows_page(st, limit, security__search_row, items, has_more);
+	db_done(st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- closing */
+
+/* Close event id if it is still idle by now_ms: *done whether it was. */
+static enum herr security__close_one(struct db *db, int64_t id, int64_t now_ms, bool *done)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*done = false;
+	if ((rc = db_prepare(db, sql_close_one, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, id);
+	db_bind_int64(st, 1, now_ms - SECURITY_IDLE_MS);
+	db_bind_int64(st, 2, now_ms - SECURITY_WINDOW_MS);
+	if ((rc = db_execute(st)) == HERR_OK)
+		*done = db_affected_rows(st) == 1;
+	db_done(st);
+	return rc;
+}
+
+enum herr store_security_close_idle_events(struct db *db, int64_t now_ms,
+					   json_t *closed_events, unsigned *closed)
+{
+	struct db_stmt *st = NULL;
+	int64_t ids[CLOSE_BATCH], after = 0;
+	size_t n;
+	enum herr rc;
+	int r;
+
+	*closed = 0;
+	do {
+		n = 0;
+		if ((rc = db_prepare(db, sql_idle_ids, &st)) != HERR_OK)
+			return rc;
+		db_bind_int64(st, 0, now_ms - SECURITY_IDLE_MS);
+		db_bind_int64(st, 1, now_ms - SECURITY_WINDOW_MS);
+		db_bind_int64(st, 2, after);
+		db_bind_int64(st, 3, CLOSE_BATCH);
+		if ((rc = db_execute(st)) == HERR_OK) {
+			while (n < CLOSE_BATCH && (r = db_fetch(st)) > 0)
+				ids[n++] = db_col_int64(st, 0);
+			if (n < CLOSE_BATCH && r < 0)
+				rc = HERR_INTERNAL;
+		}
+		db_done(st);
+		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
+			json_t *ev = NULL;
+			bool done;
+
+			after = ids[i];
+			if ((rc = security__close_one(db, ids[i], now_ms, &done)) != HERR_OK || !done)
+				continue;
+			(*closed)++;
+			if (!closed_events)
+				continue;
+			if ((rc = db_prepare(db, security__sql_get(), &st)) != HERR_OK)
+				break;
+			db_bind_int64(st, 0, ids[i]);
+			rc = store_rows_one(st, store_event_row, &ev);
+			db_done(st);
+			if (rc == HERR_OK && json_array_append_new(closed_events, ev) != 0)
+				rc = HERR_NOMEM;
+		}
+	} while (rc == HERR_OK && n == CLOSE_BATCH);
+	return rc;
+}
+
+enum herr store_security_close_idle(struct db *db, int64_t now_ms, unsigned *closed)
+{
+	return store_security_close_idle_events(db, now_ms, NULL, closed);
+}
