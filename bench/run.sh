@@ -205,3 +205,13 @@ HEARTH_STACK_DIR=$STACK "$SRC/bench/engine.sh"
 
 # Fan-out to an SSE subscriber, and webhook deliveries through the queue.
 HEARTH_STACK_DIR=$STACK "$SRC/bench/delivery.sh"
+
+# ------------------------------------------------------------ security events
+
+# Detections ingested, and the event list and search over 1,000,000 events.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/security.sh"
+
+# ------------------------------------------------------------ storage
+
+# hearth-cleanup over 100,000 media files, against deleting them with find.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/cleanup.sh"
