@@ -240,7 +240,8 @@ static enum herr cleanup__orphan_file(struct cleanup_walk *w, int dirfd, const c
 	enum herr rc;
 
 	if (!in_tmp) {
-		if (bsearch(&rel, w->known, w->nknown, sizeof(*w->known), cleanup__cmp_path))
+		if (w->nknown > 0 &&
+		    bsearch(&rel, w->known, w->nknown, sizeof(*w->known), cleanup__cmp_path))
 			return HERR_OK;
 	}
 	if (!cleanup__old_enough(w, sb))

@@ -147,7 +147,7 @@ expect_json '[.total_events, .events_by_risk_level.medium] | map(tostring) | joi
 # ---------------------------------------------------------------- search
 search() { api GET "/api/v1/events/search?q=$(jq -rn --arg q "$1" '$q | @uri')"; }
 sids() { jb '[.items[].id] | sort | map(tostring) | join(",")'; }
-sorted() { printf '%s\n' "$@" | sort | paste -sd, -; }
+sorted() { printf '%s\n' "$@" | sort -n | paste -sd, -; }
 search "$W burglar"
 expect_status 200 "search: 200"
 is "$(sids)" "$(sorted "$E1" "$E3")" "AND: both words"
