@@ -148,22 +148,6 @@ static void activities__bind_real(struct db_stmt *st, unsigned idx, double v, ch
 	db_bind_text(st, idx, buf);
 }
 
-/* Read one row by id with statement sql. */
-static enum herr activities__get(struct db *db, const char *sql, store_row_fn row, int64_t id,
-				 json_t **out)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, row, out);
-	db_done(st);
-	return rc;
-}
-
 enum herr store_activities_record(struct db *db, const struct activity_fields *a,
 				  json_t **out)
 {
@@ -191,7 +175,7 @@ enum herr store_activities_record(struct db *db, const struct activity_fields *a
 	id = (int64_t)db_insert_id(st);
 out:
 	db_done(st);
-	return rc == HERR_OK ? activities__get(db, sql_get, activities__row, id, out) : rc;
+	return rc == HERR_OK ? store_rows_get(db, sql_get, id, activities__row, out) : rc;
 }
 
 enum herr store_activities_list(struct db *db, const struct activity_filter *f,
@@ -362,14 +346,14 @@ enum herr store_sessions_open(struct db *db, int64_t person_id, const char *acti
 			if (rc != HERR_OK)
 				return rc;
 			if (closed && !*timed_out &&
-			    (rc = activities__get(db, sql_session_get, activities__session_row, id,
-						  timed_out)) != HERR_OK)
+			    (rc = store_rows_get(db, sql_session_get, id, activities__session_row,
+						 timed_out)) != HERR_OK)
 				return rc;
 			continue;
 		}
 		if (id > 0) {
-			rc = activities__get(db, sql_session_get, activities__session_row, id,
-					     session);
+			rc = store_rows_get(db, sql_session_get, id, activities__session_row,
+					    session);
 			if (rc == HERR_NOT_FOUND)
 				continue;        /* deleted with its person meanwhile */
 			*was_existing = rc == HERR_OK;
@@ -390,7 +374,7 @@ enum herr store_sessions_open(struct db *db, int64_t person_id, const char *acti
 			continue;                /* another opener won: read theirs */
 		if (rc != HERR_OK)
 			return rc;
-		return activities__get(db, sql_session_get, activities__session_row, id, session);
+		return store_rows_get(db, sql_session_get, id, activities__session_row, session);
 	}
 	return rc;
 }
@@ -420,8 +404,8 @@ enum herr store_sessions_close(struct db *db, int64_t person_id, const char *act
 			return rc;
 		if (done) {
 			*timed_out = expired;
-			return activities__get(db, sql_session_get, activities__session_row, id,
-					       closed);
+			return store_rows_get(db, sql_session_get, id, activities__session_row,
+					      closed);
 		}
 	}
 	return HERR_NOT_FOUND;

@@ -542,16 +542,7 @@ enum herr store_prompts_list(struct db *db, const char *status, const struct pag
 
 enum herr store_prompts_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_prompt_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, alerts__prompt_row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_prompt_get, id, alerts__prompt_row, out);
 }
 
 enum herr store_prompts_dismiss(struct db *db, int64_t id, json_t **out)

@@ -60,16 +60,7 @@ static void keys__copy(char *dst, size_t dstsz, const char *src, size_t len)
 
 static enum herr keys__get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, keys__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_get, id, keys__row, out);
 }
 
 enum herr store_api_keys_create(struct db *db, const char *name, const char *role,

@@ -254,16 +254,7 @@ void store_camera_release(struct camera *c)
 
 enum herr store_cameras_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
-	*out = NULL;
-	if ((e = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	e = store_rows_one(st, cameras__row, out);
-	db_done(st);
-	return e;
+	return store_rows_get(db, sql_get, id, cameras__row, out);
 }
 
 enum herr store_cameras_list(struct db *db, const struct camera_filter *f,
@@ -439,16 +430,7 @@ static json_t *snapshots__row(struct db_stmt *st)
 
 enum herr store_snapshots_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
-	*out = NULL;
-	if ((e = db_prepare(db, sql_snap_get, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	e = store_rows_one(st, snapshots__row, out);
-	db_done(st);
-	return e;
+	return store_rows_get(db, sql_snap_get, id, snapshots__row, out);
 }
 
 enum herr store_snapshots_list(struct db *db, const struct snapshot_filter *f,

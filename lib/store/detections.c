@@ -529,16 +529,7 @@ enum herr store_detections_list(struct db *db, const struct detection_filter *f,
 
 enum herr store_detections_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, detections__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_get, id, detections__row, out);
 }
 
 enum herr store_detection_media(struct db *db, int64_t id, char which, int64_t *media_id)

@@ -331,14 +331,5 @@ enum herr store_events_list(struct db *db, const struct event_filter *f,
 
 enum herr store_events_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_events_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, store_event_row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_events_get, id, store_event_row, out);
 }

@@ -404,16 +404,7 @@ enum herr store_jobs_reap(struct db *db, unsigned *n)
 
 enum herr store_jobs_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
-	*out = NULL;
-	if ((e = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	e = store_rows_one(st, jobs__row, out);
-	db_done(st);
-	return e;
+	return store_rows_get(db, sql_get, id, jobs__row, out);
 }
 
 /* ---------------------------------------------------------------- DLQ */

@@ -151,16 +151,7 @@ enum herr store_persons_list(struct db *db, const struct page *pg, json_t *items
 
 enum herr store_persons_get(struct db *db, int64_t id, bool lock, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, persons__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, lock ? sql_get_lock : sql_get, id, persons__row, out);
 }
 
 static void persons__bind_fields(struct db_stmt *st, const struct person_fields *p)

@@ -74,16 +74,7 @@ static json_t *recordings__row(struct db_stmt *st)
 
 enum herr store_recordings_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
-	*out = NULL;
-	if ((e = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	e = store_rows_one(st, recordings__row, out);
-	db_done(st);
-	return e;
+	return store_rows_get(db, sql_get, id, recordings__row, out);
 }
 
 enum herr store_recordings_list(struct db *db, const struct recording_filter *f,

@@ -43,6 +43,21 @@ enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out)
 	return *out ? HERR_OK : HERR_INTERNAL;
 }
 
+enum herr store_rows_get(struct db *db, const char *sql, int64_t id, store_row_fn row,
+			 json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
+		return rc;
+	db_bind_int64(st, 0, id);
+	rc = store_rows_one(st, row, out);
+	db_done(st);
+	return rc;
+}
+
 enum herr store_rows_int(struct db_stmt *st, int64_t *out)
 {
 	enum herr rc;

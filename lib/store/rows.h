@@ -29,6 +29,11 @@ enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
  * HERR_NOT_FOUND when there is none. */
 enum herr store_rows_one(struct db_stmt *st, store_row_fn row, json_t **out);
 
+/* Prepare sql, a "SELECT ... WHERE id = ?", bind id and convert its one
+ * row into *out like store_rows_one: HERR_NOT_FOUND when there is none. */
+enum herr store_rows_get(struct db *db, const char *sql, int64_t id, store_row_fn row,
+			 json_t **out);
+
 /* Execute st and read the integer in the first column of its one row
  * (a COUNT or MAX; SQL NULL reads as 0). */
 enum herr store_rows_int(struct db_stmt *st, int64_t *out);

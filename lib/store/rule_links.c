@@ -96,22 +96,6 @@ static enum herr links__list(struct db *db, const char *sql, int64_t rule_id,
 	return rc;
 }
 
-/* One row by id (one placeholder) into *out. */
-static enum herr links__get(struct db *db, const char *sql, int64_t id, store_row_fn row,
-			    json_t **out)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, row, out);
-	db_done(st);
-	return rc;
-}
-
 /* Delete by (id, rule_id): HERR_NOT_FOUND unless the row is this rule's. */
 static enum herr links__delete(struct db *db, const char *sql, int64_t rule_id, int64_t id)
 {
@@ -159,7 +143,7 @@ enum herr store_contexts_add(struct db *db, int64_t rule_id, const char *context
 	id = (int64_t)db_insert_id(st);
 out:
 	db_done(st);
-	return rc == HERR_OK ? links__get(db, sql_contexts_get, id, links__context_row, out) : rc;
+	return rc == HERR_OK ? store_rows_get(db, sql_contexts_get, id, links__context_row, out) : rc;
 }
 
 enum herr store_contexts_delete(struct db *db, int64_t rule_id, int64_t ctx_id)
@@ -210,7 +194,7 @@ enum herr store_dependencies_add(struct db *db, int64_t rule_id, int64_t parent_
 	id = (int64_t)db_insert_id(st);
 out:
 	db_done(st);
-	return rc == HERR_OK ? links__get(db, sql_deps_get, id, links__dependency_row, out) : rc;
+	return rc == HERR_OK ? store_rows_get(db, sql_deps_get, id, links__dependency_row, out) : rc;
 }
 
 enum herr store_dependencies_delete(struct db *db, int64_t rule_id, int64_t dep_id)

@@ -133,16 +133,7 @@ enum herr store_rules_list(struct db *db, const struct rule_filter *f, const str
 
 enum herr store_rules_get(struct db *db, int64_t id, bool lock, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, rules__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, lock ? sql_get_lock : sql_get, id, rules__row, out);
 }
 
 /* next_fire_at as a parameter: 0 is NULL. */

@@ -218,12 +218,8 @@ enum herr store_calibration_feedback(struct db *db, const struct feedback_fields
 	db_done(st);
 	if (rc != HERR_OK)
 		goto out;
-	if ((rc = db_prepare(db, sql_feedback_get, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, security__feedback_row, feedback);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = store_rows_get(db, sql_feedback_get, id, security__feedback_row, feedback)) !=
+	    HERR_OK)
 		goto out;
 	*calibration = ja;
 	ja = NULL;
@@ -274,12 +270,7 @@ enum herr store_security_update(struct db *db, int64_t id, int reviewed, bool se
 	db_done(st);
 	if (rc != HERR_OK)
 		return rc;
-	if ((rc = db_prepare(db, security__sql_get(), &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, store_event_row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, security__sql_get(), id, store_event_row, out);
 }
 
 /* ---------------------------------------------------------------- stats */

@@ -97,16 +97,7 @@ enum herr store_sensors_list(struct db *db, const struct sensor_filter *f,
 
 enum herr store_sensors_get(struct db *db, int64_t id, bool lock, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, sensors__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, lock ? sql_get_lock : sql_get, id, sensors__row, out);
 }
 
 /* The seven columns shared by INSERT and UPDATE, in that order. */

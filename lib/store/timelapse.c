@@ -265,14 +265,5 @@ enum herr store_timelapse_list(struct db *db, int64_t camera_id, const struct pa
 
 enum herr store_timelapse_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, timelapse__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_get, id, timelapse__row, out);
 }

@@ -96,16 +96,7 @@ enum herr store_zones_list(struct db *db, int64_t camera_id, json_t *items)
 
 enum herr store_zones_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
-	*out = NULL;
-	if ((e = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	e = store_rows_one(st, zones__row, out);
-	db_done(st);
-	return e;
+	return store_rows_get(db, sql_get, id, zones__row, out);
 }
 
 enum herr store_zones_create(struct db *db, int64_t camera_id, const struct zone_fields *f,
