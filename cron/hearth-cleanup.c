@@ -28,6 +28,7 @@
 #include "db.h"
 #include "log.h"
 #include "media/cleanup.h"
+#include "media/files.h"
 
 static void usage(FILE *out)
 {
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level(cfg.log_level);
 
-	if ((locked = media_cleanup_lock(cfg.media_cleanup_lock, &lock_fd)) <= 0) {
+	if ((locked = media_lock_try(cfg.media_cleanup_lock, &lock_fd)) <= 0) {
 		if (locked < 0) {
 			LOG(LOG_ERR, "lock file %s: %s", cfg.media_cleanup_lock, strerror(errno));
 			rv = EX_CANTCREAT;

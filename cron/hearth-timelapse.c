@@ -17,12 +17,10 @@
  * cannot be reached or a failed stitch is logged, not an exit status.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +29,7 @@
 #include "db.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "media/files.h"
 #include "media/timelapse.h"
 #include "net/http.h"
 
@@ -44,21 +43,6 @@ static void usage(FILE *out)
 		"\nexit status: 0 ok, 64 usage, 69 database unavailable, 70 database error,\n"
 		"73 lock file, 78 bad configuration\n",
 		config_path(NULL));
-}
-
-/* 1 = locked (*fd set), 0 = another run holds it, -1 = cannot open. */
-static int timelapse_lock(const char *path, int *fd)
-{
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0) {
-		LOG(LOG_ERR, "lock file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return 1;
-	close(*fd);
-	*fd = -1;
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -114,8 +98,11 @@ int main(int argc, char **argv)
 		rv = CONFIG_EXIT_BAD;
 		goto out;
 	}
-	if ((locked = timelapse_lock(cfg.media_timelapse_lock, &lock_fd)) <= 0) {
-		rv = locked < 0 ? EX_CANTCREAT : EX_OK;
+	if ((locked = media_lock_try(cfg.media_timelapse_lock, &lock_fd)) <= 0) {
+		if (locked < 0) {
+			LOG(LOG_ERR, "lock file %s: %s", cfg.media_timelapse_lock, strerror(errno));
+			rv = EX_CANTCREAT;
+		}
 		goto out;
 	}
 

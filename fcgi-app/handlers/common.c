@@ -3,6 +3,7 @@
  * bodies.  Query and path problems are 422s in the same shape as body
  * problems, with loc ["query", name] or ["path", name].
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,13 @@
 #include "cursor.h"
 #include "fields.h"
 #include "iso8601.h"
+#include "log.h"
 #include "handlers.h"
 #include "query.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "store/media.h"
 #include "store/store.h"
 #include "validate.h"
 
@@ -210,6 +213,14 @@ void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2)
 	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);
 	c->stale[0] = ns;
 	c->stale[1] = ns2;
+}
+
+void ctx_unlink_media(struct ctx *c, const struct media_row *gone, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (media_unlink(c->app->cfg->media_root, gone[i].rel_path) != 0)
+			LOG(LOG_WARNING, "%s %" PRId64 ": unlink %s: %s", gone[i].kind, gone[i].id,
+			    gone[i].rel_path, strerror(errno));
 }
 
 bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc)

@@ -2,6 +2,7 @@
 #define HEARTH_HANDLERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -42,6 +43,13 @@ struct list_cache {
 /* Record a successful change: the object's id for the audit row and the
  * cache namespaces (NULL when fewer) it makes stale. */
 void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2);
+
+struct media_row;
+
+/* Unlink the files of the media rows this request deleted (n of them, from
+ * store_media_delete); one that cannot go is logged, and hearth-cleanup
+ * removes it later as an orphan file. */
+void ctx_unlink_media(struct ctx *c, const struct media_row *gone, size_t n);
 
 /* Parse capture "id" as a positive integer; on failure set a 422 on r and
  * return -1. */

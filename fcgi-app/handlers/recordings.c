@@ -168,10 +168,7 @@ int h_recordings_delete(struct ctx *c, struct response *r)
 	e = store_media_delete(c->app->db, id, "recording", gone, RECORDING_CHILDREN_MAX, &n);
 	if (e != HERR_OK)
 		return response_error(r, e, "recording");
-	for (size_t i = 0; i < n; i++)
-		if (media_unlink(c->app->cfg->media_root, gone[i].rel_path) < 0)
-			LOG(LOG_WARNING, "recording %" PRId64 ": unlink %s: %s", id, gone[i].rel_path,
-			    strerror(errno));
+	ctx_unlink_media(c, gone, n);
 	ctx_changed(c, id, NULL, NULL);
 	return ctx_reply(r, 204, NULL);
 }

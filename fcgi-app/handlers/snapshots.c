@@ -254,9 +254,7 @@ int h_snapshots_delete(struct ctx *c, struct response *r)
 		return response_error(r, e, "snapshot");
 	/* The rows go with this request's transaction; should its commit
 	 * fail, rows without files are orphan rows, which cleanup removes. */
-	for (size_t i = 0; i < n; i++)
-		if (media_unlink(c->app->cfg->media_root, gone[i].rel_path) != 0)
-			LOG(LOG_WARNING, "snapshot %" PRId64 ": cannot unlink its file: %m", id);
+	ctx_unlink_media(c, gone, n);
 	ctx_changed(c, id, NULL, NULL);
 	return ctx_reply(r, 204, NULL);
 }

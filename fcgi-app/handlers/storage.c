@@ -15,13 +15,14 @@
 #include "handlers.h"
 #include "log.h"
 #include "media/cleanup.h"
+#include "media/files.h"
 #include "response.h"
 #include "store/settings.h"
 
 static const struct vfield storage_fields[] = {
 	{"enabled", V_BOOL, 0, 0, 0, NULL},
-	{"max_percent", V_INT, 0, 1, 99, NULL},
-	{"retention_days", V_INT, 0, 1, 3650, NULL},
+	{"max_percent", V_INT, 0, 1, STORAGE_MAX_PERCENT_MAX, NULL},
+	{"retention_days", V_INT, 0, 1, STORAGE_RETENTION_DAYS_MAX, NULL},
 };
 #define STORAGE_NFIELDS (sizeof(storage_fields) / sizeof(storage_fields[0]))
 
@@ -140,7 +141,7 @@ int h_storage_cleanup(struct ctx *c, struct response *r)
 		status = response_error(r, e, "storage settings");
 		goto out;
 	}
-	locked = media_cleanup_lock(c->app->cfg->media_cleanup_lock, &fd);
+	locked = media_lock_try(c->app->cfg->media_cleanup_lock, &fd);
 	if (locked == 0) {
 		status = response_detail(r, 409, "a cleanup is already running");
 		goto out;

@@ -26,8 +26,8 @@
 
 static const struct vfield timelapse_fields[] = {
 	{"enabled", V_BOOL, 0, 0, 0, NULL},
-	{"interval_minutes", V_INT, 0, 1, 60, NULL},
-	{"fps", V_INT, 0, 1, 60, NULL},
+	{"interval_minutes", V_INT, 0, 1, TIMELAPSE_INTERVAL_MAX, NULL},
+	{"fps", V_INT, 0, 1, TIMELAPSE_FPS_MAX, NULL},
 	{"resolution", V_STRING, 0, 0, 0, timelapse_resolutions},
 };
 #define TIMELAPSE_NFIELDS (sizeof(timelapse_fields) / sizeof(timelapse_fields[0]))
@@ -200,8 +200,7 @@ int h_timelapse_delete(struct ctx *c, struct response *r)
 	e = store_media_delete(c->app->db, id, "timelapse", gone, TIMELAPSE_GONE_MAX, &n);
 	if (e != HERR_OK)
 		return timelapse__not_found(r, e, id);
-	for (size_t i = 0; i < n; i++)
-		media_unlink(c->app->cfg->media_root, gone[i].rel_path);
+	ctx_unlink_media(c, gone, n);
 	ctx_changed(c, id, NULL, NULL);
 	return ctx_reply(r, 204, NULL);
 }

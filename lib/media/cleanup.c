@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,10 +49,12 @@ enum herr storage_settings_load(struct db *db, struct storage_settings *s)
 	if (json_is_boolean(v = json_object_get(doc, "enabled")))
 		s->enabled = json_is_true(v);
 	v = json_object_get(doc, "max_percent");
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 99)
+	if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= STORAGE_MAX_PERCENT_MAX)
 		s->max_percent = (unsigned)json_integer_value(v);
 	v = json_object_get(doc, "retention_days");
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 3650)
+	if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= STORAGE_RETENTION_DAYS_MAX)
 		s->retention_days = (unsigned)json_integer_value(v);
 	json_decref(doc);
 	return HERR_OK;
@@ -93,24 +94,6 @@ enum herr storage_usage_read(const struct hearth_config *cfg, struct db *db,
 	}
 	u->percent = u->total_bytes ? (double)u->used_bytes * 100.0 / (double)u->total_bytes : 0;
 	return HERR_OK;
-}
-
-/* ---------------------------------------------------------------- lock */
-
-int media_cleanup_lock(const char *path, int *fd)
-{
-	int saved;
-
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return -1;
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return 1;
-	saved = errno;
-	close(*fd);
-	*fd = -1;
-	errno = saved;
-	return saved == EWOULDBLOCK ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- files */

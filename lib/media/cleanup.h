@@ -38,6 +38,9 @@ struct hearth_config;
 /* The "storage" settings document, defaults filled in. */
 #define STORAGE_MAX_PERCENT_DEFAULT 85
 #define STORAGE_RETENTION_DAYS_DEFAULT 30
+/* The ranges PUT /storage accepts, and all the loader trusts. */
+#define STORAGE_MAX_PERCENT_MAX 99
+#define STORAGE_RETENTION_DAYS_MAX 3650
 struct storage_settings {
 	bool enabled;               /* automatic deletion by hearth-cleanup */
 	unsigned max_percent;       /* 1-99 */
@@ -87,12 +90,6 @@ struct cleanup_report {
 	const char *failed_step;   /* static: "retention", "ceiling", "orphans" or NULL */
 	double duration_ms;
 };
-
-/*
- * Take the cleanup lock at path: 1 = held (*fd to close() when done),
- * 0 = another cleanup holds it, -1 = the file cannot be opened (errno).
- */
-int media_cleanup_lock(const char *path, int *fd);
 
 /*
  * One run (the caller holds the lock and no transaction).  Returns

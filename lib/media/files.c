@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -545,4 +546,20 @@ int media_disk_usage(const char *root, uint64_t *total, uint64_t *used, uint64_t
 	*used = (uint64_t)(vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize;
 	*avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	return 0;
+}
+
+int media_lock_try(const char *path, int *fd)
+{
+	int saved;
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return -1;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	saved = errno;
+	close(*fd);
+	*fd = -1;
+	errno = saved;
+	return saved == EWOULDBLOCK ? 0 : -1;
 }

@@ -84,6 +84,14 @@ int media_unlink(const char *root, const char *rel);
  */
 int media_resolve_inside(const char *dir, const char *name, char *out, size_t outsz);
 
+/*
+ * Take the lock file at path (an exclusive flock, without waiting), as
+ * hearth-cleanup, POST /storage/cleanup and hearth-timelapse do: 1 = held
+ * (*fd to close() when done), 0 = someone else holds it, -1 = the file
+ * cannot be opened or locked (errno).
+ */
+int media_lock_try(const char *path, int *fd);
+
 /* The file system holding root: bytes in all, used and available to
  * Hearth (statvfs).  0 or -1 with errno. */
 int media_disk_usage(const char *root, uint64_t *total, uint64_t *used, uint64_t *avail);

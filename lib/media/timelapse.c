@@ -53,10 +53,12 @@ enum herr timelapse_settings_load(struct db *db, struct timelapse_settings *s)
 	if (json_is_boolean(v = json_object_get(doc, "enabled")))
 		s->enabled = json_is_true(v);
 	v = json_object_get(doc, "interval_minutes");
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 60)
+	if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= TIMELAPSE_INTERVAL_MAX)
 		s->interval_minutes = (unsigned)json_integer_value(v);
 	v = json_object_get(doc, "fps");
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 60)
+	if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= TIMELAPSE_FPS_MAX)
 		s->fps = (unsigned)json_integer_value(v);
 	if (json_is_string(v = json_object_get(doc, "resolution")))
 		for (size_t i = 0; timelapse_resolutions[i]; i++)

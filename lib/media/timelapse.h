@@ -33,6 +33,9 @@ struct hearth_config;
 #define TIMELAPSE_INTERVAL_DEFAULT 5
 #define TIMELAPSE_FPS_DEFAULT 24
 #define TIMELAPSE_RESOLUTION_DEFAULT "640:480"
+/* The ranges PUT /timelapse accepts, and all the loader trusts. */
+#define TIMELAPSE_INTERVAL_MAX 60
+#define TIMELAPSE_FPS_MAX 60
 
 /* NULL-terminated: original, 640:480, 320:240. */
 extern const char *const timelapse_resolutions[];
