@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "principal.h"
+#include "request.h"
 #include "router.h"
 
 struct app;
@@ -38,7 +39,7 @@ struct ctx {
 /* ---- people (auth.c) */
 
 /* The session cookie's name. */
-#define SESSION_COOKIE "hearth_session"
+#define SESSION_COOKIE REQUEST_SESSION_COOKIE
 
 /*
  * Sign user_id in: a new session (how: "password", "passkey", "setup"),
