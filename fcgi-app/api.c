@@ -467,6 +467,8 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 
 	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)
 		goto out;
+	if (!(m.route->flags & ROUTE_NO_DB))
+		app_settings_refresh(app);
 
 	if (!(m.route->flags & ROUTE_PUBLIC)) {
 		/* HEAD is a GET without the body, so the GET rule covers it. */
