@@ -21,6 +21,8 @@
  *   [database] *       which database, and its password
  *   [cache] *          which memcached
  *   [security] secret_key   signs cursors, cache entries and sessions
+ *   [auth] *           how long a session lasts must not be lengthened by
+ *                      whoever holds one; the setup code file is a path
  *   [engine] tick_lock, run_lease_seconds, catch_up_minutes
  *                      lock paths and timings several processes must agree on
  *   [outbound] allow_loopback, allow_cidrs

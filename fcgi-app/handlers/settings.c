@@ -7,7 +7,8 @@
  * outbound_deny_cidrs, the Telegram chat ids and the Home Assistant
  * speaker entities.  Everything else is file-only because it decides how
  * the processes start or what they reach: [api], [database], [cache],
- * [security] secret_key, [media] and [logs] paths, lock files, the
+ * [security] secret_key, [auth] (session lifetimes, the setup code
+ * file), [media] and [logs] paths, lock files, the
  * publisher URL, tokens and the URLs they are sent to, and the parts of
  * the outbound policy that widen it (allow_loopback, allow_cidrs: the
  * box's own MariaDB and memcached listen on loopback).  lib/settings.c
