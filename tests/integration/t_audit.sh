@@ -45,6 +45,34 @@ expect_json '.items[0] | keys | join(",")' 'actor,address,at,id,key_id,method,ob
 expect_json '[.items[].id] | (. == (sort | reverse))' true "ids descend"
 is "$(sql "SELECT COUNT(*) FROM audit_log WHERE path = '/api/v1/audit'")" 0 "reading the audit log is not audited"
 
+# ---------------------------------------------------------------- a person's session
+PW="correct horse battery staple $RUN_ID"
+api POST /api/v1/users "$(jq -nc --arg u "$P-u" --arg p "$PW" '{username: $u, password: $p, role: "admin"}')"
+expect_status 201 "setup: a person"
+UID_=$(jb .id)
+on_exit "KEY=\$ADMIN api DELETE /api/v1/users/$UID_"
+KEY= api POST /api/v1/auth/login "$(jq -nc --arg u "$P-u" '{username: $u, password: "wrong password here"}')"
+expect_status 401 "a failed sign-in"
+KEY= api POST /api/v1/auth/login "$(jq -nc --arg u "$P-u" --arg p "$PW" '{username: $u, password: $p}')" -c "$T/cookies"
+expect_status 200 "sign-in"
+# The session's write needs this site's Origin (with or without the port,
+# as the Host the API sees has it) and X-Hearth-Request.
+for origin in "$URL" "${URL%:*}"; do
+	KEY= api POST /api/v1/rooms "$(j_room "$P-session-room")" -b "$T/cookies" \
+		-H "Origin: $origin" -H "X-Hearth-Request: 1"
+	[ "$STATUS" = 201 ] && break
+done
+expect_status 201 "a write under the session cookie"
+SROOM=$(jb .id)
+on_exit "KEY=\$ADMIN api DELETE /api/v1/rooms/$SROOM"
+api GET "/api/v1/audit?who=$P-u"
+expect_json '[.items[] | "\(.method) \(.path) \(.status)"] | join(",")' \
+	"POST /api/v1/rooms 201,POST /api/v1/auth/login 200,POST /api/v1/auth/login 401" \
+	"the person's rows: the write, the sign-in, the failed sign-in"
+expect_json '[.items[0,1].user_id] | unique | join(",")' "$UID_" "user_id is the person's on the write and the sign-in"
+expect_json '[.items[].key_id] | unique | map(tostring) | join(",")' 'null' "no key_id under a session"
+expect_json '[.items[].address] | unique | join(",")' '127.0.0.1' "the address on each, the failed sign-in too"
+
 # ---------------------------------------------------------------- filters
 api GET "/api/v1/audit?who=$P-admin&status=200"
 expect_json '[.items[].method] | join(",")' 'PUT' "status=200 selects the PUT"
