@@ -1,8 +1,9 @@
 -- 008_audit: who changed what, browsable through GET /api/v1/audit.
 --
 -- audit_log gains
---   user_id   the person whose session made the change (accounts, 007);
---             NULL for an API key made by hearthctl and for rows written
+--   user_id   the person behind the change (accounts, 007): a session's,
+--             a personal token's, or the one signing in; NULL for a key
+--             that is nobody's (hearthctl key create) and for rows written
 --             before people had accounts.  No foreign key, as for key_id:
 --             the log takes any write without locking the user's row, and
 --             keeps naming a user who was deleted since.
