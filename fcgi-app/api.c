@@ -356,11 +356,13 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 	const struct audit_entry entry = {
 		.key_id = c->who ? c->who->key_id : 0,
+		.user_id = c->who ? c->who->user_id : c->actor_user_id,
 		.actor = c->actor[0] ? c->actor : c->who ? c->who->name : "anonymous",
 		.method = method,
 		.path = c->req->path,
 		.object_id = c->object_id[0] ? c->object_id : NULL,
 		.status = r->status,
+		.address = c->req->remote_addr,
 	};
 	e = store_audit_write(db, &entry);
 	if (e == HERR_OK) {
@@ -465,6 +467,8 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 
 	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)
 		goto out;
+	if (!(m.route->flags & ROUTE_NO_DB))
+		app_settings_refresh(app);
 
 	if (!(m.route->flags & ROUTE_PUBLIC)) {
 		/* HEAD is a GET without the body, so the GET rule covers it. */

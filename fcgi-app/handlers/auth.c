@@ -149,6 +149,7 @@ static void auth__record_failure(struct ctx *c, void *data)
 		.method = c->req->method,
 		.path = c->req->path,
 		.status = f->status,
+		.address = addr,
 	};
 	if (e == HERR_OK)
 		e = store_audit_write(db, &entry);

@@ -120,6 +120,11 @@ int h_ready(struct ctx *c, struct response *r);
 int h_status(struct ctx *c, struct response *r);
 int h_openapi(struct ctx *c, struct response *r);
 
+/* audit.c, settings.c (admin only: roles.conf) */
+int h_audit_list(struct ctx *c, struct response *r);
+int h_settings_get(struct ctx *c, struct response *r);
+int h_settings_patch(struct ctx *c, struct response *r);
+
 int h_rooms_list(struct ctx *c, struct response *r);
 int h_rooms_create(struct ctx *c, struct response *r);
 int h_rooms_get(struct ctx *c, struct response *r);
