@@ -1,151 +1,105 @@
-// The dashboard placeholder: liveness and component status, refreshed
-// every 5 seconds from the public endpoints, and a live feed of prompts,
-// alerts and rule runs from the real-time streams (EventSource).
-'use strict';
+// The dashboard: the page table, the navigation a role may see, and the
+// start-up (setup first, then sign-in, then the page asked for).
+import { h, fill } from './lib/dom.js';
+import { onSignedOut } from './lib/api.js';
+import { session } from './lib/session.js';
+import { setRoutes, start, navigate, show } from './lib/router.js';
+import { toast } from './lib/ui.js';
+import { watchPrompts } from './lib/prompts.js';
 
-const REFRESH_MS = 5000;
+// public: shown signed out; admin: only for the admin role (the API
+// refuses the others anyway; the page is not offered).
+const pages = [
+  { path: '/signin', load: () => import('./pages/signin.js'), public: true },
+  { path: '/setup', load: () => import('./pages/setup.js'), public: true },
+  { path: '/', load: () => import('./pages/home.js'), nav: 'Home' },
+  { path: '/rooms', load: () => import('./pages/rooms.js'), nav: 'Rooms & sensors' },
+  { path: '/sensors/:id', load: () => import('./pages/sensor.js') },
+  { path: '/rules', load: () => import('./pages/rules.js'), nav: 'Rules' },
+  { path: '/rules/new', load: () => import('./pages/rule.js') },
+  { path: '/rules/:id', load: () => import('./pages/rule.js') },
+  { path: '/runs', load: () => import('./pages/runs.js'), nav: 'Runs' },
+  { path: '/runs/:id', load: () => import('./pages/run.js') },
+  { path: '/alerts', load: () => import('./pages/alerts.js'), nav: 'Alerts' },
+  { path: '/events', load: () => import('./pages/events.js'), nav: 'Events' },
+  { path: '/events/:id', load: () => import('./pages/event.js') },
+  { path: '/cameras', load: () => import('./pages/cameras.js'), nav: 'Cameras' },
+  { path: '/cameras/:id', load: () => import('./pages/camera.js') },
+  { path: '/timelapse', load: () => import('./pages/timelapse.js'), nav: 'Timelapse' },
+  { path: '/people', load: () => import('./pages/people.js'), nav: 'People' },
+  { path: '/notifications', load: () => import('./pages/notifications.js'), nav: 'Notifications' },
+  { path: '/storage', load: () => import('./pages/storage.js'), nav: 'Storage' },
+  { path: '/dlq', load: () => import('./pages/dlq.js'), nav: 'Dead letters' },
+  { path: '/system', load: () => import('./pages/system.js'), nav: 'System' },
+  { path: '/logs', load: () => import('./pages/logs.js'), nav: 'Logs', admin: true },
+  { path: '/users', load: () => import('./pages/users.js'), nav: 'Users & keys', admin: true },
+  { path: '/settings', load: () => import('./pages/settings.js'), nav: 'Settings', admin: true },
+  { path: '/audit', load: () => import('./pages/audit.js'), nav: 'Audit', admin: true },
+  { path: '/account', load: () => import('./pages/account.js') },
+];
 
-function show(id, text, state) {
-  const el = document.getElementById(id);
-  el.textContent = text;
-  if (state !== undefined) el.dataset.state = state;
+function guard(route) {
+  const here = location.pathname + location.search;
+  if (!session.setupDone && route.path !== '/setup') return '/setup';
+  if (session.setupDone && route.path === '/setup') return session.signedIn ? '/' : '/signin';
+  if (!route.public && !session.signedIn) return `/signin?next=${encodeURIComponent(here)}`;
+  if (route.path === '/signin' && session.signedIn) return '/';
+  if (route.admin && !session.isAdmin) return '/';
+  return null;
 }
 
-function duration(seconds) {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  return `${m}m ${Math.floor(seconds % 60)}s`;
+function renderNav(route) {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  document.body.dataset.signedIn = session.signedIn ? 'yes' : 'no';
+  if (!session.signedIn) {
+    fill(nav);
+    fill(who);
+    return;
+  }
+  const visible = pages.filter((p) => p.nav && (!p.admin || session.isAdmin));
+  fill(nav, h('ul', null, visible.map((p) => {
+    const active = route && (route.path === p.path || (p.path !== '/' && route.path.startsWith(`${p.path.replace(/s$/, '')}`)));
+    return h('li', null, h('a', { href: p.path, 'aria-current': active ? 'page' : null }, p.nav));
+  })));
+  fill(who,
+    h('a', { href: '/account', title: 'My account' }, session.user ? (session.user.display_name || session.user.username) : session.role),
+    h('button', { class: 'link', onclick: async () => {
+      await session.signOut().catch(() => {});
+      toast('Signed out');
+      navigate('/signin', { replace: true });
+    } }, 'Sign out'));
+  document.getElementById('menu').setAttribute('aria-expanded', 'false');
+  document.body.classList.remove('nav-open');
 }
 
-async function getJSON(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-  const body = await res.json().catch(() => null);
-  return { ok: res.ok, status: res.status, body };
-}
-
-async function refresh() {
+async function main() {
+  const menu = document.getElementById('menu');
+  menu.addEventListener('click', () => {
+    const open = document.body.classList.toggle('nav-open');
+    menu.setAttribute('aria-expanded', String(open));
+  });
   try {
-    const health = await getJSON('/health');
-    show('health', health.ok ? 'ok' : `down (${health.status})`, health.ok ? 'ok' : 'bad');
-  } catch (e) {
-    show('health', 'unreachable', 'bad');
+    await session.load();
+  } catch (err) {
+    fill(document.getElementById('view'), h('h1', null, 'Hearth cannot be reached'),
+      h('p', null, String(err.message || err)), h('p', null, h('button', { onclick: () => location.reload() }, 'Try again')));
+    return;
   }
-
-  try {
-    const { ok, status, body } = await getJSON('/api/v1/status');
-    if (!ok || !body) throw new Error(`HTTP ${status}`);
-    const components = body.components || {};
-    const schema = body.schema || {};
-    show('version', `${body.version || '?'} (${body.commit || '?'})`);
-    show('uptime', duration(body.uptime_seconds || 0));
-    show('database', components.database || '?', components.database === 'ok' ? 'ok' : 'bad');
-    show('cache', components.cache || '?', components.cache === 'ok' ? 'ok' : 'warn');
-    const current = schema.current === schema.required;
-    show('schema', `${schema.current} of ${schema.required}`, current ? 'ok' : 'bad');
-  } catch (e) {
-    for (const id of ['version', 'uptime', 'database', 'cache', 'schema']) show(id, '–', '');
-  }
-  show('updated', new Date().toLocaleTimeString());
+  onSignedOut(async () => {
+    await session.load().catch(() => {});
+    if (!session.signedIn) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+  });
+  setRoutes(pages, guard, renderNav);
+  await start();
+  watchPrompts(session);
 }
 
-refresh();
-setInterval(refresh, REFRESH_MS);
-
-// ---- live feed
-
-const LIVE_CHANNELS = ['prompts', 'alerts', 'workflows'];
-const LIVE_MAX = 50;
-const LIVE_RETRY_MS = 30000;
-const LIVE_KEY = 'hearth.liveKey';
-
-let liveSources = [];
-let liveRetry = null;
-
-// One line for a message: what happened, in words.
-function liveSummary(msg) {
-  const d = msg.data || {};
-  switch (msg.type) {
-    case 'workflow.started':
-    case 'workflow.waiting':
-    case 'workflow.completed':
-    case 'workflow.failed':
-    case 'workflow.cancelled':
-      return `${d.rule_name || 'rule'} (run ${d.id}): ${d.status}${d.error ? ` – ${d.error}` : ''}`;
-    case 'alert.action':
-      return `alert ${d.alert_id}: ${d.action}${d.actor ? ` by ${d.actor}` : ''}`;
-    default:
-      return d.title || d.message || d.text || d.rule_name || '';
-  }
+// Signing in or out elsewhere in the app re-reads the session and the nav.
+export async function sessionChanged() {
+  await session.load();
+  watchPrompts(session);
+  return show();
 }
 
-function liveAdd(msg) {
-  const feed = document.getElementById('live-feed');
-  const li = document.createElement('li');
-  const at = msg.at ? new Date(msg.at) : new Date();
-  const when = document.createElement('span');
-  when.className = 'muted';
-  when.textContent = `${at.toLocaleTimeString()} `;
-  const what = document.createElement('strong');
-  what.textContent = msg.type || 'message';
-  li.append(when, what, document.createTextNode(` ${liveSummary(msg)}`));
-  feed.prepend(li);
-  while (feed.children.length > LIVE_MAX) feed.lastElementChild.remove();
-}
-
-function liveDisconnect() {
-  for (const es of liveSources) es.close();
-  liveSources = [];
-  clearTimeout(liveRetry);
-  liveRetry = null;
-}
-
-// A browser's EventSource cannot send headers: the key, when there is one,
-// goes as ?api_key= (a session cookie goes by itself).  EventSource
-// reconnects by itself after a network error, with Last-Event-ID so
-// nothing is missed; a refusal (401, 403) closes it for good.
-function liveConnect() {
-  liveDisconnect();
-  const key = sessionStorage.getItem(LIVE_KEY);
-  const query = key ? `?api_key=${encodeURIComponent(key)}` : '';
-  for (const channel of LIVE_CHANNELS) {
-    const es = new EventSource(`/api/v1/stream/${channel}${query}`);
-    es.onopen = () => {
-      if (liveSources.every((s) => s.readyState === EventSource.OPEN)) {
-        show('live-state', 'live', 'ok');
-        document.getElementById('live-form').hidden = true;
-      }
-    };
-    es.onmessage = (ev) => {
-      try {
-        liveAdd(JSON.parse(ev.data));
-      } catch (e) {
-        // Not a Hearth message: nothing to show.
-      }
-    };
-    es.onerror = () => {
-      if (es.readyState !== EventSource.CLOSED) {
-        show('live-state', 'reconnecting…', 'warn');
-        return;
-      }
-      // Refused, or the server is away: ask for a key, and try again later.
-      liveDisconnect();
-      show('live-state', key ? 'refused' : 'sign in', 'bad');
-      document.getElementById('live-form').hidden = false;
-      liveRetry = setTimeout(liveConnect, LIVE_RETRY_MS);
-    };
-    liveSources.push(es);
-  }
-}
-
-document.getElementById('live-form').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const input = document.getElementById('live-key');
-  sessionStorage.setItem(LIVE_KEY, input.value.trim());
-  input.value = '';
-  liveConnect();
-});
-
-liveConnect();
+main();
