@@ -36,6 +36,9 @@
  *              cleanup_lock, timelapse_lock
  *   [logs]     dir (hearth's own logs: api.log, cron.log, <category>/...),
  *              nginx_access_log, nginx_error_log
+ *   [auth]     rp_id (passkeys' relying party id, a host name; "" = this
+ *              host's name), origin (what browsers report, exactly;
+ *              "" = "https://" + rp_id)
  *
  * Booleans are true/false (also yes/no, on/off, 1/0).  Timeouts given in
  * seconds in the file are held in milliseconds (the *_ms fields).
@@ -136,6 +139,10 @@ struct hearth_config {
 	char logs_dir[CONFIG_STR];
 	char logs_nginx_access[CONFIG_STR];
 	char logs_nginx_error[CONFIG_STR];
+
+	/* [auth], passkeys: resolved, never "" after config_load */
+	char auth_rp_id[CONFIG_STR];
+	char auth_origin[CONFIG_STR];
 };
 
 #define CONFIG_EXIT_BAD 78 /* EX_CONFIG */
