@@ -2,7 +2,9 @@
  * WebAuthn verification.  Most cases build their own authenticator output
  * here (authData, attestation object and clientDataJSON with libcbor and
  * Jansson, signed with a fresh OpenSSL key), so each case changes exactly
- * one thing from a good ceremony.  */
+ * one thing from a good ceremony.  One fixed vector, recorded from
+ * Chromium's virtual authenticator, is checked as it was captured.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -472,6 +474,88 @@ static void test_bad_cbor(void **state)
 	t_blob_free(&cd);
 }
 
+/* ---- the vector recorded from Chromium (tests/unit/vectors/) */
+
+static int t_hex(const char *hex, unsigned char **out, size_t *n)
+{
+	size_t len = strlen(hex);
+
+	*out = malloc(len / 2 + 1);
+	*n = len / 2;
+	for (size_t i = 0; i < *n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		(*out)[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static void test_chromium_vector(void **state)
+{
+	const char *dir = getenv("top_srcdir");
+	char path[1024], line[8192], origin[256] = "", rp_id[256] = "";
+	unsigned char *f[7] = { NULL };
+	size_t fn[7] = { 0 };
+	static const char *const names[7] = { "reg_challenge", "reg_client_data", "attestation_object",
+					      "auth_challenge", "auth_client_data", "authenticator_data",
+					      "signature" };
+	struct webauthn_credential cred;
+	struct webauthn_stored_key key;
+	uint32_t count = 0;
+	const char *why = NULL;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/unit/vectors/webauthn_chromium.txt", dir ? dir : ".");
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		char *eq = strchr(line, '=');
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq++ = '\0';
+		if (strcmp(line, "origin") == 0)
+			snprintf(origin, sizeof(origin), "%s", eq);
+		else if (strcmp(line, "rp_id") == 0)
+			snprintf(rp_id, sizeof(rp_id), "%s", eq);
+		for (size_t i = 0; i < 7; i++)
+			if (strcmp(line, names[i]) == 0)
+				assert_int_equal(t_hex(eq, &f[i], &fn[i]), 0);
+	}
+	fclose(fp);
+	for (size_t i = 0; i < 7; i++)
+		assert_non_null(f[i]);
+
+	const struct webauthn_rp crp = { rp_id, origin, true };
+	assert_int_equal(webauthn_verify_registration(&crp, f[0], fn[0], f[1], fn[1], f[2], fn[2],
+						      &cred, &why),
+			 WEBAUTHN_OK);
+	assert_int_equal(cred.alg, WEBAUTHN_ALG_ES256);
+	key = (struct webauthn_stored_key){ cred.alg, cred.public_key, cred.public_key_len,
+					    cred.sign_count };
+	assert_int_equal(webauthn_verify_assertion(&crp, f[3], fn[3], f[4], fn[4], f[5], fn[5],
+						   f[6], fn[6], &key, &count, &why),
+			 WEBAUTHN_OK);
+	assert_true(count > cred.sign_count);
+	/* The same assertion once its counter is stored: a replay. */
+	key.sign_count = count;
+	assert_int_equal(webauthn_verify_assertion(&crp, f[3], fn[3], f[4], fn[4], f[5], fn[5],
+						   f[6], fn[6], &key, &count, &why),
+			 WEBAUTHN_COUNTER);
+	/* Another configured origin refuses it. */
+	const struct webauthn_rp other = { rp_id, "https://localhost:1", true };
+	assert_int_equal(webauthn_verify_assertion(&other, f[3], fn[3], f[4], fn[4], f[5], fn[5],
+						   f[6], fn[6], &key, &count, &why),
+			 WEBAUTHN_WRONG_ORIGIN);
+	webauthn_credential_clear(&cred);
+	for (size_t i = 0; i < 7; i++)
+		free(f[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_registration_refusals),
 		cmocka_unit_test(test_truncated_auth_data),
 		cmocka_unit_test(test_bad_cbor),
+		cmocka_unit_test(test_chromium_vector),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
