@@ -27,21 +27,9 @@
 #include "roles.h"
 #include "store/store.h"
 
+#include "ctl.h"
+
 #define NAME_MAX_CHARS 256
-#define LIST_PAGE 1000
-
-struct ctl {
-	const char *config_arg;     /* -c, or NULL */
-	struct hearth_config cfg;
-	struct db *db;
-};
-
-struct command {
-	const char *name;           /* one or two words */
-	const char *args;
-	int (*run)(struct ctl *c, const struct command *cmd, int argc, char **argv);
-	const char *help;
-};
 
 static int cmd_migrate(struct ctl *c, const struct command *cmd, int argc, char **argv);
 static int cmd_status(struct ctl *c, const struct command *cmd, int argc, char **argv);
@@ -60,6 +48,16 @@ static const struct command commands[] = {
 	 "list API keys (active ones; --all includes revoked)"},
 	{"key revoke", "ID",                      cmd_key_revoke,
 	 "revoke an API key"},
+	{"user create", "--name NAME --role ROLE [--display-name TEXT]", cmd_user_create,
+	 "create a user; the password is read from the terminal or stdin"},
+	{"user list",  "",                        cmd_user_list,
+	 "list users"},
+	{"user passwd", "NAME",                   cmd_user_passwd,
+	 "set a user's password (their sessions end)"},
+	{"user disable", "NAME [--enable]",       cmd_user_disable,
+	 "disable a user (signed out everywhere), or enable them again"},
+	{"setup-code", "[--owner USER]",          cmd_setup_code,
+	 "make the first-run setup code (until the first admin exists)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -67,10 +65,10 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: hearthctl [-c CONFIG] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		char left[64];
+		char left[96];
 
 		snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].args);
-		fprintf(out, "  %-36s %s\n", left, commands[i].help);
+		fprintf(out, "  %-48s %s\n", left, commands[i].help);
 	}
 	fprintf(out,
 		"\noptions:\n"
@@ -81,14 +79,14 @@ static void usage(FILE *out)
 		config_path(NULL));
 }
 
-static int command_usage(const struct command *cmd)
+int command_usage(const struct command *cmd)
 {
 	fprintf(stderr, "usage: hearthctl [-c CONFIG] %s %s\n", cmd->name, cmd->args);
 	return EX_USAGE;
 }
 
 /* getopt's own messages would name the command's last word as the program. */
-static int command_bad_option(const struct command *cmd, char **argv)
+int command_bad_option(const struct command *cmd, char **argv)
 {
 	fprintf(stderr, "hearthctl: %s: bad option '%s'\n", cmd->name, argv[optind - 1]);
 	return command_usage(cmd);
@@ -97,7 +95,7 @@ static int command_bad_option(const struct command *cmd, char **argv)
 /* ---------------------------------------------------------------- helpers */
 
 /* Load the configuration and set up (not yet open) the database. */
-static int ctl_open(struct ctl *c)
+int ctl_open(struct ctl *c)
 {
 	char err[512];
 	const char *path = config_path(c->config_arg);
@@ -133,7 +131,7 @@ static const char *ctl_db_where(const struct ctl *c)
 }
 
 /* Report a failed store call; returns the exit code. */
-static int ctl_fail(const struct ctl *c, const char *what, enum herr rc)
+int ctl_fail(const struct ctl *c, const char *what, enum herr rc)
 {
 	switch (rc) {
 	case HERR_UNAVAILABLE:
@@ -153,7 +151,7 @@ static int ctl_fail(const struct ctl *c, const char *what, enum herr rc)
 }
 
 /* Characters in UTF-8 text, or -1 if it is not valid UTF-8. */
-static long utf8_chars(const char *s)
+long utf8_chars(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	long n = 0;
@@ -213,7 +211,7 @@ static void actor_name(char *out, size_t outsz)
 		snprintf(out, outsz, "hearthctl:uid %u", (unsigned)getuid());
 }
 
-static enum herr audit(struct ctl *c, const char *path, const char *object_id, int status)
+enum herr ctl_audit(struct ctl *c, const char *path, const char *object_id, int status)
 {
 	char actor[128];
 	struct audit_entry e;
@@ -228,7 +226,7 @@ static enum herr audit(struct ctl *c, const char *path, const char *object_id, i
 
 /* Print a field for a terminal: control characters become '?', padded to
  * width characters. */
-static void put_cell(const char *s, long width)
+void put_cell(const char *s, long width)
 {
 	long n = 0;
 
@@ -372,7 +370,7 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 	if (rc != HERR_OK)
 		goto fail;
 	snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(row, "id")));
-	if ((rc = audit(c, "key create", id, 201)) != HERR_OK)
+	if ((rc = ctl_audit(c, "key create", id, 201)) != HERR_OK)
 		goto fail;
 	if ((rc = db_commit(c->db)) != HERR_OK)
 		goto fail;
@@ -508,7 +506,7 @@ static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, ch
 	}
 	if (rc != HERR_OK)
 		goto fail;
-	if ((rc = audit(c, "key revoke", argv[1], 204)) != HERR_OK)
+	if ((rc = ctl_audit(c, "key revoke", argv[1], 204)) != HERR_OK)
 		goto fail;
 	if ((rc = db_commit(c->db)) != HERR_OK)
 		goto fail;

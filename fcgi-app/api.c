@@ -127,11 +127,44 @@ static int api__database_gate(struct app *app, struct response *r)
 }
 
 /*
+ * The hearth_session cookie's value into buf: 2 when there is exactly one,
+ * 0 when none, -1 when it is there twice or does not fit (a browser
+ * sends a cookie once; two are a planted one beside the real one).
+ */
+static int api__session_cookie(const char *cookie, char *buf, size_t bufsz)
+{
+	static const char name[] = SESSION_COOKIE "=";
+	int rv = 0;
+
+	for (const char *p = cookie; p && *p;) {
+		size_t len;
+
+		p += strspn(p, " \t;");
+		len = strcspn(p, ";");
+		if (strncmp(p, name, sizeof(name) - 1) == 0) {
+			const char *v = p + sizeof(name) - 1;
+			size_t vlen = len - (sizeof(name) - 1);
+
+			while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+				vlen--;
+			if (rv != 0 || vlen >= bufsz)
+				return -1;
+			memcpy(buf, v, vlen);
+			buf[vlen] = '\0';
+			rv = 2;
+		}
+		p += len;
+	}
+	return rv;
+}
+
+/*
  * The presented credential, first present wins: X-API-Key, ?api_key=,
- * device_key in the body, Authorization: Bearer.  Returns 1 with the key
- * in buf, 0 when none was presented, -1 when one was but cannot be a key
- * (malformed escape, far too long).  A device_key string is always taken
- * out of the body, so the handler's strict validation never sees it.
+ * device_key in the body, Authorization: Bearer, the session cookie.
+ * Returns 1 with a key in buf, 2 with a session token, 0 when none was
+ * presented, -1 when one was but cannot be a key (malformed escape, far
+ * too long).  A device_key string is always taken out of the body, so the
+ * handler's strict validation never sees it.
  */
 static int api__credential(const struct request *req, json_t *body, char *buf, size_t bufsz)
 {
@@ -182,27 +215,51 @@ static int api__credential(const struct request *req, json_t *body, char *buf, s
 		} else {
 			rv = -1;
 		}
+		goto out;
 	}
+	rv = api__session_cookie(req->cookie, buf, bufsz);
 out:
 	explicit_bzero(device_key, sizeof(device_key));
 	return rv;
 }
 
+/*
+ * Who is asking: 0 with *who set (and *by_cookie when the session cookie
+ * said so), -1 with the reply set.  optional: no credential, or one that
+ * does not resolve, is 1 (anonymous) instead of a 401.
+ */
 static int api__authenticate(struct app *app, const struct request *req, json_t *body,
-			     struct response *r, struct principal *who)
+			     bool optional, struct response *r, struct principal *who,
+			     bool *by_cookie)
 {
 	char key[API_CRED_MAX + 1];
 	enum herr e = HERR_NOT_FOUND;
 	int found = api__credential(req, body, key, sizeof(key));
 	int rv = -1;
 
+	*by_cookie = found == 2;
+	if (optional && found <= 0) {
+		rv = 1;
+		goto out;
+	}
 	if (found == 0) {
 		response_add_header(r, "WWW-Authenticate", "Bearer realm=\"hearth\"");
 		response_detail(r, 401, "authentication required");
 		goto out;
 	}
-	if (found > 0)
+	if (found == 1)
 		e = principal_from_key(app->db, app->cache, app->cfg->cache_ttl, key, who);
+	else if (found == 2)
+		e = principal_from_session(app->db, app->cache, app->cfg->cache_ttl, key,
+					   app->cfg->auth_session_idle_seconds, who);
+	if (e == HERR_NOT_FOUND && optional) {
+		rv = 1;
+		goto out;
+	}
+	if (e == HERR_NOT_FOUND && found == 2) {
+		response_detail(r, 401, "your session has ended; sign in again");
+		goto out;
+	}
 	if (e == HERR_NOT_FOUND) {
 		response_add_header(r, "WWW-Authenticate",
 				    "Bearer realm=\"hearth\", error=\"invalid_token\"");
@@ -217,6 +274,57 @@ static int api__authenticate(struct app *app, const struct request *req, json_t 
 out:
 	explicit_bzero(key, sizeof(key));
 	return rv;
+}
+
+/* Whether url names this very site: "https://<Host>" followed by nothing
+ * (an Origin) or by a '/' (a Referer). */
+static bool api__same_site(const char *url, const char *host, bool referer)
+{
+	static const char scheme[] = "https://";
+	size_t hlen;
+
+	if (!url || !host || !*host || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
+		return false;
+	url += sizeof(scheme) - 1;
+	hlen = strlen(host);
+	if (strncasecmp(url, host, hlen) != 0)
+		return false;
+	return referer ? url[hlen] == '/' : url[hlen] == '\0';
+}
+
+/*
+ * Cross-site request forgery.  A browser attaches the session cookie to any
+ * request for this site, also one another site's page makes; such a write
+ * is refused.  A write under the cookie must come from a page of this site
+ * (Origin, or Referer where a browser sent no Origin) and carry the
+ * X-Hearth-Request header, which a cross-site form cannot set and a
+ * cross-site fetch cannot send without a CORS preflight that nginx never
+ * grants.  A write whose Origin names another site is refused whatever
+ * the credential but a key (sign-in, first-run setup).  -1 with the 403
+ * set, else 0.
+ */
+static int api__csrf(const struct request *req, const char *method, bool by_cookie,
+		     bool by_key, struct response *r)
+{
+	bool same;
+
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || by_key)
+		return 0;
+	if (req->origin)
+		same = api__same_site(req->origin, req->host, false);
+	else if (req->referer)
+		same = api__same_site(req->referer, req->host, true);
+	else
+		same = !by_cookie;
+	if (!same) {
+		response_detail(r, 403, "cross-site request refused");
+		return -1;
+	}
+	if (by_cookie && !(req->csrf && *req->csrf)) {
+		response_detail(r, 403, "a signed-in write needs the X-Hearth-Request header");
+		return -1;
+	}
+	return 0;
 }
 
 /* A dependency failed around the handler: 503 when the database is away
@@ -245,6 +353,9 @@ static void api__reset(struct ctx *c, struct response *r)
 	r->headers[0] = '\0';
 	c->object_id[0] = '\0';
 	c->stale[0] = c->stale[1] = NULL;
+	c->actor[0] = '\0';
+	c->actor_user_id = 0;
+	c->after_rollback = NULL;
 }
 
 /* A change that did not happen: whatever the handler said, 503 or 500. */
@@ -280,6 +391,8 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 		db_rollback(db);
 		app_after_clear(c->app);   /* what it queued was rolled back */
+		if (!deadlocked && c->after_rollback)
+			c->after_rollback(c, c->after_rollback_data);
 		return deadlocked;
 	}
 	/* A success after a swallowed deadlock describes a rolled-back change. */
@@ -291,7 +404,7 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 	const struct audit_entry entry = {
 		.key_id = c->who ? c->who->key_id : 0,
-		.actor = c->who ? c->who->name : "anonymous",
+		.actor = c->actor[0] ? c->actor : c->who ? c->who->name : "anonymous",
 		.method = method,
 		.path = c->req->path,
 		.object_id = c->object_id[0] ? c->object_id : NULL,
@@ -366,7 +479,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 	struct route_match m;
 	struct principal who;
 	struct ctx c;
-	bool authenticated = false;
+	bool authenticated = false, by_cookie = false;
 	char allow[128];
 	char key_id[24] = "-";
 	json_t *body = NULL;
@@ -405,14 +518,24 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 		/* HEAD is a GET without the body, so the GET rule covers it. */
 		const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
-		if (api__authenticate(app, req, body, r, &who) < 0)
+		if (api__authenticate(app, req, body, false, r, &who, &by_cookie) < 0)
 			goto out;
 		authenticated = true;
-		if (!roles_allows(app->roles, who.role, as, path)) {
+		if (!(m.route->flags & ROUTE_SELF) &&
+		    !roles_allows(app->roles, who.role, as, path)) {
 			response_detail(r, 403, "role '%s' may not %s %s", who.role, as, path);
 			goto out;
 		}
+	} else if (m.route->flags & ROUTE_OPTIONAL_AUTH) {
+		int a = api__authenticate(app, req, body, true, r, &who, &by_cookie);
+
+		if (a < 0)
+			goto out;
+		authenticated = a == 0;
 	}
+	if (api__csrf(req, method, authenticated && by_cookie, authenticated && !by_cookie,
+		      r) < 0)
+		goto out;
 
 	memset(&c, 0, sizeof(c));
 	c.app = app;

@@ -20,6 +20,11 @@ struct request {
 	const char *webhook_secret; /* X-Webhook-Secret */
 	const char *authorization;  /* Authorization */
 	const char *cookie;
+	const char *origin;         /* Origin */
+	const char *referer;        /* Referer */
+	const char *host;           /* Host, as the browser addressed the site */
+	const char *csrf;           /* X-Hearth-Request: the dashboard sends it on writes */
+	const char *user_agent;
 	const char *remote_addr;
 	const char *request_id;     /* X-Request-Id from nginx, for logs */
 	const char *body;           /* may be NULL when body_len == 0 */

@@ -10,6 +10,8 @@
 #define PUBLIC ROUTE_PUBLIC
 #define NO_DB ROUTE_NO_DB
 #define ARRAY_BODY ROUTE_ARRAY_BODY
+#define SELF ROUTE_SELF
+#define OPTIONAL_AUTH ROUTE_OPTIONAL_AUTH
 
 const struct route routes[] = {
 	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
@@ -29,6 +31,22 @@ const struct route routes[] = {
 	{"PUT",    "/api/v1/sensors/{id}",       h_sensors_update, 0},
 	{"DELETE", "/api/v1/sensors/{id}",       h_sensors_delete, 0},
 	{"GET",    "/api/v1/sensor-types",       h_sensor_types,   0},
+
+	{"GET",    "/api/v1/auth/status",        h_auth_status,    PUBLIC | OPTIONAL_AUTH},
+	{"GET",    "/api/v1/auth/setup-status",  h_auth_setup_status, PUBLIC},
+	{"POST",   "/api/v1/auth/setup",         h_auth_setup,     PUBLIC},
+	{"POST",   "/api/v1/auth/login",         h_auth_login,     PUBLIC},
+	{"POST",   "/api/v1/auth/logout",        h_auth_logout,    SELF},
+	{"GET",    "/api/v1/auth/me",            h_auth_me,        SELF},
+	{"POST",   "/api/v1/auth/password",      h_auth_password,  SELF},
+	{"POST",   "/api/v1/auth/regenerate",    h_auth_regenerate, SELF},
+
+	{"GET",    "/api/v1/users",              h_users_list,     0},
+	{"POST",   "/api/v1/users",              h_users_create,   0},
+	{"GET",    "/api/v1/users/{id}",         h_users_get,      0},
+	{"PATCH",  "/api/v1/users/{id}",         h_users_update,   0},
+	{"DELETE", "/api/v1/users/{id}",         h_users_delete,   0},
+	{"GET",    "/api/v1/roles",              h_roles_list,     0},
 
 	{"GET",    "/api/v1/api-keys",           h_api_keys_list,  0},
 	{"POST",   "/api/v1/api-keys",           h_api_keys_create, 0},

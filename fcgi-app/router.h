@@ -14,6 +14,10 @@ enum {
 	ROUTE_ARRAY_BODY = 1 << 2,  /* the body may be a JSON array as well as an object */
 	ROUTE_STREAM_BODY = 1 << 3, /* a multipart/form-data body is not read into memory
 	                             * but left to the handler (request.h body_read) */
+	ROUTE_SELF = 1 << 4,        /* about the caller's own account: any role may, once
+	                             * authenticated (the role check is skipped) */
+	ROUTE_OPTIONAL_AUTH = 1 << 5, /* with ROUTE_PUBLIC: a credential, when presented and
+	                               * valid, sets c->who; a bad one is ignored */
 };
 
 struct route {

@@ -357,6 +357,11 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.webhook_secret = FCGX_GetParam("HTTP_X_WEBHOOK_SECRET", env);
 	req.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
 	req.cookie = FCGX_GetParam("HTTP_COOKIE", env);
+	req.origin = FCGX_GetParam("HTTP_ORIGIN", env);
+	req.referer = FCGX_GetParam("HTTP_REFERER", env);
+	req.host = FCGX_GetParam("HTTP_HOST", env);
+	req.csrf = FCGX_GetParam("HTTP_X_HEARTH_REQUEST", env);
+	req.user_agent = FCGX_GetParam("HTTP_USER_AGENT", env);
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
 	req.request_id = FCGX_GetParam("HTTP_X_REQUEST_ID", env);
 

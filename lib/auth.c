@@ -37,7 +37,7 @@ static int auth__sha256(const char *key, unsigned char out[AUTH_HASH_LEN])
 	return 0;
 }
 
-int auth_key_generate(struct auth_new_key *out)
+static int auth__generate(const char *tag, struct auth_new_key *out)
 {
 	unsigned char prefix[AUTH_KEY_PREFIX_LEN / 2];
 	unsigned char secret[AUTH_SECRET_BYTES];
@@ -58,7 +58,7 @@ int auth_key_generate(struct auth_new_key *out)
 	if (b64url_encode(secret, sizeof(secret), secret_text, sizeof(secret_text)) !=
 	    AUTH_SECRET_CHARS)
 		goto out;
-	snprintf(out->key, sizeof(out->key), "hk_%s_%s", prefix_text, secret_text);
+	snprintf(out->key, sizeof(out->key), "%s_%s_%s", tag, prefix_text, secret_text);
 	memcpy(out->prefix, prefix_text, sizeof(out->prefix));
 	if (auth__sha256(out->key, out->hash) != 0)
 		goto out;
@@ -71,11 +71,11 @@ out:
 	return rv;
 }
 
-int auth_key_parse(const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1])
+static int auth__parse(const char *tag, const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1])
 {
 	const char *p, *s;
 
-	if (!key || strnlen(key, AUTH_KEY_LEN + 1) != AUTH_KEY_LEN || strncmp(key, "hk_", 3) != 0)
+	if (!key || strnlen(key, AUTH_KEY_LEN + 1) != AUTH_KEY_LEN || strncmp(key, tag, 2) != 0 || key[2] != '_')
 		return -1;
 	p = key + 3;
 	if (strspn(p, "0123456789abcdef") != AUTH_KEY_PREFIX_LEN || p[AUTH_KEY_PREFIX_LEN] != '_')
@@ -93,6 +93,26 @@ int auth_key_parse(const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1])
 		prefix[AUTH_KEY_PREFIX_LEN] = '\0';
 	}
 	return 0;
+}
+
+int auth_key_generate(struct auth_new_key *out)
+{
+	return auth__generate("hk", out);
+}
+
+int auth_key_parse(const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1])
+{
+	return auth__parse("hk", key, prefix);
+}
+
+int auth_session_generate(struct auth_new_key *out)
+{
+	return auth__generate("hs", out);
+}
+
+int auth_session_parse(const char *token, char prefix[AUTH_KEY_PREFIX_LEN + 1])
+{
+	return auth__parse("hs", token, prefix);
 }
 
 void auth_key_hash(const char *key, unsigned char out[AUTH_HASH_LEN])

@@ -29,7 +29,15 @@ int auth_key_generate(struct auth_new_key *out);
  * 0 if well-formed, -1 otherwise (never logs the key). */
 int auth_key_parse(const char *key, char prefix[AUTH_KEY_PREFIX_LEN + 1]);
 
-/* SHA-256 of the key text. */
+/*
+ * Session tokens, the value of the hearth_session cookie: the same shape
+ * and strength as a key, "hs_<prefix>_<secret>", so that a token is never
+ * mistaken for a key nor a key for a token.  Same returns as above.
+ */
+int auth_session_generate(struct auth_new_key *out);
+int auth_session_parse(const char *token, char prefix[AUTH_KEY_PREFIX_LEN + 1]);
+
+/* SHA-256 of the key (or token) text. */
 void auth_key_hash(const char *key, unsigned char out[AUTH_HASH_LEN]);
 
 /* Constant-time comparison of two hashes. */

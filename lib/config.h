@@ -18,6 +18,9 @@
  *   [log]      level (error|warning|notice|info|debug)
  *   [engine]   timezone (IANA name, "" = the system's), catch_up_minutes,
  *              run_lease_seconds, tick_lock (hearth-tick's lock file)
+ *   [auth]     session_idle_seconds, session_max_seconds (a session ends
+ *              after this long unused, and this long after sign-in),
+ *              setup_code_file (first-run setup code, deleted by setup)
  *   [outbound] allow_loopback, allow_private (booleans), allow_cidrs,
  *              deny_cidrs (lists for net/url_policy.h),
  *              connect_timeout_seconds, timeout_seconds
@@ -85,6 +88,11 @@ struct hearth_config {
 	unsigned engine_catch_up_minutes;
 	unsigned engine_run_lease_seconds;
 	char engine_tick_lock[CONFIG_STR];
+
+	/* [auth] */
+	unsigned auth_session_idle_seconds;
+	unsigned auth_session_max_seconds;
+	char auth_setup_code_file[CONFIG_STR];
 
 	/* [outbound] */
 	bool outbound_allow_loopback;

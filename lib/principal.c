@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "cache.h"
 #include "log.h"
 #include "store/store.h"
+#include "store/accounts.h"
 
 #define PRINCIPAL_CACHE_KEY_MAX 32
 
@@ -54,7 +56,7 @@ static int principal__unhex(const char *hex, unsigned char *out, size_t n)
 static int principal__recall(struct cache *cache, const char *ckey, struct api_key_row *row)
 {
 	const char *name, *role, *hash;
-	json_int_t id;
+	json_int_t id, user_id;
 	json_error_t jerr;
 	json_t *root = NULL;
 	size_t len = 0;
@@ -65,13 +67,14 @@ static int principal__recall(struct cache *cache, const char *ckey, struct api_k
 	if (!text)
 		return -1;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:I, s:s, s:s, s:s}", "id", &id,
-				    "name", &name, "role", &role, "hash", &hash) != 0)
+	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:I, s:I, s:s, s:s, s:s}", "id", &id,
+				    "user_id", &user_id, "name", &name, "role", &role, "hash", &hash) != 0)
 		goto out;
 	if (id <= 0 || strlen(name) >= sizeof(row->name) || strlen(role) >= sizeof(row->role) ||
 	    principal__unhex(hash, row->hash, AUTH_HASH_LEN) != 0)
 		goto out;
 	row->id = (int64_t)id;
+	row->user_id = (int64_t)user_id;
 	memcpy(row->name, name, strlen(name) + 1);
 	memcpy(row->role, role, strlen(role) + 1);
 	row->revoked = false;
@@ -94,8 +97,9 @@ static void principal__remember(struct cache *cache, const char *ckey,
 	if (!cache || ttl == 0)
 		return;
 	auth_hash_hex(row->hash, hex);
-	root = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)row->id, "name", row->name,
-			 "role", row->role, "hash", hex);
+	root = json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)row->id, "user_id",
+			 (json_int_t)row->user_id, "name", row->name, "role", row->role, "hash",
+			 hex);
 	if (!root)
 		return;
 	text = json_dumps(root, JSON_COMPACT);
@@ -136,6 +140,7 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, c
 		return HERR_NOT_FOUND;
 
 	out->key_id = row.id;
+	out->user_id = row.user_id;
 	snprintf(out->name, sizeof(out->name), "%s", row.name);
 	snprintf(out->role, sizeof(out->role), "%s", row.role);
 	return HERR_OK;
@@ -147,4 +152,162 @@ void principal_forget(struct cache *cache, const char *prefix)
 
 	if (principal__cache_key(prefix, ckey) == 0)
 		cache_delete(cache, ckey);
+}
+
+/* ------------------------------------------------------------- sessions */
+
+/* The last use is written back when older than this (or a quarter of the
+ * idle timeout, when that is shorter). */
+#define PRINCIPAL_TOUCH_SECONDS 60
+
+static int principal__session_key(const char *prefix, char out[PRINCIPAL_CACHE_KEY_MAX])
+{
+	if (!prefix || strlen(prefix) != AUTH_KEY_PREFIX_LEN ||
+	    strspn(prefix, "0123456789abcdef") != AUTH_KEY_PREFIX_LEN)
+		return -1;
+	snprintf(out, PRINCIPAL_CACHE_KEY_MAX, "session:%s", prefix);
+	return 0;
+}
+
+static int principal__session_recall(struct cache *cache, const char *ckey,
+				     struct session_row *row)
+{
+	const char *name, *role, *hash;
+	json_int_t id, user_id, last_seen, expires;
+	json_error_t jerr;
+	json_t *root = NULL;
+	size_t len = 0;
+	char *text;
+	int rv = -1;
+
+	text = cache_get(cache, ckey, &len);
+	if (!text)
+		return -1;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:I, s:I, s:s, s:s, s:s, s:I, s:I}",
+				    "id", &id, "user_id", &user_id, "name", &name, "role", &role,
+				    "hash", &hash, "last_seen", &last_seen, "expires",
+				    &expires) != 0)
+		goto out;
+	if (id <= 0 || user_id <= 0 || strlen(name) >= sizeof(row->username) ||
+	    strlen(role) >= sizeof(row->role) ||
+	    principal__unhex(hash, row->hash, AUTH_HASH_LEN) != 0)
+		goto out;
+	row->id = (int64_t)id;
+	row->user_id = (int64_t)user_id;
+	memcpy(row->username, name, strlen(name) + 1);
+	memcpy(row->role, role, strlen(role) + 1);
+	row->disabled = false;
+	row->last_seen = (int64_t)last_seen;
+	row->expires = (int64_t)expires;
+	rv = 0;
+out:
+	if (rv != 0)
+		LOG(LOG_DEBUG, "principal: ignoring a malformed cache entry %s", ckey);
+	json_decref(root);
+	free(text);
+	return rv;
+}
+
+/* replace: after a touch the entry is rewritten (cache_set); a fill from
+ * the database only adds (cache_add), so it cannot undo a forget. */
+static void principal__session_remember(struct cache *cache, const char *ckey,
+					const struct session_row *row, unsigned ttl,
+					bool replace)
+{
+	char hex[2 * AUTH_HASH_LEN + 1];
+	json_t *root;
+	char *text;
+
+	if (!cache || ttl == 0)
+		return;
+	auth_hash_hex(row->hash, hex);
+	root = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)row->id,
+			 "user_id", (json_int_t)row->user_id, "name", row->username, "role",
+			 row->role, "hash", hex, "last_seen", (json_int_t)row->last_seen,
+			 "expires", (json_int_t)row->expires);
+	if (!root)
+		return;
+	text = json_dumps(root, JSON_COMPACT);
+	if (text && replace)
+		cache_set(cache, ckey, text, strlen(text), (time_t)ttl);
+	else if (text)
+		cache_add(cache, ckey, text, strlen(text), (time_t)ttl);
+	free(text);
+	json_decref(root);
+}
+
+enum herr principal_from_session(struct db *db, struct cache *cache, unsigned ttl,
+				 const char *token, unsigned idle_seconds,
+				 struct principal *out)
+{
+	char prefix[AUTH_KEY_PREFIX_LEN + 1];
+	char ckey[PRINCIPAL_CACHE_KEY_MAX];
+	unsigned char presented[AUTH_HASH_LEN];
+	struct session_row row;
+	int64_t now = (int64_t)time(NULL);
+	int64_t touch_after = idle_seconds / 4 < PRINCIPAL_TOUCH_SECONDS ? idle_seconds / 4 :
+									  PRINCIPAL_TOUCH_SECONDS;
+
+	if (touch_after < 1)
+		touch_after = 1;
+	enum herr e;
+
+	memset(out, 0, sizeof(*out));
+	memset(&row, 0, sizeof(row));
+	if (auth_session_parse(token, prefix) != 0 || principal__session_key(prefix, ckey) != 0)
+		return HERR_NOT_FOUND;
+
+	if (principal__session_recall(cache, ckey, &row) != 0) {
+		e = store_sessions_find(db, prefix, &row);
+		if (e != HERR_OK)
+			return e;
+		if (row.disabled)
+			return HERR_NOT_FOUND;
+		principal__session_remember(cache, ckey, &row, ttl, false);
+	}
+
+	auth_key_hash(token, presented);
+	if (!auth_hash_equal(presented, row.hash))
+		return HERR_NOT_FOUND;
+	if (now >= row.expires || now - row.last_seen > (int64_t)idle_seconds)
+		return HERR_NOT_FOUND;
+
+	if (now - row.last_seen >= touch_after) {
+		e = store_sessions_touch(db, row.id);
+		if (e == HERR_NOT_FOUND)
+			principal_forget_session(cache, prefix);
+		if (e != HERR_OK)
+			return e;
+		row.last_seen = now;
+		principal__session_remember(cache, ckey, &row, ttl, true);
+	}
+
+	out->session_id = row.id;
+	out->user_id = row.user_id;
+	snprintf(out->name, sizeof(out->name), "%s", row.username);
+	snprintf(out->role, sizeof(out->role), "%s", row.role);
+	return HERR_OK;
+}
+
+void principal_forget_session(struct cache *cache, const char *prefix)
+{
+	char ckey[PRINCIPAL_CACHE_KEY_MAX];
+
+	if (principal__session_key(prefix, ckey) == 0)
+		cache_delete(cache, ckey);
+}
+
+void principal_forget_all(struct cache *cache, const json_t *key_prefixes,
+			  const json_t *session_prefixes)
+{
+	size_t i;
+	json_t *v;
+
+	if (!cache)
+		return;
+	json_array_foreach(key_prefixes, i, v)
+		principal_forget(cache, json_string_value(v));
+	json_array_foreach(session_prefixes, i, v)
+		principal_forget_session(cache, json_string_value(v));
 }

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "auth.h"
 #include "err.h"
 
@@ -11,8 +13,10 @@ struct cache;
 
 /* Who is making a request. */
 struct principal {
-	int64_t key_id;
-	char name[257];
+	int64_t key_id;      /* the API key used, 0 for a session */
+	int64_t user_id;     /* the person, 0 for a key that is nobody's */
+	int64_t session_id;  /* the session used, 0 for a key */
+	char name[257];      /* the key's name, or the person's username */
 	char role[65];
 };
 
@@ -28,5 +32,25 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl,
 
 /* Forget a key's cached row (after revoke). */
 void principal_forget(struct cache *cache, const char *prefix);
+
+/*
+ * Resolve a session token (the hearth_session cookie) the same way:
+ * memcached ("session:<prefix>") then the database, the hash compared in
+ * constant time.  A session idle for more than idle_seconds, past its
+ * absolute end, or of a disabled user is HERR_NOT_FOUND.  The session's
+ * last use is written back at most once a minute (sooner when the idle
+ * timeout is short), so a signed-in page costs no write per request.
+ */
+enum herr principal_from_session(struct db *db, struct cache *cache, unsigned ttl,
+				 const char *token, unsigned idle_seconds,
+				 struct principal *out);
+
+/* Forget a session's cached row (after logout, password change...). */
+void principal_forget_session(struct cache *cache, const char *prefix);
+
+/* principal_forget / principal_forget_session for each prefix string of
+ * a JSON array (borrowed). */
+void principal_forget_all(struct cache *cache, const json_t *key_prefixes,
+			  const json_t *session_prefixes);
 
 #endif

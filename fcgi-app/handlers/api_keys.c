@@ -30,7 +30,7 @@ const struct vfield api_key_fields[] = {
 const size_t api_key_fields_count = sizeof(api_key_fields) / sizeof(api_key_fields[0]);
 
 /* The role must be one the roles file defines; the problem lists them. */
-static size_t api_keys__check_role(const struct roles *roles, const json_t *role, json_t *errs)
+size_t ctx_check_role(const struct roles *roles, const json_t *role, json_t *errs)
 {
 	const char *names[ROLES_LISTED_MAX + 1];
 	size_t n = roles_count(roles), len = json_string_length(role);
@@ -95,7 +95,7 @@ int h_api_keys_create(struct ctx *c, struct response *r)
 		goto out;
 	}
 	if (validate_object(body, at_body, api_key_fields, api_key_fields_count, false, errs) +
-	    api_keys__check_role(c->app->roles, json_object_get(body, "role"), errs) > 0) {
+	    ctx_check_role(c->app->roles, json_object_get(body, "role"), errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;

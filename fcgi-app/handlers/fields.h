@@ -73,6 +73,12 @@ int ctx_reply(struct response *r, int status, json_t *body);
 /* A 422 with errs (consumed), or a 500 when errs could not be allocated. */
 int ctx_invalid(struct response *r, json_t *errs);
 
+struct roles;
+
+/* When role (borrowed) is a string that names no role of the roles file, a
+ * problem at ["body", "role"] listing the roles; returns how many (0/1). */
+size_t ctx_check_role(const struct roles *roles, const json_t *role, json_t *errs);
+
 /* ---- POST /webhooks/alerts (alertmanager.c): Alertmanager's webhook body */
 
 #define AM_ALERTS_MAX 1000

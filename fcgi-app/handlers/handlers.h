@@ -26,7 +26,26 @@ struct ctx {
 	char object_id[32];           /* set by a handler that changes something: audit */
 	const char *stale[2];         /* cache namespaces the change makes stale (CACHE_NS_*),
 	                               * bumped once the change is committed */
+	char actor[257];              /* who the audit row names when not c->who (a sign-in) */
+	int64_t actor_user_id;
+	/* Run after a failed write's rollback, in autocommit: what must be
+	 * recorded although the request failed (a failed sign-in's counter
+	 * and audit row).  Set by the handler; data is borrowed. */
+	void (*after_rollback)(struct ctx *c, void *data);
+	void *after_rollback_data;
 };
+
+/* ---- people (auth.c) */
+
+/* The session cookie's name. */
+#define SESSION_COOKIE "hearth_session"
+
+/*
+ * Sign user_id in: a new session (how: "password", "passkey", "setup"),
+ * its cookie set on r, and the reply 200 {user, role, expires_at}.  The
+ * audit row names the user.  Returns the status.
+ */
+int ctx_sign_in(struct ctx *c, struct response *r, int64_t user_id, const char *how);
 
 /* Cache namespaces of cached list pages. */
 #define CACHE_NS_ROOMS "rooms"
@@ -112,6 +131,24 @@ int h_sensors_get(struct ctx *c, struct response *r);
 int h_sensors_update(struct ctx *c, struct response *r);
 int h_sensors_delete(struct ctx *c, struct response *r);
 int h_sensor_types(struct ctx *c, struct response *r);
+
+/* auth.c */
+int h_auth_status(struct ctx *c, struct response *r);
+int h_auth_setup_status(struct ctx *c, struct response *r);
+int h_auth_setup(struct ctx *c, struct response *r);
+int h_auth_login(struct ctx *c, struct response *r);
+int h_auth_logout(struct ctx *c, struct response *r);
+int h_auth_me(struct ctx *c, struct response *r);
+int h_auth_password(struct ctx *c, struct response *r);
+int h_auth_regenerate(struct ctx *c, struct response *r);
+
+/* users.c */
+int h_users_list(struct ctx *c, struct response *r);
+int h_users_create(struct ctx *c, struct response *r);
+int h_users_get(struct ctx *c, struct response *r);
+int h_users_update(struct ctx *c, struct response *r);
+int h_users_delete(struct ctx *c, struct response *r);
+int h_roles_list(struct ctx *c, struct response *r);
 
 int h_api_keys_list(struct ctx *c, struct response *r);
 int h_api_keys_create(struct ctx *c, struct response *r);

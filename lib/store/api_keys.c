@@ -8,9 +8,10 @@
 #include "log.h"
 #include "rows.h"
 #include "store.h"
+#include "store/accounts.h"
 
 #define KEY_COLUMNS \
-	"id, name, role, prefix," \
+	"id, name, role, prefix, user_id," \
 	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
 	" DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ')"
 
@@ -18,9 +19,20 @@ static const char sql_insert[] =
 	"INSERT INTO api_keys (name, role, prefix, key_hash) VALUES (?, ?, ?, ?)";
 static const char sql_get[] =
 	"SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?";
+/* A person's key acts with the person's role of the moment, and dies with
+ * the person (a deleted user leaves user_id pointing nowhere). */
 static const char sql_find[] =
-	"SELECT id, name, role, prefix, key_hash, revoked_at IS NOT NULL"
-	" FROM api_keys WHERE prefix = ?";
+	"SELECT k.id, k.name, COALESCE(u.role, k.role), k.prefix, k.key_hash,"
+	" k.revoked_at IS NOT NULL OR (k.user_id IS NOT NULL AND (u.id IS NULL OR u.disabled)),"
+	" k.user_id"
+	" FROM api_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.prefix = ?";
+static const char sql_insert_user[] =
+	"INSERT INTO api_keys (name, role, prefix, key_hash, user_id) VALUES (?, ?, ?, ?, ?)";
+static const char sql_user_prefixes[] =
+	"SELECT prefix FROM api_keys WHERE user_id = ? AND revoked_at IS NULL FOR UPDATE";
+static const char sql_revoke_user[] =
+	"UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP(3)"
+	" WHERE user_id = ? AND revoked_at IS NULL";
 static const char sql_list[] =
 	"SELECT " KEY_COLUMNS " FROM api_keys"
 	" WHERE id > ? AND (? OR revoked_at IS NULL)"
@@ -31,19 +43,28 @@ static const char sql_prefix[] =
 	"SELECT prefix FROM api_keys WHERE id = ?";
 /* FOR UPDATE: inside a transaction this locks the role's active keys, so two
  * concurrent "revoke" requests cannot each see the other's key as the last
- * admin key left. */
+ * admin key left.  A person's keys are not counted: they go with the
+ * person, whose own protection is the last enabled admin user. */
 static const char sql_count_role[] =
-	"SELECT COUNT(*) FROM api_keys WHERE role = ? AND revoked_at IS NULL FOR UPDATE";
+	"SELECT COUNT(*) FROM api_keys"
+	" WHERE role = ? AND revoked_at IS NULL AND user_id IS NULL FOR UPDATE";
 
 static json_t *keys__row(struct db_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?}",
-			 "id", (json_int_t)db_col_int64(st, 0),
-			 "name", db_col_text(st, 1, NULL),
-			 "role", db_col_text(st, 2, NULL),
-			 "prefix", db_col_text(st, 3, NULL),
-			 "created_at", db_col_text(st, 4, NULL),
-			 "revoked_at", db_col_text(st, 5, NULL));
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?}",
+			      "id", (json_int_t)db_col_int64(st, 0),
+			      "name", db_col_text(st, 1, NULL),
+			      "role", db_col_text(st, 2, NULL),
+			      "prefix", db_col_text(st, 3, NULL),
+			      "created_at", db_col_text(st, 5, NULL),
+			      "revoked_at", db_col_text(st, 6, NULL));
+
+	if (o && json_object_set_new(o, "user_id", db_col_is_null(st, 4) ? json_null() :
+				     json_integer(db_col_int64(st, 4))) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 /* Copy at most dstsz - 1 bytes, cutting only between UTF-8 characters. */
@@ -118,6 +139,7 @@ enum herr store_api_keys_find(struct db *db, const char *prefix, struct api_key_
 	}
 	memcpy(out->hash, s, AUTH_HASH_LEN);
 	out->revoked = db_col_int64(st, 5) != 0;
+	out->user_id = db_col_int64(st, 6);
 out:
 	db_done(st);
 	return rc;
@@ -187,6 +209,64 @@ enum herr store_api_keys_count_role(struct db *db, const char *role, int64_t *co
 		goto out;
 	db_bind_text(st, 0, role);
 	rc = store_rows_int(st, count);
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_api_keys_create_for_user(struct db *db, const char *name, int64_t user_id,
+					 const char *role, const char *prefix,
+					 const unsigned char *hash, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	int64_t id = 0;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql_insert_user, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, name);
+	db_bind_text(st, 1, role);
+	db_bind_text(st, 2, prefix);
+	db_bind_blob(st, 3, hash, AUTH_HASH_LEN);
+	db_bind_int64(st, 4, user_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	id = (int64_t)db_insert_id(st);
+out:
+	db_done(st);
+	return rc == HERR_OK ? keys__get(db, id, out) : rc;
+}
+
+enum herr store_api_keys_revoke_user(struct db *db, int64_t user_id, json_t *prefixes)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int r;
+
+	if ((rc = db_prepare(db, sql_user_prefixes, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, user_id);
+	if ((rc = db_execute(st)) != HERR_OK)
+		goto out;
+	while ((r = db_fetch(st)) == 1) {
+		const char *p = db_col_text(st, 0, NULL);
+
+		if (p && json_array_append_new(prefixes, json_string(p)) != 0) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+	}
+	if (r < 0) {
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	db_done(st);
+	st = NULL;
+	if ((rc = db_prepare(db, sql_revoke_user, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, user_id);
+	rc = db_execute(st);
 out:
 	db_done(st);
 	return rc;

@@ -85,10 +85,14 @@ enum herr store_sensors_update(struct db *db, int64_t id, const struct sensor_fi
 enum herr store_sensors_delete(struct db *db, int64_t id);
 
 /* ---------------------------------------------------------------- api keys */
-/* Key JSON (never the hash): {id, name, role, prefix, created_at, revoked_at|null} */
+/* Key JSON (never the hash): {id, name, role, prefix, user_id|null, created_at,
+ * revoked_at|null} */
 
+/* For a person's own key (user_id > 0), role is the user's current role,
+ * and a disabled or deleted user's key reads as revoked. */
 struct api_key_row {
 	int64_t id;
+	int64_t user_id;
 	char name[257];
 	char role[65];
 	char prefix[AUTH_KEY_PREFIX_LEN + 1];
