@@ -276,11 +276,16 @@ out:
 	return rv;
 }
 
-/* Whether url names this very site: "https://<Host>" followed by nothing
- * (an Origin) or by a '/' (a Referer). */
-static bool api__same_site(const char *url, const char *host, bool referer)
+/*
+ * Whether url names this very site: "https://<host>[:<port>]" followed by
+ * nothing (an Origin) or by a '/' (a Referer).  nginx gives the host name
+ * without the port and the port it listens on, which is the one the
+ * browser wrote unless it is 443, the one browsers leave out.
+ */
+static bool api__same_site(const char *url, const struct request *req, bool referer)
 {
 	static const char scheme[] = "https://";
+	const char *host = req->host, *port = req->server_port;
 	size_t hlen;
 
 	if (!url || !host || !*host || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
@@ -289,7 +294,13 @@ static bool api__same_site(const char *url, const char *host, bool referer)
 	hlen = strlen(host);
 	if (strncasecmp(url, host, hlen) != 0)
 		return false;
-	return referer ? url[hlen] == '/' : url[hlen] == '\0';
+	url += hlen;
+	if (port && *port && strcmp(port, "443") != 0) {
+		if (*url != ':' || strncmp(url + 1, port, strlen(port)) != 0)
+			return false;
+		url += 1 + strlen(port);
+	}
+	return referer ? *url == '/' : *url == '\0';
 }
 
 /*
@@ -311,9 +322,9 @@ static int api__csrf(const struct request *req, const char *method, bool by_cook
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || by_key)
 		return 0;
 	if (req->origin)
-		same = api__same_site(req->origin, req->host, false);
+		same = api__same_site(req->origin, req, false);
 	else if (req->referer)
-		same = api__same_site(req->referer, req->host, true);
+		same = api__same_site(req->referer, req, true);
 	else
 		same = !by_cookie;
 	if (!same) {

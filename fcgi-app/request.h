@@ -22,7 +22,8 @@ struct request {
 	const char *cookie;
 	const char *origin;         /* Origin */
 	const char *referer;        /* Referer */
-	const char *host;           /* Host, as the browser addressed the site */
+	const char *host;           /* the site's host name, without port (nginx's $host) */
+	const char *server_port;    /* the port nginx took the request on */
 	const char *csrf;           /* X-Hearth-Request: the dashboard sends it on writes */
 	const char *user_agent;
 	const char *remote_addr;

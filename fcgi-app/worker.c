@@ -360,6 +360,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.origin = FCGX_GetParam("HTTP_ORIGIN", env);
 	req.referer = FCGX_GetParam("HTTP_REFERER", env);
 	req.host = FCGX_GetParam("HTTP_HOST", env);
+	req.server_port = FCGX_GetParam("SERVER_PORT", env);
 	req.csrf = FCGX_GetParam("HTTP_X_HEARTH_REQUEST", env);
 	req.user_agent = FCGX_GetParam("HTTP_USER_AGENT", env);
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);

@@ -103,9 +103,9 @@ static const struct config_key config_keys[] = {
 	{ "engine", "tick_lock", CT_STRING, OFF(engine_tick_lock), 0, 0, CF_NONEMPTY,
 	  "/run/hearth/tick.lock" },
 
-	{ "auth", "session_idle_seconds", CT_UNSIGNED, OFF(auth_session_idle_seconds), 60,
+	{ "auth", "session_idle_seconds", CT_UNSIGNED, OFF(auth_session_idle_seconds), 5,
 	  31536000, 0, "604800" },
-	{ "auth", "session_max_seconds", CT_UNSIGNED, OFF(auth_session_max_seconds), 60,
+	{ "auth", "session_max_seconds", CT_UNSIGNED, OFF(auth_session_max_seconds), 5,
 	  31536000, 0, "2592000" },
 	{ "auth", "setup_code_file", CT_STRING, OFF(auth_setup_code_file), 0, 0, CF_NONEMPTY,
 	  "/var/lib/hearth/setup-code" },

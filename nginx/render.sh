@@ -20,6 +20,7 @@
 #   MEDIA_ROOT     media files                          /var/lib/hearth/media
 #   ACCESS_LOG     access log (format "hearth")         /var/log/nginx/hearth-access.log
 #   RATE, BURST    API rate limit per client address    20r/s, 40
+#   LOGIN_RATE, LOGIN_BURST  sign-in tries per address  10r/m, 10
 #   HSTS_MAX_AGE   Strict-Transport-Security max-age    63072000
 #   BENCH_SOCKET   /_bench/ceiling responder; empty = no such location
 set -eu
@@ -40,11 +41,14 @@ MEDIA_ROOT=/var/lib/hearth/media
 ACCESS_LOG=/var/log/nginx/hearth-access.log
 RATE=20r/s
 BURST=40
+LOGIN_RATE=10r/m
+LOGIN_BURST=10
 HSTS_MAX_AGE=63072000
 BENCH_SOCKET=
 
 names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_PORT IPV6 TLS_CERT TLS_KEY \
-API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST HSTS_MAX_AGE BENCH_SOCKET"
+API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST LOGIN_RATE LOGIN_BURST HSTS_MAX_AGE \
+BENCH_SOCKET"
 
 for arg; do
 	name=${arg%%=*}

@@ -566,3 +566,36 @@ hex_of() {
 if ! curl -sk --max-time 10 -o /dev/null "$URL/health"; then
 	echo "# $TEST_NAME: the stack at $URL does not answer /health" >&2
 fi
+
+# ------------------------------------------------------------ people
+
+# as JAR METHOD PATH [BODY] [curl args...]: a request the way the dashboard
+# makes it: no key, the session cookie from the cookie jar JAR (updated
+# from the reply), an Origin of this site and the X-Hearth-Request header.
+as() {
+	local jar=$1 method=$2 path=$3 body=${4-}
+	shift 3
+	[ $# -gt 0 ] && shift
+	KEY= api "$method" "$path" "$body" -b "$jar" -c "$jar" -H "Origin: $URL" \
+		-H "X-Hearth-Request: 1" "$@"
+}
+
+# login JAR USERNAME PASSWORD: sign in, the cookie into JAR.
+login() {
+	rm -f "$1"
+	as "$1" POST /api/v1/auth/login "$(jq -nc --arg u "$2" --arg p "$3" \
+		'{username: $u, password: $p}')"
+}
+
+# session_token JAR: the hearth_session cookie's value in JAR ("" when none).
+session_token() {
+	awk '$6 == "hearth_session" { print $7 }' "$1" 2>/dev/null | tail -n 1
+}
+
+# create_user NAME ROLE PASSWORD: with the admin key; USER_ID set on 201.
+create_user() {
+	USER_ID=
+	KEY=$ADMIN api POST /api/v1/users "$(jq -nc --arg u "$1" --arg r "$2" --arg p "$3" \
+		'{username: $u, role: $r, password: $p}')"
+	[ "$STATUS" = 201 ] && USER_ID=$(jb .id)
+}
