@@ -109,6 +109,9 @@ static const struct config_key config_keys[] = {
 	  31536000, 0, "2592000" },
 	{ "auth", "setup_code_file", CT_STRING, OFF(auth_setup_code_file), 0, 0, CF_NONEMPTY,
 	  "/var/lib/hearth/setup-code" },
+	/* passkeys; "" = derived in config__finish_webauthn */
+	{ "auth", "rp_id", CT_STRING, OFF(auth_rp_id), 0, 0, 0, "" },
+	{ "auth", "origin", CT_STRING, OFF(auth_origin), 0, 0, 0, "" },
 
 	{ "outbound", "allow_loopback", CT_BOOL, OFF(outbound_allow_loopback), 0, 0, 0, "false" },
 	{ "outbound", "allow_private", CT_BOOL, OFF(outbound_allow_private), 0, 0, 0, "true" },
@@ -170,10 +173,6 @@ static const struct config_key config_keys[] = {
 	  "/var/log/nginx/hearth-access.log" },
 	{ "logs", "nginx_error_log", CT_STRING, OFF(logs_nginx_error), 0, 0, 0,
 	  "/var/log/nginx/hearth-error.log" },
-
-	/* Passkeys; "" = derived in config__finish_webauthn. */
-	{ "auth", "rp_id", CT_STRING, OFF(auth_rp_id), 0, 0, 0, "" },
-	{ "auth", "origin", CT_STRING, OFF(auth_origin), 0, 0, 0, "" },
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
