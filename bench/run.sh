@@ -191,6 +191,11 @@ ${memory_rows}
 Total growth: $total_growth KiB over $NWORKERS workers.
 EOF
 
+# ------------------------------------------------------------ people
+
+# The session cookie against the API key, and sign-ins per second.
+HEARTH_STACK_DIR=$STACK "$SRC/bench/accounts.sh"
+
 # ------------------------------------------------------------ the scheduler
 
 # Its own script: it stops the stack's tick while it measures.

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "media/cleanup.h"
 #include "media/files.h"
+#include "settings.h"
 
 static void usage(FILE *out)
 {
@@ -121,6 +122,9 @@ int main(int argc, char **argv)
 		rv = EX_OSERR;
 		goto out;
 	}
+	/* The settings changed through the API, over the file's. */
+	if (settings_apply(db, &cfg) > 0)
+		log_set_level(cfg.log_level);
 	if ((rc = db_ensure(db)) != HERR_OK || (rc = storage_settings_load(db, &settings)) != HERR_OK) {
 		LOG(LOG_ERR, "database: %s; nothing deleted", herr_str(rc));
 		rv = cleanup_exit_for(rc);

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/queue.h"
+#include "settings.h"
 
 /* How long a starting tick waits for the previous one's last pass. */
 #define TICK_LOCK_GRACE_MS 5000
@@ -248,6 +249,13 @@ int main(int argc, char **argv)
 		LOG(LOG_ERR, "out of memory");
 		rv = EX_OSERR;
 		goto out;
+	}
+	/* The settings changed through the API, over the file's. */
+	if (settings_apply(db, &cfg) > 0) {
+		log_set_level(state.verbose && cfg.log_level < LOG_NOTICE ? LOG_NOTICE
+									 : cfg.log_level);
+		if (engine_set_timezone(cfg.engine_timezone) != 0)
+			LOG(LOG_ERR, "settings: unknown time zone '%s'", cfg.engine_timezone);
 	}
 	engine_init(&e, db, &cfg);
 	if (net_init_config(&cfg) != 0) {

@@ -32,6 +32,7 @@
 #include "media/files.h"
 #include "media/timelapse.h"
 #include "net/http.h"
+#include "settings.h"
 
 static void usage(FILE *out)
 {
@@ -115,6 +116,12 @@ int main(int argc, char **argv)
 		LOG(LOG_ERR, "out of memory");
 		rv = EX_OSERR;
 		goto out;
+	}
+	/* The settings changed through the API, over the file's. */
+	if (settings_apply(db, &cfg) > 0) {
+		log_set_level(cfg.log_level);
+		if (engine_set_timezone(cfg.engine_timezone) != 0)
+			LOG(LOG_ERR, "settings: unknown time zone '%s'", cfg.engine_timezone);
 	}
 	if (net_init_config(&cfg) != 0) {
 		LOG(LOG_ERR, "libcurl did not start");

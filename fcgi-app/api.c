@@ -127,38 +127,6 @@ static int api__database_gate(struct app *app, struct response *r)
 }
 
 /*
- * The hearth_session cookie's value into buf: 2 when there is exactly one,
- * 0 when none, -1 when it is there twice or does not fit (a browser
- * sends a cookie once; two are a planted one beside the real one).
- */
-static int api__session_cookie(const char *cookie, char *buf, size_t bufsz)
-{
-	static const char name[] = SESSION_COOKIE "=";
-	int rv = 0;
-
-	for (const char *p = cookie; p && *p;) {
-		size_t len;
-
-		p += strspn(p, " \t;");
-		len = strcspn(p, ";");
-		if (strncmp(p, name, sizeof(name) - 1) == 0) {
-			const char *v = p + sizeof(name) - 1;
-			size_t vlen = len - (sizeof(name) - 1);
-
-			while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-				vlen--;
-			if (rv != 0 || vlen >= bufsz)
-				return -1;
-			memcpy(buf, v, vlen);
-			buf[vlen] = '\0';
-			rv = 2;
-		}
-		p += len;
-	}
-	return rv;
-}
-
-/*
  * The presented credential, first present wins: X-API-Key, ?api_key=,
  * device_key in the body, Authorization: Bearer, the session cookie.
  * Returns 1 with a key in buf, 2 with a session token, 0 when none was
@@ -217,7 +185,7 @@ static int api__credential(const struct request *req, json_t *body, char *buf, s
 		}
 		goto out;
 	}
-	rv = api__session_cookie(req->cookie, buf, bufsz);
+	rv = request_session_cookie(req->cookie, buf, bufsz);
 out:
 	explicit_bzero(device_key, sizeof(device_key));
 	return rv;
@@ -277,33 +245,6 @@ out:
 }
 
 /*
- * Whether url names this very site: "https://<host>[:<port>]" followed by
- * nothing (an Origin) or by a '/' (a Referer).  nginx gives the host name
- * without the port and the port it listens on, which is the one the
- * browser wrote unless it is 443, the one browsers leave out.
- */
-static bool api__same_site(const char *url, const struct request *req, bool referer)
-{
-	static const char scheme[] = "https://";
-	const char *host = req->host, *port = req->server_port;
-	size_t hlen;
-
-	if (!url || !host || !*host || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
-		return false;
-	url += sizeof(scheme) - 1;
-	hlen = strlen(host);
-	if (strncasecmp(url, host, hlen) != 0)
-		return false;
-	url += hlen;
-	if (port && *port && strcmp(port, "443") != 0) {
-		if (*url != ':' || strncmp(url + 1, port, strlen(port)) != 0)
-			return false;
-		url += 1 + strlen(port);
-	}
-	return referer ? *url == '/' : *url == '\0';
-}
-
-/*
  * Cross-site request forgery.  A browser attaches the session cookie to any
  * request for this site, also one another site's page makes; such a write
  * is refused.  A write under the cookie must come from a page of this site
@@ -322,9 +263,9 @@ static int api__csrf(const struct request *req, const char *method, bool by_cook
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || by_key)
 		return 0;
 	if (req->origin)
-		same = api__same_site(req->origin, req, false);
+		same = request_same_site(req, req->origin, false);
 	else if (req->referer)
-		same = api__same_site(req->referer, req, true);
+		same = request_same_site(req, req->referer, true);
 	else
 		same = !by_cookie;
 	if (!same) {
@@ -415,11 +356,13 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 	const struct audit_entry entry = {
 		.key_id = c->who ? c->who->key_id : 0,
+		.user_id = c->who ? c->who->user_id : c->actor_user_id,
 		.actor = c->actor[0] ? c->actor : c->who ? c->who->name : "anonymous",
 		.method = method,
 		.path = c->req->path,
 		.object_id = c->object_id[0] ? c->object_id : NULL,
 		.status = r->status,
+		.address = c->req->remote_addr,
 	};
 	e = store_audit_write(db, &entry);
 	if (e == HERR_OK) {
@@ -524,6 +467,8 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 
 	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)
 		goto out;
+	if (!(m.route->flags & ROUTE_NO_DB))
+		app_settings_refresh(app);
 
 	if (!(m.route->flags & ROUTE_PUBLIC)) {
 		/* HEAD is a GET without the body, so the GET rule covers it. */

@@ -13,6 +13,7 @@ struct cache;
 struct roles;
 struct engine;
 struct queue_runner;
+struct settings_live;
 
 /* Runs and delivery jobs a request created or made due, to be taken on by
  * the same worker once the response has gone (FCGX_Finish_r).  They are
@@ -23,7 +24,8 @@ enum app_after_kind { AFTER_RUN, AFTER_RESUME, AFTER_JOB };
 
 /* What a worker holds for its life: all borrowed by handlers. */
 struct app {
-	const struct hearth_config *cfg;
+	const struct hearth_config *cfg;  /* the file's, with the database's settings over it */
+	struct settings_live *settings;   /* owns what cfg points to; NULL = the file's only */
 	struct db *db;
 	struct cache *cache;
 	const struct roles *roles;
@@ -65,6 +67,14 @@ static inline int app_publish(struct app *app, const char *channel, const char *
 		      data ? data : json_object());
 	return m ? json_array_append_new(app->pubs, m) : -1;
 }
+
+/*
+ * Bring app->cfg up to the database's settings (settings.h) when their
+ * version moved, and re-apply what the process took from it: time zone,
+ * log level, outbound policy, delivery attempts.  Call with the database
+ * reachable; a no-op without app->settings.  (live.c)
+ */
+void app_settings_refresh(struct app *app);
 
 /* Forget what the request queued: its changes were rolled back. */
 static inline void app_after_clear(struct app *app)

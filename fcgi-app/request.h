@@ -42,6 +42,23 @@ struct request {
 	uint64_t body_stream_len;
 };
 
+/* The session cookie (handlers.h names it SESSION_COOKIE too). */
+#define REQUEST_SESSION_COOKIE "hearth_session"
+
+/*
+ * The session cookie's value from a Cookie header into buf (bufsz bytes):
+ * 2 when it is there once, 0 when not at all, -1 when it is there twice
+ * (a planted cookie beside the real one) or does not fit.  cookie may be
+ * NULL.
+ */
+int request_session_cookie(const char *cookie, char *buf, size_t bufsz);
+
+/*
+ * Whether url (an Origin, or with referer a Referer) names the site req
+ * was made to: https, nginx's host name and, unless it is 443, its port.
+ */
+bool request_same_site(const struct request *req, const char *url, bool referer);
+
 /* Split a REQUEST_URI into path and query: path_out gets the part before
  * '?' (NUL-terminated, truncated never: -1 when it does not fit). */
 int request_split_uri(const char *uri, char *path_out, size_t pathsz, const char **query);

@@ -187,6 +187,10 @@ const struct route routes[] = {
 	{"GET",    "/api/v1/logs",               h_logs_list,      0},
 	{"GET",    "/api/v1/logs/files",         h_logs_files,     0},
 	{"GET",    "/api/v1/logs/files/{category}/{name}", h_logs_file_get, 0},
+
+	{"GET",    "/api/v1/audit",              h_audit_list,     0},
+	{"GET",    "/api/v1/settings",           h_settings_get,   0},
+	{"PATCH",  "/api/v1/settings",           h_settings_patch, 0},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

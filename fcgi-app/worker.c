@@ -44,6 +44,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "settings.h"
 #include "worker.h"
 
 /* At most this many queued connections are answered after a stop. */
@@ -416,7 +417,11 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		.connect_timeout = cfg->db_connect_timeout,
 		.timeout = cfg->db_timeout,
 	};
-	struct app app = { .cfg = cfg, .roles = roles, .started = time(NULL) };
+	/* Static: a struct hearth_config is large for a stack.  Everything
+	 * below borrows live.cfg, rebuilt in place when the settings change. */
+	static struct settings_live live;
+	struct app app = { .cfg = &live.cfg, .settings = &live, .roles = roles,
+			   .started = time(NULL) };
 	struct engine engine;
 	struct queue_runner queue;
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
@@ -427,6 +432,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 	int epfd = -1;
 	int rv = EX_OSERR;
 
+	settings_live_init(&live, cfg);
 	if (worker__signals(&waitmask) < 0) {
 		LOG(LOG_ERR, "worker: signals: %s", strerror(errno));
 		goto out;
@@ -439,12 +445,12 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		LOG(LOG_ERR, "worker: out of memory");
 		goto out;
 	}
-	engine_init(&engine, app.db, cfg);
+	engine_init(&engine, app.db, app.cfg);
 	app.engine = &engine;
-	queue_runner_init(&queue, app.db, cfg);
+	queue_runner_init(&queue, app.db, app.cfg);
 	app.queue = &queue;
 	engine.queue = &queue;
-	if (net_init_config(cfg) != 0) {
+	if (net_init_config(app.cfg) != 0) {
 		LOG(LOG_ERR, "worker: libcurl did not start");
 		goto out;
 	}

@@ -893,6 +893,23 @@ static int config__finish(const char *name, struct hearth_config *cfg, char *err
 	return 0;
 }
 
+int config_set(struct hearth_config *cfg, const char *section, const char *key,
+	       const char *value, char *why, size_t whylen)
+{
+	const struct config_key *k = config__find(section, key, NULL);
+
+	if (!k || !value) {
+		config__err(why, whylen, "is not a configuration key");
+		return -1;
+	}
+	return config__set(k, value, cfg, why, whylen);
+}
+
+int config_check(const char *name, struct hearth_config *cfg, char *err, size_t errlen)
+{
+	return config__finish(name ? name : "configuration", cfg, err, errlen);
+}
+
 int config_load_text(const char *name, const char *text, size_t len, bool env,
 		     struct hearth_config *cfg, char *err, size_t errlen)
 {

@@ -169,6 +169,20 @@ int config_load(const char *path, struct hearth_config *cfg, char *err, size_t e
 int config_load_text(const char *name, const char *text, size_t len, bool env,
 		     struct hearth_config *cfg, char *err, size_t errlen);
 
+/*
+ * Set one key from its text, exactly as a line "key = value" of [section]
+ * in the file would (same parser, same bounds).  0, or -1 with the reason,
+ * without the key's name, in why (e.g. "'x' is not true or false").
+ * Used for the settings kept in the database (settings.h).
+ */
+int config_set(struct hearth_config *cfg, const char *section, const char *key,
+	       const char *value, char *why, size_t whylen);
+
+/* The checks across keys that config_load makes once everything is read
+ * (outbound policy against the Home Assistant and Telegram URLs, delivery
+ * lease against the timeouts, ...): 0, or -1 with a message in err. */
+int config_check(const char *name, struct hearth_config *cfg, char *err, size_t errlen);
+
 struct url_policy;
 
 /*

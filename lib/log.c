@@ -76,6 +76,11 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
+const char *log_level_name(int level)
+{
+	return level >= LOG_EMERG && level <= LOG_DEBUG ? log_level_names[level] : "info";
+}
+
 /* Append src to dst[*len..cap), escaping control characters; always leaves
  * room for the final newline. */
 static void log__append_escaped(char *dst, size_t *len, size_t cap, const char *src)

@@ -144,10 +144,12 @@ static void auth__record_failure(struct ctx *c, void *data)
 			e = store_logins_fail(db, "addr", addr);
 	}
 	const struct audit_entry entry = {
-		.actor = c->actor[0] ? c->actor : "anonymous",
+		.actor = c->actor[0] ? c->actor : c->who ? c->who->name : "anonymous",
+		.key_id = c->who ? c->who->key_id : 0,
 		.method = c->req->method,
 		.path = c->req->path,
 		.status = f->status,
+		.address = addr,
 	};
 	if (e == HERR_OK)
 		e = store_audit_write(db, &entry);

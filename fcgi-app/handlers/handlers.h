@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "principal.h"
+#include "request.h"
 #include "router.h"
 
 struct app;
@@ -38,7 +39,7 @@ struct ctx {
 /* ---- people (auth.c) */
 
 /* The session cookie's name. */
-#define SESSION_COOKIE "hearth_session"
+#define SESSION_COOKIE REQUEST_SESSION_COOKIE
 
 /*
  * Sign user_id in: a new session (how: "password", "passkey", "setup"),
@@ -118,6 +119,11 @@ int h_health(struct ctx *c, struct response *r);
 int h_ready(struct ctx *c, struct response *r);
 int h_status(struct ctx *c, struct response *r);
 int h_openapi(struct ctx *c, struct response *r);
+
+/* audit.c, settings.c (admin only: roles.conf) */
+int h_audit_list(struct ctx *c, struct response *r);
+int h_settings_get(struct ctx *c, struct response *r);
+int h_settings_patch(struct ctx *c, struct response *r);
 
 int h_rooms_list(struct ctx *c, struct response *r);
 int h_rooms_create(struct ctx *c, struct response *r);

@@ -35,11 +35,13 @@ void security_audit_read(struct ctx *c, int status)
 {
 	const struct audit_entry entry = {
 		.key_id = c->who ? c->who->key_id : 0,
+		.user_id = c->who ? c->who->user_id : 0,
 		.actor = c->who ? c->who->name : "anonymous",
 		.method = c->req->method,
 		.path = c->req->path,
 		.object_id = NULL,
 		.status = status,
+		.address = c->req->remote_addr,
 	};
 	enum herr e = store_audit_write(c->app->db, &entry);
 

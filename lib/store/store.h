@@ -117,14 +117,37 @@ enum herr store_api_keys_count_role(struct db *db, const char *role, int64_t *co
 
 struct audit_entry {
 	int64_t key_id;         /* 0 = none (hearthctl) */
+	int64_t user_id;        /* the person of a session; 0 = none (an API key) */
 	const char *actor;      /* key name, or "hearthctl:<unix user>" */
 	const char *method;
 	const char *path;
 	const char *object_id;  /* NULL when none */
 	int status;
+	const char *address;    /* the client's address (REMOTE_ADDR); NULL = none */
 };
 
+/* One row, in the caller's transaction.  All strings borrowed; a long one
+ * is cut to its column, an address that is not a printable ASCII address
+ * is left out (NULL) rather than failing the change it records. */
 enum herr store_audit_write(struct db *db, const struct audit_entry *e);
+
+/*
+ * GET /api/v1/audit's filters; each absent one matches every row.
+ * Audit row JSON: {id, at, actor, key_id|null, user_id|null, method, path,
+ *   object_id|null, status, address|null}
+ */
+struct audit_filter {
+	const char *actor;        /* NULL = any; exact */
+	const char *path_prefix;  /* NULL = any; rows whose path starts with it */
+	const char *since;        /* NULL = no bound; at >= since ("YYYY-MM-DD HH:MM:SS.mmm" UTC) */
+	const char *until;        /* NULL = no bound; at < until */
+	int status;               /* 0 = any */
+};
+
+/* Newest first (id descending), pages as ctx_page_desc() reads them.
+ * f borrowed; rows appended to items (borrowed). */
+enum herr store_audit_list(struct db *db, const struct audit_filter *f, const struct page *pg,
+			   json_t *items, bool *has_more);
 
 /* ---------------------------------------------------------------- rules */
 /*

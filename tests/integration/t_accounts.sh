@@ -123,6 +123,9 @@ as "$J/cg" GET /api/v1/auth/status
 expect_json '[.setup_done, .signed_in, .me.user.username]' "[true,true,\"$P-cg\"]" "status: signed in"
 KEY= api GET /api/v1/auth/status
 expect_json '[.signed_in, .me]' '[false,null]' "status without a cookie: not signed in"
+code=$(timeout 5 curl -sk -N -b "$J/cg" -H 'Accept: text/event-stream' -D - -o /dev/null \
+	"$URL/api/v1/stream/events" 2>/dev/null | head -n 1 | awk '{ print $2 }')
+is "$code" 200 "a signed-in browser subscribes to a stream with its cookie"
 KEY= api GET /api/v1/auth/status "" -H "Cookie: hearth_session=hs_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 expect_json '.signed_in' false "status with an unknown session: not signed in"
 KEY= api GET /api/v1/rooms "" -H "Cookie: hearth_session=hs_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -205,6 +208,8 @@ login "$J/c" "$P-pw" "$PW"
 expect_status 401 "the old password no longer signs in"
 login "$J/c" "$P-pw" "$NEW"
 expect_status 200 "the new one does"
+is "$(audit_has POST /api/v1/auth/password "$P-pw" 204)" 1 "the password change is audited under the user"
+is "$(audit_has POST /api/v1/auth/password "$P-pw" 401)" 1 "and the wrong current password too"
 KEY=$ADMIN api POST /api/v1/auth/password "$(jq -nc --arg c "$PW" --arg n "$NEW" '{current: $c, new: $n}')"
 expect_status 403 "an admin key that is nobody's has no password: 403"
 
@@ -287,6 +292,8 @@ KEY=$ADMIN api DELETE "/api/v1/users/$A2"
 expect_status 204 "delete the user"
 KEY=$T2 api GET /api/v1/auth/me
 expect_status 401 "their token died with them"
+is "$(sql "SELECT COUNT(*) FROM audit_log WHERE method = 'DELETE' AND path = '/api/v1/users/$A2' AND object_id = '$A2' AND status = 204")" 1 \
+	"deleting a user is audited with its id"
 as "$J/p" GET /api/v1/auth/me
 expect_status 401 "and their session"
 is "$(sql "SELECT COUNT(*) FROM api_keys WHERE user_id = $A2 AND revoked_at IS NULL")" 0 \

@@ -608,6 +608,10 @@ first_install() {
 		return 1
 	fi
 	check "admin.key is root's alone, 0600" test "$(mode_owner /etc/hearth/admin.key)" = "600 root:root"
+	check "the setup code is the service's alone, 0600" \
+		test "$(mode_owner /var/lib/hearth/setup-code)" = "600 hearth:hearth"
+	check "the postinst says where the setup code is" \
+		grep -q "sudo cat /var/lib/hearth/setup-code" "$LOG/reconfigure.log"
 	check "the database password is in secrets.env" grep -q '^HEARTH_DATABASE_PASSWORD=[0-9A-F]\{48\}$' "$ROOT/etc/hearth/secrets.env"
 	check "the database password is in no log" password_unlogged
 	check "hearthctl status (as root, through the wrapper)" in_root hearthctl status
@@ -621,7 +625,16 @@ first_install() {
 	check "hearth-api runs as hearth" test "$(proc_user "$(pids_of hearth-api | head -n 1)")" = hearth
 	check "the socket is hearth:www-data 0660" test "$(mode_owner /run/hearth/api.sock)" = "660 hearth:www-data"
 	api_checks "install"
-	local code
+	# First run as a person does it: the setup code from the box makes the
+	# first admin, who is signed in; the code's file is gone after.
+	local code setup
+	setup=$(jq -nc --arg c "$(in_root cat /var/lib/hearth/setup-code)" \
+		'{username: "owner", password: "a long household phrase", setup_code: $c}')
+	code=$(net_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d "$setup" https://127.0.0.1/api/v1/auth/setup || true)
+	[ "$code" = 201 ] && pass "first-run setup with the setup code: 201" ||
+		fail "first-run setup answers $code, not 201"
+	check "the setup code's file is gone after setup" in_root test ! -e /var/lib/hearth/setup-code
 	code=$(http_code http://127.0.0.1/)
 	[ "$code" = 301 ] && pass "http:// redirects to https://" || fail "http://127.0.0.1/ answers $code, not 301"
 	local body
