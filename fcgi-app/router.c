@@ -52,6 +52,13 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/api-keys",           h_api_keys_create, 0},
 	{"DELETE", "/api/v1/api-keys/{id}",      h_api_keys_delete, 0},
 
+	{"POST",   "/api/v1/auth/passkey/register/options", h_passkey_register_options, SELF},
+	{"POST",   "/api/v1/auth/passkey/register/verify", h_passkey_register_verify, SELF},
+	{"POST",   "/api/v1/auth/passkey/authenticate/options", h_passkey_authenticate_options, PUBLIC},
+	{"POST",   "/api/v1/auth/passkey/authenticate/verify", h_passkey_authenticate_verify, PUBLIC},
+	{"GET",    "/api/v1/auth/passkeys",      h_passkeys_list,  SELF},
+	{"DELETE", "/api/v1/auth/passkeys/{id}", h_passkeys_delete, SELF},
+
 	{"GET",    "/api/v1/rules",              h_rules_list,     0},
 	{"POST",   "/api/v1/rules",              h_rules_create,   0},
 	{"GET",    "/api/v1/rules/{id}",         h_rules_get,      0},

@@ -109,6 +109,9 @@ static const struct config_key config_keys[] = {
 	  31536000, 0, "2592000" },
 	{ "auth", "setup_code_file", CT_STRING, OFF(auth_setup_code_file), 0, 0, CF_NONEMPTY,
 	  "/var/lib/hearth/setup-code" },
+	/* passkeys; "" = derived in config__finish_webauthn */
+	{ "auth", "rp_id", CT_STRING, OFF(auth_rp_id), 0, 0, 0, "" },
+	{ "auth", "origin", CT_STRING, OFF(auth_origin), 0, 0, 0, "" },
 
 	{ "outbound", "allow_loopback", CT_BOOL, OFF(outbound_allow_loopback), 0, 0, 0, "false" },
 	{ "outbound", "allow_private", CT_BOOL, OFF(outbound_allow_private), 0, 0, 0, "true" },
@@ -801,6 +804,62 @@ int config_url_policy(const struct hearth_config *cfg, struct url_policy *p, cha
 	return 0;
 }
 
+/*
+ * WebAuthn's relying party: rp_id is a host name (the box's own, as the
+ * package's certificate names it, when not set) and origin the exact
+ * scheme://host[:port] browsers report ("https://" + rp_id when not set).
+ */
+static int config__finish_webauthn(const char *name, struct hearth_config *cfg, char *err,
+				   size_t errlen)
+{
+	char *p;
+	size_t n, hn;
+
+	if (cfg->auth_rp_id[0] == '\0') {
+		if (gethostname(cfg->auth_rp_id, sizeof(cfg->auth_rp_id) - 1) != 0 ||
+		    cfg->auth_rp_id[0] == '\0')
+			snprintf(cfg->auth_rp_id, sizeof(cfg->auth_rp_id), "localhost");
+		cfg->auth_rp_id[sizeof(cfg->auth_rp_id) - 1] = '\0';
+		for (p = cfg->auth_rp_id; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	n = strlen(cfg->auth_rp_id);
+	if (n > sizeof(cfg->auth_origin) - sizeof("https://")) {
+		config__err(err, errlen, "%s: auth.rp_id is longer than %zu characters", name,
+			    sizeof(cfg->auth_origin) - sizeof("https://"));
+		return -1;
+	}
+	if (strspn(cfg->auth_rp_id, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n ||
+	    cfg->auth_rp_id[0] == '.' || cfg->auth_rp_id[0] == '-' || cfg->auth_rp_id[n - 1] == '.') {
+		config__err(err, errlen,
+			    "%s: auth.rp_id must be a host name (lower case letters, digits, '.' "
+			    "and '-'), such as hearth.example.org; an IP address cannot be one",
+			    name);
+		return -1;
+	}
+	if (cfg->auth_origin[0] == '\0') {
+		snprintf(cfg->auth_origin, sizeof(cfg->auth_origin), "https://%.*s",
+			 (int)(sizeof(cfg->auth_origin) - sizeof("https://")), cfg->auth_rp_id);
+		return 0;
+	}
+	/* https://<rp_id or a subdomain of it>[:port], nothing after. */
+	hn = strcspn(cfg->auth_origin + 8, ":/");
+	if (strncmp(cfg->auth_origin, "https://", 8) != 0 || hn < n ||
+	    strncmp(cfg->auth_origin + 8 + hn - n, cfg->auth_rp_id, n) != 0 ||
+	    (hn > n && cfg->auth_origin[8 + hn - n - 1] != '.') ||
+	    (cfg->auth_origin[8 + hn] == ':' &&
+	     (!isdigit((unsigned char)cfg->auth_origin[9 + hn]) ||
+	      strspn(cfg->auth_origin + 9 + hn, "0123456789") != strlen(cfg->auth_origin + 9 + hn))) ||
+	    cfg->auth_origin[8 + hn] == '/') {
+		config__err(err, errlen,
+			    "%s: auth.origin must be https://%s (or a host under it), with a port "
+			    "when not 443, and no path",
+			    name, cfg->auth_rp_id);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks across keys, once everything is read. */
 static int config__finish(const char *name, struct hearth_config *cfg, char *err, size_t errlen)
 {
@@ -826,6 +885,8 @@ static int config__finish(const char *name, struct hearth_config *cfg, char *err
 		return -1;
 	}
 	if (config__finish_outbound(name, cfg, err, errlen) != 0)
+		return -1;
+	if (config__finish_webauthn(name, cfg, err, errlen) != 0)
 		return -1;
 	if (cfg->api_workers == 0)
 		cfg->api_workers = config__cores();

@@ -21,6 +21,9 @@
  *   [auth]     session_idle_seconds, session_max_seconds (a session ends
  *              after this long unused, and this long after sign-in),
  *              setup_code_file (first-run setup code, deleted by setup)
+ *              rp_id (passkeys' relying party id, a host name; "" = this
+ *              host's name), origin (what browsers report, exactly;
+ *              "" = "https://" + rp_id)
  *   [outbound] allow_loopback, allow_private (booleans), allow_cidrs,
  *              deny_cidrs (lists for net/url_policy.h),
  *              connect_timeout_seconds, timeout_seconds
@@ -90,6 +93,8 @@ struct hearth_config {
 	unsigned auth_session_idle_seconds;
 	unsigned auth_session_max_seconds;
 	char auth_setup_code_file[CONFIG_STR];
+	char auth_rp_id[CONFIG_STR];      /* passkeys; resolved, never "" after config_load */
+	char auth_origin[CONFIG_STR];
 
 	/* [outbound] */
 	bool outbound_allow_loopback;

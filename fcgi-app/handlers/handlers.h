@@ -337,4 +337,12 @@ int ctx_query_time(const struct ctx *c, const char *name, int64_t *ms,
 int ctx_body_time(const json_t *body, const char *field, char out[HANDLER_TIME_LEN],
 		  json_t *errs);
 
+/* passkeys.c */
+int h_passkey_register_options(struct ctx *c, struct response *r);
+int h_passkey_register_verify(struct ctx *c, struct response *r);
+int h_passkey_authenticate_options(struct ctx *c, struct response *r);
+int h_passkey_authenticate_verify(struct ctx *c, struct response *r);
+int h_passkeys_list(struct ctx *c, struct response *r);
+int h_passkeys_delete(struct ctx *c, struct response *r);
+
 #endif

@@ -112,13 +112,15 @@ static void test_public_routes(void **state)
 		/* Only the probes, the document describing the API, the
 		 * webhook trigger (which checks its own secret) and what
 		 * someone not yet signed in needs (setup with its code,
-		 * sign-in with a password) are open: default deny for
-		 * everything else. */
+		 * sign-in with a password or a passkey) are open: default
+		 * deny for everything else. */
 		bool probe = strcmp(routes[i].pattern, "/health") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/auth/status") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/auth/setup-status") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/auth/setup") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/auth/login") == 0 ||
+			     strcmp(routes[i].pattern, "/api/v1/auth/passkey/authenticate/options") == 0 ||
+			     strcmp(routes[i].pattern, "/api/v1/auth/passkey/authenticate/verify") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/ready") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/status") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/openapi.json") == 0 ||
