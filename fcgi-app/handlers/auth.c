@@ -157,6 +157,13 @@ static void auth__record_failure(struct ctx *c, void *data)
 		LOG(LOG_ERR, "%s: could not record a failed sign-in: %s", c->req->path, herr_str(e));
 }
 
+void ctx_sign_in_failed(struct ctx *c, int status)
+{
+	struct auth_failure f = {.name = "", .status = status};
+
+	auth__record_failure(c, &f);
+}
+
 /* Answer a failed sign-in: status and detail now, counters and audit row
  * once the rollback is done. */
 static int auth__fail(struct ctx *c, struct response *r, struct auth_failure *f, int status,

@@ -48,6 +48,13 @@ struct ctx {
  */
 int ctx_sign_in(struct ctx *c, struct response *r, int64_t user_id, const char *how);
 
+/*
+ * For an after_rollback step of another way of signing in (a passkey): a
+ * failed sign-in is counted against the client's address, like a wrong
+ * password, and audited with status.
+ */
+void ctx_sign_in_failed(struct ctx *c, int status);
+
 /* Cache namespaces of cached list pages. */
 #define CACHE_NS_ROOMS "rooms"
 #define CACHE_NS_SENSORS "sensors"

@@ -146,12 +146,39 @@ static enum herr passkeys__challenge(struct ctx *c, int64_t user_id,
 }
 
 /* Take the challenge clientDataJSON answers; *challenge gets its bytes. */
+/*
+ * A ceremony that fails is rolled back whole, the taking of its challenge
+ * included; this puts the taking back after the rollback, so a challenge
+ * serves one attempt, right or wrong, and a failed sign-in counts like a
+ * wrong password.
+ */
+static struct {
+	unsigned char hash[32];
+	enum passkey_purpose purpose;
+} passkeys_taken;
+
+static void passkeys__after_failure(struct ctx *c, void *data)
+{
+	int64_t uid = 0;
+	enum herr e;
+
+	(void)data;
+	e = store_passkeys_challenge_take(c->app->db, passkeys_taken.hash, passkeys_taken.purpose,
+					  &uid);
+	if (e != HERR_OK && e != HERR_NOT_FOUND)
+		LOG(LOG_ERR, "passkey: could not use up a failed ceremony's challenge: %s",
+		    herr_str(e));
+	if (passkeys_taken.purpose == PASSKEY_AUTHENTICATE)
+		ctx_sign_in_failed(c, 401);
+}
+
 static enum herr passkeys__take(struct ctx *c, const struct passkeys_blob *cd,
 				enum passkey_purpose purpose, unsigned char *challenge,
 				size_t *chlen, int64_t *user_id, const char **why)
 {
 	unsigned char hash[32];
 	unsigned int hl = 0;
+	enum herr e;
 
 	*user_id = 0;
 	if (webauthn_client_data_challenge(cd->p, cd->n, challenge, WEBAUTHN_CHALLENGE_LEN,
@@ -164,7 +191,14 @@ static enum herr passkeys__take(struct ctx *c, const struct passkeys_blob *cd,
 	if (!EVP_Digest(challenge, *chlen, hash, &hl, EVP_sha256(), NULL))
 		return HERR_INTERNAL;
 	*why = "the challenge is unknown, has expired or was used already";
-	return store_passkeys_challenge_take(c->app->db, hash, purpose, user_id);
+	e = store_passkeys_challenge_take(c->app->db, hash, purpose, user_id);
+	if (e == HERR_OK) {
+		memcpy(passkeys_taken.hash, hash, sizeof(hash));
+		passkeys_taken.purpose = purpose;
+		c->after_rollback = passkeys__after_failure;
+		c->after_rollback_data = NULL;
+	}
+	return e;
 }
 
 /* base64url (padding tolerated) of body.response.<field> or body.<field>

@@ -198,8 +198,15 @@ verify "$AUTH"
 expect_status 401 "assertion for a challenge never issued: 401"
 auth_body 1
 BAD=$(jq -c '.response.signature |= (.[0:20] + (if .[20:21] == "A" then "B" else "A" end) + .[21:])' <<<"$AUTH")
+fails_before=$(sql "SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE kind = 'addr'")
 verify "$BAD"
 expect_status 401 "a tampered signature: 401"
+verify "$AUTH"
+expect_status 401 "the challenge of a failed attempt is used up: the right assertion for it is 401 too"
+check "a failed passkey sign-in counts against the address like a wrong password" \
+	test "$(sql "SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE kind = 'addr'")" -gt "$fails_before"
+check "failed passkey sign-ins are audited" \
+	test "$(sql "SELECT COUNT(*) FROM audit_log WHERE path = '/api/v1/auth/passkey/authenticate/verify' AND status = 401")" -ge 2
 KEY= api POST /api/v1/auth/passkey/authenticate/options '{}'
 UNKNOWN=$($SOFT assert "$T/kb" "$ORIGIN" 1 <<<"$BODY")
 verify "$UNKNOWN"
