@@ -410,8 +410,12 @@ int h_auth_status(struct ctx *c, struct response *r)
 	if (c->who && c->who->user_id > 0 &&
 	    (e = store_users_get(c->app->db, c->who->user_id, false, &user)) != HERR_OK)
 		return response_error(r, e, "user");
-	reply = json_pack("{s:b, s:b, s:o}", "setup_done", done, "signed_in", c->who != NULL,
-			  "me", c->who ? auth__whoami(c, user) : json_null());
+	/* The hub's time zone, so that the dashboard shows times as the
+	 * household's rules see them (null: the system's). */
+	reply = json_pack("{s:b, s:b, s:o, s:s?}", "setup_done", done, "signed_in",
+			  c->who != NULL, "me", c->who ? auth__whoami(c, user) : json_null(),
+			  "timezone", c->app->cfg->engine_timezone[0] ? c->app->cfg->engine_timezone
+								  : NULL);
 	return ctx_reply(r, 200, reply);
 }
 
