@@ -509,6 +509,6 @@ out:
 		snprintf(key_id, sizeof(key_id), "%lld", (long long)who.key_id);
 	metrics_request(route_slot, method, r->status, api__ms_since(&t0) / 1e3);
 	/* The path only, never the query string: it may carry api_key. */
-	LOG(LOG_INFO, "%s %s %d %.1fms key=%s%s%s", method, path, r->status, api__ms_since(&t0),
+	LOG(LOG_INFO, "%s %s %d %.1fms key_id=%s%s%s", method, path, r->status, api__ms_since(&t0),
 	    key_id, req->request_id ? " request=" : "", req->request_id ? req->request_id : "");
 }
