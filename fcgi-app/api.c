@@ -206,6 +206,10 @@ static int api__authenticate(struct app *app, const struct request *req, json_t 
 	int rv = -1;
 
 	*by_cookie = found == 2;
+	if (req->credential_repeated) {
+		response_detail(r, 400, "a credential was given more than once; give one");
+		goto out;
+	}
 	if (optional && found <= 0) {
 		rv = 1;
 		goto out;
