@@ -63,8 +63,7 @@ expect_json .checks.cache ok "/ready: cache ok"
 
 KEY= api GET /api/v1/status
 expect_status 200 "GET /api/v1/status is 200 without a key"
-expect_json '.version | type' string "/status has a version string"
-expect_json '.commit | type' string "/status has a commit string"
+expect_json 'has("version") or has("commit")' false "/status without a key shows no version or commit"
 expect_json '.uptime_seconds | type == "number" and . >= 0' true "/status has uptime_seconds >= 0"
 expect_json '.schema.current | type' number "/status has schema.current"
 expect_json '.schema.required | type' number "/status has schema.required"
@@ -73,6 +72,23 @@ expect_json .components.database ok "/status: database ok"
 expect_json .components.cache ok "/status: cache ok"
 expect_json ".schema.current | tostring" "$(sql 'SELECT MAX(version) FROM schema_migrations')" \
 	"/status schema.current matches schema_migrations"
+
+# A valid key, given any of the usual ways, also sees the build.
+KEY=$ADMIN api GET /api/v1/status
+expect_status 200 "GET /api/v1/status with a key is 200"
+expect_json '.version | type' string "/status with a key has a version string"
+expect_json '.commit | type' string "/status with a key has a commit string"
+expect_json '.components.database' ok "... and the same component health"
+KEY= api GET "/api/v1/status?api_key=$ADMIN"
+expect_json '.version | type' string "/status with ?api_key= has the version"
+KEY= api GET /api/v1/status "" -H "Authorization: Bearer $ADMIN"
+expect_json '.commit | type' string "/status with a Bearer token has the commit"
+# A wrong key is an anonymous caller here, not a refusal.
+KEY=hk_wrongwrong.not-a-key api GET /api/v1/status
+expect_status 200 "/status with a wrong key is still 200"
+expect_json 'has("version") or has("commit")' false "... without the version or commit"
+KEY= api HEAD /api/v1/status
+expect_status 200 "HEAD /api/v1/status without a key is 200"
 
 # ---- the OpenAPI document
 KEY= api GET /api/v1/openapi.json
