@@ -11,7 +11,7 @@
 #   LISTEN_ADDR    address prefix of the listen lines   "" (all addresses)
 #   HTTP_PORT      plain HTTP port (redirects only)     80
 #   HTTPS_PORT     HTTPS port                           443
-#   PUBLISH_PORT   nchan publisher, on 127.0.0.1 only   8079
+#   PUBLISH_SOCKET nchan publisher's unix socket        /run/hearth-publish/nchan.sock
 #   IPV6           also listen on [::] (on|off)         on
 #   TLS_CERT       certificate chain                    /etc/hearth/tls/hearth.crt
 #   TLS_KEY        its private key                      /etc/hearth/tls/hearth.key
@@ -31,7 +31,7 @@ SERVER_NAME=_
 LISTEN_ADDR=
 HTTP_PORT=80
 HTTPS_PORT=443
-PUBLISH_PORT=8079
+PUBLISH_SOCKET=/run/hearth-publish/nchan.sock
 IPV6=on
 TLS_CERT=/etc/hearth/tls/hearth.crt
 TLS_KEY=/etc/hearth/tls/hearth.key
@@ -46,7 +46,7 @@ LOGIN_BURST=10
 HSTS_MAX_AGE=63072000
 BENCH_SOCKET=
 
-names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_PORT IPV6 TLS_CERT TLS_KEY \
+names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_SOCKET IPV6 TLS_CERT TLS_KEY \
 API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST LOGIN_RATE LOGIN_BURST HSTS_MAX_AGE \
 BENCH_SOCKET"
 
