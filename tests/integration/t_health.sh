@@ -25,6 +25,17 @@ if [ -n "$HTTP_URL" ]; then
 	else
 		not_ok "following the redirect reaches /health over TLS" "no Location header"
 	fi
+	# The redirect goes to the configured name, whatever Host the client
+	# sends: a forged one must not turn it into a redirect elsewhere.
+	KEY= api GET "$HTTP_URL/health" "" -H "Host: evil.example"
+	expect_status '301|308' "a forged Host header: still a redirect"
+	expect_header Location "^${URL}/health\$" "... to this site ($URL), not to evil.example"
+	KEY= api GET "$HTTP_URL/api/v1/rooms?limit=1" "" -H "Host: evil.example:8443"
+	expect_header Location "^${URL}/api/v1/rooms\\?limit=1\$" "... also with a port in the forged Host"
+	KEY= api GET "$HTTP_URL/health" "" --http1.0 -H "Host:"
+	expect_header Location "^${URL}/health\$" "... and with no Host at all (HTTP/1.0)"
+	KEY= api GET "$HTTP_URL/health" "" --request-target "http://evil.example/health"
+	expect_header Location "^${URL}/health\$" "... and with an absolute URI naming another host"
 else
 	skip "http -> https redirect" "HEARTH_TEST_HTTP_URL not set"
 fi
