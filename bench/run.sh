@@ -124,7 +124,8 @@ run_wrk() {
 	say "wrk -t2 -c32 -d$DURATION $url"
 	out=$(wrk -t2 -c32 -d"$DURATION" --latency "$@" "$url")
 	bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' <<<"$out")
-	[ -z "$bad" ] || die "$url: $bad responses were not 2xx; the figures would mean nothing"
+	[ -z "$bad" ] || die "$url: $bad responses were not 2xx; the figures would mean nothing" \
+		"(429s are nginx's rate limit: HEARTH_RATE=100000r/s HEARTH_BURST=100000 ./devstack up)"
 	RPS[$name]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
 	P50[$name]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
 	P99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")

@@ -3,6 +3,7 @@
  * caller's buffer, so nothing is allocated per request and a hostile query
  * can cost at most one pass over its bytes per lookup.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "query.h"
@@ -56,28 +57,53 @@ int url_decode(const char *s, size_t len, char *out, size_t outsz)
 	return 0;
 }
 
-int query_get(const char *query, const char *name, char *out, size_t outsz)
+/*
+ * The next parameter called name from *p on: its value (up to the next
+ * '&') in *value and *value_end, *p moved past it.  false when there is
+ * none.
+ */
+static bool query__next(const char **p, const char *name, const char **value,
+			const char **value_end)
 {
-	const char *p = query;
-
-	if (!query || !name)
-		return 0;
-	while (*p) {
-		const char *end = strchrnul(p, '&');
-		const char *eq = memchr(p, '=', (size_t)(end - p));
+	while (**p) {
+		const char *start = *p;
+		const char *end = strchrnul(start, '&');
+		const char *eq = memchr(start, '=', (size_t)(end - start));
 		const char *key_end = eq ? eq : end;
 		char key[QUERY_NAME_MAX + 1];
 
+		*p = *end ? end + 1 : end;
 		/* Names are compared decoded, so "api%5Fkey" is "api_key":
 		 * what a client means is what counts.  A name that does not
 		 * decode is simply not the one asked for. */
-		if (key_end > p && url_decode(p, (size_t)(key_end - p), key, sizeof(key)) == 0 &&
+		if (key_end > start &&
+		    url_decode(start, (size_t)(key_end - start), key, sizeof(key)) == 0 &&
 		    strcmp(key, name) == 0) {
-			const char *v = eq ? eq + 1 : end;   /* "flag" alone is "flag=" */
-
-			return url_decode(v, (size_t)(end - v), out, outsz) == 0 ? 1 : -1;
+			*value = eq ? eq + 1 : end;   /* "flag" alone is "flag=" */
+			*value_end = end;
+			return true;
 		}
-		p = *end ? end + 1 : end;
 	}
-	return 0;
+	return false;
+}
+
+int query_get(const char *query, const char *name, char *out, size_t outsz)
+{
+	const char *p = query, *v, *end;
+
+	if (!query || !name || !query__next(&p, name, &v, &end))
+		return 0;
+	return url_decode(v, (size_t)(end - v), out, outsz) == 0 ? 1 : -1;
+}
+
+size_t query_count(const char *query, const char *name)
+{
+	const char *p = query, *v, *end;
+	size_t n = 0;
+
+	if (!query || !name)
+		return 0;
+	while (query__next(&p, name, &v, &end))
+		n++;
+	return n;
 }

@@ -11,6 +11,10 @@
  */
 int query_get(const char *query, const char *name, char *out, size_t outsz);
 
+/* How many times name is given in query (names compared decoded, as
+ * query_get does: "api%5Fkey" is "api_key"); 0 for a NULL query. */
+size_t query_count(const char *query, const char *name);
+
 /* Percent-decode len bytes of s into out; -1 on malformed input or overflow. */
 int url_decode(const char *s, size_t len, char *out, size_t outsz);
 

@@ -31,6 +31,10 @@ struct request {
 	const char *body;           /* may be NULL when body_len == 0 */
 	size_t body_len;
 	bool body_too_large;        /* Content-Length beyond api.max_body_bytes */
+	/* A credential of one kind given more than once: two X-API-Key or
+	 * two Authorization headers, or api_key twice in the query.  Which
+	 * one is meant is not for the API to guess (400). */
+	bool credential_repeated;
 	/*
 	 * A body left unread for the handler (a multipart/form-data upload to
 	 * a ROUTE_STREAM_BODY route): body is then NULL and body_read reads

@@ -16,7 +16,7 @@
 const struct route routes[] = {
 	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
 	{"GET",    "/api/v1/ready",              h_ready,          PUBLIC | NO_DB},
-	{"GET",    "/api/v1/status",             h_status,         PUBLIC | NO_DB},
+	{"GET",    "/api/v1/status",             h_status,         PUBLIC | NO_DB | OPTIONAL_AUTH},
 	{"GET",    "/api/v1/openapi.json",       h_openapi,        PUBLIC | NO_DB},
 
 	{"GET",    "/api/v1/rooms",              h_rooms_list,     0},

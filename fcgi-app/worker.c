@@ -41,6 +41,7 @@
 #include "net/http.h"
 #include "net/publish.h"
 #include "net/queue.h"
+#include "query.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -266,7 +267,32 @@ static void worker__send(FCGX_Request *rq, const struct response *r, bool head_o
 	free(out);
 }
 
-/* Build the request from the FastCGI parameters, run it, answer it. */
+/*
+ * How many FastCGI params are called name.  nginx passes a request header
+ * given twice as two params of one name (FCGX_GetParam sees the first);
+ * versions from 1.23 on join them into one, "a, b".
+ */
+static size_t worker__param_count(FCGX_ParamArray env, const char *name)
+{
+	size_t len = strlen(name), n = 0;
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			n++;
+	return n;
+}
+
+/* Whether the request gives a credential of one kind more than once
+ * (request.h credential_repeated).  A key never holds a comma, so one in
+ * X-API-Key is two headers joined. */
+static bool worker__credential_repeated(FCGX_ParamArray env, const struct request *req)
+{
+	return worker__param_count(env, "HTTP_X_API_KEY") > 1 ||
+	       (req->api_key && strchr(req->api_key, ',')) ||
+	       worker__param_count(env, "HTTP_AUTHORIZATION") > 1 ||
+	       query_count(req->query, "api_key") > 1;
+}
+
 /*
  * What the last request queued, now that its response is gone: the client
  * waits for neither a pipeline nor a delivery.  Real-time messages first
@@ -319,6 +345,7 @@ static void worker__after(struct app *app)
 	app_after_clear(app);
 }
 
+/* Build the request from the FastCGI parameters, run it, answer it. */
 static void worker__serve(struct app *app, FCGX_Request *rq)
 {
 	FCGX_ParamArray env = rq->envp;
@@ -366,6 +393,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.user_agent = FCGX_GetParam("HTTP_USER_AGENT", env);
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
 	req.request_id = FCGX_GetParam("HTTP_X_REQUEST_ID", env);
+	req.credential_repeated = worker__credential_repeated(env, &req);
 
 	if (worker__content_length(FCGX_GetParam("CONTENT_LENGTH", env), &clen) < 0) {
 		response_detail(&r, 400, "invalid Content-Length");

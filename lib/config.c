@@ -141,7 +141,9 @@ static const struct config_key config_keys[] = {
 	{ "telegram", "timeout_seconds", CT_SECONDS, OFF(telegram_timeout_ms), 1, 300, 0, "10" },
 
 	{ "stream", "publish_url", CT_URL, OFF(stream_publish_url), 0, 0, 0,
-	  "http://127.0.0.1:8079/pub" },
+	  "http://localhost/pub" },
+	{ "stream", "publish_socket", CT_STRING, OFF(stream_publish_socket), 0, 0, 0,
+	  "/run/hearth-publish/nchan.sock" },
 	{ "stream", "publish_timeout_ms", CT_MSEC, OFF(stream_publish_timeout_ms), 10, 60000, 0,
 	  "500" },
 
@@ -765,6 +767,14 @@ static int config__finish_outbound(const char *name, struct hearth_config *cfg, 
 				    name, urls[i].key, why);
 			return -1;
 		}
+	}
+	/* A unix socket's path must fit sun_path (108 bytes with its NUL). */
+	if (cfg->stream_publish_socket[0] &&
+	    (cfg->stream_publish_socket[0] != '/' || strlen(cfg->stream_publish_socket) > 107)) {
+		config__err(err, errlen,
+			    "%s: stream.publish_socket must be an absolute path of at most 107 bytes",
+			    name);
+		return -1;
 	}
 	longest = cfg->outbound_timeout_ms;
 	if (cfg->ha_timeout_ms > longest)

@@ -33,7 +33,8 @@
  *              emergency, warning, info, reminder ("" = chat_id),
  *              timeout_seconds
  *   [stream]   publish_url (nchan's publisher; "" = publishing off),
- *              publish_timeout_ms
+ *              publish_socket (the unix socket it listens on; "" = TCP to
+ *              publish_url's host), publish_timeout_ms
  *   [delivery] max_attempts, backoff_base_ms, backoff_cap_ms, lease_seconds
  *   [media]    root (every media file lives under it), incoming_root (the
  *              cameras' incoming folders), quota_mb (0 = the filesystem's
@@ -125,6 +126,7 @@ struct hearth_config {
 
 	/* [stream] */
 	char stream_publish_url[CONFIG_STR];
+	char stream_publish_socket[CONFIG_STR];  /* "" = publish_url's host and port */
 	long stream_publish_timeout_ms;
 
 	/* [delivery] */

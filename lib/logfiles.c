@@ -94,14 +94,196 @@ static int logfiles__digits(const char *s, int n)
 	return v;
 }
 
-/* Copy len bytes of a message, NULs made '?', cut to the entry's size. */
+/* ---------------------------------------------------------------- redaction */
+
+/* How far back from a separator a name is looked for, and how much of it
+ * (the end, next to the separator) is judged. */
+#define LOGFILES_NAME_SCAN 256
+#define LOGFILES_NAME_MAX 128
+
+/* A name with one of these words carries a secret whatever else it says. */
+static const char *const logfiles__secret_words[] = {
+	"auth", "authorization", "cookie", "credential", "credentials", "pass", "passphrase",
+	"passwd", "password", "pwd", "secret", "session", "sessionid", "sid", "sig", "signature",
+	"token", NULL,
+};
+
+/* A word ending so does too (api_key, apikey, x-api-key, access_token,
+ * client_secret), unless the name ends in "id": key_id names a key. */
+static const char *const logfiles__secret_endings[] = { "key", "token", "secret", "password",
+							NULL };
+
+static int logfiles__hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (unsigned char)tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decode s (len bytes) in place, once; a '%' that starts no
+ * escape stays.  The new length. */
+static size_t logfiles__unescape(char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && logfiles__hex((unsigned char)s[i + 1]) >= 0 &&
+		    logfiles__hex((unsigned char)s[i + 2]) >= 0) {
+			s[o++] = (char)(logfiles__hex((unsigned char)s[i + 1]) << 4 |
+					logfiles__hex((unsigned char)s[i + 2]));
+			i += 2;
+		} else {
+			s[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+static bool logfiles__in(const char *w, size_t n, const char *const *list, bool suffix)
+{
+	for (const char *const *p = list; *p; p++) {
+		size_t l = strlen(*p);
+
+		if (suffix ? n >= l && memcmp(w + n - l, *p, l) == 0 : n == l && memcmp(w, *p, l) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a parameter or header called name (len bytes, as written,
+ * percent-encoded or not, any case) carries a credential. */
+static bool logfiles__secret_name(const char *name, size_t len)
+{
+	char buf[LOGFILES_NAME_MAX + 1];
+	size_t n = len > LOGFILES_NAME_MAX ? LOGFILES_NAME_MAX : len;
+	const char *last = NULL;
+	size_t last_len = 0;
+	bool ending = false;
+
+	memcpy(buf, name + len - n, n);
+	/* Twice: "api%255Fkey" is what escaping a query twice makes. */
+	n = logfiles__unescape(buf, n);
+	n = logfiles__unescape(buf, n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	for (size_t i = 0; i < n;) {
+		size_t w = i;
+
+		while (w < n && isalnum((unsigned char)buf[w]))
+			w++;
+		if (w > i) {
+			if (logfiles__in(buf + i, w - i, logfiles__secret_words, false))
+				return true;
+			ending = ending || logfiles__in(buf + i, w - i, logfiles__secret_endings, true);
+			last = buf + i;
+			last_len = w - i;
+		}
+		i = w < n ? w + 1 : w;
+	}
+	return ending && !(last && ((last_len == 2 && memcmp(last, "id", 2) == 0) ||
+				    (last_len == 3 && memcmp(last, "ids", 3) == 0)));
+}
+
+static bool logfiles__name_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == '~' || c == '%' || c == '[' ||
+	       c == ']';
+}
+
+/* Where a query value ends: the next parameter, or whatever ends the
+ * URL in a log line (a space, a quote, a comma). */
+static bool logfiles__value_end(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7f || c == '&' || c == '"' || c == '\'' || c == ',' || c == ';' ||
+	       c == '#' || c == '<' || c == '>' || c == '\\';
+}
+
+/* The length of the name-value separator at s (n bytes): '=' or its
+ * escapes %3D and %253D; 0 when there is none. */
+static size_t logfiles__separator(const char *s, size_t n)
+{
+	if (s[0] == '=')
+		return 1;
+	if (n >= 3 && s[0] == '%' && s[1] == '3' && (s[2] == 'D' || s[2] == 'd'))
+		return 3;
+	if (n >= 5 && strncmp(s, "%253", 4) == 0 && (s[4] == 'D' || s[4] == 'd'))
+		return 5;
+	return 0;
+}
+
+struct logfiles_out {
+	char *p;
+	size_t cap;    /* bytes p may take before its NUL */
+	size_t len;    /* bytes the whole result takes */
+};
+
+static void logfiles__put(struct logfiles_out *o, const char *s, size_t n)
+{
+	if (o->len < o->cap)
+		memcpy(o->p + o->len, s, n < o->cap - o->len ? n : o->cap - o->len);
+	o->len += n;
+}
+
+size_t logfiles_redact(const char *in, size_t len, char *out, size_t outsz)
+{
+	struct logfiles_out o = { out, outsz ? outsz - 1 : 0, 0 };
+	size_t from = 0, i = 0;
+
+	while (i < len) {
+		size_t sep = logfiles__separator(in + i, len - i), start = i, v, end;
+		bool header = false;
+
+		/* "Authorization: Bearer ...", as nginx quotes a header line. */
+		if (sep == 0 && in[i] == ':' && i + 1 < len && in[i + 1] == ' ') {
+			sep = 2;
+			header = true;
+		}
+		if (sep == 0) {
+			i++;
+			continue;
+		}
+		while (start > from && i - start < LOGFILES_NAME_SCAN &&
+		       logfiles__name_char((unsigned char)in[start - 1]))
+			start--;
+		if (start == i || (header && (start == 0 || in[start - 1] != '"')) ||
+		    !logfiles__secret_name(in + start, i - start)) {
+			i++;
+			continue;
+		}
+		v = end = i + sep;
+		if (header)
+			while (end < len && in[end] != '"')
+				end++;
+		else
+			while (end < len && !logfiles__value_end((unsigned char)in[end]))
+				end++;
+		if (end > v) {
+			logfiles__put(&o, in + from, v - from);
+			logfiles__put(&o, LOGFILES_HIDDEN, sizeof(LOGFILES_HIDDEN) - 1);
+			from = end;
+		}
+		i = end;
+	}
+	logfiles__put(&o, in + from, len - from);
+	if (outsz)
+		out[o.len < o.cap ? o.len : o.cap] = '\0';
+	return o.len;
+}
+
+/* ---------------------------------------------------------------- lines */
+
+/* Copy len bytes of a message, NULs made '?', credentials hidden, cut to
+ * the entry's size. */
 static void logfiles__set_message(struct logfiles_entry *e, const char *s, size_t len)
 {
+	char raw[LOGFILES_LINE_MAX + 1];
+
 	if (len > LOGFILES_LINE_MAX)
 		len = LOGFILES_LINE_MAX;
 	for (size_t i = 0; i < len; i++)
-		e->message[i] = s[i] ? s[i] : '?';
-	e->message[len] = '\0';
+		raw[i] = s[i] ? s[i] : '?';
+	logfiles_redact(raw, len, e->message, sizeof(e->message));
 }
 
 /* "2026-11-22T10:14:33.120Z info hearth-api[4242]: message" */
@@ -641,8 +823,8 @@ int logfiles_read_file(const char *dir, const char *category, const char *name,
 	int dfd = -1, cfd = -1, fd = -1, rv = -1, saved;
 	struct stat st;
 	off_t from;
-	size_t want, got = 0;
-	char *p = NULL;
+	size_t want, got = 0, need;
+	char *p = NULL, *shown = NULL;
 
 	*buf = NULL;
 	*len = 0;
@@ -697,9 +879,15 @@ int logfiles_read_file(const char *dir, const char *category, const char *name,
 			got -= skip;
 		}
 	}
-	*buf = p;
-	*len = got;
-	p = NULL;
+	/* What GET /logs shows hidden is hidden here too. */
+	need = logfiles_redact(p, got, NULL, 0);
+	shown = malloc(need + 1);
+	if (!shown) {
+		errno = ENOMEM;
+		goto out;
+	}
+	*len = logfiles_redact(p, got, shown, need + 1);
+	*buf = shown;
 	rv = 0;
 	goto out;
 enoent:

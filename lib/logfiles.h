@@ -12,6 +12,9 @@
  * Anything else (a sanitizer report, a stray line from ffmpeg) is kept as
  * an entry with no time, level INFO and the whole line as its message.
  *
+ * Credentials are hidden in every line read back (logfiles_redact): nginx
+ * writes whole request lines, ?api_key= and all, into its error log.
+ *
  * Levels are normalised to ERROR (emerg, alert, crit, error), WARNING
  * (warning, warn), INFO (notice, info) and DEBUG.
  *
@@ -33,6 +36,30 @@
 
 enum logfiles_level { LOGFILES_ANY, LOGFILES_ERROR, LOGFILES_WARNING, LOGFILES_INFO, LOGFILES_DEBUG };
 
+#define LOGFILES_HIDDEN "[hidden]"
+
+/*
+ * Hide the credentials in len bytes of log text: the value of a
+ * query-style parameter NAME=VALUE whose name says it is a secret, and of
+ * a header line as nginx quotes it ("Authorization: Bearer ...") with
+ * such a name, becomes LOGFILES_HIDDEN.  A name is a secret when, in any
+ * case and percent-decoded (twice), one of its words is token, secret,
+ * password, passwd, pwd, pass, passphrase, auth, authorization,
+ * credential(s), cookie, session, sessionid, sid, sig or signature, or a
+ * word ends in key, token, secret or password (api_key, device_key,
+ * apikey, X-API-Key, access_token) and the name does not end in "id"
+ * (key_id names a key, it is not one).  The '=' may be escaped too (%3D,
+ * %253D), as in a URL inside another's query.  A query value ends at
+ * '&', a space, a quote, ',', ';', '#', '<', '>' or a backslash; a
+ * header value at the closing quote.
+ *
+ * The result goes to out as snprintf would put it: at most outsz - 1
+ * bytes and a NUL (out may be NULL when outsz is 0).  Returns the length
+ * of the whole result, which may be longer than len.  in is borrowed and
+ * must not overlap out.
+ */
+size_t logfiles_redact(const char *in, size_t len, char *out, size_t outsz);
+
 /* "ERROR", "WARNING", "INFO", "DEBUG" (any case; also WARN, ERR, INF,
  * WAR, DBG) -> *out.  0, or -1 when it is none of them. */
 int logfiles_level_parse(const char *s, enum logfiles_level *out);
@@ -41,7 +68,7 @@ int logfiles_level_parse(const char *s, enum logfiles_level *out);
 const char *logfiles_level_name(enum logfiles_level l);
 
 /* One parsed line.  The strings are NUL-terminated copies, message cut to
- * LOGFILES_LINE_MAX bytes (not yet checked for UTF-8). */
+ * LOGFILES_LINE_MAX bytes, credentials hidden (not yet checked for UTF-8). */
 struct logfiles_entry {
 	char ts[32];                  /* "2026-11-22T10:14:33.120Z", "" when unknown */
 	enum logfiles_level level;
@@ -91,7 +118,8 @@ json_t *logfiles_list(const char *dir);
 /*
  * The text of dir/category/name, found by listing dir (never by joining
  * the names blindly) and opened without following symlinks: at most the
- * last max_bytes, starting at a line when cut (*truncated set).  *buf is
+ * last max_bytes, starting at a line when cut (*truncated set), with its
+ * credentials hidden (logfiles_redact).  *buf is
  * malloc'd (NUL-terminated, *len bytes), the caller frees it.  0, or -1
  * with errno: ENOENT (not in the listing), ENOMEM, or the open's error.
  */

@@ -8,10 +8,12 @@
 # holds); ./devstack passes its own values.  Names:
 #
 #   SERVER_NAME    server_name                          _
+#   REDIRECT_HOST  host name of the http -> https        "" (the machine's host
+#                  redirect                               name, nginx's $hostname)
 #   LISTEN_ADDR    address prefix of the listen lines   "" (all addresses)
 #   HTTP_PORT      plain HTTP port (redirects only)     80
 #   HTTPS_PORT     HTTPS port                           443
-#   PUBLISH_PORT   nchan publisher, on 127.0.0.1 only   8079
+#   PUBLISH_SOCKET nchan publisher's unix socket        /run/hearth-publish/nchan.sock
 #   IPV6           also listen on [::] (on|off)         on
 #   TLS_CERT       certificate chain                    /etc/hearth/tls/hearth.crt
 #   TLS_KEY        its private key                      /etc/hearth/tls/hearth.key
@@ -28,10 +30,11 @@ set -eu
 template=$(dirname "$0")/hearth.conf.in
 
 SERVER_NAME=_
+REDIRECT_HOST=
 LISTEN_ADDR=
 HTTP_PORT=80
 HTTPS_PORT=443
-PUBLISH_PORT=8079
+PUBLISH_SOCKET=/run/hearth-publish/nchan.sock
 IPV6=on
 TLS_CERT=/etc/hearth/tls/hearth.crt
 TLS_KEY=/etc/hearth/tls/hearth.key
@@ -46,9 +49,9 @@ LOGIN_BURST=10
 HSTS_MAX_AGE=63072000
 BENCH_SOCKET=
 
-names="SERVER_NAME LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_PORT IPV6 TLS_CERT TLS_KEY \
-API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST LOGIN_RATE LOGIN_BURST HSTS_MAX_AGE \
-BENCH_SOCKET"
+names="SERVER_NAME REDIRECT_HOST LISTEN_ADDR HTTP_PORT HTTPS_PORT PUBLISH_SOCKET IPV6 TLS_CERT \
+TLS_KEY API_SOCKET STATIC_ROOT MEDIA_ROOT ACCESS_LOG RATE BURST LOGIN_RATE LOGIN_BURST \
+HSTS_MAX_AGE BENCH_SOCKET"
 
 for arg; do
 	name=${arg%%=*}
@@ -71,6 +74,12 @@ for name in $names; do
 done
 case $IPV6 in on|off) ;; *) echo "render.sh: IPV6 must be on or off" >&2; exit 64 ;; esac
 
+# The redirect goes to a name of ours, never the client's Host: the one
+# given, else the machine's own (the package's certificate names it).
+case $REDIRECT_HOST in
+*[!A-Za-z0-9.:\[\]-]*) echo "render.sh: REDIRECT_HOST must be a host name or address" >&2; exit 64 ;;
+esac
+[ -n "$REDIRECT_HOST" ] || REDIRECT_HOST='$hostname'
 # The redirect names the HTTPS port unless it is the default one.
 HTTPS_REDIRECT_PORT=
 [ "$HTTPS_PORT" = 443 ] || HTTPS_REDIRECT_PORT=:$HTTPS_PORT

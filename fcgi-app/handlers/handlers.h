@@ -23,7 +23,8 @@ struct ctx {
 	const struct route_match *m;
 	json_t *body;                 /* parsed JSON object (an array on ROUTE_ARRAY_BODY
 	                               * routes), or NULL when no body */
-	const struct principal *who;  /* NULL on public routes */
+	const struct principal *who;  /* NULL on public routes, unless ROUTE_OPTIONAL_AUTH
+	                               * and the caller's credential checked out */
 	char object_id[32];           /* set by a handler that changes something: audit */
 	const char *stale[2];         /* cache namespaces the change makes stale (CACHE_NS_*),
 	                               * bumped once the change is committed */

@@ -2,6 +2,7 @@
  * Liveness, readiness and status.  All three are public and reached
  * without the dispatcher's database gate: /health must answer while
  * MariaDB is down, and /ready and /status exist to say that it is.
+ * /status adds the version and commit for a caller with a valid key.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -99,22 +100,30 @@ int h_ready(struct ctx *c, struct response *r)
 	return ctx_reply(r, 200, json_pack("{s:s, s:o}", "status", "ready", "checks", checks));
 }
 
+/* Component health for anyone; the version and commit, which tell an
+ * attacker which known bugs to try, only for an authenticated caller
+ * (the route is ROUTE_OPTIONAL_AUTH). */
 int h_status(struct ctx *c, struct response *r)
 {
 	struct health h;
 	time_t now = time(NULL);
 	json_int_t uptime = now > c->app->started ? (json_int_t)(now - c->app->started) : 0;
-	json_t *current;
+	json_t *current, *body;
 
 	health__probe(c->app, &h);
 	current = h.schema_known ? json_integer(h.schema_current) : json_null();
-	return ctx_reply(r, 200, json_pack("{s:s, s:s, s:I, s:{s:o, s:i}, s:{s:s, s:s}}",
-					   "version", PACKAGE_VERSION,
-					   "commit", HEARTH_GIT_COMMIT,
-					   "uptime_seconds", uptime,
-					   "schema", "current", current,
-					   "required", h.schema_required,
-					   "components",
-					   "database", health__word(h.db_ok),
-					   "cache", health__word(h.cache_ok)));
+	body = json_pack("{s:I, s:{s:o, s:i}, s:{s:s, s:s}}",
+			 "uptime_seconds", uptime,
+			 "schema", "current", current,
+			 "required", h.schema_required,
+			 "components",
+			 "database", health__word(h.db_ok),
+			 "cache", health__word(h.cache_ok));
+	if (body && c->who &&
+	    (json_object_set_new(body, "version", json_string(PACKAGE_VERSION)) < 0 ||
+	     json_object_set_new(body, "commit", json_string(HEARTH_GIT_COMMIT)) < 0)) {
+		json_decref(body);
+		body = NULL;
+	}
+	return ctx_reply(r, 200, body);
 }

@@ -1,6 +1,6 @@
 /*
  * Real-time messages: one POST per message to nchan's publisher location
- * on loopback (net/publish.h).  Nothing here may hold up or fail what
+ * over its unix socket (net/publish.h).  Nothing here may hold up or fail what
  * caused the message, so every failure ends in a log line and a return
  * value, within the configured timeout.
  */
@@ -168,6 +168,8 @@ enum herr publish_message(const struct hearth_config *cfg, const char *channel,
 						        : PUBLISH_TIMEOUT_MS_DEFAULT;
 
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+	if (cfg->stream_publish_socket[0])
+		curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, cfg->stream_publish_socket);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_PROXY, "");   /* never through an http_proxy */
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -4,10 +4,13 @@
 /*
  * Real-time messages to the dashboard: a JSON message POSTed to
  * {[stream] publish_url}/{channel}, nchan's publisher location, which
- * nginx serves in a server of its own listening on loopback only
- * (http://127.0.0.1:8079/pub), out of reach of outside clients.
- * libcurl is used directly, not net_http(): the outbound URL policy
- * rightly refuses loopback.  Subscribers get the message at
+ * nginx serves in a server of its own listening on a unix socket,
+ * [stream] publish_socket (/run/hearth-publish/nchan.sock), in a
+ * directory only Hearth's user and group may enter: no other local user,
+ * and no outside client, can publish.  With publish_socket empty, the
+ * URL's host and port are connected to instead.  libcurl is used
+ * directly, not net_http(): the outbound URL policy rightly refuses
+ * local addresses.  Subscribers get the message at
  * /api/v1/stream/{channel}.
  *
  * Channels: events, alerts, detections, system, workflows, prompts.

@@ -81,19 +81,29 @@ static bool up__prefix_match(const unsigned char *a, const unsigned char *net, u
 
 /*
  * The IPv4 address inside an IPv6 one, if it carries one: mapped
- * (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d) or compatible
- * (::a.b.c.d, which :: and ::1 are not).
+ * (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d), compatible
+ * (::a.b.c.d, which :: and ::1 are not), NAT64 (64:ff9b::a.b.c.d, and
+ * the local-use 64:ff9b:1::/48 with the address in its last 32 bits, the
+ * /96 layout of RFC 6052) or 6to4 (2002:aabb:ccdd::/48).  A NAT64 gateway
+ * or a 6to4 relay connects to the IPv4 address, so that is the one judged.
  */
 static bool up__embedded_v4(const struct up_addr *a, struct up_addr *v4)
 {
 	static const unsigned char zero[12];
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	static const unsigned char translated[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 };
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char nat64_local[6] = { 0, 0x64, 0xff, 0x9b, 0, 0x01 };
 	const unsigned char *b = a->b;
+	const unsigned char *inner = b + 12;
 
 	if (a->family != AF_INET6)
 		return false;
-	if (memcmp(b, mapped, 12) != 0 && memcmp(b, translated, 12) != 0) {
+	if (b[0] == 0x20 && b[1] == 0x02) {
+		inner = b + 2;
+	} else if (memcmp(b, nat64, 12) == 0 || memcmp(b, nat64_local, 6) == 0) {
+		inner = b + 12;
+	} else if (memcmp(b, mapped, 12) != 0 && memcmp(b, translated, 12) != 0) {
 		if (memcmp(b, zero, 12) != 0)
 			return false;
 		if (b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] <= 1)
@@ -101,7 +111,7 @@ static bool up__embedded_v4(const struct up_addr *a, struct up_addr *v4)
 	}
 	memset(v4, 0, sizeof(*v4));
 	v4->family = AF_INET;
-	memcpy(v4->b, b + 12, 4);
+	memcpy(v4->b, inner, 4);
 	return true;
 }
 
@@ -127,7 +137,8 @@ static bool up__metadata(const struct up_addr *a)
 
 	if (a->family == AF_INET)
 		return up__v4_in(a->b, 0xa9fea9feu, 32) ||  /* 169.254.169.254 */
-		       up__v4_in(a->b, 0x646464c8u, 32);    /* 100.100.100.200 */
+		       up__v4_in(a->b, 0x646464c8u, 32) ||  /* 100.100.100.200 */
+		       up__v4_in(a->b, 0xc00000c0u, 32);    /* 192.0.0.192 (Oracle Cloud) */
 	return memcmp(a->b, ec2_v6, 16) == 0;
 }
 
@@ -141,6 +152,10 @@ static const char *up__builtin(const struct url_policy *p, const struct up_addr 
 			return "unspecified (0.0.0.0/8)";
 		if (up__v4_in(b, 0xa9fe0000u, 16))
 			return "link-local (169.254.0.0/16)";
+		/* IETF protocol assignments: DS-Lite, NAT64 discovery, and in
+		 * some clouds the metadata service (192.0.0.192). */
+		if (up__v4_in(b, 0xc0000000u, 24))
+			return "reserved for protocol assignments (192.0.0.0/24)";
 		if (up__v4_in(b, 0xe0000000u, 4))
 			return "multicast (224.0.0.0/4)";
 		if (up__v4_in(b, 0xffffffffu, 32))

@@ -15,9 +15,13 @@
  *     refused too.
  *
  * Always denied: link-local (169.254.0.0/16, fe80::/10, which holds the
- * cloud metadata address 169.254.169.254), 100.100.100.200 (another
- * metadata address), fd00:ec2::254, unspecified (0.0.0.0/8, ::), multicast,
- * broadcast, and IPv4-mapped/compatible forms of any of these.
+ * cloud metadata address 169.254.169.254), 100.100.100.200 and
+ * 192.0.0.192 (other metadata addresses), fd00:ec2::254, 192.0.0.0/24
+ * (protocol assignments), unspecified (0.0.0.0/8, ::), multicast,
+ * broadcast, and every IPv6 spelling of a denied IPv4 address:
+ * IPv4-mapped, -translated and -compatible, NAT64 (64:ff9b::/96 and the
+ * local-use 64:ff9b:1::/48) and 6to4 (2002::/16) are judged as the IPv4
+ * address they carry.
  * Private LAN (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10) is allowed
  * unless allow_private is off: Hearth lives in a home.  Loopback (127/8,
  * ::1) is denied unless allow_loopback is on, because the box's own

@@ -138,6 +138,8 @@ static void fuzz_query(const char *query)
 		query_get(query, names[i], out, sizeof(out));
 		query_get(query, names[i], out, 2);
 		query_get(query, names[i], out, 1);
+		if (query_count(query, names[i]) == 0 && query_get(query, names[i], out, sizeof(out)) != 0)
+			abort();
 	}
 	url_decode(query, strlen(query), out, sizeof(out));
 }
@@ -173,6 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.authorization = authorization;
 	req.remote_addr = "127.0.0.1";
 	req.request_id = "fuzz";
+	req.credential_repeated = query_count(req.query, "api_key") > 1;
 	req.body = body;
 	req.body_len = body ? body_len : 0;
 	/* One input in 256 takes the 413 path. */

@@ -6,7 +6,8 @@
  *   - policies are monotone: what a stricter policy allows, every looser
  *     one allows too, and the loosest refuses only malformed URLs and
  *     metadata addresses;
- *   - an IPv4 address and its IPv4-mapped IPv6 form get the same verdict;
+ *   - an IPv4 address and its IPv4-mapped, NAT64 and 6to4 IPv6 forms get
+ *     the same verdict;
  *   - a parsed CIDR list refuses its own networks as deny_cidrs.
  */
 #include <arpa/inet.h>
@@ -67,25 +68,39 @@ static void fuzz_url(const char *s)
 		abort();
 }
 
-/* The same verdict for a.b.c.d and ::ffff:a.b.c.d under every policy. */
+/* The same verdict for a.b.c.d as for ::ffff:a.b.c.d, 64:ff9b::a.b.c.d,
+ * 64:ff9b:1::a.b.c.d and 2002:aabb:ccdd:: under every policy. */
 static void fuzz_mapped(const uint8_t *b)
 {
+	static const uint8_t prefixes[4][6] = {
+		{ 0, 0, 0, 0, 0, 0 }, { 0, 0x64, 0xff, 0x9b, 0, 0 }, { 0, 0x64, 0xff, 0x9b, 0, 1 },
+		{ 0x20, 0x02, 0, 0, 0, 0 },
+	};
 	struct sockaddr_in in = { .sin_family = AF_INET };
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
 	char w4[160], w6[160];
 
 	memcpy(&in.sin_addr, b, 4);
-	in6.sin6_addr.s6_addr[10] = 0xff;
-	in6.sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&in6.sin6_addr.s6_addr[12], b, 4);
-	for (int i = 0; i < P_COUNT; i++) {
-		int r4 = url_policy_check_addr(&policies[i], (struct sockaddr *)&in, w4, sizeof(w4));
-		int r6 = url_policy_check_addr(&policies[i], (struct sockaddr *)&in6, w6, sizeof(w6));
+	for (int k = 0; k < 4; k++) {
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+		uint8_t *a6 = in6.sin6_addr.s6_addr;
 
-		check_reason(r4, w4, sizeof(w4));
-		check_reason(r6, w6, sizeof(w6));
-		if (r4 != r6)
-			abort();
+		memcpy(a6, prefixes[k], 6);
+		if (k == 0) {
+			a6[10] = 0xff;
+			a6[11] = 0xff;
+		}
+		memcpy(k == 3 ? a6 + 2 : a6 + 12, b, 4);
+		for (int i = 0; i < P_COUNT; i++) {
+			int r4 = url_policy_check_addr(&policies[i], (struct sockaddr *)&in, w4,
+						       sizeof(w4));
+			int r6 = url_policy_check_addr(&policies[i], (struct sockaddr *)&in6, w6,
+						       sizeof(w6));
+
+			check_reason(r4, w4, sizeof(w4));
+			check_reason(r6, w6, sizeof(w6));
+			if (r4 != r6)
+				abort();
+		}
 	}
 }
 

@@ -75,6 +75,36 @@ KEY= api POST /api/v1/rooms "$(jq -nc --arg n "$P-prec2" --arg k "$WRONG" '{name
 expect_status 401 "wrong device_key + right Bearer: 401 (the body wins)"
 is "$(rooms_count)" "$n0" "refused requests created no room"
 
+# ---------------------------------------------------------------- one credential of a kind, once
+# Two of one kind are a 400 whichever comes first: never "the first wins".
+repeated() {
+	expect_status 400 "$1: 400"
+	expect_json '.detail | test("more than once")' true "... with a detail that says so"
+}
+KEY= api GET /api/v1/rooms "" -H "X-API-Key: $ADMIN" -H "X-API-Key: $WRONG"
+repeated "X-API-Key twice (right, then wrong)"
+KEY= api GET /api/v1/rooms "" -H "X-API-Key: $WRONG" -H "X-API-Key: $ADMIN"
+repeated "X-API-Key twice (wrong, then right)"
+KEY= api GET /api/v1/rooms "" -H "X-API-Key: $ADMIN" -H "X-API-Key: $ADMIN"
+repeated "X-API-Key twice, the same key"
+KEY= api GET "/api/v1/rooms?api_key=$ADMIN&api_key=$WRONG"
+repeated "?api_key= twice"
+KEY= api GET "/api/v1/rooms?api%5Fkey=$WRONG&limit=1&api_key=$ADMIN"
+repeated "?api%5Fkey= and ?api_key="
+n0=$(rooms_count)
+KEY= api POST "/api/v1/rooms?api_key=$ADMIN&api_key=$ADMIN" "$(j_room "$P-twice")"
+repeated "POST with ?api_key= twice"
+is "$(rooms_count)" "$n0" "... and no room was made"
+# nginx itself refuses a second Authorization header; its 400 is JSON too.
+KEY= api GET /api/v1/rooms "" -H "Authorization: Bearer $ADMIN" -H "Authorization: Bearer $WRONG"
+expect_status 400 "Authorization twice: 400"
+expect_json 'has("detail")' true "... as {\"detail\": ...}"
+KEY= api GET /api/v1/stream/events "" -H "X-API-Key: $ADMIN" -H "X-API-Key: $WRONG" --max-time 3
+expect_status 400 "a stream subscriber with X-API-Key twice: 400"
+# Two of different kinds keep their order (above): still one of each.
+KEY=$ADMIN api GET "/api/v1/rooms?limit=1&api_key=$ADMIN" "" -H "Authorization: Bearer $ADMIN"
+expect_status 200 "one X-API-Key, one ?api_key=, one Bearer: 200"
+
 # ---------------------------------------------------------------- POST /api-keys
 KEY=$ADMIN api POST /api/v1/api-keys "$(jq -nc --arg n "$P-care" '{name: $n, role: "caregiver"}')"
 expect_status 201 "POST /api-keys (caregiver): 201"

@@ -25,6 +25,17 @@ if [ -n "$HTTP_URL" ]; then
 	else
 		not_ok "following the redirect reaches /health over TLS" "no Location header"
 	fi
+	# The redirect goes to the configured name, whatever Host the client
+	# sends: a forged one must not turn it into a redirect elsewhere.
+	KEY= api GET "$HTTP_URL/health" "" -H "Host: evil.example"
+	expect_status '301|308' "a forged Host header: still a redirect"
+	expect_header Location "^${URL}/health\$" "... to this site ($URL), not to evil.example"
+	KEY= api GET "$HTTP_URL/api/v1/rooms?limit=1" "" -H "Host: evil.example:8443"
+	expect_header Location "^${URL}/api/v1/rooms\\?limit=1\$" "... also with a port in the forged Host"
+	KEY= api GET "$HTTP_URL/health" "" --http1.0 -H "Host:"
+	expect_header Location "^${URL}/health\$" "... and with no Host at all (HTTP/1.0)"
+	KEY= api GET "$HTTP_URL/health" "" --request-target "http://evil.example/health"
+	expect_header Location "^${URL}/health\$" "... and with an absolute URI naming another host"
 else
 	skip "http -> https redirect" "HEARTH_TEST_HTTP_URL not set"
 fi
@@ -63,8 +74,7 @@ expect_json .checks.cache ok "/ready: cache ok"
 
 KEY= api GET /api/v1/status
 expect_status 200 "GET /api/v1/status is 200 without a key"
-expect_json '.version | type' string "/status has a version string"
-expect_json '.commit | type' string "/status has a commit string"
+expect_json 'has("version") or has("commit")' false "/status without a key shows no version or commit"
 expect_json '.uptime_seconds | type == "number" and . >= 0' true "/status has uptime_seconds >= 0"
 expect_json '.schema.current | type' number "/status has schema.current"
 expect_json '.schema.required | type' number "/status has schema.required"
@@ -73,6 +83,23 @@ expect_json .components.database ok "/status: database ok"
 expect_json .components.cache ok "/status: cache ok"
 expect_json ".schema.current | tostring" "$(sql 'SELECT MAX(version) FROM schema_migrations')" \
 	"/status schema.current matches schema_migrations"
+
+# A valid key, given any of the usual ways, also sees the build.
+KEY=$ADMIN api GET /api/v1/status
+expect_status 200 "GET /api/v1/status with a key is 200"
+expect_json '.version | type' string "/status with a key has a version string"
+expect_json '.commit | type' string "/status with a key has a commit string"
+expect_json '.components.database' ok "... and the same component health"
+KEY= api GET "/api/v1/status?api_key=$ADMIN"
+expect_json '.version | type' string "/status with ?api_key= has the version"
+KEY= api GET /api/v1/status "" -H "Authorization: Bearer $ADMIN"
+expect_json '.commit | type' string "/status with a Bearer token has the commit"
+# A wrong key is an anonymous caller here, not a refusal.
+KEY=hk_wrongwrong.not-a-key api GET /api/v1/status
+expect_status 200 "/status with a wrong key is still 200"
+expect_json 'has("version") or has("commit")' false "... without the version or commit"
+KEY= api HEAD /api/v1/status
+expect_status 200 "HEAD /api/v1/status without a key is 200"
 
 # ---- the OpenAPI document
 KEY= api GET /api/v1/openapi.json

@@ -83,6 +83,40 @@ api GET "/api/v1/logs?source=nginx&limit=5"
 expect_status 200 "GET /logs?source=nginx"
 expect_json '[.items[].source] | unique | . == [] or . == ["nginx"]' true "nginx entries say so"
 
+# nginx writes the request line of a request it refuses (here 413, a body
+# over its 1 MiB cap) into its error log, query string and all: read
+# back, a key in it is hidden, however it is spelled.
+SECRET="hkSecret$RUN_ID"
+head -c 1100000 /dev/zero | tr '\0' x >"$T/big.json"
+BODY_FILE="$T/big.json" KEY= api POST "/api/v1/rooms?m413=$M&api_key=${SECRET}A"
+expect_status 413 "a body over 1 MiB with ?api_key=: nginx answers 413"
+BODY_FILE="$T/big.json" KEY= api POST "/api/v1/rooms?m413=$M&Api%5FKey=${SECRET}B&token=${SECRET}C"
+expect_status 413 "... and with ?Api%5FKey= and ?token="
+nginx_logged() {
+	api GET "/api/v1/logs?source=nginx&search=m413=$M&limit=20"
+	[ "$(jb '.items | length')" -ge 2 ]
+}
+if wait_until 5 nginx_logged; then
+	ok "GET /logs?source=nginx shows the refused requests"
+else
+	not_ok "GET /logs?source=nginx shows the refused requests" "$(_last)"
+fi
+check "... with no key in them" bash -c "! grep -q '$SECRET' <<<\"\$1\"" _ "$BODY"
+expect_json '[.items[].message | select(test("api_key=\\[hidden\\]"))] | length >= 1' true \
+	"... where the api_key value was: api_key=[hidden]"
+expect_json '[.items[].message | select(test("Api%5FKey=\\[hidden\\]&token=\\[hidden\\]"))] | length >= 1' \
+	true "... and Api%5FKey=[hidden]&token=[hidden]"
+api GET "/api/v1/logs?source=nginx&search=$SECRET&limit=20"
+expect_json '.items | length' 0 "a search for the key finds nothing"
+ACCESS_LOG=$HEARTH_STACK_DIR/log/nginx-access.log
+if [ -f "$ACCESS_LOG" ]; then
+	# Buffered by nginx for up to a second.
+	sleep 1.2
+	check "nginx's access log holds no key either" bash -c "! grep -q '$SECRET' '$ACCESS_LOG'"
+else
+	skip "nginx's access log holds no key" "no $ACCESS_LOG"
+fi
+
 # ---------------------------------------------------------------- 422
 api GET "/api/v1/logs?source=syslog"
 expect_status 422 "source=syslog"

@@ -31,10 +31,11 @@ DB_UNAVAILABLE='hearth_db_errors_total{kind="unavailable"}'
 # every worker takes some; prints the statuses.
 many() {
 	local n=$1 path=$2 i cfg=$T/many.cfg
-	: >"$cfg"
+	# Options other than url and output apply to every transfer: the key
+	# is given once (a request with two X-API-Key headers is a 400).
+	printf 'header = "X-API-Key: %s"\nwrite-out = "%%{http_code}\\n"\ninsecure\nsilent\n' "$ADMIN" >"$cfg"
 	for ((i = 0; i < n; i++)); do
-		printf 'url = "%s%s"\nheader = "X-API-Key: %s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\ninsecure\nsilent\n' \
-			"$URL" "$path" "$ADMIN" >>"$cfg"
+		printf 'url = "%s%s"\noutput = "/dev/null"\n' "$URL" "$path" >>"$cfg"
 	done
 	curl --parallel --parallel-max 8 -K "$cfg" 2>/dev/null
 }

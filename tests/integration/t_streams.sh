@@ -1,11 +1,11 @@
 #!/bin/bash
 # Real-time streams: nginx (nchan) serves /api/v1/stream/{channel} to
 # EventSource and WebSocket clients after asking the API (the same keys and
-# roles as any GET); workers publish over loopback to a publisher no outside
-# client reaches.  A real SSE client (curl -N) and a real WebSocket client
+# roles as any GET); workers publish over a unix socket that neither an
+# outside client nor another local user reaches.  A real SSE client (curl -N) and a real WebSocket client
 # (tests/tools/ws_client.py) each receive messages caused by API calls;
 # refusals, unknown channels, Last-Event-ID resumption, and an API that
-# cannot publish (its publisher port closed or silent) still answering.
+# cannot publish (its publisher socket absent or silent) still answering.
 . "$(dirname "$0")/lib.sh"
 
 P="streams-$RUN_ID"
@@ -228,7 +228,7 @@ SSE_MAX_TIME=3 sse_open same /api/v1/stream/events -H "X-API-Key: $ADMIN" -H "Or
 is "$(sse_status same)" 200 "SSE from the site's own page (Origin = the site): 200"
 sse_close same
 
-# ---------------------------------------------------------------- the publisher is loopback only
+# ---------------------------------------------------------------- the publisher is Hearth's own
 
 sse_open guard /api/v1/stream/system -H "X-API-Key: $ADMIN"
 api POST /pub/system '{"type": "forged"}'
@@ -244,18 +244,47 @@ sleep 0.5
 is "$(sse_messages guard | grep -c forged)" 0 "no forged message reached the subscriber"
 sse_close guard
 PUB_URL=$(config_get stream publish_url)
-PUB_PORT=$(sed -n 's|^http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<<"$PUB_URL")
-if [ -n "$PUB_PORT" ] && command -v ss >/dev/null; then
-	is "$(ss -Hltn "sport = :$PUB_PORT" | awk '{ print $4 }' | sort -u | paste -sd' ')" \
-		"127.0.0.1:$PUB_PORT" "the publisher ($PUB_URL) listens on 127.0.0.1 only"
+PUB_SOCKET=$(config_get stream publish_socket)
+# nginx's own listening TCP ports: the HTTPS and HTTP ones, and no
+# publisher among them.
+NGINX_PID=$(head -n1 "$HEARTH_STACK_DIR/run/nginx.pid" 2>/dev/null)
+nginx_tcp_ports() {
+	local pids
+	pids=$( { echo "$NGINX_PID"; pgrep -P "$NGINX_PID"; } | paste -sd'|')
+	ss -Hltnp 2>/dev/null | grep -E "pid=($pids)," | awk '{ print $4 }' |
+		sed 's/.*://' | sort -un | paste -sd' '
+}
+WANT_PORTS=$( { echo "${URL##*:}"; [ -z "$HTTP_URL" ] || echo "${HTTP_URL##*:}"; } | sort -un | paste -sd' ')
+if [ -n "$NGINX_PID" ] && command -v ss >/dev/null && [ -n "$(nginx_tcp_ports)" ]; then
+	is "$(nginx_tcp_ports)" "$WANT_PORTS" "nginx listens on TCP for HTTPS and HTTP only: no publisher port"
 else
-	skip "the publisher listens on 127.0.0.1 only" "no ss, or publish_url '$PUB_URL' is not on 127.0.0.1"
+	skip "nginx listens on TCP for HTTPS and HTTP only" "no ss, or no nginx pid in $HEARTH_STACK_DIR/run"
 fi
-if [ -n "$PUB_URL" ]; then
-	is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$PUB_URL/system")" 403 \
+if [ -n "$PUB_SOCKET" ] && [ -S "$PUB_SOCKET" ]; then
+	ok "the publisher is a unix socket ($PUB_SOCKET)"
+	dir_mode=$(stat -c %a "$(dirname "$PUB_SOCKET")")
+	check "... in a directory others may not enter (mode $dir_mode)" \
+		bash -c "[ \$(( 0$dir_mode & 01 )) -eq 0 ]"
+	is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$PUB_SOCKET" "$PUB_URL/system")" 403 \
 		"the publisher takes POST only (GET, which shows a channel's state: 403)"
-	is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X DELETE "$PUB_URL/system")" 403 \
+	is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$PUB_SOCKET" -X DELETE "$PUB_URL/system")" 403 \
 		"the publisher takes POST only (DELETE, which ends subscribers: 403)"
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		sse_open other /api/v1/stream/system -H "X-API-Key: $ADMIN"
+		setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null --max-time 5 \
+			--unix-socket "$PUB_SOCKET" -H 'Content-Type: application/json' \
+			-d '{"type": "forged-by-nobody"}' "$PUB_URL/system" 2>/dev/null
+		rc=$?
+		check "another local user (nobody) cannot connect to the publisher (curl exit $rc)" \
+			bash -c "[ $rc -ne 0 ]"
+		sleep 0.5
+		is "$(sse_messages other | grep -c forged-by-nobody)" 0 "... and published nothing"
+		sse_close other
+	else
+		skip "another local user cannot connect to the publisher" "not root, or no setpriv"
+	fi
+else
+	not_ok "the publisher is a unix socket" "publish_socket '$PUB_SOCKET'"
 fi
 
 # ---------------------------------------------------------------- Last-Event-ID
@@ -312,19 +341,19 @@ publishing_fails() {
 		bash -c "tail -n +$((lines0 + 1)) '$API_LOG' | grep -q 'publish to '"
 }
 
-config_set stream publish_url "http://127.0.0.1:$(free_port)/pub"
+config_set stream publish_socket "$T/no-publisher.sock"
 if restart_api_tick; then
-	publishing_fails "publisher port closed"
+	publishing_fails "publisher socket absent"
 else
-	not_ok "the API restarts with a closed publisher port" "$(_last)"
+	not_ok "the API restarts with an absent publisher socket" "$(_last)"
 fi
 
 python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
-print(s.getsockname()[1], flush=True); time.sleep(300)' >"$T/blackhole.port" &
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
+print("ready", flush=True); time.sleep(300)' "$T/blackhole.sock" >"$T/blackhole.ready" &
 on_exit "kill $! 2>/dev/null || true"
-wait_until 5 test -s "$T/blackhole.port"
-config_set stream publish_url "http://127.0.0.1:$(cat "$T/blackhole.port")/pub"
+wait_until 5 test -s "$T/blackhole.ready"
+config_set stream publish_socket "$T/blackhole.sock"
 config_set stream publish_timeout_ms 300
 if restart_api_tick; then
 	publishing_fails "publisher silent (timeout)"

@@ -18,14 +18,15 @@ if ! diff -u "$top_srcdir/nginx/hearth.conf" "$tmp/site.conf"; then
 fi
 
 # The nchan publisher accepts any message for any subscriber, so it must
-# live in a server of its own that listens on loopback only, and the
-# public servers must have no publisher.  Each stream location must ask
+# live in a server of its own that listens on a unix socket only (its
+# directory's permissions keep other local users out), and the public
+# servers must have no publisher.  Each stream location must ask
 # the API about its subscribers.
 awk '
 	function fail(msg) { print "check_nginx: " msg; bad = 1 }
 	function end_server() {
 		if (pub && (listens == 0 || public_listen))
-			fail("server " n " has the nchan publisher but listens beyond 127.0.0.1")
+			fail("server " n " has the nchan publisher but listens on more than a unix socket")
 		if (pub)
 			pubs++
 	}
@@ -33,7 +34,7 @@ awk '
 	depth == 0 && line ~ /^[ \t]*server[ \t]*\{/ { n++; pub = 0; listens = 0; public_listen = 0 }
 	depth == 1 && line ~ /^[ \t]*listen[ \t]/ {
 		listens++
-		if ($2 !~ /^127\.0\.0\.1:[0-9]+;?$/)
+		if ($2 !~ /^unix:\/[^;]+;?$/)
 			public_listen = 1
 	}
 	line ~ /(^|[ \t{;])nchan_(publisher|pubsub)([ \t;]|$)/ { pub = 1 }
@@ -77,7 +78,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 	-subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || exit 1
 mkdir -p "$tmp/media" "$tmp/static"
 sh "$top_srcdir/nginx/render.sh" TLS_CERT="$tmp/cert.pem" TLS_KEY="$tmp/key.pem" \
-	API_SOCKET="$tmp/api.sock" STATIC_ROOT="$tmp/static" MEDIA_ROOT="$tmp/media" \
+	API_SOCKET="$tmp/api.sock" PUBLISH_SOCKET="$tmp/pub.sock" STATIC_ROOT="$tmp/static" MEDIA_ROOT="$tmp/media" \
 	ACCESS_LOG="$tmp/access.log" >"$tmp/site-test.conf" || exit 1
 # The site needs nchan (Debian: libnginx-mod-nchan); without it nginx -t
 # cannot judge the site, so it is not run.

@@ -360,7 +360,8 @@ static void test_delivery_defaults(void **state)
 	assert_string_equal(cfg.telegram_chat_id_info, "");
 	assert_string_equal(cfg.telegram_chat_id_reminder, "");
 	assert_int_equal(cfg.telegram_timeout_ms, 10000);
-	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+	assert_string_equal(cfg.stream_publish_url, "http://localhost/pub");
+	assert_string_equal(cfg.stream_publish_socket, "/run/hearth-publish/nchan.sock");
 	assert_int_equal(cfg.stream_publish_timeout_ms, 500);
 	assert_int_equal(cfg.delivery_max_attempts, 3);
 	assert_int_equal(cfg.delivery_backoff_base_ms, 1000);
@@ -370,7 +371,7 @@ static void test_delivery_defaults(void **state)
 	config_defaults(&cfg);
 	assert_true(cfg.ha_verify_tls);
 	assert_int_equal(cfg.delivery_max_attempts, 3);
-	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+	assert_string_equal(cfg.stream_publish_url, "http://localhost/pub");
 }
 
 static void test_delivery_good_file(void **state)
@@ -522,6 +523,11 @@ static void test_delivery_bad_values(void **state)
 	expect_error(WITH_SECRET("[telegram]\ntimeout_seconds = 0\n"), "telegram.timeout_seconds");
 
 	expect_error(WITH_SECRET("[stream]\npublish_url = unix:/run/x.sock\n"), "stream.publish_url");
+	expect_error(WITH_SECRET("[stream]\npublish_socket = run/x.sock\n"), "stream.publish_socket");
+	expect_error(WITH_SECRET("[stream]\npublish_socket = /run/"
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sock\n"),
+		     "stream.publish_socket");
 	expect_error(WITH_SECRET("[stream]\npublish_timeout_ms = 5\n"),
 		     "stream.publish_timeout_ms: '5' is not a number of milliseconds between 10 "
 		     "and 60000");
@@ -631,7 +637,7 @@ static void test_delivery_env(void **state)
 	unsetenv("HEARTH_DELIVERY_MAX_ATTEMPTS");
 	unsetenv("HEARTH_OUTBOUND_TIMEOUT_SECONDS");
 	assert_int_equal(load_env(text), 0);
-	assert_string_equal(cfg.stream_publish_url, "http://127.0.0.1:8079/pub");
+	assert_string_equal(cfg.stream_publish_url, "http://localhost/pub");
 }
 
 /* [media] and [logs]: defaults, values and limits. */

@@ -311,6 +311,132 @@ static void test_files(void **state)
 	assert_false(logfiles_segment_ok(""));
 }
 
+/* in redacted is want; the measured length matches, and a short buffer
+ * gets a cut, terminated prefix of the same text. */
+static void redacted(const char *in, const char *want)
+{
+	char out[1024], small[8];
+	size_t n = logfiles_redact(in, strlen(in), out, sizeof(out));
+
+	if (strcmp(out, want) != 0)
+		fail_msg("'%s' -> '%s', wanted '%s'", in, out, want);
+	assert_int_equal(n, strlen(want));
+	assert_int_equal(logfiles_redact(in, strlen(in), NULL, 0), n);
+	assert_int_equal(logfiles_redact(in, strlen(in), small, sizeof(small)), n);
+	assert_int_equal(strncmp(small, want, sizeof(small) - 1), 0);
+	assert_int_equal(small[sizeof(small) - 1 < n ? sizeof(small) - 1 : n], '\0');
+}
+
+static void test_redact(void **state)
+{
+	(void)state;
+	/* nginx's error log, as it reports a refused request. */
+	redacted("*7 client intended to send too large body: 2097152 bytes, client: 127.0.0.1, "
+		 "server: localhost, request: \"POST /api/v1/rooms?api_key=hk_abc.DEF123 HTTP/2.0\", "
+		 "host: \"127.0.0.1:8443\"",
+		 "*7 client intended to send too large body: 2097152 bytes, client: 127.0.0.1, "
+		 "server: localhost, request: \"POST /api/v1/rooms?api_key=[hidden] HTTP/2.0\", "
+		 "host: \"127.0.0.1:8443\"");
+	redacted("GET /x?a=1&api_key=s3cret&b=2", "GET /x?a=1&api_key=[hidden]&b=2");
+	redacted("referrer: \"https://h/p?device_key=dk-1#top\"",
+		 "referrer: \"https://h/p?device_key=[hidden]#top\"");
+
+	/* Every name that says secret, in any case and spelling. */
+	redacted("?API_KEY=a", "?API_KEY=[hidden]");
+	redacted("?Api_Key=a", "?Api_Key=[hidden]");
+	redacted("?api%5Fkey=a", "?api%5Fkey=[hidden]");
+	redacted("?api%5fkey=a", "?api%5fkey=[hidden]");
+	redacted("?%61pi_key=a", "?%61pi_key=[hidden]");
+	redacted("?api%255Fkey=a", "?api%255Fkey=[hidden]");
+	redacted("?apikey=a&key=b&x-api-key=c", "?apikey=[hidden]&key=[hidden]&x-api-key=[hidden]");
+	redacted("?token=a&access_token=b&refresh-token=c",
+		 "?token=[hidden]&access_token=[hidden]&refresh-token=[hidden]");
+	redacted("?secret=a&client_secret=b&webhook_secret=c",
+		 "?secret=[hidden]&client_secret=[hidden]&webhook_secret=[hidden]");
+	redacted("?password=a&Passwd=b&pwd=c&pass=d",
+		 "?password=[hidden]&Passwd=[hidden]&pwd=[hidden]&pass=[hidden]");
+	redacted("?auth=a&session_id=b&sig=c&signature=d",
+		 "?auth=[hidden]&session_id=[hidden]&sig=[hidden]&signature=[hidden]");
+	redacted("?user[password]=a", "?user[password]=[hidden]");
+
+	/* The '=' escaped: a URL carried inside another URL's query. */
+	redacted("?next=%2Fx%3Fapi_key%3Dabc%26b%3D1 HTTP/1.1",
+		 "?next=%2Fx%3Fapi_key%3D[hidden] HTTP/1.1");
+	redacted("?next=%252Fx%253Fapi_key%253Dabc", "?next=%252Fx%253Fapi_key%253D[hidden]");
+
+	/* Header lines as nginx quotes them. */
+	redacted("client sent duplicate header line: \"Authorization: Bearer abc\", previous "
+		 "value: \"Authorization: Bearer def\"",
+		 "client sent duplicate header line: \"Authorization: [hidden]\", previous "
+		 "value: \"Authorization: [hidden]\"");
+	redacted("client sent invalid header line: \"X-API-Key: hk_1\"",
+		 "client sent invalid header line: \"X-API-Key: [hidden]\"");
+
+	/* Left alone: other names, names about a key, empty values, the
+	 * words nginx writes around a request. */
+	redacted("GET /api/v1/rooms?limit=10&cursor=abc", "GET /api/v1/rooms?limit=10&cursor=abc");
+	redacted("POST /x 200 1.2ms key_id=3", "POST /x 200 1.2ms key_id=3");
+	redacted("?keyword=a&keys=2&key_ids=1,2", "?keyword=a&keys=2&key_ids=1,2");
+	redacted("?api_key=&b=1", "?api_key=&b=1");
+	redacted("request: \"GET / HTTP/1.1\", host: \"h\"", "request: \"GET / HTTP/1.1\", host: \"h\"");
+	redacted("auth: failed for x", "auth: failed for x");
+	redacted("=api_key=a==", "=api_key=[hidden]");
+	redacted("", "");
+}
+
+/* What GET /logs and /logs/files return never holds the secret, and a
+ * search for it finds nothing. */
+static void test_redact_reading(void **state)
+{
+	char p1[256];
+	const char *paths[] = { p1 };
+	struct logfiles_query q = { .level = LOGFILES_ANY, .limit = 10 };
+	struct logfiles_entry e;
+	char *buf = NULL, *text;
+	size_t len = 0;
+	bool cut = false;
+	json_t *items;
+	FILE *f;
+	const char *line = "2026/11/22 10:14:33 [error] 812#812: *7 client intended to send too "
+			   "large body, request: \"POST /api/v1/rooms?api_key=hk_SECRETVALUE "
+			   "HTTP/1.1\"";
+
+	(void)state;
+	assert_int_equal(logfiles_parse_line(line, strlen(line), &e), 1);
+	assert_null(strstr(e.message, "SECRETVALUE"));
+	assert_non_null(strstr(e.message, "api_key=[hidden] HTTP/1.1"));
+
+	path_of(p1, sizeof(p1), "redact");
+	mkdir(p1, 0755);
+	path_of(p1, sizeof(p1), "redact/nginx-error.log");
+	f = fopen(p1, "w");
+	fprintf(f, "%s\nunparsed ?token=hk_SECRETVALUE\n", line);
+	fclose(f);
+
+	items = logfiles_read(paths, 1, &q);
+	assert_int_equal(json_array_size(items), 2);
+	text = json_dumps(items, 0);
+	assert_null(strstr(text, "SECRETVALUE"));
+	free(text);
+	json_decref(items);
+
+	q.search = "SECRETVALUE";
+	items = logfiles_read(paths, 1, &q);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	q.search = "hk_S";
+	items = logfiles_read(paths, 1, &q);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+
+	assert_int_equal(logfiles_read_file(dir, "redact", "nginx-error.log", 1 << 20, &buf, &len,
+					    &cut), 0);
+	assert_null(strstr(buf, "SECRETVALUE"));
+	assert_non_null(strstr(buf, "?token=[hidden]\n"));
+	assert_int_equal(len, strlen(buf));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_read_backwards),
 		cmocka_unit_test(test_merge_and_edges),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_redact_reading),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -60,6 +60,20 @@ static void test_query_values(void **state)
 	assert_string_equal(out, "4");
 }
 
+static void test_query_count(void **state)
+{
+	(void)state;
+	assert_int_equal(query_count("a=1&b=2", "a"), 1);
+	assert_int_equal(query_count("a=1&b=2&a=3", "a"), 2);
+	assert_int_equal(query_count("api_key=x&api%5Fkey=y&api%5fkey", "api_key"), 3);
+	assert_int_equal(query_count("api_keys=x&xapi_key=y&api_key2=z", "api_key"), 0);
+	assert_int_equal(query_count("a=%zz&a=2", "a"), 2);
+	assert_int_equal(query_count("&&a=1&&", "a"), 1);
+	assert_int_equal(query_count("", "a"), 0);
+	assert_int_equal(query_count(NULL, "a"), 0);
+	assert_int_equal(query_count("a=1", NULL), 0);
+}
+
 static void test_query_first_wins(void **state)
 {
 	char out[64];
@@ -206,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_basic),
 		cmocka_unit_test(test_query_values),
+		cmocka_unit_test(test_query_count),
 		cmocka_unit_test(test_query_first_wins),
 		cmocka_unit_test(test_query_malformed),
 		cmocka_unit_test(test_query_overflow),

@@ -248,6 +248,26 @@ static void test_ipv4_ranges(void **state)
 	both_refused(&open, "224.0.0.251", "multicast");
 }
 
+/* 192.0.0.0/24, IETF protocol assignments, holds Oracle Cloud's metadata
+ * service at 192.0.0.192: refused, and that address even when allowed. */
+static void test_protocol_assignments(void **state)
+{
+	(void)state;
+	struct url_policy p = policy(false, true, "", "");
+	struct url_policy open = policy(true, true, "192.0.0.0/24", "");
+
+	both_refused(&p, "192.0.0.192", "cloud metadata");
+	both_refused(&p, "192.0.0.0", "192.0.0.0/24");
+	both_refused(&p, "192.0.0.8", "protocol assignments");
+	both_refused(&p, "192.0.0.255", "192.0.0.0/24");
+	url_refused(&p, "http://3221225664/", "cloud metadata");     /* 192.0.0.192 */
+	url_refused(&p, "http://0xc0.0.0.0300/", "cloud metadata");
+	both_ok(&p, "192.0.1.0");
+	both_ok(&p, "191.255.255.255");
+	both_ok(&open, "192.0.0.8");
+	both_refused(&open, "192.0.0.192", "cloud metadata");
+}
+
 static void test_ipv6_ranges(void **state)
 {
 	(void)state;
@@ -316,8 +336,70 @@ static void test_mapped(void **state)
 	both_refused(&strict, "::10.1.1.1", "private");
 	both_ok(&p, "::8.8.8.8");
 
+	both_refused(&p, "::ffff:192.0.0.192", "cloud metadata");
+	both_refused(&p, "::192.0.0.170", "192.0.0.0/24");
+
 	/* The reason shows the address as written in IPv6. */
 	addr_refused(&p, "::ffff:169.254.1.1", "the address ::ffff:169.254.1.1 is link-local");
+}
+
+/* NAT64 (RFC 6052 well-known and RFC 8215 local-use prefixes) and 6to4
+ * (RFC 3056): a gateway or relay connects to the IPv4 address inside, so
+ * it is the one judged. */
+static void test_nat64_6to4(void **state)
+{
+	(void)state;
+	struct url_policy p = policy(false, true, "", "");
+	struct url_policy strict = policy(false, false, "", "");
+	struct url_policy open = policy(true, true, "", "");
+
+	both_refused(&p, "64:ff9b::127.0.0.1", "loopback");
+	both_refused(&p, "64:ff9b::7f00:1", "loopback");
+	both_refused(&p, "64:ff9b::169.254.169.254", "cloud metadata");
+	both_refused(&p, "64:ff9b::a9fe:a9fe", "cloud metadata");
+	both_refused(&p, "64:ff9b::100.100.100.200", "cloud metadata");
+	both_refused(&p, "64:ff9b::192.0.0.192", "cloud metadata");
+	both_refused(&p, "64:ff9b::169.254.0.1", "link-local");
+	both_refused(&p, "64:ff9b::0.0.0.0", "unspecified");
+	both_refused(&p, "64:ff9b::224.0.0.1", "multicast");
+	both_refused(&p, "64:ff9b::255.255.255.255", "broadcast");
+	both_refused(&strict, "64:ff9b::10.0.0.1", "private");
+	both_ok(&p, "64:ff9b::10.0.0.1");
+	both_ok(&p, "64:ff9b::8.8.8.8");
+	both_ok(&open, "64:ff9b::127.0.0.1");
+	/* Outside the /96: not NAT64, an ordinary global address. */
+	both_ok(&p, "64:ff9b:0:0:1::7f00:1");
+
+	both_refused(&p, "64:ff9b:1::127.0.0.1", "loopback");
+	both_refused(&p, "64:ff9b:1:abcd:ef::a9fe:a9fe", "cloud metadata");
+	both_refused(&p, "64:ff9b:1:ffff:ffff:ffff:c000:c0", "cloud metadata");
+	both_refused(&strict, "64:ff9b:1::192.168.1.1", "private");
+	both_ok(&p, "64:ff9b:1::8.8.4.4");
+	both_ok(&p, "64:ff9b:2::7f00:1");
+
+	both_refused(&p, "2002:7f00:1::", "loopback");
+	both_refused(&p, "2002:7f00:0001:1234::1", "loopback");
+	both_refused(&p, "2002:a9fe:a9fe::", "cloud metadata");
+	both_refused(&p, "2002:c000:c0::1", "cloud metadata");
+	both_refused(&p, "2002:a9fe:1::", "link-local");
+	both_refused(&p, "2002::", "unspecified");
+	both_refused(&p, "2002:e000:1::", "multicast");
+	both_refused(&strict, "2002:c0a8:101::1", "private");
+	both_ok(&p, "2002:c0a8:101::1");
+	both_ok(&p, "2002:808:808::1");
+	both_ok(&open, "2002:7f00:1::");
+	both_ok(&p, "2003:7f00:1::");
+
+	/* The lists match the IPv4 address inside, too. */
+	struct url_policy deny = policy(false, true, "", "8.8.8.0/24");
+	struct url_policy allow = policy(false, true, "127.0.0.0/8", "");
+
+	both_refused(&deny, "64:ff9b::8.8.8.8", "deny_cidrs");
+	both_refused(&deny, "2002:808:808::", "deny_cidrs");
+	both_ok(&allow, "64:ff9b::127.0.0.1");
+	both_refused(&allow, "2002:a9fe:a9fe::", "cloud metadata");
+
+	addr_refused(&p, "2002:7f00:1::", "the address 2002:7f00:1:: is loopback");
 }
 
 static void test_lists(void **state)
@@ -525,7 +607,9 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_ipv4_ranges),
 		cmocka_unit_test(test_ipv6_ranges),
+		cmocka_unit_test(test_protocol_assignments),
 		cmocka_unit_test(test_mapped),
+		cmocka_unit_test(test_nat64_6to4),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_odd_literals),
 		cmocka_unit_test(test_check_addr_families),
