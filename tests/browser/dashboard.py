@@ -217,6 +217,28 @@ def main():
         for path in links + ["/account", "/rules/new", f"/rules/{prompt_rule['id']}"]:
             visit(drv, base, path, a.out, axe_src, "admin")
 
+        # The API reference: every operation listed, search narrows it,
+        # and Try it answers with the signed-in session.
+        drv.get(base + "/docs")
+        n = wait(drv, lambda: len(drv.find_elements(By.CSS_SELECTOR, "#operations details.op")), 10)
+        _, doc = api("GET", "/api/v1/openapi.json")
+        total = sum(1 for item in doc["paths"].values() for m in item if m in ("get", "post", "put", "patch", "delete"))
+        check(n == total, f"/docs lists every operation ({n} of {total})")
+        drv.find_element(By.ID, "q").send_keys("auth me")
+        shown = wait(drv, lambda: [e for e in drv.find_elements(By.CSS_SELECTOR, "#operations details.op") if e.is_displayed()])
+        check(shown and len(shown) < total, "/docs: the search narrows the list", len(shown or []))
+        me = drv.find_element(By.ID, "op-me")
+        me.find_element(By.TAG_NAME, "summary").click()
+        me.find_element(By.XPATH, ".//summary[normalize-space()='Try it']").click()
+        me.find_element(By.XPATH, ".//button[normalize-space()='Send']").click()
+        reply = wait(drv, lambda: "200" in me.find_element(By.CSS_SELECTOR, "form.try p strong").text and me, 10)
+        check(bool(reply) and f"dash-admin-{run}" in me.text, "/docs: Try it answers with the signed-in session")
+        found = axe(drv, axe_src) or []
+        bad = [v for v in found if v["impact"] in ("serious", "critical")]
+        check(not bad, "/docs: no serious or critical accessibility violation", *[f"{v['id']}: {v['help']}" for v in bad])
+        trouble = problems(drv, base)
+        check(not trouble, "/docs: no console error and no failed request", *trouble)
+
         # Live: the prompt pops up on Home and is answered there.
         drv.get(base + "/")
         wait(drv, lambda: page_ready(drv))
