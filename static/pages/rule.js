@@ -348,7 +348,7 @@ export async function render(view, { params, signal, navigate }) {
     const page = await get('/api/v1/workflows', { rule_id: ruleId, limit: 10 }, { signal });
     fill(runsBox, stacked(table([
       { label: 'Run', cell: (w) => h('a', { href: `/runs/${w.id}` }, `#${w.id}`) },
-      { label: 'Status', cell: (w) => h('span', null, runBadge(w.status), w.error ? h('div', { class: 'muted' }, w.error) : null) },
+      { label: 'Status', cell: (w) => h('span', null, runBadge(w.status), w.error && w.error !== w.status ? h('div', { class: 'muted' }, w.error) : null) },
       { label: 'Trigger', cell: (w) => triggerNames[w.trigger_type] || w.trigger_type },
       { label: 'Started', cell: (w) => h('span', { title: dateTime(w.started_at) }, ago(w.started_at)) },
       { label: 'Length', cell: (w) => runLength(w) },
