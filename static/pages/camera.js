@@ -4,7 +4,7 @@
 import { h, fill } from '../lib/dom.js';
 import { get, post, patch, del } from '../lib/api.js';
 import { subscribe } from '../lib/stream.js';
-import { pageHead, card, badge, busy, field, toast, confirmDialog, formValues, table } from '../lib/ui.js';
+import { pageHead, card, badge, busy, field, toast, confirmDialog, formValues } from '../lib/ui.js';
 import { ago, dateTime, duration, bytes } from '../lib/format.js';
 import { session } from '../lib/session.js';
 import { cameraBadge, svg } from '../lib/security.js';
@@ -167,18 +167,17 @@ export async function render(view, { params, signal, navigate }) {
 
   const drawList = () => {
     drawZones();
-    fill(zoneBox, table([
-      { label: 'Zone', cell: (z) => z.name },
-      { label: 'Kind', cell: (z) => h('span', { class: 'zone-key', 'data-type': z.zone_type }, z.zone_type.replace(/_/g, ' ')) },
-      { label: 'Corners', class: 'num', cell: (z) => String(z.polygon.length) },
-      { label: 'State', cell: (z) => badge(z.enabled ? 'on' : 'off', z.enabled ? 'ok' : null) },
-      ...(admin ? [{ label: '', cell: (z) => h('div', { class: 'actions' },
+    const row = (z) => h('li', { class: 'zone-row' },
+      h('span', { class: 'zone-key', 'data-type': z.zone_type }, h('strong', null, z.name)),
+      h('span', { class: 'muted' }, `${z.zone_type.replace(/_/g, ' ')} · ${z.polygon.length} corners`),
+      badge(z.enabled ? 'on' : 'off', z.enabled ? 'ok' : null),
+      admin ? h('div', { class: 'actions' },
         h('button', { type: 'button', 'aria-label': `${z.enabled ? 'Turn off' : 'Turn on'} zone ${z.name}`, onclick: (ev) => busy(ev.currentTarget, async () => {
           const n = await patch(`/api/v1/zones/${z.id}`, { enabled: !z.enabled });
           zones = zones.map((x) => (x.id === n.id ? n : x));
           drawList();
         }) }, z.enabled ? 'Turn off' : 'Turn on'),
-        h('button', { type: 'button', onclick: () => {
+        h('button', { type: 'button', 'aria-label': `Edit zone ${z.name}`, onclick: () => {
           editing = z;
           zoneForm.elements.name.value = z.name;
           zoneForm.elements.zone_type.value = z.zone_type;
@@ -189,7 +188,7 @@ export async function render(view, { params, signal, navigate }) {
           setDraft(z.polygon.map((p) => ({ x: p.x, y: p.y })));
           zoneForm.elements.name.focus();
         } }, 'Edit'),
-        h('button', { type: 'button', class: 'danger', onclick: async (ev) => {
+        h('button', { type: 'button', class: 'danger', 'aria-label': `Delete zone ${z.name}`, onclick: async (ev) => {
           if (!(await confirmDialog(`Delete the zone “${z.name}”?`))) return;
           await busy(ev.currentTarget, async () => {
             await del(`/api/v1/zones/${z.id}`);
@@ -198,8 +197,9 @@ export async function render(view, { params, signal, navigate }) {
             drawList();
             toast('Zone deleted', 'ok');
           });
-        } }, 'Delete')) }] : []),
-    ], zones, 'No zones: detections anywhere in the picture count the same.'));
+        } }, 'Delete')) : null);
+    fill(zoneBox, zones.length ? h('ul', { class: 'zone-list' }, zones.map(row))
+      : h('p', { class: 'muted empty' }, 'No zones: detections anywhere in the picture count the same.'));
   };
 
   // ---- recordings
@@ -337,7 +337,7 @@ export async function render(view, { params, signal, navigate }) {
   }
 
   fill(view, head,
-    h('div', { class: 'cols' },
+    h('div', { class: 'cols media-cols' },
       card('Zones', picture, caption, zoneBox, zoneForm),
       card('Camera', facts, settings)),
     h('section', { class: 'card' }, h('h2', null, 'Recordings'),

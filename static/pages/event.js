@@ -162,7 +162,7 @@ export async function render(view, { params, signal }) {
   }
 
   fill(view, head,
-    h('div', { class: 'cols' },
+    h('div', { class: 'cols media-cols' },
       h('div', null, h('h2', null, 'Detections'), dets),
       h('div', null, card('About', facts),
         review ? card('Review', review) : null,

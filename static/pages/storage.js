@@ -107,7 +107,7 @@ export async function render(view, { signal }) {
 
   fill(view,
     pageHead('Storage'),
-    h('div', { class: 'cols' },
+    h('div', { class: 'cols media-cols' },
       h('div', null, card('Usage', usageBox), card('Media by kind', mediaBox)),
       settings));
   drawUsage();

@@ -106,7 +106,7 @@ export async function render(view, { query, signal }) {
 
   fill(view,
     pageHead('Timelapse'),
-    h('div', { class: 'cols' },
+    h('div', { class: 'cols media-cols' },
       h('section', { class: 'card' }, h('h2', null, 'Videos'), camFilter, player, grid, h('p', null, more)),
       h('div', null, card('Status', statusBox), settings)));
   await Promise.all([loadStatus(), loadVideos()]);
