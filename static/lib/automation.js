@@ -193,7 +193,7 @@ export function sensorDialog({ sensor, types, rooms, room, onSaved }) {
   const drawConfig = (typeName, value) => {
     const t = typeMap.get(typeName);
     cfg = configForm(t ? t.config_schema : {}, value);
-    typeHelp.textContent = t ? t.description + (t.wiring ? ` Wiring: ${t.wiring}` : '') : '';
+    typeHelp.textContent = t ? `${t.description.replace(/\.?$/, '.')}${t.wiring ? ` Wiring: ${t.wiring}` : ''}` : '';
     configBox.replaceChildren(h('legend', null, 'Settings of this type'), cfg.el,
       t && Object.keys(t.defaults || {}).length ? h('small', { class: 'muted' }, 'Empty fields take the type’s defaults.') : '');
   };
