@@ -59,6 +59,8 @@ const struct route routes[] = {
 	{"GET",    "/api/v1/auth/passkeys",      h_passkeys_list,  SELF},
 	{"DELETE", "/api/v1/auth/passkeys/{id}", h_passkeys_delete, SELF},
 
+	{"GET",    "/api/v1/cron/preview",       h_cron_preview,   0},
+
 	{"GET",    "/api/v1/rules",              h_rules_list,     0},
 	{"POST",   "/api/v1/rules",              h_rules_create,   0},
 	{"GET",    "/api/v1/rules/{id}",         h_rules_get,      0},

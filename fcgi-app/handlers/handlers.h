@@ -168,6 +168,9 @@ int h_api_keys_list(struct ctx *c, struct response *r);
 int h_api_keys_create(struct ctx *c, struct response *r);
 int h_api_keys_delete(struct ctx *c, struct response *r);
 
+/* cron.c */
+int h_cron_preview(struct ctx *c, struct response *r);
+
 /* rules.c */
 int h_rules_list(struct ctx *c, struct response *r);
 int h_rules_create(struct ctx *c, struct response *r);

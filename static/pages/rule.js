@@ -48,6 +48,28 @@ export async function render(view, { params, signal, navigate }) {
     value: r0.primary_sensor_id ?? '', help: ' ' });
   const fCron = field('schedule_cron', 'Schedule', { value: r0.schedule_cron || '', placeholder: '30 7 * * *', maxlength: 255,
     help: 'Five-field cron (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @yearly, in the hub’s time zone. “30 7 * * *” is every day at 07:30.' });
+  // What the schedule means, from the hub's own scheduler, as it is typed.
+  const cronPreview = h('div', { class: 'cron-preview muted', 'aria-live': 'polite' });
+  fCron.append(cronPreview);
+  let cronTimer = null;
+  const previewCron = () => {
+    clearTimeout(cronTimer);
+    const expr = fCron.querySelector('input').value.trim();
+    if (!expr) { fill(cronPreview); return; }
+    cronTimer = setTimeout(async () => {
+      try {
+        const p = await get('/api/v1/cron/preview', { expression: expr, count: 5 }, { signal });
+        fill(cronPreview, p.next.length
+          ? [h('span', null, 'Next runs: '), h('ol', { class: 'cron-next' }, p.next.map((t) => h('li', null, dateTime(t))))]
+          : 'This schedule never fires.');
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        fill(cronPreview, h('span', { class: 'error' }, err.fields && err.fields.length ? err.fields[0].msg : err.message));
+      }
+    }, 300);
+  };
+  fCron.querySelector('input').addEventListener('input', previewCron);
+  previewCron();
   const nextFire = h('p', { class: 'muted' });
   const fOcc = field('min_minutes', 'Occupied for at least (minutes)', { type: 'number', min: 1,
     value: r0.occupancy_config && r0.occupancy_config.min_minutes ? r0.occupancy_config.min_minutes : 40 });
