@@ -17,7 +17,7 @@ function when(iso) {
 }
 
 function sourceText(s) {
-  const conf = s.confidence === null || s.confidence === undefined ? '' : ` · ${Math.round(s.confidence * 100)} %`;
+  const conf = s.confidence === null || s.confidence === undefined ? '' : ` · ${Math.round(s.confidence * 100)}\u00a0%`;
   return `${s.source}${conf}`;
 }
 
