@@ -15,6 +15,12 @@ function statusBadge(a) {
   return badge('open', 'warn');
 }
 
+// A security alert names its event in source_key ("security:<event id>").
+function eventLink(a) {
+  const m = /^security:(\d+)$/.exec(a.source_key || '');
+  return m ? h('p', null, h('a', { href: `/events/${m[1]}` }, 'Open the security event')) : null;
+}
+
 export async function render(view, { query, signal }) {
   const filters = {
     resolved: ['true', 'false', 'all'].includes(query.get('resolved')) ? query.get('resolved') : 'false',
@@ -112,6 +118,7 @@ export async function render(view, { query, signal }) {
       a.message ? h('p', null, a.message) : null,
       h('p', { class: 'muted' }, [a.room_name, `${ago(a.created_at)} (${dateTime(a.created_at)})`].filter(Boolean).join(' · ')),
       buttons(false),
+      eventLink(a),
       details);
   }
 
