@@ -244,7 +244,8 @@ def main():
         wait(drv, lambda: page_ready(drv))
         time.sleep(1)
         st, fired = api("POST", f"/api/v1/rules/{prompt_rule['id']}/execute", {})
-        card = wait(drv, lambda: drv.find_element(By.CSS_SELECTOR, ".prompt-overlay"), 15)
+        card = wait(drv, lambda: drv.find_element(
+            By.XPATH, "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"), 15)
         if check(bool(card), "a rule's interactive prompt pops up full-screen on Home, live", st, fired):
             check("Are you all right?" in card.text, "with its message and buttons", card.text)
             card.find_element(By.XPATH, ".//button[normalize-space()=\"I'm OK\"]").click()
