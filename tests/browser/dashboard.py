@@ -283,6 +283,7 @@ def main():
             "fetch('/api/v1/rooms', {method: 'POST', headers: {'Content-Type': 'application/json',"
             " 'X-Hearth-Request': '1'}, body: JSON.stringify({name: 'not allowed'})}).then(r => done(r.status));")
         check(status == 403, "caregiver: creating a room from the browser is refused (403)", status)
+        problems(drv, base)   # that 403 was the point
         visit(drv, base, "/", a.out, axe_src, "caregiver")
         visit(drv, base, "/alerts", a.out, axe_src, "caregiver")
         problems(drv, base)
