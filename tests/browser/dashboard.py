@@ -249,7 +249,8 @@ def main():
         if check(bool(card), "a rule's interactive prompt pops up full-screen on Home, live", st, fired):
             check("Are you all right?" in card.text, "with its message and buttons", card.text)
             card.find_element(By.XPATH, ".//button[normalize-space()=\"I'm OK\"]").click()
-            gone = wait(drv, lambda: not drv.find_elements(By.CSS_SELECTOR, ".prompt-overlay"), 10)
+            mine = "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"
+            gone = wait(drv, lambda: not drv.find_elements(By.XPATH, mine), 10)
             check(bool(gone), "answering closes it")
             done = wait(drv, lambda: api("GET", f"/api/v1/workflows/{fired['execution_id']}")[1]
                         .get("status") in ("completed", "failed"), 15, 0.5)
