@@ -7,6 +7,8 @@
  */
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "err.h"
 
@@ -39,6 +41,9 @@ int ctl_fail(const struct ctl *c, const char *what, enum herr rc);
 enum herr ctl_audit(struct ctl *c, const char *path, const char *object_id, int status);
 /* A field for a terminal: control characters as '?', padded to width. */
 void put_cell(const char *s, long width);
+/* items (an array of objects whose cols are strings) as a table with a
+ * header line, columns as wide as their widest cell. */
+void ctl_print_table(const json_t *items, const char *const *cols, size_t ncols);
 /* Characters in UTF-8 text, or -1 if it is not valid UTF-8. */
 long utf8_chars(const char *s);
 

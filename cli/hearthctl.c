@@ -242,6 +242,37 @@ void put_cell(const char *s, long width)
 		putchar(' ');
 }
 
+void ctl_print_table(const json_t *items, const char *const *cols, size_t ncols)
+{
+	long width[16];
+	const json_t *it;
+	size_t i;
+
+	if (ncols > sizeof(width) / sizeof(width[0]))
+		ncols = sizeof(width) / sizeof(width[0]);
+	for (size_t k = 0; k < ncols; k++) {
+		width[k] = (long)strlen(cols[k]);
+		json_array_foreach(items, i, it) {
+			const char *s = json_string_value(json_object_get(it, cols[k]));
+			long n = s ? utf8_chars(s) : 0;
+
+			if (n > width[k])
+				width[k] = n;
+		}
+	}
+	for (size_t k = 0; k < ncols; k++)
+		put_cell(cols[k], k == ncols - 1 ? 0 : width[k] + 2);
+	putchar('\n');
+	json_array_foreach(items, i, it) {
+		for (size_t k = 0; k < ncols; k++) {
+			const char *s = json_string_value(json_object_get(it, cols[k]));
+
+			put_cell(s ? s : "", k == ncols - 1 ? 0 : width[k] + 2);
+		}
+		putchar('\n');
+	}
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static int cmd_migrate(struct ctl *c, const struct command *cmd, int argc, char **argv)
@@ -400,7 +431,6 @@ static int cmd_key_list(struct ctl *c, const struct command *cmd, int argc, char
 	static const char *const cols[] = {"id", "prefix", "role", "name", "created_at", "revoked_at"};
 	struct page pg = {.after_id = 0, .offset = -1, .limit = LIST_PAGE};
 	json_t *items = NULL, *it;
-	long width[6];
 	bool all = false, more = true;
 	enum herr rc;
 	size_t i;
@@ -444,28 +474,7 @@ static int cmd_key_list(struct ctl *c, const struct command *cmd, int argc, char
 		if (json_is_null(json_object_get(it, "revoked_at")))
 			json_object_set_new(it, "revoked_at", json_string("-"));
 	}
-	for (size_t k = 0; k < 6; k++) {
-		width[k] = (long)strlen(cols[k]);
-		json_array_foreach(items, i, it) {
-			const char *s = json_string_value(json_object_get(it, cols[k]));
-			long n = s ? utf8_chars(s) : 0;
-
-			if (n > width[k])
-				width[k] = n;
-		}
-	}
-	for (size_t k = 0; k < 6; k++) {
-		put_cell(cols[k], k == 5 ? 0 : width[k] + 2);
-	}
-	putchar('\n');
-	json_array_foreach(items, i, it) {
-		for (size_t k = 0; k < 6; k++) {
-			const char *s = json_string_value(json_object_get(it, cols[k]));
-
-			put_cell(s ? s : "", k == 5 ? 0 : width[k] + 2);
-		}
-		putchar('\n');
-	}
+	ctl_print_table(items, cols, 6);
 	rv = EX_OK;
 out:
 	json_decref(items);

@@ -205,7 +205,6 @@ int cmd_user_list(struct ctl *c, const struct command *cmd, int argc, char **arg
 	enum { NCOLS = sizeof(cols) / sizeof(cols[0]) };
 	struct page pg = {.after_id = 0, .offset = -1, .limit = LIST_PAGE};
 	json_t *items = NULL, *it;
-	long width[NCOLS];
 	bool more = true;
 	enum herr rc;
 	size_t i;
@@ -242,27 +241,7 @@ int cmd_user_list(struct ctl *c, const struct command *cmd, int argc, char **arg
 		if (json_is_null(json_object_get(it, "last_login_at")))
 			json_object_set_new(it, "last_login_at", json_string("-"));
 	}
-	for (size_t k = 0; k < NCOLS; k++) {
-		width[k] = (long)strlen(cols[k]);
-		json_array_foreach(items, i, it) {
-			const char *s = json_string_value(json_object_get(it, cols[k]));
-			long n = s ? utf8_chars(s) : 0;
-
-			if (n > width[k])
-				width[k] = n;
-		}
-	}
-	for (size_t k = 0; k < NCOLS; k++)
-		put_cell(cols[k], k == NCOLS - 1 ? 0 : width[k] + 2);
-	putchar('\n');
-	json_array_foreach(items, i, it) {
-		for (size_t k = 0; k < NCOLS; k++) {
-			const char *s = json_string_value(json_object_get(it, cols[k]));
-
-			put_cell(s ? s : "", k == NCOLS - 1 ? 0 : width[k] + 2);
-		}
-		putchar('\n');
-	}
+	ctl_print_table(items, cols, NCOLS);
 	rv = EX_OK;
 out:
 	json_decref(items);
