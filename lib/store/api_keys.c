@@ -242,25 +242,12 @@ enum herr store_api_keys_revoke_user(struct db *db, int64_t user_id, json_t *pre
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	if ((rc = db_prepare(db, sql_user_prefixes, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, user_id);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = store_rows_strings(st, prefixes)) != HERR_OK)
 		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		const char *p = db_col_text(st, 0, NULL);
-
-		if (p && json_array_append_new(prefixes, json_string(p)) != 0) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-	}
-	if (r < 0) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
 	db_done(st);
 	st = NULL;
 	if ((rc = db_prepare(db, sql_revoke_user, &st)) != HERR_OK)

@@ -92,3 +92,19 @@ void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size)
 	if ((size_t)snprintf(dst, size, "%s", s ? s : "") >= size)
 		utf8_trim_cut(dst);
 }
+
+enum herr store_rows_strings(struct db_stmt *st, json_t *out)
+{
+	enum herr rc;
+	int r;
+
+	if ((rc = db_execute(st)) != HERR_OK)
+		return rc;
+	while ((r = db_fetch(st)) == 1) {
+		const char *v = db_col_text(st, 0, NULL);
+
+		if (v && json_array_append_new(out, json_string(v)) != 0)
+			return HERR_NOMEM;
+	}
+	return r < 0 ? HERR_INTERNAL : HERR_OK;
+}

@@ -38,6 +38,10 @@ enum herr store_rows_get(struct db *db, const char *sql, int64_t id, store_row_f
  * (a COUNT or MAX; SQL NULL reads as 0). */
 enum herr store_rows_int(struct db_stmt *st, int64_t *out);
 
+/* Execute st and append the text of column 0 of every row to out (a
+ * borrowed array); NULLs are skipped. */
+enum herr store_rows_strings(struct db_stmt *st, json_t *out);
+
 /* Copy text column idx of the current row into dst (size bytes), "" for
  * NULL; a value too long is cut between characters. */
 void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size);

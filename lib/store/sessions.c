@@ -173,26 +173,13 @@ enum herr store_sessions_end_user(struct db *db, int64_t user_id, int64_t keep_i
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	if ((rc = db_prepare(db, sql_user_prefixes, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, user_id);
 	db_bind_int64(st, 1, keep_id);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = store_rows_strings(st, prefixes)) != HERR_OK)
 		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		const char *p = db_col_text(st, 0, NULL);
-
-		if (p && json_array_append_new(prefixes, json_string(p)) != 0) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-	}
-	if (r < 0) {
-		rc = HERR_INTERNAL;
-		goto out;
-	}
 	db_done(st);
 	st = NULL;
 	if ((rc = db_prepare(db, sql_delete_user, &st)) != HERR_OK)

@@ -224,24 +224,11 @@ static enum herr users__prefixes(struct db *db, const char *sql, int64_t id, jso
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	while ((r = db_fetch(st)) == 1) {
-		const char *p = db_col_text(st, 0, NULL);
-
-		if (p && json_array_append_new(out, json_string(p)) != 0) {
-			rc = HERR_NOMEM;
-			goto out;
-		}
-	}
-	if (r < 0)
-		rc = HERR_INTERNAL;
-out:
+	rc = store_rows_strings(st, out);
 	db_done(st);
 	return rc;
 }
