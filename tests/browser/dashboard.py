@@ -149,6 +149,27 @@ def sign_in(drv, base, user, password):
     return bool(wait(drv, lambda: drv.find_elements(By.CSS_SELECTOR, "#nav a")))
 
 
+def click(drv, xpath, timeout=10):
+    """Click what xpath finds, finding it afresh each try: a live list may
+    redraw between finding a button and clicking it."""
+    return bool(wait(drv, lambda: drv.find_element(By.XPATH, xpath).click() or True, timeout))
+
+
+def clear_prompts(drv):
+    """Answer whatever prompts are up (others' runs may have left some), as
+    a person would: the primary button of the top card, until none is left."""
+    for _ in range(50):
+        cards = drv.find_elements(By.CSS_SELECTOR, "#prompt-layer .prompt-overlay")
+        if not cards:
+            return True
+        try:
+            cards[-1].find_element(By.CSS_SELECTOR, "button.primary").click()
+        except Exception:  # the card went while we looked
+            pass
+        wait(drv, lambda: len(drv.find_elements(By.CSS_SELECTOR, "#prompt-layer .prompt-overlay")) < len(cards), 5)
+    return not drv.find_elements(By.CSS_SELECTOR, "#prompt-layer .prompt-overlay")
+
+
 def visit(drv, base, path, out, axe_src, label):
     drv.get(base + path)
     ready = wait(drv, lambda: page_ready(drv), 12)
@@ -210,84 +231,9 @@ def main():
     profile = tempfile.mkdtemp(prefix="hearth-dash-")
     drv = browser(profile)
     try:
-        check(sign_in(drv, base, f"dash-admin-{run}", pw), "an admin signs in through the sign-in page")
-        links = drv.execute_script("return [...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))")
-        check(ADMIN_PAGES <= set(links), "an admin is offered the admin pages", links)
-        problems(drv, base)
-        for path in links + ["/account", "/rules/new", f"/rules/{prompt_rule['id']}"]:
-            visit(drv, base, path, a.out, axe_src, "admin")
-
-        # The API reference: every operation listed, search narrows it,
-        # and Try it answers with the signed-in session.
-        drv.get(base + "/docs")
-        n = wait(drv, lambda: len(drv.find_elements(By.CSS_SELECTOR, "#operations details.op")), 10)
-        _, doc = api("GET", "/api/v1/openapi.json")
-        total = sum(1 for item in doc["paths"].values() for m in item if m in ("get", "post", "put", "patch", "delete"))
-        check(n == total, f"/docs lists every operation ({n} of {total})")
-        drv.find_element(By.ID, "q").send_keys("auth me")
-        shown = wait(drv, lambda: [e for e in drv.find_elements(By.CSS_SELECTOR, "#operations details.op") if e.is_displayed()])
-        check(shown and len(shown) < total, "/docs: the search narrows the list", len(shown or []))
-        me = drv.find_element(By.ID, "op-me")
-        me.find_element(By.TAG_NAME, "summary").click()
-        me.find_element(By.XPATH, ".//summary[normalize-space()='Try it']").click()
-        me.find_element(By.XPATH, ".//button[normalize-space()='Send']").click()
-        reply = wait(drv, lambda: "200" in me.find_element(By.CSS_SELECTOR, "form.try p strong").text and me, 10)
-        check(bool(reply) and f"dash-admin-{run}" in me.text, "/docs: Try it answers with the signed-in session")
-        found = axe(drv, axe_src) or []
-        bad = [v for v in found if v["impact"] in ("serious", "critical")]
-        check(not bad, "/docs: no serious or critical accessibility violation", *[f"{v['id']}: {v['help']}" for v in bad])
-        trouble = problems(drv, base)
-        check(not trouble, "/docs: no console error and no failed request", *trouble)
-
-        # Live: the prompt pops up on Home and is answered there.
-        drv.get(base + "/")
-        wait(drv, lambda: page_ready(drv))
-        time.sleep(1)
-        st, fired = api("POST", f"/api/v1/rules/{prompt_rule['id']}/execute", {})
-        card = wait(drv, lambda: drv.find_element(
-            By.XPATH, "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"), 15)
-        if check(bool(card), "a rule's interactive prompt pops up full-screen on Home, live", st, fired):
-            check("Are you all right?" in card.text, "with its message and buttons", card.text)
-            card.find_element(By.XPATH, ".//button[normalize-space()=\"I'm OK\"]").click()
-            mine = "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"
-            gone = wait(drv, lambda: not drv.find_elements(By.XPATH, mine), 10)
-            check(bool(gone), "answering closes it")
-            done = wait(drv, lambda: api("GET", f"/api/v1/workflows/{fired['execution_id']}")[1]
-                        .get("status") in ("completed", "failed"), 15, 0.5)
-            _, wf = api("GET", f"/api/v1/workflows/{fired['execution_id']}")
-            check(bool(done) and wf.get("status") == "completed", "the run goes on with the answer", wf)
-
-        # Live: the alert appears on Home without a reload and is dismissed.
-        st, fired = api("POST", f"/api/v1/rules/{alert_rule['id']}/execute", {})
-        xp = f"//article[contains(@class,'alert-card')][.//*[contains(., 'Back door open {run}')]]"
-        alert = wait(drv, lambda: drv.find_element(By.XPATH, xp), 15)
-        if check(bool(alert), "a new alert appears on Home without a reload", st, fired):
-            alert.find_element(By.XPATH, ".//button[normalize-space()='Dismiss']").click()
-            gone = wait(drv, lambda: not drv.find_elements(By.XPATH, xp), 10)
-            check(bool(gone), "Dismiss takes it off the list")
-            _, alerts = api("GET", "/api/v1/alerts?limit=100")
-            mine = [x for x in alerts["items"] if x["message"] == f"Back door open {run}"]
-            check(mine and mine[0]["resolved"] and mine[0]["resolution"] == "dismissed",
-                  "and the alert is dismissed in the API", mine)
-        problems(drv, base)
-
-        # A caregiver: no admin pages, and no writes but alert actions.
-        check(sign_in(drv, base, f"dash-cg-{run}", pw), "a caregiver signs in")
-        links = drv.execute_script("return [...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))")
-        check(not (ADMIN_PAGES & set(links)), "a caregiver is offered no admin page", links)
-        for path in sorted(ADMIN_PAGES):
-            drv.get(base + path)
-            wait(drv, lambda: page_ready(drv))
-            check(drv.current_url.rstrip("/") == base, f"caregiver: {path} leads back Home", drv.current_url)
-        status = drv.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "fetch('/api/v1/rooms', {method: 'POST', headers: {'Content-Type': 'application/json',"
-            " 'X-Hearth-Request': '1'}, body: JSON.stringify({name: 'not allowed'})}).then(r => done(r.status));")
-        check(status == 403, "caregiver: creating a room from the browser is refused (403)", status)
-        problems(drv, base)   # that 403 was the point
-        visit(drv, base, "/", a.out, axe_src, "caregiver")
-        visit(drv, base, "/alerts", a.out, axe_src, "caregiver")
-        problems(drv, base)
+        steps(drv, api, a, base, axe_src, run, pw, prompt_rule, alert_rule)
+    except Exception as e:  # say what broke, not only where
+        not_ok("the browser script ran to the end", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
     finally:
         drv.quit()
         shutil.rmtree(profile, ignore_errors=True)
@@ -296,6 +242,89 @@ def main():
                 api("DELETE", f"/api/v1/rules/{rid}")
     print(f"# screenshots in {a.out}")
     return 1 if FAILED else 0
+
+
+def steps(drv, api, a, base, axe_src, run, pw, prompt_rule, alert_rule):
+    """Everything the browser does, in order."""
+    check(sign_in(drv, base, f"dash-admin-{run}", pw), "an admin signs in through the sign-in page")
+    links = drv.execute_script("return [...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))")
+    check(ADMIN_PAGES <= set(links), "an admin is offered the admin pages", links)
+    problems(drv, base)
+    for path in links + ["/account", "/rules/new", f"/rules/{prompt_rule['id']}"]:
+        visit(drv, base, path, a.out, axe_src, "admin")
+
+    # The API reference: every operation listed, search narrows it,
+    # and Try it answers with the signed-in session.
+    drv.get(base + "/docs")
+    n = wait(drv, lambda: len(drv.find_elements(By.CSS_SELECTOR, "#operations details.op")), 10)
+    _, doc = api("GET", "/api/v1/openapi.json")
+    total = sum(1 for item in doc["paths"].values() for m in item if m in ("get", "post", "put", "patch", "delete"))
+    check(n == total, f"/docs lists every operation ({n} of {total})")
+    drv.find_element(By.ID, "q").send_keys("auth me")
+    shown = wait(drv, lambda: [e for e in drv.find_elements(By.CSS_SELECTOR, "#operations details.op") if e.is_displayed()])
+    check(shown and len(shown) < total, "/docs: the search narrows the list", len(shown or []))
+    me = drv.find_element(By.ID, "op-me")
+    me.find_element(By.TAG_NAME, "summary").click()
+    me.find_element(By.XPATH, ".//summary[normalize-space()='Try it']").click()
+    me.find_element(By.XPATH, ".//button[normalize-space()='Send']").click()
+    reply = wait(drv, lambda: "200" in me.find_element(By.CSS_SELECTOR, "form.try p strong").text and me, 10)
+    check(bool(reply) and f"dash-admin-{run}" in me.text, "/docs: Try it answers with the signed-in session")
+    found = axe(drv, axe_src) or []
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    check(not bad, "/docs: no serious or critical accessibility violation", *[f"{v['id']}: {v['help']}" for v in bad])
+    trouble = problems(drv, base)
+    check(not trouble, "/docs: no console error and no failed request", *trouble)
+
+    # Live: the prompt pops up on Home and is answered there.
+    drv.get(base + "/")
+    wait(drv, lambda: page_ready(drv))
+    time.sleep(1)
+    st, fired = api("POST", f"/api/v1/rules/{prompt_rule['id']}/execute", {})
+    card = wait(drv, lambda: drv.find_element(
+        By.XPATH, "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"), 15)
+    if check(bool(card), "a rule's interactive prompt pops up full-screen on Home, live", st, fired):
+        check("Are you all right?" in card.text, "with its message and buttons", card.text)
+        mine = "//div[contains(@class,'prompt-overlay')][.//p[contains(., 'Are you all right?')]]"
+        check(click(drv, mine + "//button[normalize-space()=\"I'm OK\"]"), "its I'm OK button answers")
+        gone = wait(drv, lambda: not drv.find_elements(By.XPATH, mine), 10)
+        check(bool(gone), "answering closes it")
+        done = wait(drv, lambda: api("GET", f"/api/v1/workflows/{fired['execution_id']}")[1]
+                    .get("status") in ("completed", "failed"), 15, 0.5)
+        _, wf = api("GET", f"/api/v1/workflows/{fired['execution_id']}")
+        check(bool(done) and wf.get("status") == "completed", "the run goes on with the answer", wf)
+
+    # Live: the alert appears on Home without a reload and is dismissed.
+    check(clear_prompts(drv), "no prompt left in front of Home")
+    st, fired = api("POST", f"/api/v1/rules/{alert_rule['id']}/execute", {})
+    xp = f"//article[contains(@class,'alert-card')][.//*[contains(., 'Back door open {run}')]]"
+    alert = wait(drv, lambda: drv.find_element(By.XPATH, xp), 15)
+    if check(bool(alert), "a new alert appears on Home without a reload", st, fired):
+        check(click(drv, xp + "//button[normalize-space()='Dismiss']"), "its Dismiss button can be pressed")
+        gone = wait(drv, lambda: not drv.find_elements(By.XPATH, xp), 10)
+        check(bool(gone), "Dismiss takes it off the list")
+        _, alerts = api("GET", "/api/v1/alerts?limit=100")
+        mine = [x for x in alerts["items"] if x["message"] == f"Back door open {run}"]
+        check(mine and mine[0]["resolved"] and mine[0]["resolution"] == "dismissed",
+              "and the alert is dismissed in the API", mine)
+    problems(drv, base)
+
+    # A caregiver: no admin pages, and no writes but alert actions.
+    check(sign_in(drv, base, f"dash-cg-{run}", pw), "a caregiver signs in")
+    links = drv.execute_script("return [...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))")
+    check(not (ADMIN_PAGES & set(links)), "a caregiver is offered no admin page", links)
+    for path in sorted(ADMIN_PAGES):
+        drv.get(base + path)
+        wait(drv, lambda: page_ready(drv))
+        check(drv.current_url.rstrip("/") == base, f"caregiver: {path} leads back Home", drv.current_url)
+    status = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/v1/rooms', {method: 'POST', headers: {'Content-Type': 'application/json',"
+        " 'X-Hearth-Request': '1'}, body: JSON.stringify({name: 'not allowed'})}).then(r => done(r.status));")
+    check(status == 403, "caregiver: creating a room from the browser is refused (403)", status)
+    problems(drv, base)   # that 403 was the point
+    visit(drv, base, "/", a.out, axe_src, "caregiver")
+    visit(drv, base, "/alerts", a.out, axe_src, "caregiver")
+    problems(drv, base)
 
 
 if __name__ == "__main__":
