@@ -29,6 +29,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "proc.h"
 
 /* Timeouts of 0 would mean "wait forever" to Connector/C. */
 #define DB_DEFAULT_CONNECT_TIMEOUT 2
@@ -235,7 +236,7 @@ static enum herr db__connect(struct db *db)
 	LOG(db->down ? LOG_NOTICE : LOG_DEBUG, "db: connected to %s", where);
 	db->conn = m;
 	m = NULL;
-	db->pid = getpid();
+	db->pid = proc_self();
 	db->down = false;
 	rc = HERR_OK;
 out:
@@ -274,7 +275,7 @@ void db_free(struct db *db)
 
 	if (!db)
 		return;
-	if (db->conn && db->pid != getpid())
+	if (db->conn && db->pid != proc_self())
 		db__abandon(db);
 	else
 		db__drop(db);
@@ -317,7 +318,7 @@ static bool db__closed_by_server(struct db *db)
 
 enum herr db_ensure(struct db *db)
 {
-	if (db->conn && db->pid != getpid())
+	if (db->conn && db->pid != proc_self())
 		db__abandon(db);
 	if (db->conn && db__closed_by_server(db)) {
 		LOG(LOG_INFO, "db: the server closed the connection");
@@ -345,7 +346,7 @@ enum herr db_ping(struct db *db)
 
 void db_disconnect(struct db *db)
 {
-	if (db->conn && db->pid != getpid())
+	if (db->conn && db->pid != proc_self())
 		db__abandon(db);
 	else
 		db__drop(db);

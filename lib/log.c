@@ -10,6 +10,7 @@
  * second line.
  */
 #include "log.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -144,7 +145,7 @@ void log_write(int level, const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s[%ld]: ",
 		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 		     tm.tm_sec, ts.tv_nsec / 1000000L, log_level_names[level], log_program,
-		     (long)getpid());
+		     (long)proc_self());
 	if (n < 0 || (size_t)n >= sizeof(line))
 		goto out;
 	len = (size_t)n;

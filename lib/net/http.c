@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "proc.h"
 #include "net/url_policy.h"
 
 #define NET_CONNECT_TIMEOUT_MS 5000L
@@ -76,7 +77,7 @@ int net_init(const struct url_policy *policy, long connect_timeout_ms, long time
 	net.timeout_ms = timeout_ms > 0 ? timeout_ms : NET_TIMEOUT_MS;
 	net.policy_set = true;
 	/* Connections kept from before were let through by the old policy. */
-	if (net.easy && net.easy_pid == getpid())
+	if (net.easy && net.easy_pid == proc_self())
 		curl_easy_cleanup(net.easy);
 	net.easy = NULL;
 	return 0;
@@ -96,7 +97,7 @@ int net_init_config(const struct hearth_config *cfg)
 
 void net_cleanup(void)
 {
-	if (net.easy && net.easy_pid == getpid())
+	if (net.easy && net.easy_pid == proc_self())
 		curl_easy_cleanup(net.easy);
 	net.easy = NULL;
 	if (net.global_init)
@@ -218,7 +219,7 @@ static CURL *net__handle(void)
 	/* A handle inherited over fork() shares its connections with the
 	 * parent: leave it alone (cleaning it up would close the parent's
 	 * TLS sessions) and start afresh. */
-	if (net.easy && net.easy_pid != getpid())
+	if (net.easy && net.easy_pid != proc_self())
 		net.easy = NULL;
 	if (!net.easy) {
 		if (!net.global_init) {
@@ -227,7 +228,7 @@ static CURL *net__handle(void)
 			net.global_init = true;
 		}
 		net.easy = curl_easy_init();
-		net.easy_pid = getpid();
+		net.easy_pid = proc_self();
 	} else {
 		curl_easy_reset(net.easy);
 	}

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "iso8601.h"
 #include "log.h"
+#include "proc.h"
 #include "net/publish.h"
 
 /* While publishing keeps failing (nginx stopped), one log line per this
@@ -56,7 +57,7 @@ int publish_channel_known(const char *channel)
 
 static CURL *publish__handle(void)
 {
-	pid_t pid = getpid();
+	pid_t pid = proc_self();
 
 	if (publish__curl && publish__pid == pid) {
 		curl_easy_reset(publish__curl);   /* keeps the connection */
