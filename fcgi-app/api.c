@@ -34,6 +34,7 @@
 #include "response.h"
 #include "roles.h"
 #include "router.h"
+#include "settings.h"
 #include "store/store.h"
 
 /* How often a write that lost a deadlock is run again before a 503. */
@@ -192,60 +193,79 @@ out:
 }
 
 /*
- * Who is asking: 0 with *who set (and *by_cookie when the session cookie
- * said so), -1 with the reply set.  optional: no credential, or one that
- * does not resolve, is 1 (anonymous) instead of a 401.
+ * Ask memcached in one round trip for all the request is about to read
+ * from it: the settings counter (a route with the database), the
+ * credential's row, and for a cached list its counter and page.  What
+ * follows reads the replies (cache_prefetch) instead of a round trip each.
  */
-static int api__authenticate(struct app *app, const struct request *req, json_t *body,
-			     bool optional, struct response *r, struct principal *who,
-			     bool *by_cookie)
+static void api__prefetch(struct app *app, const struct request *req,
+			  const struct route_match *m, const char *method, int found,
+			  const char *credential)
 {
-	char key[API_CRED_MAX + 1];
+	char cred_key[PRINCIPAL_CACHE_KEY_MAX], ver_key[64], list_key[LIST_CACHE_KEY_MAX];
+	const char *ns = router_cache_ns(m->route), *keys[4];
+	size_t n = 0;
+
+	if (!(m->route->flags & ROUTE_NO_DB))
+		keys[n++] = "ver:" SETTINGS_CACHE_NS;
+	if (found > 0 && principal_cache_key(credential, found == 2, cred_key) == 0)
+		keys[n++] = cred_key;
+	if (ns && strcmp(method, "GET") == 0) {
+		snprintf(ver_key, sizeof(ver_key), "ver:%s", ns);
+		list_cache_key(ns, req->query, list_key);
+		keys[n++] = ver_key;
+		keys[n++] = list_key;
+	}
+	if (n > 1)
+		(void)cache_prefetch(app->cache, keys, n);
+}
+
+/*
+ * Who is asking, from the credential api__credential found (found, key):
+ * 0 with *who set (and *by_cookie when the session cookie said so), -1
+ * with the reply set.  optional: no credential, or one that does not
+ * resolve, is 1 (anonymous) instead of a 401.
+ */
+static int api__authenticate(struct app *app, const struct request *req, int found,
+			     const char *key, bool optional, struct response *r,
+			     struct principal *who, bool *by_cookie)
+{
 	enum herr e = HERR_NOT_FOUND;
-	int found = api__credential(req, body, key, sizeof(key));
-	int rv = -1;
 
 	*by_cookie = found == 2;
 	if (req->credential_repeated) {
 		response_detail(r, 400, "a credential was given more than once; give one");
-		goto out;
+		return -1;
 	}
-	if (optional && found <= 0) {
-		rv = 1;
-		goto out;
-	}
+	if (optional && found <= 0)
+		return 1;
 	if (found == 0) {
 		response_add_header(r, "WWW-Authenticate", "Bearer realm=\"hearth\"");
 		response_detail(r, 401, "authentication required");
-		goto out;
+		return -1;
 	}
 	if (found == 1)
 		e = principal_from_key(app->db, app->cache, app->cfg->cache_ttl, key, who);
 	else if (found == 2)
 		e = principal_from_session(app->db, app->cache, app->cfg->cache_ttl, key,
 					   app->cfg->auth_session_idle_seconds, who);
-	if (e == HERR_NOT_FOUND && optional) {
-		rv = 1;
-		goto out;
-	}
+	if (e == HERR_NOT_FOUND && optional)
+		return 1;
 	if (e == HERR_NOT_FOUND && found == 2) {
 		response_detail(r, 401, "your session has ended; sign in again");
-		goto out;
+		return -1;
 	}
 	if (e == HERR_NOT_FOUND) {
 		response_add_header(r, "WWW-Authenticate",
 				    "Bearer realm=\"hearth\", error=\"invalid_token\"");
 		response_detail(r, 401, "invalid API key");
-		goto out;
+		return -1;
 	}
 	if (e != HERR_OK) {
 		response_error(r, e, NULL);
-		goto out;
+		return -1;
 	}
-	rv = 0;
-out:
-	explicit_bzero(key, sizeof(key));
-	return rv;
+	return 0;
 }
 
 /*
@@ -438,8 +458,10 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 	struct principal who;
 	struct ctx c;
 	bool authenticated = false, by_cookie = false;
-	char allow[128];
+	char allow[128], credential[API_CRED_MAX + 1];
 	char key_id[24] = "-";
+	int found = 0;
+	uint64_t reads = cache_reads(app->cache);
 	json_t *body = NULL;
 	struct timespec t0;
 	size_t route_slot = METRICS_UNMATCHED;
@@ -468,6 +490,9 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 
 	if (api__parse_body(req, m.route->flags, r, &body) < 0)
 		goto out;
+	if (!(m.route->flags & ROUTE_PUBLIC) || (m.route->flags & ROUTE_OPTIONAL_AUTH))
+		found = api__credential(req, body, credential, sizeof(credential));
+	api__prefetch(app, req, &m, method, found, credential);
 
 	if (!(m.route->flags & ROUTE_NO_DB) && api__database_gate(app, r) < 0)
 		goto out;
@@ -478,7 +503,8 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 		/* HEAD is a GET without the body, so the GET rule covers it. */
 		const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
-		if (api__authenticate(app, req, body, false, r, &who, &by_cookie) < 0)
+		if (api__authenticate(app, req, found, credential, false, r, &who,
+				      &by_cookie) < 0)
 			goto out;
 		authenticated = true;
 		if (!(m.route->flags & ROUTE_SELF) &&
@@ -487,7 +513,8 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 			goto out;
 		}
 	} else if (m.route->flags & ROUTE_OPTIONAL_AUTH) {
-		int a = api__authenticate(app, req, body, true, r, &who, &by_cookie);
+		int a = api__authenticate(app, req, found, credential, true, r, &who,
+					  &by_cookie);
 
 		/* A route that answers without the database (NO_DB) does not
 		 * fail because the database cannot vouch for a credential just
@@ -517,10 +544,13 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 out:
 	if (r->status == 0)
 		response_error(r, HERR_INTERNAL, NULL);
+	cache_prefetch_drop(app->cache);
+	explicit_bzero(credential, sizeof(credential));
 	json_decref(body);
 	if (authenticated)
 		snprintf(key_id, sizeof(key_id), "%lld", (long long)who.key_id);
 	metrics_request(route_slot, method, r->status, api__ms_since(&t0) / 1e3);
+	metrics_cache_reads(cache_reads(app->cache) - reads);
 	/* The path only, never the query string: it may carry api_key. */
 	LOG(LOG_INFO, "%s %s %d %.1fms key_id=%s%s%s", method, path, r->status, api__ms_since(&t0),
 	    key_id, req->request_id ? " request=" : "", req->request_id ? req->request_id : "");

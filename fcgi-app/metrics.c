@@ -61,6 +61,7 @@ struct metrics_shm {
 	int64_t started;
 	uint64_t db_errors[M_DB_KINDS];
 	uint64_t worker_exits[METRICS_EXIT_COUNT];
+	uint64_t cache_reads;
 	struct metrics_slot slot[];   /* nroutes + 1: the last is "unmatched" */
 };
 
@@ -148,6 +149,12 @@ void metrics_db_error(enum herr kind)
 		return;
 	metrics__add(&metrics->db_errors[kind == HERR_UNAVAILABLE ? 0 : kind == HERR_SCHEMA ? 1 : 2],
 		     1);
+}
+
+void metrics_cache_reads(uint64_t n)
+{
+	if (metrics && n)
+		metrics__add(&metrics->cache_reads, n);
 }
 
 void metrics_worker_exit(enum metrics_exit why)
@@ -274,6 +281,10 @@ int metrics_write(FILE *out)
 		fprintf(out, "hearth_api_worker_exits_total{reason=\"%s\"} %" PRIu64 "\n",
 			metrics__exit_names[k], metrics__get(&metrics->worker_exits[k]));
 
+	fprintf(out,
+		"# HELP hearth_cache_reads_total Round trips to memcached to read (a multi-get is one).\n"
+		"# TYPE hearth_cache_reads_total counter\n"
+		"hearth_cache_reads_total %" PRIu64 "\n", metrics__get(&metrics->cache_reads));
 	fprintf(out,
 		"# HELP hearth_api_start_time_seconds When the API's master process started, in Unix time.\n"
 		"# TYPE hearth_api_start_time_seconds gauge\n"

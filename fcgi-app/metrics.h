@@ -56,6 +56,9 @@ void metrics_request(size_t route, const char *method, int status, double second
 /* A database failure that was not the client's doing (lib/db.c's hook). */
 void metrics_db_error(enum herr kind);
 
+/* A request's round trips to memcached to read. */
+void metrics_cache_reads(uint64_t n);
+
 /* The master saw a worker end. */
 void metrics_worker_exit(enum metrics_exit why);
 

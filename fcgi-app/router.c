@@ -197,6 +197,22 @@ const struct route routes[] = {
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 
+static const struct {
+	handler_fn handler;
+	const char *ns;
+} router_cached_lists[] = {
+	{h_rooms_list,   CACHE_NS_ROOMS},
+	{h_sensors_list, CACHE_NS_SENSORS},
+};
+
+const char *router_cache_ns(const struct route *r)
+{
+	for (size_t i = 0; i < sizeof(router_cached_lists) / sizeof(router_cached_lists[0]); i++)
+		if (router_cached_lists[i].handler == r->handler)
+			return router_cached_lists[i].ns;
+	return NULL;
+}
+
 /*
  * Match one pattern against a path, segment by segment.  Returns 1 and
  * fills the captures of m, or 0.

@@ -55,6 +55,10 @@ extern const size_t routes_count;
 enum route_result router_match(const char *method, const char *path, struct route_match *m,
 			       char *allow, size_t allowsz);
 
+/* The cache namespace of a list the route's handler may answer from the
+ * cache (ctx_list_cached), for api.c to prefetch its page; else NULL. */
+const char *router_cache_ns(const struct route *r);
+
 /* Copy capture `name` into out (NUL-terminated).  0, or -1 when absent or
  * too long. */
 int route_capture(const struct route_match *m, const char *name, char *out, size_t outsz);

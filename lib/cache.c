@@ -31,6 +31,13 @@
  *
  * A struct cache belongs to one process: connections inherited over fork
  * are left alone and the child opens its own.
+ *
+ * Prefetch: a request that knows what it is about to read (the settings
+ * counter, its credential's row, a list page and its namespace's counter)
+ * asks for all of it in one multi-get; the reads that follow are answered
+ * from those replies, a miss included, instead of a round trip each.  A
+ * write of a prefetched key through this process forgets its reply, and
+ * the caller drops them all when its request ends.
  */
 #include "cache.h"
 
@@ -50,6 +57,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "proc.h"
 
 #define CACHE_NS "hearth:"
 #define CACHE_KEY_MAX 200
@@ -71,9 +79,21 @@
 
 #define CACHE_LOG_INTERVAL 10
 
+/* The most keys one request prefetches. */
+#define CACHE_PREFETCH_MAX 8
+
 #define CACHE_TAG_LEN 32
 /* A signed item: tag | expiry (8 bytes, big-endian Unix seconds) | value. */
 #define CACHE_HEAD_LEN (CACHE_TAG_LEN + 8)
+
+/* One prefetched key: its reply (a copy), or that it was not there. */
+struct cache_pre {
+	char k[CACHE_KEYBUF];
+	size_t klen;
+	char *v;             /* NULL: not found (or a failed reply) */
+	size_t vlen;
+	uint32_t flags;
+};
 
 struct cache {
 	memcached_st *mc;    /* NULL: no servers, every call misses */
@@ -83,6 +103,9 @@ struct cache {
 	time_t last_log;     /* monotonic seconds */
 	unsigned char mac_key[CACHE_TAG_LEN];
 	EVP_MAC_CTX *mac;    /* keyed once, re-initialised per item */
+	struct cache_pre pre[CACHE_PREFETCH_MAX];
+	size_t npre;
+	uint64_t reads;      /* round trips to read, for the metrics */
 };
 
 static memcached_st *cache__handle(struct cache *c);
@@ -206,7 +229,7 @@ struct cache *cache_new(const char *servers, const unsigned char *secret, size_t
 
 	if (!c)
 		return NULL;
-	c->pid = getpid();
+	c->pid = proc_self();
 	if (!servers || !*servers)
 		return c;
 	/* Without a key nothing could be verified: no cache at all. */
@@ -258,13 +281,14 @@ void cache_free(struct cache *c)
 	if (!c)
 		return;
 	/* A child must not send "quit" down its parent's connections. */
-	if (c->mc && c->pid == getpid()) {
+	if (c->mc && c->pid == proc_self()) {
 		/* An invalidation this process owes must not die with it. */
 		if (!cache_settled(c))
 			LOG(LOG_WARNING, "cache: exiting with an invalidation that may not have "
 			    "reached memcached; entries may be stale for up to cache.ttl");
 		memcached_free(c->mc);
 	}
+	cache_prefetch_drop(c);
 	explicit_bzero(c->mac_key, sizeof(c->mac_key));
 	EVP_MAC_CTX_free(c->mac);
 	free(c);
@@ -280,7 +304,7 @@ static memcached_st *cache__handle(struct cache *c)
 
 	if (!c || !c->mc || (c->quiet_until && cache__now() < c->quiet_until))
 		return NULL;
-	if (c->pid != getpid()) {
+	if (c->pid != proc_self()) {
 		/* The inherited handle's sockets are shared with the parent;
 		 * using them would mix up replies between processes.  Leave
 		 * it (and its descriptors) untouched and start afresh. */
@@ -289,7 +313,7 @@ static memcached_st *cache__handle(struct cache *c)
 		if (!fresh)
 			return NULL;
 		c->mc = fresh;
-		c->pid = getpid();
+		c->pid = proc_self();
 		c->quiet_until = 0;
 	}
 	if (c->unsure) {
@@ -328,6 +352,114 @@ static time_t cache__ttl(time_t ttl)
 	return ttl > CACHE_TTL_MAX ? CACHE_TTL_MAX : ttl;
 }
 
+/* ------------------------------------------------------------- prefetch */
+
+static struct cache_pre *cache__pre_find(struct cache *c, const char *k, size_t klen)
+{
+	for (size_t i = 0; c && i < c->npre; i++)
+		if (c->pre[i].klen == klen && memcmp(c->pre[i].k, k, klen) == 0)
+			return &c->pre[i];
+	return NULL;
+}
+
+/* A key this process writes is read afresh from then on. */
+static void cache__pre_forget(struct cache *c, const char *k, size_t klen)
+{
+	struct cache_pre *p = cache__pre_find(c, k, klen);
+
+	if (!p)
+		return;
+	free(p->v);
+	*p = c->pre[--c->npre];
+}
+
+void cache_prefetch_drop(struct cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->npre; i++)
+		free(c->pre[i].v);
+	c->npre = 0;
+}
+
+int cache_prefetch(struct cache *c, const char *const *keys, size_t n)
+{
+	memcached_st *mc = cache__handle(c);
+	const char *ks[CACHE_PREFETCH_MAX];
+	size_t lens[CACHE_PREFETCH_MAX], first;
+	memcached_result_st *res;
+	memcached_return_t rc;
+
+	if (!mc)
+		return -1;
+	first = c->npre;
+	for (size_t i = 0; i < n && c->npre < CACHE_PREFETCH_MAX; i++) {
+		struct cache_pre *p = &c->pre[c->npre];
+
+		if (cache__key(keys[i], p->k, &p->klen) != 0 || cache__pre_find(c, p->k, p->klen))
+			continue;
+		p->v = NULL;
+		p->vlen = 0;
+		p->flags = 0;
+		ks[c->npre - first] = p->k;
+		lens[c->npre - first] = p->klen;
+		c->npre++;
+	}
+	if (c->npre == first)
+		return 0;
+	c->reads++;
+	rc = memcached_mget(mc, ks, lens, c->npre - first);
+	while (rc == MEMCACHED_SUCCESS && (res = memcached_fetch_result(mc, NULL, &rc))) {
+		struct cache_pre *p = cache__pre_find(c, memcached_result_key_value(res),
+						      memcached_result_key_length(res));
+		size_t vlen = memcached_result_length(res);
+
+		if (p && !p->v && (p->v = malloc(vlen + 1))) {
+			memcpy(p->v, memcached_result_value(res), vlen);
+			p->v[vlen] = '\0';
+			p->vlen = vlen;
+			p->flags = memcached_result_flags(res);
+		}
+		memcached_result_free(res);
+	}
+	if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS) {
+		/* What did arrive may be incomplete: read it all afresh. */
+		cache__trouble(c, "get", rc);
+		while (c->npre > first)
+			free(c->pre[--c->npre].v);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fetch answered from the prefetched replies when the key is among
+ * them: 1 with a copy in *v (NULL and MEMCACHED_NOTFOUND for a miss), 0
+ * when it is not, and the server must be asked. */
+static int cache__pre_fetch(struct cache *c, const char *k, size_t klen, char **v, size_t *len,
+			    uint32_t *flags, memcached_return_t *rcp)
+{
+	struct cache_pre *p = cache__pre_find(c, k, klen);
+
+	if (!p)
+		return 0;
+	*v = NULL;
+	*flags = p->flags;
+	*rcp = MEMCACHED_NOTFOUND;
+	if (!p->v)
+		return 1;
+	if (!(*v = malloc(p->vlen + 1))) {
+		*rcp = MEMCACHED_MEMORY_ALLOCATION_FAILURE;
+		return 1;
+	}
+	memcpy(*v, p->v, p->vlen + 1);
+	if (len)
+		*len = p->vlen;
+	*rcp = MEMCACHED_SUCCESS;
+	return 1;
+}
+
+/* ------------------------------------------------------------- reads */
+
 /* A fetched item: a new malloc'd, NUL-terminated copy, or NULL with *rcp
  * telling a miss (MEMCACHED_NOTFOUND) from a failure. */
 static char *cache__fetch(struct cache *c, memcached_st *mc, const char *k, size_t klen,
@@ -337,6 +469,9 @@ static char *cache__fetch(struct cache *c, memcached_st *mc, const char *k, size
 	size_t vlen = 0;
 	char *v, *copy;
 
+	if (cache__pre_fetch(c, k, klen, &copy, len, flags, rcp))
+		return copy;
+	c->reads++;
 	v = memcached_get(mc, k, klen, &vlen, flags, &rc);
 	*rcp = rc;
 	if (rc != MEMCACHED_SUCCESS) {
@@ -460,6 +595,7 @@ static void cache__store(struct cache *c, bool only_if_absent, const char *key, 
 	 * database rows wants. */
 	if (!mc || ttl <= 0 || (!val && len) || cache__key(key, k, &klen) != 0)
 		return;
+	cache__pre_forget(c, k, klen);
 	if (!(item = malloc(CACHE_HEAD_LEN + len + 1)))
 		return;
 	expires = (uint64_t)time(NULL) + (uint64_t)cache__ttl(ttl);
@@ -516,6 +652,7 @@ void cache_delete(struct cache *c, const char *key)
 
 	if (!c || !c->mc || cache__key(key, k, &klen) != 0)
 		return;
+	cache__pre_forget(c, k, klen);
 	if (!mc) {
 		/* Unreachable, or not flushed yet: still owed a flush. */
 		c->unsure = true;
@@ -595,6 +732,7 @@ uint64_t cache_version(struct cache *c, const char *ns)
 			break;
 		/* Missing: start a counter; if another process won the race,
 		 * read theirs. */
+		cache__pre_forget(c, k, klen);
 		seed = cache__seed();
 		snprintf(seedtext, sizeof(seedtext), "%" PRIu64, seed);
 		rc = memcached_add(mc, k, klen, seedtext, strlen(seedtext), 0, CACHE_FLAG_VALUE);
@@ -618,6 +756,7 @@ void cache_bump(struct cache *c, const char *ns)
 
 	if (!c || !c->mc || cache__version_key(ns, k, &klen) != 0)
 		return;
+	cache__pre_forget(c, k, klen);
 	if (!mc) {
 		c->unsure = true;
 		return;
@@ -661,6 +800,31 @@ static char *cache__unwrap(const char *v, size_t vlen, uint64_t version, size_t 
 	return out;
 }
 
+/* cache_get_versioned when both the counter and the page were prefetched. */
+static char *cache__versioned_prefetched(struct cache *c, const char *ns, const char *vk,
+					 size_t vklen, const char *pk, size_t pklen,
+					 uint64_t *version, size_t *len)
+{
+	memcached_return_t rc;
+	uint32_t flags = 0;
+	size_t plen = 0;
+	char *v, *page, *out = NULL;
+
+	(void)cache__pre_fetch(c, vk, vklen, &v, NULL, &flags, &rc);
+	if (!v || flags != CACHE_FLAG_VALUE || cache__parse_u64(v, version) != 0) {
+		free(v);
+		/* No counter yet (or a garbled one): as in cache_get_versioned. */
+		*version = cache_version(c, ns);
+		return NULL;
+	}
+	free(v);
+	(void)cache__pre_fetch(c, pk, pklen, &page, &plen, &flags, &rc);
+	if (page && flags == CACHE_FLAG_VALUE && cache__open(c, pk, pklen, page, &plen) == 0)
+		out = cache__unwrap(page, plen, *version, len);
+	free(page);
+	return out;
+}
+
 char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
 			  uint64_t *version, size_t *len)
 {
@@ -677,8 +841,11 @@ char *cache_get_versioned(struct cache *c, const char *ns, const char *key,
 	*version = 0;
 	if (!mc || cache__version_key(ns, vk, &lens[0]) != 0 || cache__key(key, pk, &lens[1]) != 0)
 		return NULL;
+	if (cache__pre_find(c, vk, lens[0]) && cache__pre_find(c, pk, lens[1]))
+		return cache__versioned_prefetched(c, ns, vk, lens[0], pk, lens[1], version, len);
 	keys[0] = vk;
 	keys[1] = pk;
+	c->reads++;
 	rc = memcached_mget(mc, keys, lens, 2);
 	if (rc != MEMCACHED_SUCCESS) {
 		cache__trouble(c, "get", rc);
@@ -740,6 +907,11 @@ void cache_set_versioned(struct cache *c, const char *key, uint64_t version,
 		memcpy(buf + n, val, len);
 	cache_set(c, key, buf, (size_t)n + len, ttl);
 	free(buf);
+}
+
+uint64_t cache_reads(const struct cache *c)
+{
+	return c ? c->reads : 0;
 }
 
 int cache_alive(struct cache *c)

@@ -67,6 +67,20 @@ void cache_set_versioned(struct cache *c, const char *key, uint64_t version,
 			 const void *val, size_t len, time_t ttl);
 
 /* 1 if at least one server answered a round trip just now, else 0. */
+/*
+ * Ask for up to 8 keys (as given to cache_get; a namespace's counter is
+ * "ver:<ns>") in one round trip; cache_get, cache_version and
+ * cache_get_versioned then answer from the replies, a miss included,
+ * until cache_prefetch_drop.  Writing a key through this process forgets
+ * its reply.  0, or -1 when the server could not be asked (the reads then
+ * ask it themselves, or miss).
+ */
+int cache_prefetch(struct cache *c, const char *const *keys, size_t n);
+void cache_prefetch_drop(struct cache *c);
+
+/* How many round trips this process has made to read (get or multi-get). */
+uint64_t cache_reads(const struct cache *c);
+
 int cache_alive(struct cache *c);
 
 #endif

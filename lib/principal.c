@@ -22,8 +22,6 @@
 #include "store/store.h"
 #include "store/accounts.h"
 
-#define PRINCIPAL_CACHE_KEY_MAX 32
-
 static int principal__cache_key(const char *prefix, char out[PRINCIPAL_CACHE_KEY_MAX])
 {
 	if (!prefix || strlen(prefix) != AUTH_KEY_PREFIX_LEN ||
@@ -32,6 +30,8 @@ static int principal__cache_key(const char *prefix, char out[PRINCIPAL_CACHE_KEY
 	snprintf(out, PRINCIPAL_CACHE_KEY_MAX, "apikey:%s", prefix);
 	return 0;
 }
+
+static int principal__session_key(const char *prefix, char out[PRINCIPAL_CACHE_KEY_MAX]);
 
 static int principal__unhex(const char *hex, unsigned char *out, size_t n)
 {
@@ -144,6 +144,17 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, c
 	snprintf(out->name, sizeof(out->name), "%s", row.name);
 	snprintf(out->role, sizeof(out->role), "%s", row.role);
 	return HERR_OK;
+}
+
+int principal_cache_key(const char *credential, bool session,
+			char out[PRINCIPAL_CACHE_KEY_MAX])
+{
+	char prefix[AUTH_KEY_PREFIX_LEN + 1];
+
+	if (session)
+		return auth_session_parse(credential, prefix) == 0 ?
+			       principal__session_key(prefix, out) : -1;
+	return auth_key_parse(credential, prefix) == 0 ? principal__cache_key(prefix, out) : -1;
 }
 
 void principal_forget(struct cache *cache, const char *prefix)

@@ -1,6 +1,7 @@
 #ifndef HEARTH_PRINCIPAL_H
 #define HEARTH_PRINCIPAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -29,6 +30,13 @@ struct principal {
  */
 enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl,
 			     const char *key, struct principal *out);
+
+/* The cache key a credential's row is kept under ("apikey:<prefix>", or
+ * "session:<prefix>" for a session token), for a request to prefetch it
+ * with the rest of what it reads.  0, or -1 for what cannot be one. */
+#define PRINCIPAL_CACHE_KEY_MAX 32
+int principal_cache_key(const char *credential, bool session,
+			char out[PRINCIPAL_CACHE_KEY_MAX]);
 
 /* Forget a key's cached row (after revoke). */
 void principal_forget(struct cache *cache, const char *prefix);

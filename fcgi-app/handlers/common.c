@@ -223,25 +223,30 @@ void ctx_unlink_media(struct ctx *c, const struct media_row *gone, size_t n)
 			    gone[i].rel_path, strerror(errno));
 }
 
-bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc)
+void list_cache_key(const char *ns, const char *query, char out[LIST_CACHE_KEY_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *query = common__query(c);
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	char qhash[33];
-	size_t len;
-	char *page;
 
 	/* The query is hashed: it may carry an api_key, and bytes that are no
 	 * memcached key. */
+	query = query ? query : "";
 	SHA256((const unsigned char *)query, strlen(query), digest);
 	for (size_t i = 0; i < 16; i++) {
 		qhash[2 * i] = hex[digest[i] >> 4];
 		qhash[2 * i + 1] = hex[digest[i] & 15];
 	}
 	qhash[32] = '\0';
-	snprintf(lc->key, sizeof(lc->key), "list:%s:%s", ns, qhash);
+	snprintf(out, LIST_CACHE_KEY_MAX, "list:%s:%s", ns, qhash);
+}
 
+bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc)
+{
+	size_t len;
+	char *page;
+
+	list_cache_key(ns, common__query(c), lc->key);
 	page = cache_get_versioned(c->app->cache, ns, lc->key, &lc->version, &len);
 	if (!page)
 		return false;

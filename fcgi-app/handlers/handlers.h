@@ -61,8 +61,10 @@ void ctx_sign_in_failed(struct ctx *c, int status);
 #define CACHE_NS_SENSORS "sensors"
 
 /* A list page as cached: where it lives in memcached. */
+#define LIST_CACHE_KEY_MAX 128
+
 struct list_cache {
-	char key[128];
+	char key[LIST_CACHE_KEY_MAX];
 	uint64_t version;   /* the namespace's version when read; 0 = cache unavailable */
 };
 
@@ -119,6 +121,8 @@ int ctx_list_reply_desc(struct ctx *c, struct response *r, const char *scope,
  * ctx_list_cache_fill: after a successful ctx_list_reply, serialise r's
  * body once into r->raw and store it.
  */
+/* The cache key of list ns's page for a query string. */
+void list_cache_key(const char *ns, const char *query, char out[LIST_CACHE_KEY_MAX]);
 bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc);
 void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_cache *lc);
 

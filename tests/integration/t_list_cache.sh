@@ -22,6 +22,23 @@ api GET "/api/v1/rooms?limit=1000"
 expect_status 200 "the same page again: 200"
 is "$BODY" "$first" "the same page twice is byte-identical"
 
+# A page served from the cache costs one memcached round trip: the
+# settings counter, the key's row, the list's counter and the page come in
+# one multi-get (hearth_cache_reads_total counts round trips to read).
+cache_reads() {
+	api GET /api/v1/metrics
+	awk '$1 == "hearth_cache_reads_total" { print $2 }' <<<"$BODY"
+}
+api GET "/api/v1/rooms?limit=1000"
+r0=$(cache_reads)
+api GET "/api/v1/rooms?limit=1000"
+expect_status 200 "a cached page: 200"
+r1=$(cache_reads)
+r2=$(cache_reads)
+# r1 - r0 is the page's round trips plus one /metrics read's own; r2 - r1
+# is one /metrics read's alone.
+is "$(( (r1 - r0) - (r2 - r1) ))" 1 "a cached page costs one round trip to memcached"
+
 # Every kind of change shows at once in a list read just before it.
 api PUT "/api/v1/rooms/$RID" "$(j_room "$P-hallway")"
 expect_status 200 "rename the room"
