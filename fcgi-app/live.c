@@ -42,7 +42,7 @@ static void live__timezone(struct app *app, const char *zone, const char *file_z
 			setenv("TZ", live_tz, 1);
 		else
 			unsetenv("TZ");
-		tzset();
+		(void)engine_set_timezone("");
 	}
 	if (app->engine)
 		snprintf(app->engine->tz_name, sizeof(app->engine->tz_name), "%.*s",

@@ -320,7 +320,11 @@ enum herr db_ensure(struct db *db)
 {
 	if (db->conn && db->pid != proc_self())
 		db__abandon(db);
-	if (db->conn && db__closed_by_server(db)) {
+	/* Looked at between transactions only: inside one, the connection
+	 * answered its BEGIN moments ago, and a loss is found by the next
+	 * statement (tx_lost) all the same.  A poll per statement is a system
+	 * call per statement. */
+	if (db->conn && !db->in_tx && db__closed_by_server(db)) {
 		LOG(LOG_INFO, "db: the server closed the connection");
 		db__drop(db);
 	}

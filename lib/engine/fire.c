@@ -56,6 +56,13 @@ int engine_set_timezone(const char *tz_name)
 	struct stat sb;
 
 	if (!tz_name || !*tz_name) {
+		/* The system's zone, named: with TZ unset the C library looks
+		 * at /etc/localtime again on every localtime() (a stat each,
+		 * dozens per sensor event); named, it reads it once. */
+		const char *tz = getenv("TZ");
+
+		if ((!tz || !*tz) && setenv("TZ", ":/etc/localtime", 1) != 0)
+			return -1;
 		tzset();
 		return 0;
 	}

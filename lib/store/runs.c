@@ -371,15 +371,14 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 {
 	struct engine_rule *rules = NULL;
 	struct db_stmt *st = NULL;
-	size_t count = 0;
+	size_t count = 0, room = 0;
 	enum herr e;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rules = calloc(cap ? cap : 1, sizeof(*rules));
-	if (!rules)
-		return HERR_NOMEM;
+	/* Grown as rows come: a rule is a few KiB, and most sensors have a
+	 * handful of rules, not `cap`. */
 	e = db_prepare(db, sql_sensor_rules, &st);
 	if (e != HERR_OK)
 		goto fail;
@@ -395,6 +394,20 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 		if (count == 0 || rules[count - 1].id != id) {
 			if (count == cap)
 				break;
+			if (count == room) {
+				size_t more = room ? 2 * room : 16;
+				struct engine_rule *grown;
+
+				if (more > cap)
+					more = cap;
+				if (!(grown = realloc(rules, more * sizeof(*rules)))) {
+					e = HERR_NOMEM;
+					break;
+				}
+				memset(grown + room, 0, (more - room) * sizeof(*rules));
+				rules = grown;
+				room = more;
+			}
 			if (runs__rule_row(st, &rules[count++]) != 0) {
 				e = HERR_NOMEM;
 				break;
