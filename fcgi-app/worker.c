@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -300,6 +301,23 @@ static bool worker__credential_repeated(FCGX_ParamArray env, const struct reques
  * Runs and jobs are committed already; an error here leaves them to the
  * scheduler (a lease, steps_started = 0, a due job).
  */
+/*
+ * Memory a worker holds between requests.  A request that needed much (a
+ * large body, a long page, a big result set) leaves the heap at its
+ * high-water mark: freed, but kept by malloc.  Every WORKER_TRIM_EVERY
+ * requests, when more than WORKER_TRIM_BYTES lie free in the heap, they
+ * are given back, so a worker's size follows what it holds now, not the
+ * largest request it ever served.
+ */
+#define WORKER_TRIM_EVERY 64
+#define WORKER_TRIM_BYTES (1024 * 1024)
+
+static void worker__trim(unsigned long served)
+{
+	if (served % WORKER_TRIM_EVERY == 0 && mallinfo2().fordblks > WORKER_TRIM_BYTES)
+		(void)malloc_trim(0);
+}
+
 static void worker__after(struct app *app)
 {
 	size_t i;
@@ -534,7 +552,7 @@ int worker_run(int listen_fd, const struct hearth_config *cfg, const struct role
 		worker__serve(&app, &rq);
 		FCGX_Finish_r(&rq);
 		worker__after(&app);
-		served++;
+		worker__trim(++served);
 	}
 	if (worker_stop) {
 		/*
