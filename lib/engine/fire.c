@@ -85,6 +85,11 @@ static char *fire__initial_data(const struct engine *e, const struct engine_rule
 			    "media_paths", "media_type");
 	if (trigger && t->due_at)
 		json_object_set_new(trigger, "due_at", json_integer((json_int_t)t->due_at));
+	if (trigger && t->due_at && !strcmp(t->type, "cron")) {
+		json_object_set_new(trigger, "late", json_boolean(t->late));
+		json_object_set_new(trigger, "lateness_seconds",
+				    json_integer((json_int_t)t->lateness_seconds));
+	}
 	if (trigger && t->occupancy_minutes > 0)
 		json_object_set_new(trigger, "occupancy_minutes", json_real(t->occupancy_minutes));
 	data = json_pack("{s:o, s:O, s:o, s:{s:I, s:s}}", "trigger", trigger,
