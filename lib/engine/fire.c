@@ -41,7 +41,7 @@ void engine_init(struct engine *e, struct db *db, const struct hearth_config *cf
 	e->host[sizeof(e->host) - 1] = '\0';
 	snprintf(e->owner, sizeof(e->owner), "%s:%ld", e->host, (long)getpid());
 	e->lease_seconds = 120;
-	e->catch_up_minutes = 15;
+	e->catch_up_minutes = 60;
 	if (cfg) {
 		snprintf(e->tz_name, sizeof(e->tz_name), "%.*s", (int)sizeof(e->tz_name) - 1,
 			 cfg->engine_timezone);
