@@ -23,15 +23,6 @@ void engine_pool_init(struct engine_pool *p, const struct db_options *o, int clo
 	p->close_fd = close_fd;
 }
 
-unsigned engine_pool_busy(const struct engine_pool *p)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < POOL_CHILDREN; i++)
-		n += p->children[i] > 0;
-	return n;
-}
-
 /* In the child: take the run over from the tick and run it; never returns. */
 static void pool__child(const struct engine *parent, const struct pool_item *it)
 {
@@ -99,23 +90,16 @@ static size_t pool__free_slot(const struct engine_pool *p)
 enum herr engine_pool_run(struct engine *e, int64_t id, bool resumed)
 {
 	struct engine_pool *p = e->pool;
-	struct pool_item it = {id, resumed};
-	size_t slot;
 
 	if (!p)
 		return resumed ? engine_resume_claimed(e, id) : engine_run(e, id);
+	/* Behind those already waiting, so runs start in the order given. */
+	if (p->queued < POOL_QUEUE)
+		p->queue[p->queued++] = (struct pool_item){id, resumed};
+	else
+		LOG(LOG_WARNING, "run %" PRId64 ": %u runs going and %u waiting; it starts when "
+		    "its lease runs out", id, POOL_CHILDREN, POOL_QUEUE);
 	engine_pool_poll(e);
-	slot = pool__free_slot(p);
-	if (slot < POOL_CHILDREN && p->queued == 0) {
-		pool__start(e, slot, &it);
-		return HERR_OK;
-	}
-	if (p->queued < POOL_QUEUE) {
-		p->queue[p->queued++] = it;
-		return HERR_OK;
-	}
-	LOG(LOG_WARNING, "run %" PRId64 ": %u runs going and %u waiting; it starts when its "
-	    "lease runs out", id, POOL_CHILDREN, POOL_QUEUE);
 	return HERR_OK;
 }
 

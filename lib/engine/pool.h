@@ -66,7 +66,4 @@ void engine_pool_poll(struct engine *e);
  * (the children outlive the tick). */
 void engine_pool_drain(struct engine *e);
 
-/* How many children run now. */
-unsigned engine_pool_busy(const struct engine_pool *p);
-
 #endif
