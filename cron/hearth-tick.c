@@ -3,7 +3,16 @@
  * makes one pass each wall-clock second until that minute ends, so the
  * minutes join up without a gap.  A pass: fail or take over runs whose
  * worker died, resume waiting runs whose time has come, fire due cron
- * rules, fire occupancy rules (lib/engine/tick.c does each).
+ * rules, fire occupancy rules (lib/engine/tick.c does each).  The runs
+ * these start go to child processes (lib/engine/pool.h), and a second
+ * child makes the outbound passes (alert reminders, deliveries), so
+ * neither a slow run nor a slow outbound call delays the next second's
+ * instants.  The settings kept in the database (the hub's time zone) are
+ * looked at before each pass.
+ *
+ * Test builds (configure --enable-test-clock, never a package) add
+ * HEARTH_TEST_CLOCK_OFFSET seconds to the time the passes see, so the
+ * tests can put the scheduler in an outage or a DST change.
  *
  * One tick per host at a time (an exclusive flock on [engine] tick_lock);
  * ticks on other hosts are fine, everything is claimed in the database.
@@ -23,14 +32,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "build-config.h" /* HEARTH_TEST_CLOCK in test builds */
 #include "config.h"
 #include "db.h"
 #include "engine/engine.h"
+#include "engine/pool.h"
 #include "log.h"
 #include "net/http.h"
 #include "net/queue.h"
@@ -129,32 +142,91 @@ static int tick_lock(const char *path, int *fd)
 	return -1;
 }
 
+/* The seconds added to the clock the passes see (test builds only). */
+static time_t tick_clock_offset(void)
+{
+#ifdef HEARTH_TEST_CLOCK
+	const char *v = getenv("HEARTH_TEST_CLOCK_OFFSET");
+	char *end = NULL;
+	long long off;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	off = strtoll(v, &end, 10);
+	if (errno || *end) {
+		LOG(LOG_ERR, "HEARTH_TEST_CLOCK_OFFSET '%.32s' is not a number of seconds", v);
+		return 0;
+	}
+	return (time_t)off;
+#else
+	return 0;
+#endif
+}
+
 /* What the passes of this run have seen of the database. */
 struct tick_state {
 	enum herr last_error;   /* logged already; HERR_OK = all well */
 	bool verbose;
+	struct settings_live *settings; /* NULL: not followed (the outbound child) */
+	bool tz_had;            /* TZ as the process found it, for zone "" */
+	char tz[256];
 };
 
-/* One pass at `now`. */
-static void tick_pass(struct engine *e, struct tick_state *s, time_t now)
+/* The passes, in order; the outbound ones run in a child of their own. */
+static const char *const tick_names[] = {"reap", "resume", "cron", "occupancy", "escalate",
+					 "deliver"};
+static enum herr (*const tick_steps[])(struct engine *, time_t, unsigned *) = {
+	engine_tick_reap, engine_tick_resume, engine_tick_cron, engine_tick_occupancy,
+	engine_tick_escalate, engine_tick_deliver,
+};
+#define TICK_STEPS 6
+#define TICK_OUTBOUND_FIRST 4
+
+/* Follow the settings in the database: the hub's zone and the log level. */
+static void tick_settings(struct engine *e, struct tick_state *s)
 {
-	static const char *const names[] = {"reap", "resume", "cron", "occupancy", "escalate",
-					    "deliver"};
-	enum herr (*const steps[])(struct engine *, time_t, unsigned *) = {
-		engine_tick_reap, engine_tick_resume, engine_tick_cron, engine_tick_occupancy,
-		engine_tick_escalate, engine_tick_deliver,
-	};
-	unsigned counts[6] = {0};
+	const struct hearth_config *cfg = &s->settings->cfg;
+
+	if (settings_live_refresh(s->settings, e->db, NULL) != 1)
+		return;
+	log_set_level(s->verbose && cfg->log_level < LOG_NOTICE ? LOG_NOTICE : cfg->log_level);
+	if (strcmp(cfg->engine_timezone, e->tz_name) == 0)
+		return;
+	if (*cfg->engine_timezone) {
+		if (engine_set_timezone(cfg->engine_timezone) != 0) {
+			LOG(LOG_ERR, "settings: unknown time zone '%s'", cfg->engine_timezone);
+			return;
+		}
+	} else {
+		if (s->tz_had && !*s->settings->file->engine_timezone)
+			setenv("TZ", s->tz, 1);
+		else
+			unsetenv("TZ");
+		tzset();
+	}
+	LOG(LOG_INFO, "time zone: '%s'", cfg->engine_timezone);
+	snprintf(e->tz_name, sizeof(e->tz_name), "%.*s", (int)sizeof(e->tz_name) - 1,
+		 cfg->engine_timezone);
+}
+
+/* One pass at `now` over steps [from, to). */
+static void tick_pass(struct engine *e, struct tick_state *s, time_t now, size_t from, size_t to)
+{
+	unsigned counts[TICK_STEPS] = {0};
 	struct timespec t0;
 	enum herr rc = HERR_OK;
 	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < 6 && rc == HERR_OK; i++) {
-		rc = steps[i](e, now, &counts[i]);
+	engine_pool_poll(e);
+	if (s->settings)
+		tick_settings(e, s);
+	for (i = from; i < to && rc == HERR_OK; i++) {
+		rc = tick_steps[i](e, now, &counts[i]);
 		if (rc != HERR_OK && rc != s->last_error)
 			LOG(rc == HERR_UNAVAILABLE ? LOG_WARNING : LOG_ERR,
-			    "%s: %s%s", names[i], herr_str(rc),
+			    "%s: %s%s", tick_names[i], herr_str(rc),
 			    rc == HERR_UNAVAILABLE ? "; retrying each second" : "");
 	}
 	if (rc == HERR_OK && s->last_error != HERR_OK)
@@ -170,6 +242,57 @@ static void tick_pass(struct engine *e, struct tick_state *s, time_t now)
 		    tick_ms_since(&t0));
 }
 
+/*
+ * Passes over steps [from, to) each wall-clock second until minute_end
+ * (once only with once), or a signal.
+ */
+static void tick_loop(struct engine *e, struct tick_state *s, time_t minute_end, bool once,
+		      size_t from, size_t to)
+{
+	time_t offset = tick_clock_offset(), next;
+
+	while (!tick_stop) {
+		tick_pass(e, s, tick_now() + offset, from, to);
+		if (once)
+			break;
+		next = tick_now() + 1;
+		if (next >= minute_end)
+			break;
+		tick_sleep_until(next);
+	}
+}
+
+/*
+ * The outbound passes (reminders, deliveries) in a child with its own
+ * connection, until minute_end; the child's pid, or -1 when it could not
+ * start (the parent then makes them itself).
+ */
+static pid_t tick_outbound(const struct engine *parent, const struct db_options *o,
+			   const struct tick_state *s, int lock_fd, time_t minute_end)
+{
+	struct tick_state cs = {HERR_OK, s->verbose, NULL, false, ""};
+	struct queue_runner queue;
+	struct engine e = *parent;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) != 0) {
+		if (pid < 0)
+			LOG(LOG_ERR, "fork: %s; outbound passes made here", strerror(errno));
+		return pid;
+	}
+	close(lock_fd);
+	if (!(e.db = db_new(o)))
+		_exit(EX_OSERR);
+	e.pool = NULL;
+	snprintf(e.owner, sizeof(e.owner), "%s:%ld", e.host, (long)getpid());
+	queue_runner_init(&queue, e.db, parent->cfg);
+	e.queue = &queue;
+	tick_loop(&e, &cs, minute_end, false, TICK_OUTBOUND_FIRST, TICK_STEPS);
+	db_free(e.db);
+	_exit(EX_OK);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -180,7 +303,9 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct hearth_config cfg;
-	struct tick_state state = {HERR_OK, false};
+	struct settings_live live;
+	struct engine_pool pool;
+	struct tick_state state = {HERR_OK, false, NULL, false, ""};
 	struct sigaction sa;
 	struct db_options o;
 	struct engine e;
@@ -190,6 +315,8 @@ int main(int argc, char **argv)
 	char err[512];
 	bool once = false;
 	time_t minute_end, next;
+	pid_t outbound = -1;
+	const char *tz;
 	int ch, lock_fd = -1, locked, rv = EX_OK;
 
 	log_init("hearth-tick", LOG_INFO);
@@ -250,39 +377,43 @@ int main(int argc, char **argv)
 		rv = EX_OSERR;
 		goto out;
 	}
-	/* The settings changed through the API, over the file's. */
-	if (settings_apply(db, &cfg) > 0) {
-		log_set_level(state.verbose && cfg.log_level < LOG_NOTICE ? LOG_NOTICE
-									 : cfg.log_level);
-		if (engine_set_timezone(cfg.engine_timezone) != 0)
-			LOG(LOG_ERR, "settings: unknown time zone '%s'", cfg.engine_timezone);
-	}
-	engine_init(&e, db, &cfg);
-	if (net_init_config(&cfg) != 0) {
+	/* The settings changed through the API, over the file's, followed
+	 * before each pass (tick_settings). */
+	tz = getenv("TZ");
+	state.tz_had = tz && strlen(tz) < sizeof(state.tz);
+	if (state.tz_had)
+		memcpy(state.tz, tz, strlen(tz) + 1);
+	settings_live_init(&live, &cfg);
+	state.settings = &live;
+	engine_init(&e, db, &live.cfg);
+	tick_settings(&e, &state);
+	if (net_init_config(&live.cfg) != 0) {
 		LOG(LOG_ERR, "libcurl did not start");
 		rv = EX_OSERR;
 		goto out;
 	}
-	queue_runner_init(&queue, db, &cfg);
+	queue_runner_init(&queue, db, &live.cfg);
 	e.queue = &queue;
+	engine_pool_init(&pool, &o, lock_fd);
+	e.pool = &pool;
 
 	/* The minute this tick covers is the one it started in. */
 	next = tick_now();
 	minute_end = next - next % 60 + 60;
-	while (!tick_stop) {
-		tick_pass(&e, &state, tick_now());
-		if (once)
-			break;
-		next = tick_now() + 1;
-		if (next >= minute_end)
-			break;
-		tick_sleep_until(next);
-	}
+	if (!once)
+		outbound = tick_outbound(&e, &o, &state, lock_fd, minute_end);
+	tick_loop(&e, &state, minute_end, once, 0, outbound > 0 ? TICK_OUTBOUND_FIRST : TICK_STEPS);
+	/* Runs still waiting for a place start now; they outlive the tick, as
+	 * the outbound child may (it ends with its minute). */
+	engine_pool_drain(&e);
+	if (outbound > 0 && tick_stop)
+		kill(outbound, SIGTERM);
 out:
 	net_cleanup();
 	db_free(db);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	explicit_bzero(&cfg, sizeof(cfg));
+	explicit_bzero(&live, sizeof(live));
 	return rv;
 }

@@ -97,7 +97,7 @@ static const struct config_key config_keys[] = {
 
 	{ "engine", "timezone", CT_STRING, OFF(engine_timezone), 0, 0, 0, "" },
 	{ "engine", "catch_up_minutes", CT_UNSIGNED, OFF(engine_catch_up_minutes), 0, 10080, 0,
-	  "15" },
+	  "60" },
 	{ "engine", "run_lease_seconds", CT_UNSIGNED, OFF(engine_run_lease_seconds), 5, 86400, 0,
 	  "120" },
 	{ "engine", "tick_lock", CT_STRING, OFF(engine_tick_lock), 0, 0, CF_NONEMPTY,

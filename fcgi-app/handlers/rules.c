@@ -6,8 +6,14 @@
  * schedule (parsed, and refused when it can never fire), its occupancy
  * threshold.  The engine later trusts what is stored.  next_fire_at is
  * stored: a save that makes or changes an enabled cron schedule sets it to
- * the schedule's next instant (NULL for other rules), and the scheduler
- * moves it on as the rule fires.
+ * the schedule's next instant in the hub's zone (NULL for other rules) and
+ * clears schedule_error, and the scheduler moves it on as the rule fires.
+ *
+ * A cron rule's schedule is its rate: cool_off_minutes and
+ * max_daily_triggers default to 0 (off) for it, and values set on it must
+ * leave every instant of an ordinary day able to fire (a daily cap of at
+ * least the instants per day, a cool-off no longer than the shortest gap
+ * between two instants): anything else is a 422, never a silent skip.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +24,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "engine/cron.h"
 #include "engine/engine.h"
 #include "fields.h"
@@ -35,9 +42,11 @@ static const char *const rule_trigger_types[] = {
 	"sensor_event", "cron", "manual", "webhook", "occupancy_duration", NULL,
 };
 static const char *const rule_booleans[] = {"true", "false", NULL};
+static const char *const rule_catch_up[] = {"all", "latest", "none", NULL};
 
 /* webhook_config is not here: it is set only by generate-secret, so a
- * client sending it gets extra_forbidden. */
+ * client sending it gets extra_forbidden; nor is schedule_error, the
+ * scheduler's. */
 static const struct vfield rule_fields[] = {
 	{"name", V_STRING, V_REQUIRED | V_NONEMPTY, 1, 256, NULL},
 	{"description", V_STRING, 0, 0, 2000, NULL},
@@ -49,6 +58,7 @@ static const struct vfield rule_fields[] = {
 	{"max_daily_triggers", V_INT, 0, 0, RULES_INT_MAX, NULL},
 	{"execution_timeout_minutes", V_INT, 0, 0, RULES_INT_MAX, NULL},
 	{"occupancy_config", V_OBJECT, V_NULLABLE, 0, 0, NULL},
+	{"catch_up", V_STRING, 0, 0, 0, rule_catch_up},
 };
 static const size_t rule_fields_count = sizeof(rule_fields) / sizeof(rule_fields[0]);
 
@@ -65,8 +75,53 @@ static const char *rules__trigger(const json_t *obj)
 	return t ? t : "sensor_event";
 }
 
-/* A schedule's problem in errs (at schedule_cron); 0 when it fires. */
-static size_t rules__check_cron(const char *text, json_t *errs)
+/* An integer field of a rule, or its default when not given.  A cron
+ * rule's schedule is its rate: cool-off and the daily cap are off unless
+ * set. */
+static int64_t rules__limit(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	bool cron = !strcmp(rules__trigger(obj), "cron");
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (!strcmp(key, "cool_off_minutes"))
+		return cron ? 0 : 5;
+	return cron ? 0 : 3;
+}
+
+/*
+ * A cron rule's cool-off and daily cap against its schedule: refused when
+ * they would skip instants of an ordinary day (DST days aside).
+ */
+static size_t rules__check_rate(const json_t *obj, const struct cron_expr *e, json_t *errs)
+{
+	int64_t cool_off = rules__limit(obj, "cool_off_minutes");
+	int64_t cap = rules__limit(obj, "max_daily_triggers");
+	struct cron_spacing sp;
+	size_t n = 0;
+
+	cron_spacing(e, &sp);
+	if (cap > 0 && sp.per_day > cap) {
+		verr_add(errs, at_body, "max_daily_triggers", "value_error",
+			 "the schedule fires %d times a day, more than max_daily_triggers %" PRId64
+			 " allows; set it to 0 (no cap) or at least %d", sp.per_day, cap,
+			 sp.per_day);
+		n++;
+	}
+	if (cool_off > 0 && sp.min_gap_minutes >= 0 && sp.min_gap_minutes < cool_off) {
+		verr_add(errs, at_body, "cool_off_minutes", "value_error",
+			 "the schedule has instants %" PRId64 " min apart, closer than "
+			 "cool_off_minutes %" PRId64 " allows; set it to 0 (none) or at most %" PRId64,
+			 sp.min_gap_minutes, cool_off, sp.min_gap_minutes);
+		n++;
+	}
+	return n;
+}
+
+/* A schedule's problems in errs (at schedule_cron, and with rate the
+ * limits of a cron rule); 0 when it fires as written. */
+static size_t rules__check_cron(const json_t *obj, const char *text, bool rate, json_t *errs)
 {
 	char err[CRON_ERR_MAX];
 	struct cron_expr e;
@@ -85,7 +140,12 @@ static size_t rules__check_cron(const char *text, json_t *errs)
 			 "%d years)", text, CRON_HORIZON_YEARS);
 		return 1;
 	}
-	return 0;
+	if (rc != 0) {
+		verr_add(errs, at_body, "schedule_cron", "value_error",
+			 "'%s': the next instant cannot be computed in the hub's time zone", text);
+		return 1;
+	}
+	return rate && !strcmp(rules__trigger(obj), "cron") ? rules__check_rate(obj, &e, errs) : 0;
 }
 
 /*
@@ -105,8 +165,11 @@ static size_t rules__check(const json_t *obj, json_t *errs)
 		n += validate_object(occ, at_occupancy, occupancy_fields,
 				     sizeof(occupancy_fields) / sizeof(occupancy_fields[0]), false,
 				     errs);
+	/* The limits are checked against the schedule only when they and the
+	 * trigger type are well-formed themselves. */
 	if (json_is_string(cron))
-		n += rules__check_cron(json_string_value(cron), errs);
+		n += rules__check_cron(obj, json_string_value(cron),
+				       n == 0 && (!trigger || json_is_string(trigger)), errs);
 
 	/* The trigger's requirements only mean something for a known type. */
 	if (trigger && !json_is_string(trigger))
@@ -127,8 +190,9 @@ static size_t rules__check(const json_t *obj, json_t *errs)
 	return n;
 }
 
-/* The store's view of a checked rule, with defaults; strings borrowed from obj. */
-static void rules__fields(const json_t *obj, struct rule_fields *f)
+/* The store's view of a checked rule, with defaults; strings borrowed from
+ * obj, tz (the zone next_fire_at is computed in) borrowed. */
+static void rules__fields(const json_t *obj, const char *tz, struct rule_fields *f)
 {
 	const json_t *enabled = json_object_get(obj, "enabled");
 	const json_t *occ = json_object_get(obj, "occupancy_config");
@@ -141,10 +205,11 @@ static void rules__fields(const json_t *obj, struct rule_fields *f)
 	f->trigger_type = rules__trigger(obj);
 	f->primary_sensor_id = json_integer_value(json_object_get(obj, "primary_sensor_id"));
 	f->schedule_cron = json_string_value(json_object_get(obj, "schedule_cron"));
-	v = json_object_get(obj, "cool_off_minutes");
-	f->cool_off_minutes = v ? json_integer_value(v) : 5;
-	v = json_object_get(obj, "max_daily_triggers");
-	f->max_daily_triggers = v ? json_integer_value(v) : 3;
+	f->cool_off_minutes = rules__limit(obj, "cool_off_minutes");
+	f->max_daily_triggers = rules__limit(obj, "max_daily_triggers");
+	f->catch_up = json_string_value(json_object_get(obj, "catch_up"));
+	if (!f->catch_up)
+		f->catch_up = "all";
 	v = json_object_get(obj, "execution_timeout_minutes");
 	f->execution_timeout_minutes = v ? json_integer_value(v) : 0;
 
@@ -159,6 +224,7 @@ static void rules__fields(const json_t *obj, struct rule_fields *f)
 
 	/* Used by the store only when the schedule is new or changed. */
 	f->next_fire_at = 0;
+	f->next_fire_tz = tz;
 	if (f->enabled && !strcmp(f->trigger_type, "cron") && f->schedule_cron)
 		f->next_fire_at = (int64_t)engine_next_fire(f->schedule_cron, time(NULL));
 }
@@ -287,7 +353,7 @@ int h_rules_create(struct ctx *c, struct response *r)
 		errs = NULL;
 		goto out;
 	}
-	rules__fields(body, &f);
+	rules__fields(body, c->app->cfg->engine_timezone, &f);
 	e = store_rules_create(c->app->db, &f, &rule);
 	if (e != HERR_OK) {
 		status = rules__error(r, e, 0, &f);
@@ -333,7 +399,7 @@ int h_rules_update(struct ctx *c, struct response *r)
 		errs = NULL;
 		goto out;
 	}
-	rules__fields(merged, &f);
+	rules__fields(merged, c->app->cfg->engine_timezone, &f);
 	e = store_rules_update(c->app->db, id, &f, &rule);
 	if (e != HERR_OK) {
 		status = rules__error(r, e, id, &f);

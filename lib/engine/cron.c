@@ -2,7 +2,8 @@
  * Cron expressions: a parser into bitsets, and the next due instant in
  * local time.  The search runs over local calendar fields (skipping whole
  * months, days and hours that cannot match) and only then maps the civil
- * minute it found to an instant, which is where DST is dealt with.
+ * minute it found to its instants, which is where DST is dealt with, as
+ * Vixie cron does (see cron.h).
  */
 #include "cron.h"
 
@@ -318,6 +319,10 @@ int cron_parse(const char *text, struct cron_expr *out, char *err, size_t errsz)
 			e.flags |= CRON_DOM_STAR;
 		if (i == F_DOW && *ps.p == '*')
 			e.flags |= CRON_DOW_STAR;
+		if (i == F_MINUTE && *ps.p == '*')
+			e.flags |= CRON_MIN_STAR;
+		if (i == F_HOUR && *ps.p == '*')
+			e.flags |= CRON_HOUR_STAR;
 		if (cron__field(&ps, &bits[i]) < 0)
 			return -1;
 	}
@@ -470,38 +475,42 @@ static int cron__offset(int64_t t, long *off)
 	return 0;
 }
 
+/* Where one local minute falls in real time. */
+struct cron_occ {
+	time_t first;  /* its first occurrence; the transition when skipped */
+	time_t second; /* a backward transition's repeat of it; = first if none */
+	bool skipped;  /* a forward transition skips it */
+};
+
 /*
- * The instant a local minute fires at: its first occurrence, or, when a
- * forward transition skips it, the transition itself.  Any instant showing
- * that minute is its wall-clock reading minus the offset then in force;
- * transitions are rare enough that the offsets a day either side are the
- * only candidates.
+ * The occurrences of a local minute.  Any instant showing that minute is
+ * its wall-clock reading minus the offset then in force; transitions are
+ * rare enough that the offsets a day either side are the only candidates.
  */
-static int cron__instant(const struct cron_civil *c, time_t *out)
+static int cron__instant(const struct cron_civil *c, struct cron_occ *o)
 {
 	int64_t wall = cron__days(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
 		       c->minute * 60;
 	long before, after, lo_off, off;
 	int64_t lo, hi;
+	bool lo_shows, hi_shows;
 
 	if (wall > INT64_MAX / 2 || wall < INT64_MIN / 2)
 		return -1;
 	if (cron__offset(wall - 86400, &before) < 0 || cron__offset(wall + 86400, &after) < 0)
 		return -1;
 
-	/* Earlier candidate first: the first occurrence of a repeated minute. */
+	/* The larger offset gives the earlier candidate. */
 	lo = wall - (before > after ? before : after);
 	hi = wall - (before > after ? after : before);
-	if (cron__offset(lo, &lo_off) < 0)
+	if (cron__offset(lo, &lo_off) < 0 || cron__offset(hi, &off) < 0)
 		return -1;
-	if (lo + lo_off == wall) {
-		*out = (time_t)lo;
-		return 0;
-	}
-	if (cron__offset(hi, &off) < 0)
-		return -1;
-	if (hi + off == wall || lo == hi) {
-		*out = (time_t)hi;
+	lo_shows = lo + lo_off == wall;
+	hi_shows = hi + off == wall;
+	o->skipped = false;
+	if (lo_shows || hi_shows || lo == hi) {
+		o->first = (time_t)(lo_shows ? lo : hi);
+		o->second = (time_t)(hi_shows ? hi : o->first);
 		return 0;
 	}
 
@@ -516,18 +525,42 @@ static int cron__instant(const struct cron_civil *c, time_t *out)
 		else
 			hi = mid;
 	}
-	*out = (time_t)hi;
+	o->first = o->second = (time_t)hi;
+	o->skipped = true;
+	return 0;
+}
+
+/* The smallest UTC offset in force within a day of t. */
+static int cron__min_offset(time_t t, long *off)
+{
+	long a, b, c;
+
+	if (cron__offset((int64_t)t - 86400, &a) < 0 || cron__offset(t, &b) < 0 ||
+	    cron__offset((int64_t)t + 86400, &c) < 0)
+		return -1;
+	*off = a < b ? (a < c ? a : c) : (b < c ? b : c);
 	return 0;
 }
 
 int cron_next(const struct cron_expr *e, time_t after, time_t *next)
 {
+	bool wild = (e->flags & (CRON_MIN_STAR | CRON_HOUR_STAR)) != 0;
 	struct cron_civil c;
+	struct cron_occ o;
 	struct tm tm;
 	int64_t last_year;
-	time_t t;
+	time_t start, repeat = 0;
+	long off;
 
-	if (!localtime_r(&after, &tm))
+	/*
+	 * Start from the wall-clock reading of `after` under the smallest
+	 * offset near it: after a backward transition that is the repeated
+	 * hour, whose second occurrences may still be ahead.
+	 */
+	if (cron__min_offset(after, &off) < 0)
+		return -1;
+	start = after + off;
+	if (!gmtime_r(&start, &tm))
 		return -1;
 	c.year = (int64_t)tm.tm_year + 1900;
 	c.month = tm.tm_mon + 1;
@@ -538,18 +571,82 @@ int cron_next(const struct cron_expr *e, time_t after, time_t *next)
 	cron__next_minute(&c);
 
 	/*
-	 * Mapping minutes to instants keeps their order, so the first match
-	 * after `after` is the answer, except inside a repeated hour: a minute
-	 * whose first occurrence is already past is skipped here.
+	 * Mapping minutes to their first occurrences keeps their order, and
+	 * so does mapping them to their last ones: the answer is the first
+	 * minute whose first occurrence is still ahead, or, for a wildcard
+	 * schedule, an earlier minute whose repeat is (the first such one).
+	 * A wildcard schedule never fires a skipped minute.
 	 */
 	while (cron__search(e, &c, last_year)) {
-		if (cron__instant(&c, &t) < 0)
+		if (cron__instant(&c, &o) < 0)
 			return -1;
-		if (t > after) {
-			*next = t;
+		if (wild && o.skipped) {
+			cron__next_minute(&c);
+			continue;
+		}
+		if (o.first > after) {
+			*next = repeat && repeat < o.first ? repeat : o.first;
 			return 0;
 		}
+		if (wild && !repeat && o.second > after)
+			repeat = o.second;
 		cron__next_minute(&c);
 	}
+	if (repeat) {
+		*next = repeat;
+		return 0;
+	}
 	return CRON_NEVER;
+}
+
+/* Whether the local calendar day c (hour and minute ignored) matches. */
+static bool cron__day_fires(const struct cron_expr *e, const struct cron_civil *c)
+{
+	return ((e->month >> c->month) & 1) && cron__day_matches(e, c);
+}
+
+void cron_spacing(const struct cron_expr *e, struct cron_spacing *out)
+{
+	struct cron_civil c = { 2000, 1, 1, 0, 0 };
+	int64_t first = -1, last = -1, day = 0, prev_day = -1, min_days = -1;
+	int64_t gap = -1;
+	int per_day = 0;
+
+	/* The minutes of one day, in order. */
+	for (int h = 0; h < 24; h++) {
+		if (!((e->hour >> h) & 1))
+			continue;
+		for (int m = 0; m < 60; m++) {
+			int64_t at = h * 60 + m;
+
+			if (!((e->minute >> m) & 1))
+				continue;
+			if (last >= 0 && (gap < 0 || at - last < gap))
+				gap = at - last;
+			if (first < 0)
+				first = at;
+			last = at;
+			per_day++;
+		}
+	}
+	/* The shortest step from one firing day to the next, over the horizon. */
+	for (; c.year < 2000 + CRON_HORIZON_YEARS && per_day > 0; day++) {
+		if (c.day > cron__month_days(c.year, c.month)) {
+			c.day = 1;
+			if (++c.month > 12) {
+				c.month = 1;
+				c.year++;
+			}
+		}
+		if (cron__day_fires(e, &c)) {
+			if (prev_day >= 0 && (min_days < 0 || day - prev_day < min_days))
+				min_days = day - prev_day;
+			prev_day = day;
+		}
+		c.day++;
+	}
+	if (min_days > 0 && (gap < 0 || min_days * 1440 + first - last < gap))
+		gap = min_days * 1440 + first - last;
+	out->per_day = prev_day >= 0 ? per_day : 0;
+	out->min_gap_minutes = gap;
 }

@@ -24,12 +24,18 @@
  *
  * Times are local wall-clock minutes in the process's time zone (TZ, set
  * once at start-up from the hub's configured zone, followed by tzset()).
- * Every matching local minute fires at most once:
- *   - a minute skipped by a forward transition fires at the transition
- *     itself (02:30 in Europe/Berlin on the spring-forward day fires at
- *     03:00 CEST), and all minutes skipped by one jump share that instant;
- *   - a minute repeated by a backward transition fires at its first
- *     occurrence only, so interval schedules pause during the repeated hour.
+ * Daylight-saving changes are handled as Vixie cron handles them, by the
+ * kind of schedule:
+ *   - wildcard schedules (the minute or the hour field starts with `*`:
+ *     `*`/15 in the minutes, "0 * * * *", "30 `*`/2 * * *") follow real
+ *     elapsed time: a minute a backward transition repeats fires at each of its
+ *     occurrences, and a minute a forward transition skips does not fire
+ *     at all, so an interval schedule neither pauses nor bunches up;
+ *   - fixed-time schedules (both fields without a star: "30 2 * * *") fire
+ *     once per local day: a repeated minute at its first occurrence only,
+ *     and a skipped minute at the transition itself (02:30 in Europe/Berlin
+ *     on the spring-forward day fires at 03:00 CEST; all minutes skipped by
+ *     one jump share that instant).
  *
  * The struct is plain data: no allocation, copy it freely.
  */
@@ -37,6 +43,8 @@
 /* Bits of struct cron_expr.flags: the field's text started with '*'. */
 #define CRON_DOM_STAR 0x01
 #define CRON_DOW_STAR 0x02
+#define CRON_MIN_STAR 0x04
+#define CRON_HOUR_STAR 0x08
 
 struct cron_expr {
 	uint64_t minute; /* bit m: minute m, 0-59 */
@@ -44,7 +52,7 @@ struct cron_expr {
 	uint32_t dom;    /* bit d: day of month d, 1-31 */
 	uint16_t month;  /* bit m: month m, 1-12 */
 	uint8_t dow;     /* bit d: weekday d, 0-6, 0 = Sunday (7 folded into 0) */
-	uint8_t flags;   /* CRON_DOM_STAR | CRON_DOW_STAR */
+	uint8_t flags;   /* CRON_*_STAR */
 };
 
 /* A buffer this size holds any message cron_parse() writes. */
@@ -83,5 +91,22 @@ int cron_parse(const char *text, struct cron_expr *out, char *err, size_t errsz)
  * and hours are skipped), never a minute-by-minute scan.
  */
 int cron_next(const struct cron_expr *e, time_t after, time_t *next);
+
+/* How a schedule spaces its instants on an ordinary day (no DST change). */
+struct cron_spacing {
+	int per_day;             /* instants on a day it fires; 0 = it never fires */
+	int64_t min_gap_minutes; /* shortest time between two successive instants,
+	                          * also from one firing day to the next; -1 when
+	                          * it fires once at most */
+};
+
+/*
+ * The spacing of e's instants, from its fields alone (no time zone).  Day
+ * to day steps are looked for over CRON_HORIZON_YEARS of calendar.  What
+ * a daily cap or a cool-off set on a cron rule is checked against: on an
+ * ordinary day the schedule fires per_day times, never closer together
+ * than min_gap_minutes.
+ */
+void cron_spacing(const struct cron_expr *e, struct cron_spacing *out);
 
 #endif

@@ -31,6 +31,7 @@
 #include "err.h"
 
 struct db;
+struct engine_pool;
 struct hearth_config;
 struct queue_runner;
 
@@ -41,6 +42,8 @@ struct engine {
 	                              * is published or delivered */
 	struct queue_runner *queue;  /* borrowed; NULL = deliveries are left to
 	                              * the scheduler */
+	struct engine_pool *pool;    /* borrowed; the scheduler's runs go to its
+	                              * child processes; NULL = run here */
 	char owner[96];              /* "host:pid": who holds a running run's lease */
 	char host[64];
 	char tz_name[64];            /* the hub's zone ("Europe/Berlin"); "" = system */
@@ -64,6 +67,8 @@ struct trigger {
 	                           * pipeline_data.trigger_input */
 	time_t due_at;            /* cron: the instant; occupancy: the stretch's start */
 	double occupancy_minutes; /* occupancy_duration: how long the room has been occupied */
+	int64_t lateness_seconds; /* cron: from due_at to the firing */
+	bool late;                /* cron: fired by catch-up after an outage */
 };
 
 /* Outcome of offering a trigger to one rule. */
@@ -113,6 +118,9 @@ enum herr engine_run(struct engine *e, int64_t execution_id);
  */
 enum herr engine_resume(struct engine *e, int64_t execution_id, bool *claimed);
 
+/* engine_resume() once the run is claimed (running, owned by e). */
+enum herr engine_resume_claimed(struct engine *e, int64_t execution_id);
+
 /*
  * POST /workflows/{id}/cancel: running or waiting -> cancelled (its event
  * log ignored).  HERR_NOT_FOUND: no such run; HERR_CONFLICT: already ended.
@@ -148,6 +156,10 @@ enum herr engine_tick_deliver(struct engine *e, time_t now, unsigned *tried);
 
 /* Reminders of open alerts nobody answered (engine/notify.h). */
 enum herr engine_tick_escalate(struct engine *e, time_t now, unsigned *sent);
+
+/* How late (seconds after its instant) a cron instant may fire and still
+ * be on time; later ones are fired by catch-up and marked late. */
+#define ENGINE_ON_TIME_SECONDS 60
 
 /* The next instant a cron rule fires after `after` (local zone); 0 when
  * never or the expression does not parse. */

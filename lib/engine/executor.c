@@ -405,14 +405,21 @@ enum herr engine_run(struct engine *e, int64_t execution_id)
 
 enum herr engine_resume(struct engine *e, int64_t execution_id, bool *claimed)
 {
-	struct exec x;
-	bool ours;
-	long at;
 	enum herr err;
 
 	err = store_runs_claim(e->db, execution_id, e->owner, e->lease_seconds, false, claimed);
 	if (err != HERR_OK || !*claimed)
 		return err;
+	return engine_resume_claimed(e, execution_id);
+}
+
+enum herr engine_resume_claimed(struct engine *e, int64_t execution_id)
+{
+	struct exec x;
+	bool ours;
+	long at;
+	enum herr err;
+
 	err = exec__load(&x, e, execution_id, &ours);
 	if (err != HERR_OK || !ours)
 		goto out;

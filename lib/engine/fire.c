@@ -41,7 +41,7 @@ void engine_init(struct engine *e, struct db *db, const struct hearth_config *cf
 	e->host[sizeof(e->host) - 1] = '\0';
 	snprintf(e->owner, sizeof(e->owner), "%s:%ld", e->host, (long)getpid());
 	e->lease_seconds = 120;
-	e->catch_up_minutes = 15;
+	e->catch_up_minutes = 60;
 	if (cfg) {
 		snprintf(e->tz_name, sizeof(e->tz_name), "%.*s", (int)sizeof(e->tz_name) - 1,
 			 cfg->engine_timezone);
@@ -92,6 +92,11 @@ static char *fire__initial_data(const struct engine *e, const struct engine_rule
 			    "media_paths", "media_type");
 	if (trigger && t->due_at)
 		json_object_set_new(trigger, "due_at", json_integer((json_int_t)t->due_at));
+	if (trigger && t->due_at && !strcmp(t->type, "cron")) {
+		json_object_set_new(trigger, "late", json_boolean(t->late));
+		json_object_set_new(trigger, "lateness_seconds",
+				    json_integer((json_int_t)t->lateness_seconds));
+	}
 	if (trigger && t->occupancy_minutes > 0)
 		json_object_set_new(trigger, "occupancy_minutes", json_real(t->occupancy_minutes));
 	data = json_pack("{s:o, s:O, s:o, s:{s:I, s:s}}", "trigger", trigger,

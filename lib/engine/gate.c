@@ -2,6 +2,19 @@
  * The gate: whether a rule fires for a trigger, and if not, the first
  * reason why, in the reference order (see gate.h).  Pure logic: what the
  * database knows arrives in struct gate_input and the filter lookups.
+ *
+ * Cool-off and the daily cap for cron rules (the reference behaviour):
+ * a cron rule's schedule is its own rate.  Its cool_off_minutes and
+ * max_daily_triggers default to 0 (off), so "0 8,12,18,22 * * *" fires
+ * four times a day.  When the user sets them they apply here to every
+ * run, a cron instant's like any other, and the API has already refused
+ * (422) values the schedule could never honour on an ordinary day: a cap
+ * below its instants per day, a cool-off longer than the shortest gap
+ * between two of its instants (cron_spacing()).  What can still refuse a
+ * cron instant is then what the user asked for: a context, a dependency,
+ * a manual run counted against the cap, or a burst of late instants
+ * after an outage meeting a cool-off (use catch_up latest for a rule
+ * where a burst makes no sense).  Every refusal is recorded, never silent.
  */
 #include <inttypes.h>
 #include <stdio.h>

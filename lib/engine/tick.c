@@ -10,12 +10,26 @@
  * that instant rather than firing it twice.
  *
  * Missed instants: after downtime, the due instants of a cron rule are
- * walked from its next_fire_at.  The newest one within the catch-up
- * window (now - catch_up_minutes .. now) fires, once; every other one
- * (older than the window, or superseded by a newer one inside it) is
- * recorded together: one rule_fires row, outcome missed, for the latest
- * of them, and one `ignored` event log "missed N instants from A to B
- * (catch-up window M min)".  A week offline costs two rows per rule.
+ * walked from its next_fire_at.  Those within the catch-up window
+ * (now - catch_up_minutes .. now) are dealt with by the rule's catch_up:
+ * all fires every one of them, oldest first (at most TICK_LATE_PER_PASS a
+ * pass; the rest follow in the next); latest fires the newest only; none
+ * fires only those still on time (ENGINE_ON_TIME_SECONDS).  An instant
+ * fired later than that is late: its rule_fires row and its run's trigger
+ * say so, with how late.  Every instant not fired (older than the window,
+ * or left out by the policy) is recorded together: one rule_fires row,
+ * outcome missed, for the latest of them, and one `ignored` event log
+ * "missed N instants from A to B (catch-up window M min)".  A week
+ * offline costs two rows per rule.
+ *
+ * next_fire_at remembers the zone it was computed in: when the hub's zone
+ * changes, a rule whose next instant is still ahead gets it computed anew
+ * (no firing at the old zone's hour).  A schedule whose next instant
+ * cannot be computed is an error on the rule (schedule_error, shown by the
+ * API), never a silent stop; saving the rule's schedule clears it.
+ *
+ * The runs the tick starts go to child processes (pool.h), so one slow run
+ * never delays another rule's instant.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +46,8 @@
 #include "net/publish.h"
 #include "net/queue.h"
 #include "log.h"
+#include "pool.h"
+#include "store/runs.h"
 #include "store/schedule.h"
 #include "store/security_events.h"
 
@@ -42,6 +58,9 @@
 /* Guards against a batch that keeps coming back (a claim that fails the
  * same way each time): the rest waits for the next second. */
 #define TICK_BATCHES_MAX 64
+/* Late instants of one rule fired in one pass (catch_up all); the rest
+ * come in the passes after, oldest first. */
+#define TICK_LATE_PER_PASS 32
 
 time_t engine_next_fire(const char *schedule_cron, time_t after)
 {
@@ -80,19 +99,40 @@ static time_t tick__after(const struct cron_expr *expr, time_t t)
 
 /* What fell due for one rule between its next_fire_at and now. */
 struct tick_walk {
-	time_t fire_at;          /* the instant to fire, 0 = none */
+	time_t fire[TICK_LATE_PER_PASS]; /* the instants to fire, oldest first */
+	unsigned nfire;
 	unsigned missed;         /* instants not fired */
 	bool missed_more;        /* ... and more than that, uncounted */
 	time_t first_missed, last_missed;
-	time_t next;             /* the first instant after now, 0 = never */
+	time_t next;             /* the first instant not dealt with, 0 = never */
 };
+
+/* The catch_up policies. */
+enum tick_catch_up { CATCH_UP_ALL, CATCH_UP_LATEST, CATCH_UP_NONE };
+
+static enum tick_catch_up tick__policy(const char *text)
+{
+	if (!strcmp(text, "latest"))
+		return CATCH_UP_LATEST;
+	if (!strcmp(text, "none"))
+		return CATCH_UP_NONE;
+	return CATCH_UP_ALL;
+}
+
+static void tick__miss(struct tick_walk *w, time_t t)
+{
+	if (!w->missed++ || t < w->first_missed)
+		w->first_missed = t;
+	if (t > w->last_missed)
+		w->last_missed = t;
+}
 
 /*
  * Walk the instants from `first` (the stored next_fire_at, itself an
  * instant of the schedule) up to now.
  */
 static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
-		       unsigned catch_up_minutes, struct tick_walk *w)
+		       unsigned catch_up_minutes, enum tick_catch_up policy, struct tick_walk *w)
 {
 	time_t window = now - (time_t)catch_up_minutes * 60;
 	time_t t = first;
@@ -105,19 +145,22 @@ static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
 			t = tick__after(expr, window - 1);
 			break;
 		}
-		if (!w->missed++)
-			w->first_missed = t;
-		w->last_missed = t;
+		tick__miss(w, t);
 		t = tick__after(expr, t);
 	}
 	for (; t && t <= now; t = tick__after(expr, t)) {
-		if (w->fire_at) {
-			/* Superseded by a newer instant inside the window. */
-			if (!w->missed++)
-				w->first_missed = w->fire_at;
-			w->last_missed = w->fire_at;
+		if (policy == CATCH_UP_NONE && now - t > ENGINE_ON_TIME_SECONDS) {
+			tick__miss(w, t);
+			continue;
 		}
-		w->fire_at = t;
+		if (policy == CATCH_UP_LATEST && w->nfire) {
+			/* Superseded by a newer instant inside the window. */
+			tick__miss(w, w->fire[0]);
+			w->nfire = 0;
+		}
+		if (w->nfire == TICK_LATE_PER_PASS)
+			break;  /* the next pass goes on from t */
+		w->fire[w->nfire++] = t;
 	}
 	w->next = t;
 }
@@ -146,9 +189,9 @@ static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
 }
 
 /*
- * Offer a claimed instant to the rule and run what it starts.  The claim
- * row learns the run's id before the run starts, so a crash mid-run
- * still leaves the instant pointing at its run.
+ * Offer a claimed instant to the rule and hand what it starts to a child.
+ * The claim row learns the run's id before the run starts, so a crash
+ * mid-run still leaves the instant pointing at its run.
  */
 static enum herr tick__fire_claimed(struct engine *e, int64_t rule_id, const struct trigger *t,
 				    const char *due_text, unsigned *fired)
@@ -171,56 +214,114 @@ static enum herr tick__fire_claimed(struct engine *e, int64_t rule_id, const str
 		return HERR_OK;
 	}
 	(*fired)++;
-	LOG(LOG_INFO, "rule %" PRId64 ": %s started run %" PRId64, rule_id, t->type,
-	    f.execution_id);
+	if (t->late)
+		LOG(LOG_NOTICE, "rule %" PRId64 ": %s started run %" PRId64 ", %" PRId64 " s late",
+		    rule_id, t->type, f.execution_id, t->lateness_seconds);
+	else
+		LOG(LOG_INFO, "rule %" PRId64 ": %s started run %" PRId64, rule_id, t->type,
+		    f.execution_id);
 	/* A failure inside leaves the run to its lease and the reaper. */
-	if ((rc = engine_run(e, f.execution_id)) != HERR_OK)
+	if ((rc = engine_pool_run(e, f.execution_id, false)) != HERR_OK)
 		LOG(LOG_WARNING, "run %" PRId64 ": %s", f.execution_id, herr_str(rc));
 	return HERR_OK;
+}
+
+/* Record on the rule why its next instant cannot be computed; said once. */
+static enum herr tick__schedule_error(struct engine *e, const struct due_cron *d,
+				      const char *error)
+{
+	bool moved;
+
+	LOG(LOG_WARNING, "rule %" PRId64 ": %s: not scheduled", d->rule_id, error);
+	return store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, 0, e->tz_name,
+				      error, &moved);
+}
+
+/* The instant after t, or why there is none (in error, errlen bytes). */
+static time_t tick__next_or_error(const struct cron_expr *expr, const char *schedule, time_t t,
+				  const char *tz, char *error, size_t errlen)
+{
+	time_t next;
+	int rc = cron_next(expr, t, &next);
+
+	if (rc == 0)
+		return next;
+	if (rc == CRON_NEVER)
+		snprintf(error, errlen, "schedule '%.100s' has no instant within %d years",
+			 schedule, CRON_HORIZON_YEARS);
+	else
+		snprintf(error, errlen, "the next instant of '%.100s' cannot be computed in time "
+			 "zone '%.64s'", schedule, *tz ? tz : "(system)");
+	return 0;
 }
 
 static enum herr tick__cron_rule(struct engine *e, const struct due_cron *d, time_t now,
 				 unsigned *fired)
 {
 	struct cron_expr expr;
-	struct tick_walk w = {0};
-	struct trigger t = {.type = "cron"};
-	char err[CRON_ERR_MAX];
-	bool claimed = false, moved;
+	struct tick_walk w;
+	char err[CRON_ERR_MAX], error[256];
+	bool claimed[TICK_LATE_PER_PASS] = {false}, moved;
+	time_t next;
 	enum herr rc;
 
 	if (cron_parse(d->schedule, &expr, err, sizeof(err)) != 0) {
 		/* The API refuses such schedules; one stored before that
-		 * stops here, said once (next_fire_at goes NULL). */
-		if (d->next_fire_at)
-			LOG(LOG_WARNING, "rule %" PRId64 ": schedule '%s' does not parse (%s): not scheduled",
-			    d->rule_id, d->schedule, err);
-		return store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, 0,
-					      &moved);
+		 * stops here, with the reason on the rule. */
+		snprintf(error, sizeof(error), "schedule '%.100s' does not parse: %.120s",
+			 d->schedule, err);
+		return tick__schedule_error(e, d, error);
 	}
-	if (!d->next_fire_at) {
-		/* Enabled (or created) without a next_fire_at: it starts now. */
-		return store_schedule_advance(e->db, d->rule_id, d->schedule, NULL,
-					      tick__after(&expr, now), &moved);
+	if (!d->next_fire_at || (d->next_fire_at > now && d->has_tz &&
+				 strcmp(d->tz, e->tz_name) != 0)) {
+		/* Enabled (or created) without a next_fire_at, or computed in
+		 * another zone than the hub's now: it starts from now. */
+		if (!(next = tick__next_or_error(&expr, d->schedule, now, e->tz_name, error,
+						 sizeof(error))))
+			return tick__schedule_error(e, d, error);
+		if (d->next_fire_at)
+			LOG(LOG_NOTICE, "rule %" PRId64 ": time zone '%s' is now '%s': next instant "
+			    "computed anew", d->rule_id, d->tz, e->tz_name);
+		return store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, next,
+					      e->tz_name, NULL, &moved);
 	}
 
-	tick__walk(&expr, d->next_fire_at, now, e->catch_up_minutes, &w);
+	tick__walk(&expr, d->next_fire_at, now, e->catch_up_minutes, tick__policy(d->catch_up),
+		   &w);
 	if (w.missed && (rc = tick__record_missed(e, d, &w)) != HERR_OK)
 		return rc;
-	if (w.fire_at &&
-	    (rc = store_schedule_claim(e->db, d->rule_id, w.fire_at, NULL, "cron", "skipped",
-				       &claimed)) != HERR_OK)
-		return rc;
-	/* Moved on before the run, so nobody looks at these instants again
-	 * while it runs; when an edit or another tick moved it first, theirs
-	 * stands, and a claim we hold is still ours to fire. */
-	if ((rc = store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, w.next,
-					 &moved)) != HERR_OK)
-		return rc;
-	if (!claimed)
-		return HERR_OK;
-	t.due_at = w.fire_at;
-	return tick__fire_claimed(e, d->rule_id, &t, NULL, fired);
+	for (unsigned i = 0; i < w.nfire; i++) {
+		struct claim_lateness late = {now - w.fire[i], now - w.fire[i] > ENGINE_ON_TIME_SECONDS};
+
+		if ((rc = store_schedule_claim(e->db, d->rule_id, w.fire[i], NULL, "cron", "skipped",
+					       &late, &claimed[i])) != HERR_OK)
+			return rc;
+	}
+	if (!w.next) {
+		/* Nothing after these: said on the rule, not a silent stop. */
+		tick__next_or_error(&expr, d->schedule, w.nfire ? w.fire[w.nfire - 1] : now,
+				    e->tz_name, error, sizeof(error));
+		rc = tick__schedule_error(e, d, error);
+	} else {
+		/* Moved on before the runs, so nobody looks at these instants
+		 * again while they run; when an edit or another tick moved it
+		 * first, theirs stands, and a claim we hold is still ours to
+		 * fire. */
+		rc = store_schedule_advance(e->db, d->rule_id, d->schedule, d->next_exact, w.next,
+					    e->tz_name, NULL, &moved);
+	}
+	for (unsigned i = 0; rc == HERR_OK && i < w.nfire; i++) {
+		struct trigger t = {
+			.type = "cron",
+			.due_at = w.fire[i],
+			.lateness_seconds = now - w.fire[i],
+			.late = now - w.fire[i] > ENGINE_ON_TIME_SECONDS,
+		};
+
+		if (claimed[i])
+			rc = tick__fire_claimed(e, d->rule_id, &t, NULL, fired);
+	}
+	return rc;
 }
 
 enum herr engine_tick_cron(struct engine *e, time_t now, unsigned *fired)
@@ -234,7 +335,7 @@ enum herr engine_tick_cron(struct engine *e, time_t now, unsigned *fired)
 	if (!(due = calloc(TICK_BATCH, sizeof(*due))))
 		return HERR_NOMEM;
 	do {
-		rc = store_schedule_due_cron(e->db, now, after, due, TICK_BATCH, &n);
+		rc = store_schedule_due_cron(e->db, now, e->tz_name, after, due, TICK_BATCH, &n);
 		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
 			rc = tick__local(tick__cron_rule(e, &due[i], now, fired), "rule",
 					 due[i].rule_id);
@@ -266,7 +367,7 @@ enum herr engine_tick_occupancy(struct engine *e, time_t now, unsigned *fired)
 
 			/* Once per occupied stretch: the stretch's start is the key. */
 			rc = store_schedule_claim(e->db, due[i].rule_id, 0, due[i].since, "occupancy",
-						  "skipped", &claimed);
+						  "skipped", NULL, &claimed);
 			if (rc == HERR_OK && claimed)
 				rc = tick__fire_claimed(e, due[i].rule_id, &t, due[i].since, fired);
 			rc = tick__local(rc, "rule", due[i].rule_id);
@@ -297,7 +398,11 @@ enum herr engine_tick_resume(struct engine *e, time_t now, unsigned *resumed)
 		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
 			bool claimed = false;
 
-			rc = tick__local(engine_resume(e, ids[i], &claimed), "run", ids[i]);
+			rc = store_runs_claim(e->db, ids[i], e->owner, e->lease_seconds, false,
+					      &claimed);
+			if (rc == HERR_OK && claimed)
+				rc = engine_pool_run(e, ids[i], true);
+			rc = tick__local(rc, "run", ids[i]);
 			after = ids[i];
 			if (claimed)
 				(*resumed)++;
@@ -341,7 +446,7 @@ static enum herr tick__reap_one(struct engine *e, const struct running_run *r, t
 		(*reaped)++;
 		LOG(LOG_NOTICE, "run %" PRId64 ": taken over from %s before its first step",
 		    r->id, r->owner[0] ? r->owner : "nobody");
-		if ((rc = engine_run(e, r->id)) != HERR_OK)
+		if ((rc = engine_pool_run(e, r->id, false)) != HERR_OK)
 			LOG(LOG_WARNING, "run %" PRId64 ": %s", r->id, herr_str(rc));
 		return HERR_OK;
 	}

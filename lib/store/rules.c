@@ -14,7 +14,7 @@
 	" last_skip_reason," \
 	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
 	" DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')," \
-	" DATE_FORMAT(next_fire_at, '%Y-%m-%dT%H:%i:%sZ')"
+	" DATE_FORMAT(next_fire_at, '%Y-%m-%dT%H:%i:%sZ'), catch_up, schedule_error"
 
 /* Optional filters switch off on a NULL parameter, as in sensors.c. */
 static const char sql_list[] =
@@ -30,20 +30,24 @@ static const char sql_get_lock[] =
 static const char sql_insert[] =
 	"INSERT INTO rules (name, description, enabled, trigger_type, primary_sensor_id,"
 	" schedule_cron, cool_off_minutes, max_daily_triggers, execution_timeout_minutes,"
-	" occupancy_min_minutes, next_fire_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))";
+	" occupancy_min_minutes, catch_up, next_fire_at, next_fire_tz)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?)";
 /*
- * next_fire_at is assigned first, so it compares the old trigger_type,
- * enabled and schedule_cron with the new ones (assignments run left to
- * right): a save that leaves the schedule alone must not move it on, or an
- * instant due this very second would be skipped.
+ * next_fire_at (with its zone and the scheduler's error about it) is
+ * assigned first, so it compares the old trigger_type, enabled and
+ * schedule_cron with the new ones (assignments run left to right): a save
+ * that leaves the schedule alone must not move it on, or an instant due
+ * this very second would be skipped.  The comparison is kept in @same.
  */
 static const char sql_update[] =
-	"UPDATE rules SET next_fire_at = IF(trigger_type <=> ? AND enabled <=> ?"
-	"   AND schedule_cron <=> ?, next_fire_at, FROM_UNIXTIME(?)),"
+	"UPDATE rules SET next_fire_at = IF(@same := (trigger_type <=> ? AND enabled <=> ?"
+	"   AND schedule_cron <=> ?), next_fire_at, FROM_UNIXTIME(?)),"
+	" next_fire_tz = IF(@same, next_fire_tz, ?),"
+	" schedule_error = IF(@same, schedule_error, NULL),"
 	" name = ?, description = ?, enabled = ?, trigger_type = ?,"
 	" primary_sensor_id = ?, schedule_cron = ?, cool_off_minutes = ?,"
-	" max_daily_triggers = ?, execution_timeout_minutes = ?, occupancy_min_minutes = ?"
+	" max_daily_triggers = ?, execution_timeout_minutes = ?, occupancy_min_minutes = ?,"
+	" catch_up = ?"
 	" WHERE id = ?";
 /* A locking read: it counts what is committed now, not the transaction's
  * snapshot, and holds off new dependents until the delete is done. */
@@ -86,7 +90,7 @@ static json_t *rules__row(struct db_stmt *st)
 		return NULL;
 	}
 	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:o, s:s?, s:I, s:I, s:I,"
-			 " s:o, s:o, s:s?, s:s, s:s, s:s?}",
+			 " s:o, s:o, s:s?, s:s, s:s, s:s?, s:s, s:s?}",
 			 "id", (json_int_t)db_col_int64(st, 0),
 			 "name", db_col_text(st, 1, NULL),
 			 "description", db_col_text(st, 2, NULL),
@@ -102,7 +106,9 @@ static json_t *rules__row(struct db_stmt *st)
 			 "last_skip_reason", db_col_text(st, 12, NULL),
 			 "created_at", db_col_text(st, 13, NULL),
 			 "updated_at", db_col_text(st, 14, NULL),
-			 "next_fire_at", db_col_text(st, 15, NULL));
+			 "next_fire_at", db_col_text(st, 15, NULL),
+			 "catch_up", db_col_text(st, 16, NULL),
+			 "schedule_error", db_col_text(st, 17, NULL));
 }
 
 enum herr store_rules_list(struct db *db, const struct rule_filter *f, const struct page *pg,
@@ -145,7 +151,7 @@ static void rules__bind_next_fire(struct db_stmt *st, unsigned idx, const struct
 		db_bind_null(st, idx);
 }
 
-/* The ten columns shared by INSERT and UPDATE, in that order, from
+/* The eleven columns shared by INSERT and UPDATE, in that order, from
  * parameter `at` on. */
 static void rules__bind_fields(struct db_stmt *st, unsigned at, const struct rule_fields *r)
 {
@@ -165,6 +171,14 @@ static void rules__bind_fields(struct db_stmt *st, unsigned at, const struct rul
 		db_bind_int64(st, at + 9, r->occupancy_min_minutes);
 	else
 		db_bind_null(st, at + 9);
+	db_bind_text(st, at + 10, r->catch_up ? r->catch_up : "all");
+}
+
+/* The zone next_fire_at was computed in; NULL with no next_fire_at. */
+static void rules__bind_next_tz(struct db_stmt *st, unsigned idx, const struct rule_fields *r)
+{
+	db_bind_text(st, idx, r->next_fire_at > 0 ? (r->next_fire_tz ? r->next_fire_tz : "")
+						   : NULL);
 }
 
 enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t **out)
@@ -177,7 +191,8 @@ enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t 
 	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		goto out;
 	rules__bind_fields(st, 0, r);
-	rules__bind_next_fire(st, 10, r);
+	rules__bind_next_fire(st, 11, r);
+	rules__bind_next_tz(st, 12, r);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
 	id = (int64_t)db_insert_id(st);
@@ -202,8 +217,9 @@ enum herr store_rules_update(struct db *db, int64_t id, const struct rule_fields
 	db_bind_bool(st, 1, r->enabled);
 	db_bind_text(st, 2, r->schedule_cron);
 	rules__bind_next_fire(st, 3, r);
-	rules__bind_fields(st, 4, r);
-	db_bind_int64(st, 14, id);
+	rules__bind_next_tz(st, 4, r);
+	rules__bind_fields(st, 5, r);
+	db_bind_int64(st, 16, id);
 	rc = db_execute(st);
 out:
 	db_done(st);

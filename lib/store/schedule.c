@@ -18,20 +18,23 @@
  * range of rules_due (trigger_type, enabled, next_fire_at). */
 static const char sql_due_cron[] =
 	"SELECT id, name, schedule_cron, UNIX_TIMESTAMP(next_fire_at),"
-	" DATE_FORMAT(next_fire_at, " STAMP_FMT ") FROM rules"
-	" WHERE trigger_type = 'cron' AND enabled = TRUE"
-	" AND (next_fire_at IS NULL OR next_fire_at <= FROM_UNIXTIME(?))"
+	" DATE_FORMAT(next_fire_at, " STAMP_FMT "), next_fire_tz, catch_up FROM rules"
+	" WHERE trigger_type = 'cron' AND enabled = TRUE AND schedule_error IS NULL"
+	" AND (next_fire_at IS NULL OR next_fire_at <= FROM_UNIXTIME(?)"
+	"   OR next_fire_tz <> ?)"
 	" AND id > ? ORDER BY id LIMIT ?";
 /* updated_at = updated_at: moving the schedule on is not an edit. */
 static const char sql_advance[] =
-	"UPDATE rules SET next_fire_at = FROM_UNIXTIME(?), updated_at = updated_at"
+	"UPDATE rules SET next_fire_at = FROM_UNIXTIME(?), next_fire_tz = ?, schedule_error = ?,"
+	" updated_at = updated_at"
 	" WHERE id = ? AND trigger_type = 'cron' AND enabled = TRUE"
 	" AND schedule_cron <=> ? AND next_fire_at <=> ?";
 static const char sql_claim_at[] =
-	"INSERT INTO rule_fires (rule_id, due_at, kind, outcome)"
-	" VALUES (?, FROM_UNIXTIME(?), ?, ?)";
+	"INSERT INTO rule_fires (rule_id, due_at, kind, outcome, lateness_seconds, late)"
+	" VALUES (?, FROM_UNIXTIME(?), ?, ?, ?, ?)";
 static const char sql_claim_exact[] =
-	"INSERT INTO rule_fires (rule_id, due_at, kind, outcome) VALUES (?, ?, ?, ?)";
+	"INSERT INTO rule_fires (rule_id, due_at, kind, outcome, lateness_seconds, late)"
+	" VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_settle_at[] =
 	"UPDATE rule_fires SET outcome = ?, execution_id = ?"
 	" WHERE rule_id = ? AND due_at = FROM_UNIXTIME(?)";
@@ -72,6 +75,9 @@ static const char sql_retake[] =
 	"UPDATE workflow_executions SET owner = ?, lease_until = FROM_UNIXTIME(?)"
 	" WHERE id = ? AND status = 'running' AND steps_started = 0"
 	" AND owner <=> ? AND lease_until <=> ?";
+static const char sql_handover[] =
+	"UPDATE workflow_executions SET owner = ?, lease_until = NOW(3) + INTERVAL ? SECOND"
+	" WHERE id = ? AND status = 'running' AND owner = ?";
 static const char sql_fail_run[] =
 	"UPDATE workflow_executions SET status = 'failed', error = ?,"
 	" finished_at = CURRENT_TIMESTAMP(3), owner = NULL, lease_until = NULL"
@@ -95,8 +101,8 @@ static void schedule__bind_opt(struct db_stmt *st, unsigned idx, const char *s)
 	db_bind_text(st, idx, s && *s ? s : NULL);
 }
 
-enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
-				  struct due_cron *out, size_t cap, size_t *n)
+enum herr store_schedule_due_cron(struct db *db, time_t now, const char *tz,
+				  int64_t after_id, struct due_cron *out, size_t cap, size_t *n)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
@@ -106,8 +112,9 @@ enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
 	if ((rc = db_prepare(db, sql_due_cron, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, (int64_t)now);
-	db_bind_int64(st, 1, after_id);
-	db_bind_int64(st, 2, (int64_t)cap);
+	db_bind_text(st, 1, tz);
+	db_bind_int64(st, 2, after_id);
+	db_bind_int64(st, 3, (int64_t)cap);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
 	while (*n < cap && (f = db_fetch(st)) == 1) {
@@ -118,6 +125,9 @@ enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
 		store_col_copy(st, 2, d->schedule, sizeof(d->schedule));
 		d->next_fire_at = (time_t)db_col_int64(st, 3);
 		store_col_copy(st, 4, d->next_exact, sizeof(d->next_exact));
+		d->has_tz = !db_col_is_null(st, 5);
+		store_col_copy(st, 5, d->tz, sizeof(d->tz));
+		store_col_copy(st, 6, d->catch_up, sizeof(d->catch_up));
 	}
 	if (f < 0)
 		rc = HERR_INTERNAL;
@@ -127,7 +137,8 @@ out:
 }
 
 enum herr store_schedule_advance(struct db *db, int64_t rule_id, const char *schedule,
-				 const char *expected, time_t next, bool *moved)
+				 const char *expected, time_t next, const char *tz,
+				 const char *error, bool *moved)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
@@ -136,9 +147,11 @@ enum herr store_schedule_advance(struct db *db, int64_t rule_id, const char *sch
 	if ((rc = db_prepare(db, sql_advance, &st)) != HERR_OK)
 		goto out;
 	schedule__bind_time(st, 0, next);
-	db_bind_int64(st, 1, rule_id);
-	db_bind_text(st, 2, schedule);
-	schedule__bind_opt(st, 3, expected);
+	db_bind_text(st, 1, next ? tz : NULL);
+	schedule__bind_opt(st, 2, error);
+	db_bind_int64(st, 3, rule_id);
+	db_bind_text(st, 4, schedule);
+	schedule__bind_opt(st, 5, expected);
 	if ((rc = db_execute(st)) == HERR_OK)
 		*moved = db_affected_rows(st) > 0;
 out:
@@ -148,7 +161,7 @@ out:
 
 enum herr store_schedule_claim(struct db *db, int64_t rule_id, time_t due_at,
 			       const char *due_text, const char *kind, const char *outcome,
-			       bool *claimed)
+			       const struct claim_lateness *lateness, bool *claimed)
 {
 	struct db_stmt *st = NULL;
 	enum herr rc;
@@ -163,6 +176,11 @@ enum herr store_schedule_claim(struct db *db, int64_t rule_id, time_t due_at,
 		db_bind_int64(st, 1, (int64_t)due_at);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, outcome);
+	if (lateness && lateness->seconds >= 0)
+		db_bind_int64(st, 4, lateness->seconds);
+	else
+		db_bind_null(st, 4);
+	db_bind_bool(st, 5, lateness && lateness->late);
 	rc = db_execute(st);
 	if (rc == HERR_OK) {
 		*claimed = true;
@@ -226,7 +244,7 @@ enum herr store_schedule_missed(struct db *db, int64_t rule_id, const char *rule
 	*claimed = false;
 	if ((rc = db_begin(db)) != HERR_OK)
 		return rc;
-	rc = store_schedule_claim(db, rule_id, latest, NULL, "cron", "missed", claimed);
+	rc = store_schedule_claim(db, rule_id, latest, NULL, "cron", "missed", NULL, claimed);
 	if (rc == HERR_OK && *claimed)
 		rc = schedule__missed_log(db, rule_id, rule_name, reason);
 	if (rc == HERR_OK)
@@ -344,6 +362,26 @@ enum herr store_schedule_retake(struct db *db, const struct running_run *r,
 	db_bind_int64(st, 2, r->id);
 	schedule__bind_opt(st, 3, r->owner);
 	schedule__bind_opt(st, 4, r->lease_until);
+	if ((rc = db_execute(st)) == HERR_OK)
+		*taken = db_affected_rows(st) > 0;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_schedule_handover(struct db *db, int64_t id, const char *from, const char *to,
+				  unsigned lease_s, bool *taken)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*taken = false;
+	if ((rc = db_prepare(db, sql_handover, &st)) != HERR_OK)
+		goto out;
+	db_bind_text(st, 0, to);
+	db_bind_int64(st, 1, (int64_t)lease_s);
+	db_bind_int64(st, 2, id);
+	db_bind_text(st, 3, from);
 	if ((rc = db_execute(st)) == HERR_OK)
 		*taken = db_affected_rows(st) > 0;
 out:

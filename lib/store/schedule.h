@@ -25,14 +25,20 @@ struct db;
 #define SCHEDULE_NAME_MAX 257
 #define SCHEDULE_OWNER_MAX 97
 #define SCHEDULE_STAMP_MAX 32
+#define SCHEDULE_TZ_MAX 65
+#define SCHEDULE_CATCH_UP_MAX 8
 
-/* An enabled cron rule whose next_fire_at has passed, or was never set. */
+/* An enabled cron rule whose next_fire_at has passed, was never set, or
+ * was computed in another time zone than the scheduler's. */
 struct due_cron {
 	int64_t rule_id;
 	char name[SCHEDULE_NAME_MAX];
 	char schedule[SCHEDULE_CRON_MAX];   /* "" when the column is NULL */
 	time_t next_fire_at;                /* 0 = NULL: not computed yet */
 	char next_exact[SCHEDULE_STAMP_MAX]; /* the same, exact; "" = NULL */
+	bool has_tz;                        /* next_fire_tz is not NULL */
+	char tz[SCHEDULE_TZ_MAX];           /* next_fire_tz */
+	char catch_up[SCHEDULE_CATCH_UP_MAX]; /* all|latest|none */
 };
 
 /* An enabled occupancy_duration rule whose primary sensor has been
@@ -59,30 +65,40 @@ struct running_run {
 
 /*
  * Up to cap due cron rules with id > after_id, by id (*n = how many):
- * enabled, trigger_type cron, next_fire_at <= now or NULL.  out borrowed.
+ * enabled, trigger_type cron, no schedule_error, and next_fire_at <= now
+ * or NULL, or next_fire_tz set and other than tz.  out borrowed.
  */
-enum herr store_schedule_due_cron(struct db *db, time_t now, int64_t after_id,
-				  struct due_cron *out, size_t cap, size_t *n);
+enum herr store_schedule_due_cron(struct db *db, time_t now, const char *tz,
+				  int64_t after_id, struct due_cron *out, size_t cap, size_t *n);
 
 /*
  * Move a cron rule's next_fire_at from expected (exact, as due_cron read
- * it; "" = NULL) to next (0 = NULL), only while it still holds expected
+ * it; "" = NULL) to next (0 = NULL), computed in zone tz, with error as
+ * its schedule_error (NULL = none), only while it still holds expected
  * and the rule is still an enabled cron rule with this schedule: an edit
  * or another tick in between wins.  updated_at is left alone (the user
  * did not change the rule).  *moved tells whether the row changed.
  */
 enum herr store_schedule_advance(struct db *db, int64_t rule_id, const char *schedule,
-				 const char *expected, time_t next, bool *moved);
+				 const char *expected, time_t next, const char *tz,
+				 const char *error, bool *moved);
+
+/* How late a claimed instant fires. */
+struct claim_lateness {
+	int64_t seconds;                    /* from the instant to now; -1 = NULL */
+	bool late;                          /* fired by catch-up, not on time */
+};
 
 /*
  * Claim one scheduled instant: INSERT INTO rule_fires (rule_id, due_at,
- * kind, outcome).  due_at is given either as seconds (due_text NULL) or
- * exactly (due_text).  *claimed false when the row exists already, i.e.
- * someone else has this instant, or the rule is gone; neither is an error.
+ * kind, outcome, late, lateness_seconds).  due_at is given either as
+ * seconds (due_text NULL) or exactly (due_text); lateness NULL = on time,
+ * unknown.  *claimed false when the row exists already, i.e. someone else
+ * has this instant, or the rule is gone; neither is an error.
  */
 enum herr store_schedule_claim(struct db *db, int64_t rule_id, time_t due_at,
 			       const char *due_text, const char *kind, const char *outcome,
-			       bool *claimed);
+			       const struct claim_lateness *lateness, bool *claimed);
 
 /* Record what came of a claim: outcome (fired|skipped|missed) and the run
  * it created (0 = none). */
@@ -125,6 +141,14 @@ enum herr store_schedule_running(struct db *db, time_t now, const char *host,
  */
 enum herr store_schedule_retake(struct db *db, const struct running_run *r,
 				const char *owner, time_t lease_until, bool *taken);
+
+/*
+ * Hand a running run from owner `from` to owner `to` with a fresh lease of
+ * lease_s seconds, only while it is running and still owned by from (a
+ * cancel or a reaper in between wins).  *taken tells whether it is now to's.
+ */
+enum herr store_schedule_handover(struct db *db, int64_t id, const char *from, const char *to,
+				  unsigned lease_s, bool *taken);
 
 /*
  * Fail a run whose worker is gone, with error as the reason, and its event

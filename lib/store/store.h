@@ -156,10 +156,13 @@ enum herr store_audit_list(struct db *db, const struct audit_filter *f, const st
  *   max_daily_triggers, execution_timeout_minutes,
  *   occupancy_config: {min_minutes}|null,
  *   webhook_config: {created_at}|null  (never the secret nor its hash),
- *   last_skip_reason|null, created_at, updated_at, next_fire_at|null}
+ *   last_skip_reason|null, created_at, updated_at, next_fire_at|null,
+ *   catch_up: all|latest|none, schedule_error|null}
  * GET /rules/{id} adds steps, contexts and dependencies (the handler
  * embeds the lists below).  next_fire_at is stored: the scheduler moves it
  * on as the rule fires, and a save sets it (see rule_fields).
+ * schedule_error is the scheduler's: why it could not compute the next
+ * instant; a save that sets next_fire_at clears it.
  */
 struct rule_fields {
 	const char *name;
@@ -176,6 +179,8 @@ struct rule_fields {
 	 * cron rule.  Update: stored only when trigger_type, schedule_cron or
 	 * enabled change; otherwise the scheduler's value stays. */
 	int64_t next_fire_at;
+	const char *next_fire_tz;       /* the zone it was computed in ("" = the system's) */
+	const char *catch_up;           /* all|latest|none */
 };
 
 struct rule_filter {

@@ -41,7 +41,8 @@ export async function render(view, { params, signal, navigate }) {
 
   // ---- the rule itself
   const r0 = rule || { name: '', description: '', enabled: true, trigger_type: 'sensor_event', primary_sensor_id: null,
-    schedule_cron: '', cool_off_minutes: 5, max_daily_triggers: 3, execution_timeout_minutes: 0, occupancy_config: null };
+    schedule_cron: '', cool_off_minutes: 5, max_daily_triggers: 3, execution_timeout_minutes: 0, occupancy_config: null,
+    catch_up: 'all' };
   const fTrigger = field('trigger_type', 'Trigger', { options: Object.entries(triggerNames), value: r0.trigger_type });
   const fSensor = field('primary_sensor_id', 'Sensor', {
     options: [['', '—'], ...sensors.map((s) => [String(s.id), `${s.name} (${s.sensor_type.replace(/_/g, ' ')})`])],
@@ -71,6 +72,12 @@ export async function render(view, { params, signal, navigate }) {
   fCron.querySelector('input').addEventListener('input', previewCron);
   previewCron();
   const nextFire = h('p', { class: 'muted' });
+  const fCatchUp = field('catch_up', 'After an outage', { value: r0.catch_up || 'all', options: [
+    ['all', 'Fire every missed time, late and in order'], ['latest', 'Fire only the latest missed time'],
+    ['none', 'Fire nothing late']],
+    help: 'Times missed while the hub was down (within its catch-up window); older ones are only recorded.' });
+  const scheduleError = h('p', { class: 'error', role: 'alert', hidden: !(rule && rule.schedule_error) },
+    rule && rule.schedule_error ? `Not scheduled: ${rule.schedule_error}. Save the schedule again to retry.` : '');
   const fOcc = field('min_minutes', 'Occupied for at least (minutes)', { type: 'number', min: 1,
     value: r0.occupancy_config && r0.occupancy_config.min_minutes ? r0.occupancy_config.min_minutes : 40 });
   const ruleFields = h('fieldset', { class: 'plain', disabled: !admin },
@@ -78,10 +85,10 @@ export async function render(view, { params, signal, navigate }) {
     field('name', 'Name', { value: r0.name, required: true, maxlength: 256 }),
     field('description', 'Description', { type: 'textarea', value: r0.description || '' }),
     field('enabled', 'Enabled', { type: 'checkbox', value: r0.enabled, help: 'A disabled rule neither fires nor runs on “Run now”.' }),
-    fTrigger, fSensor, fCron, nextFire, fOcc,
+    fTrigger, fSensor, fCron, nextFire, scheduleError, fCatchUp, fOcc,
     h('div', { class: 'grid narrow-grid' },
-      field('cool_off_minutes', 'Cool-off (minutes)', { type: 'number', min: 0, value: r0.cool_off_minutes, help: 'Quiet time after a run; 0 = none.' }),
-      field('max_daily_triggers', 'Runs per day at most', { type: 'number', min: 0, value: r0.max_daily_triggers, help: '0 = no cap.' }),
+      field('cool_off_minutes', 'Cool-off (minutes)', { type: 'number', min: 0, value: r0.cool_off_minutes, help: 'Quiet time after a run; 0 = none. A schedule is its own rate: usually 0 for one.' }),
+      field('max_daily_triggers', 'Runs per day at most', { type: 'number', min: 0, value: r0.max_daily_triggers, help: '0 = no cap. For a schedule, at least its times per day.' }),
       field('execution_timeout_minutes', 'Time-out (minutes)', { type: 'number', min: 0, value: r0.execution_timeout_minutes, help: '0 = none.' })));
 
   const showTrigger = () => {
@@ -90,13 +97,22 @@ export async function render(view, { params, signal, navigate }) {
     fSensor.hidden = !usesSensor;
     fSensor.querySelector('small').textContent = sensorHelp[t] || '';
     fCron.hidden = t !== 'cron';
+    fCatchUp.hidden = t !== 'cron';
     fOcc.hidden = t !== 'occupancy_duration';
     nextFire.hidden = t !== 'cron' || !rule || rule.trigger_type !== 'cron';
-    for (const [box, on] of [[fSensor, usesSensor], [fCron, t === 'cron'], [fOcc, t === 'occupancy_duration']]) {
+    for (const [box, on] of [[fSensor, usesSensor], [fCron, t === 'cron'], [fCatchUp, t === 'cron'], [fOcc, t === 'occupancy_duration']]) {
       for (const el of box.querySelectorAll('input, select')) el.disabled = !on || !admin;
     }
   };
   fTrigger.querySelector('select').addEventListener('change', showTrigger);
+  // A new schedule rule starts without cool-off or cap: its schedule is its rate.
+  fTrigger.querySelector('select').addEventListener('change', () => {
+    if (!isNew || fTrigger.querySelector('select').value !== 'cron') return;
+    for (const [name, dflt] of [['cool_off_minutes', '5'], ['max_daily_triggers', '3']]) {
+      const input = ruleFields.querySelector(`[name="${name}"]`);
+      if (input && input.value === dflt) input.value = '0';
+    }
+  });
 
   const saveBtn = h('button', { class: 'primary', type: 'submit' }, isNew ? 'Create rule' : 'Save rule');
   const ruleForm = h('form', { novalidate: true }, ruleFields, admin ? h('div', { class: 'actions' }, saveBtn) : null);
@@ -110,6 +126,7 @@ export async function render(view, { params, signal, navigate }) {
         schedule_cron: v.trigger_type === 'cron' ? (v.schedule_cron || '').trim() || null : null,
         occupancy_config: v.trigger_type === 'occupancy_duration' ? { min_minutes: v.min_minutes ?? 40 } : null,
         cool_off_minutes: v.cool_off_minutes ?? 0, max_daily_triggers: v.max_daily_triggers ?? 0,
+        catch_up: v.catch_up || 'all',
         execution_timeout_minutes: v.execution_timeout_minutes ?? 0,
       };
       if (isNew) {

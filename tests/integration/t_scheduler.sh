@@ -1,7 +1,8 @@
 #!/bin/bash
 # The scheduler (hearth-tick): cron rules fire once per instant, also with
 # two ticks at once and across a tick killed mid-minute; missed instants
-# older than the catch-up window are recorded, not fired; waiting runs
+# older than the catch-up window are recorded, not fired (t_scheduler_trust
+# has the catch-up policies, late runs, DST and slow runs); waiting runs
 # resume on time; runs of a dead worker are failed (or re-run when they
 # never started a step); next_fire_at is stored and kept by the API.
 #
@@ -123,27 +124,30 @@ expect_json '.next_fire_at | fromdate > now' true "GET shows the new next_fire_a
 # ---------------------------------------------------------------- catch-up window
 rule late '0 0 1 1 *'
 LATE=$RULE
-due "$LATE" 1200
+due "$LATE" 4000
 wait_until 3 has_fired "$LATE" missed
 sleep 1
 is "$(fires "$LATE" missed)" 1 "an instant older than the catch-up window is recorded missed"
 is "$(fires "$LATE")" 0 "... and not fired"
 is "$(runs "$LATE")" 0 "... no run"
-is "$(q "SELECT COUNT(*) FROM event_logs WHERE rule_id = $LATE AND status = 'ignored' AND reason LIKE 'missed 1 instant at %(catch-up window 15 min)'")" \
+is "$(q "SELECT COUNT(*) FROM event_logs WHERE rule_id = $LATE AND status = 'ignored' AND reason LIKE 'missed 1 instant at %(catch-up window 60 min)'")" \
 	1 "... with one ignored event log saying so"
 is "$(q "SELECT next_fire_at > NOW() FROM rules WHERE id = $LATE")" 1 "... and next_fire_at moved on"
 
+# catch_up latest: the newest instant of the window only (t_scheduler_trust
+# has the default, all of them).
 rule minutely '* * * * *'
 MINUTELY=$RULE
-due "$MINUTELY" 1500
+api PUT "/api/v1/rules/$MINUTELY" '{"catch_up": "latest"}'
+due "$MINUTELY" 3900
 MARK=$(q "SELECT NOW()")
 wait_until 3 has_fired "$MINUTELY"
 sleep 1
 # (A minute may begin meanwhile and fire on its own: counted up to MARK.)
 is "$(q "SELECT COUNT(*) FROM rule_fires WHERE rule_id = $MINUTELY AND outcome = 'fired' AND due_at <= '$MARK'")" \
-	1 "after 25 minutes down an every-minute rule fires once"
+	1 "after 65 minutes down an every-minute rule with catch_up latest fires once"
 is "$(fires "$MINUTELY" missed)" 1 "... and records the rest in one missed row"
-is "$(q "SELECT COUNT(*) FROM event_logs WHERE rule_id = $MINUTELY AND status = 'ignored' AND reason LIKE 'missed 2_ instants from %'")" \
+is "$(q "SELECT COUNT(*) FROM event_logs WHERE rule_id = $MINUTELY AND status = 'ignored' AND reason LIKE 'missed 6_ instants from %'")" \
 	1 "... and one event log counting them"
 api PUT "/api/v1/rules/$MINUTELY" '{"enabled": false}'
 

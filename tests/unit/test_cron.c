@@ -114,7 +114,7 @@ static void test_parse_fields(void **state)
 	assert_true(e.dom == bits(1, 31, 1));
 	assert_true(e.month == bits(1, 12, 1));
 	assert_true(e.dow == bits(0, 6, 1));
-	assert_int_equal(e.flags, CRON_DOM_STAR | CRON_DOW_STAR);
+	assert_int_equal(e.flags, CRON_MIN_STAR | CRON_HOUR_STAR | CRON_DOM_STAR | CRON_DOW_STAR);
 
 	e = parse_ok("*/15 1-10/2 1,15,20-22 */5 1-5");
 	assert_true(e.minute == bits(0, 45, 15));
@@ -122,7 +122,7 @@ static void test_parse_fields(void **state)
 	assert_true(e.dom == (bits(1, 1, 1) | bits(15, 15, 1) | bits(20, 22, 1)));
 	assert_true(e.month == (bits(1, 11, 5)));
 	assert_true(e.dow == bits(1, 5, 1));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(e.flags, CRON_MIN_STAR);
 
 	/* Names in any case, in lists and ranges, with steps. */
 	e = parse_ok("0 9 * JAN-mar,Dec mon-FRI/2");
@@ -144,6 +144,11 @@ static void test_parse_fields(void **state)
 	/* The star flag follows Vixie cron: the text starts with '*'. */
 	assert_int_equal(parse_ok("0 0 */2 * 1").flags, CRON_DOM_STAR);
 	assert_int_equal(parse_ok("0 0 1-31 * 0-7").flags, 0);
+	/* Wildcard schedules (DST): a star in the minute or the hour. */
+	assert_int_equal(parse_ok("0 */2 1 1 1").flags, CRON_HOUR_STAR);
+	assert_int_equal(parse_ok("@hourly").flags,
+			 CRON_HOUR_STAR | CRON_DOM_STAR | CRON_DOW_STAR);
+	assert_int_equal(parse_ok("@daily").flags, CRON_DOM_STAR | CRON_DOW_STAR);
 }
 
 static void test_parse_macros(void **state)
@@ -354,9 +359,12 @@ static void test_dst_berlin(void **state)
 		    "2026-03-30 02:30 CEST", NULL);
 	expect_next("0 2 * * *", "2026-03-29 00:00", "2026-03-29 03:00 CEST",
 		    "2026-03-30 02:00 CEST", NULL);
-	/* Four skipped quarter hours and 03:00 itself share one instant. */
-	expect_next("*/15 * * * *", "2026-03-29 01:50", "2026-03-29 03:00 CEST",
-		    "2026-03-29 03:15 CEST", NULL);
+	/* A wildcard schedule keeps real time: the skipped quarter hours do
+	 * not fire, 01:45 CET to 03:00 CEST is fifteen minutes. */
+	expect_next("*/15 * * * *", "2026-03-29 01:40", "2026-03-29 01:45 CET",
+		    "2026-03-29 03:00 CEST", "2026-03-29 03:15 CEST", NULL);
+	expect_next("30 * * * *", "2026-03-29 01:00", "2026-03-29 01:30 CET",
+		    "2026-03-29 03:30 CEST", NULL);
 	expect_next("0 3 * * *", "2026-03-29 00:00", "2026-03-29 03:00 CEST",
 		    "2026-03-30 03:00 CEST", NULL);
 	expect_next("30 2 * * *", "2026-03-29 00:59:59Z", "2026-03-29 03:00 CEST", NULL);
@@ -368,9 +376,16 @@ static void test_dst_berlin(void **state)
 	/* From inside the second pass through 02:xx. */
 	expect_next("30 2 * * *", "2026-10-25 01:20Z", "2026-10-26 02:30 CET", NULL);
 	expect_next("45 2 * * *", "2026-10-25 01:20Z", "2026-10-26 02:45 CET", NULL);
-	/* Interval schedules pause during the repeat. */
+	/* Wildcard schedules fire in both passes through 02:xx. */
 	expect_next("0 * * * *", "2026-10-25 00:00", "2026-10-25 01:00 CEST",
-		    "2026-10-25 02:00 CEST", "2026-10-25 03:00 CET", NULL);
+		    "2026-10-25 02:00 CEST", "2026-10-25 02:00 CET", "2026-10-25 03:00 CET", NULL);
+	expect_next("*/15 * * * *", "2026-10-25 00:40Z",
+		    "2026-10-25 02:45 CEST", "2026-10-25 02:00 CET", "2026-10-25 02:15 CET",
+		    "2026-10-25 02:30 CET", "2026-10-25 02:45 CET", "2026-10-25 03:00 CET", NULL);
+	/* From inside the second pass, a wildcard's next is in it too. */
+	expect_next("*/15 * * * *", "2026-10-25 01:20Z", "2026-10-25 02:30 CET", NULL);
+	expect_next("* * * * *", "2026-10-25 00:58Z", "2026-10-25 02:59 CEST",
+		    "2026-10-25 02:00 CET", "2026-10-25 02:01 CET", NULL);
 }
 
 static void test_dst_new_york(void **state)
@@ -387,13 +402,74 @@ static void test_dst_new_york(void **state)
 		    "2026-11-02 01:30 EST", NULL);
 	expect_next("30 1 * * *", "2026-11-01 06:10Z", "2026-11-02 01:30 EST", NULL);
 	expect_next("*/20 1 * * *", "2026-11-01 00:50", "2026-11-01 01:00 EDT",
-		    "2026-11-01 01:20 EDT", "2026-11-01 01:40 EDT", "2026-11-02 01:00 EST", NULL);
+		    "2026-11-01 01:20 EDT", "2026-11-01 01:40 EDT", "2026-11-01 01:00 EST",
+		    "2026-11-01 01:20 EST", "2026-11-01 01:40 EST", "2026-11-02 01:00 EST", NULL);
+	expect_next("*/20 1 * * *", "2026-11-01 06:10Z", "2026-11-01 01:20 EST", NULL);
+}
+
+static void test_dst_santiago(void **state)
+{
+	(void)state;
+	use_zone("America/Santiago");
+
+	/* 4 April 2026: at 24:00 -03 the clocks go back to 23:00 -04, so
+	 * 23:xx on Saturday happens twice. */
+	expect_next("30 23 * * *", "2026-04-04 12:00", "2026-04-04 23:30 -03",
+		    "2026-04-05 23:30 -04", NULL);
+	expect_next("0 0 * * *", "2026-04-04 12:00", "2026-04-05 00:00 -04",
+		    "2026-04-06 00:00 -04", NULL);
+	expect_next("*/20 * * * *", "2026-04-04 23:30", "2026-04-04 23:40 -03",
+		    "2026-04-04 23:00 -04", "2026-04-04 23:20 -04", "2026-04-04 23:40 -04",
+		    "2026-04-05 00:00 -04", NULL);
+	expect_next("0 * * * *", "2026-04-04 21:30", "2026-04-04 22:00 -03",
+		    "2026-04-04 23:00 -03", "2026-04-04 23:00 -04", "2026-04-05 00:00 -04", NULL);
+
+	/* 6 September 2026: 00:00 -04 becomes 01:00 -03; 00:xx does not exist. */
+	expect_next("0 0 * * *", "2026-09-05 12:00", "2026-09-06 01:00 -03",
+		    "2026-09-07 00:00 -03", NULL);
+	expect_next("30 0 * * *", "2026-09-05 12:00", "2026-09-06 01:00 -03",
+		    "2026-09-07 00:30 -03", NULL);
+	expect_next("*/20 * * * *", "2026-09-05 23:30", "2026-09-05 23:40 -04",
+		    "2026-09-06 01:00 -03", "2026-09-06 01:20 -03", NULL);
+	expect_next("0 * * * *", "2026-09-05 22:30", "2026-09-05 23:00 -04",
+		    "2026-09-06 01:00 -03", "2026-09-06 02:00 -03", NULL);
+}
+
+static void expect_spacing(const char *expr, int per_day, int64_t gap)
+{
+	struct cron_expr e = parse_ok(expr);
+	struct cron_spacing sp;
+
+	cron_spacing(&e, &sp);
+	if (sp.per_day != per_day || sp.min_gap_minutes != gap)
+		fail_msg("%s: %d a day, %lld min apart; expected %d, %lld", expr, sp.per_day,
+			 (long long)sp.min_gap_minutes, per_day, (long long)gap);
+}
+
+static void test_spacing(void **state)
+{
+	(void)state;
+	expect_spacing("0 8,12,18,22 * * *", 4, 240);
+	expect_spacing("*/15 * * * *", 96, 15);
+	expect_spacing("* * * * *", 1440, 1);
+	expect_spacing("0 0 * * *", 1, 1440);
+	/* Across midnight: 23:50 to 00:10. */
+	expect_spacing("10,50 0,23 * * *", 4, 20);
+	/* Only on Mondays: a week from one to the next. */
+	expect_spacing("0 9 * * 1", 1, 7 * 1440);
+	/* Friday 23:00 to Saturday 01:00. */
+	expect_spacing("0 1,23 * * 5,6", 2, 120);
+	expect_spacing("@hourly", 24, 60);
+	expect_spacing("0 0 29 2 *", 1, 4 * 365 * 1440 + 1440);
+	expect_spacing("0 0 30 2 *", 0, -1);
 }
 
 /*
- * The oracle: walk real time a minute at a time and fire every matching
- * local minute the first time the clock reaches or jumps past it.  The
- * chain of cron_next() must give exactly the same instants.
+ * The oracle: walk real time a minute at a time.  A fixed-time schedule
+ * fires every matching local minute the first time the clock reaches or
+ * jumps past it; a wildcard one whenever the clock shows a matching
+ * minute (Vixie cron).  The chain of cron_next() must give exactly the
+ * same instants.
  */
 static bool oracle_matches(const struct cron_expr *e, const struct tm *tm)
 {
@@ -418,6 +494,7 @@ static int64_t wall_minute(time_t t, struct tm *tm)
 static void walk_day(const char *zone, const char *expr, const char *day_start_utc)
 {
 	struct cron_expr e = parse_ok(expr);
+	bool wild = (e.flags & (CRON_MIN_STAR | CRON_HOUR_STAR)) != 0;
 	time_t start, end, t, next, chain = 0;
 	int64_t seen, wall, fires = 0;
 	struct tm tm, mtm;
@@ -431,7 +508,13 @@ static void walk_day(const char *zone, const char *expr, const char *day_start_u
 		bool due = false;
 
 		wall = wall_minute(t, &tm);
-		for (int64_t m = seen + 1; m <= wall; m++) {
+		if (wild) {
+			time_t mt = (time_t)(wall * 60);
+
+			assert_non_null(gmtime_r(&mt, &mtm));
+			due = oracle_matches(&e, &mtm);
+		}
+		for (int64_t m = seen + 1; !wild && m <= wall; m++) {
 			time_t mt = (time_t)(m * 60);
 
 			assert_non_null(gmtime_r(&mt, &mtm));
@@ -461,6 +544,7 @@ static void test_dst_minute_walk(void **state)
 	static const char *const exprs[] = {
 		"* * * * *", "*/15 * * * *", "30 2 * * *", "0 * * * *", "*/7 1-3 * * *",
 		"59 1 * * *", "0 3 * * *", "30 1 * * *", "0 2 * * *", "5,55 0-4 * * *",
+		"0 0 * * *", "30 23 * * *", "*/10 23 * * *", "15 0 * * *", "0 8,12,18,22 * * *",
 	};
 	static const struct {
 		const char *zone, *day;
@@ -468,6 +552,7 @@ static void test_dst_minute_walk(void **state)
 		{ "Europe/Berlin", "2026-03-29 00:00Z" },    { "Europe/Berlin", "2026-10-25 00:00Z" },
 		{ "America/New_York", "2026-03-08 05:00Z" }, { "America/New_York", "2026-11-01 04:00Z" },
 		{ "Europe/Berlin", "2026-06-15 00:00Z" },
+		{ "America/Santiago", "2026-04-05 03:00Z" }, { "America/Santiago", "2026-09-06 04:00Z" },
 	};
 
 	for (size_t d = 0; d < sizeof(days) / sizeof(days[0]); d++)
@@ -483,7 +568,8 @@ int main(void)
 		cmocka_unit_test(test_next_month_ends), cmocka_unit_test(test_next_leap_day),
 		cmocka_unit_test(test_next_never),     cmocka_unit_test(test_next_dom_dow),
 		cmocka_unit_test(test_next_macros),    cmocka_unit_test(test_dst_berlin),
-		cmocka_unit_test(test_dst_new_york),   cmocka_unit_test(test_dst_minute_walk),
+		cmocka_unit_test(test_dst_new_york),   cmocka_unit_test(test_dst_santiago),
+		cmocka_unit_test(test_dst_minute_walk), cmocka_unit_test(test_spacing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
