@@ -251,6 +251,118 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 	return err;
 }
 
+/*
+ * A sensor's rules kept between its events, per process: loading them
+ * (a join of rules, contexts and rooms, each context's JSON parsed) costs
+ * more than everything else a gated event does.  Each event still reads
+ * the rules as they stand (store_engine_sensor_now: one query, in the
+ * event's own transaction), and uses the kept copy only when every rule
+ * is the same rule (id, config_rev, contexts, room); the counts and the
+ * last refusal, which move with every offer, come from that read, and
+ * dependencies (their parents' last runs move too) are read afresh.
+ */
+#define FIRE_KEPT_SENSORS 8
+#define FIRE_KEPT_RULES 64
+
+static struct fire_kept {
+	int64_t sensor_id;          /* 0 = a free slot */
+	struct engine_rule *rules;
+	size_t n;
+	unsigned long used;         /* when last used, for the least recent to go */
+} fire_kept[FIRE_KEPT_SENSORS];
+static unsigned long fire_clock;
+
+static void fire__kept_drop(struct fire_kept *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		store_engine_rule_clear(&k->rules[i]);
+	free(k->rules);
+	memset(k, 0, sizeof(*k));
+}
+
+static bool fire__kept_same(const struct fire_kept *k, const struct engine_rule_now *now,
+			    size_t n)
+{
+	if (k->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!store_engine_rule_same(&k->rules[i], &now[i]))
+			return false;
+	return true;
+}
+
+/* The sensor's slot: its own, else a free one, else the least recently used. */
+static struct fire_kept *fire__kept_slot(int64_t sensor_id)
+{
+	struct fire_kept *oldest = &fire_kept[0];
+
+	for (size_t i = 0; i < FIRE_KEPT_SENSORS; i++) {
+		if (fire_kept[i].sensor_id == sensor_id)
+			return &fire_kept[i];
+		if (fire_kept[i].used < oldest->used)
+			oldest = &fire_kept[i];
+	}
+	return oldest;
+}
+
+/*
+ * The sensor's rules for this event: the kept ones brought up to now, or
+ * loaded afresh (and kept when there are not too many).  *owned: the
+ * caller frees them (not kept).
+ */
+static enum herr fire__sensor_rules(struct engine *e, int64_t sensor_id,
+				    struct engine_rule **rules, size_t *count, bool *owned)
+{
+	struct engine_rule_now *now = NULL;
+	struct fire_kept *k;
+	size_t n = 0;
+	bool deps = false;
+	enum herr err;
+
+	*rules = NULL;
+	*count = 0;
+	*owned = false;
+	err = store_engine_sensor_now(e->db, sensor_id, SENSOR_RULES_MAX, &now, &n);
+	if (err != HERR_OK || n == 0) {
+		free(now);
+		return err;
+	}
+	for (size_t i = 0; i < n; i++)
+		deps = deps || now[i].dependencies > 0;
+	k = fire__kept_slot(sensor_id);
+	if (k->sensor_id == sensor_id && fire__kept_same(k, now, n)) {
+		for (size_t i = 0; i < n; i++)
+			store_engine_rule_moved(&k->rules[i], &now[i]);
+		err = deps ? store_engine_sensor_deps(e->db, sensor_id, k->rules, n) : HERR_OK;
+		free(now);
+		if (err != HERR_OK) {
+			fire__kept_drop(k);
+			return err;
+		}
+		k->used = ++fire_clock;
+		*rules = k->rules;
+		*count = n;
+		return HERR_OK;
+	}
+	free(now);
+	if (k->sensor_id == sensor_id)
+		fire__kept_drop(k);
+	err = store_engine_sensor_rules(e->db, sensor_id, SENSOR_RULES_MAX, rules, count);
+	if (err != HERR_OK || *count == 0)
+		return err;
+	if (*count > FIRE_KEPT_RULES) {
+		*owned = true;
+		return HERR_OK;
+	}
+	if (k->sensor_id)
+		fire__kept_drop(k);
+	k->sensor_id = sensor_id;
+	k->rules = *rules;
+	k->n = *count;
+	k->used = ++fire_clock;
+	return HERR_OK;
+}
+
 enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t *ids,
 			     size_t cap, size_t *n)
 {
@@ -260,11 +372,12 @@ enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t 
 	char (*why)[256] = NULL;
 	struct filter_env env;
 	size_t count = 0, nskip = 0;
+	bool owned = false;
 	enum herr err;
 
 	*n = 0;
 	filter_env_db(&env, e->db);
-	err = store_engine_sensor_rules(e->db, t->sensor_id, SENSOR_RULES_MAX, &rules, &count);
+	err = fire__sensor_rules(e, t->sensor_id, &rules, &count, &owned);
 	if (err != HERR_OK || count == 0)
 		return err;
 	if (count == SENSOR_RULES_MAX)
@@ -307,9 +420,11 @@ enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t 
 	if (nskip > 0)
 		err = store_engine_skips(e->db, skipped, reasons, nskip, t->type);
 out:
-	for (size_t i = 0; i < count; i++)
-		store_engine_rule_clear(&rules[i]);
-	free(rules);
+	if (owned) {
+		for (size_t i = 0; i < count; i++)
+			store_engine_rule_clear(&rules[i]);
+		free(rules);
+	}
 	free(skipped);
 	free(reasons);
 	free(why);

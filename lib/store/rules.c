@@ -47,7 +47,7 @@ static const char sql_update[] =
 	" name = ?, description = ?, enabled = ?, trigger_type = ?,"
 	" primary_sensor_id = ?, schedule_cron = ?, cool_off_minutes = ?,"
 	" max_daily_triggers = ?, execution_timeout_minutes = ?, occupancy_min_minutes = ?,"
-	" catch_up = ?"
+	" catch_up = ?, config_rev = config_rev + 1"
 	" WHERE id = ?";
 /* A locking read: it counts what is committed now, not the transaction's
  * snapshot, and holds off new dependents until the delete is done. */

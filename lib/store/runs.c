@@ -27,7 +27,8 @@ static enum herr runs__apply(struct db_stmt *st, bool *ok);
 	"r.id, r.name, r.enabled, r.trigger_type, r.primary_sensor_id, r.cool_off_minutes," \
 	" r.max_daily_triggers, r.execution_timeout_minutes, r.occupancy_min_minutes," \
 	" r.last_skip_reason, r.last_skip_log_id, s.room_id, rm.name," \
-	" UNIX_TIMESTAMP(r.last_counted_at), r.day_count, UNIX_TIMESTAMP(r.day_start)"
+	" UNIX_TIMESTAMP(r.last_counted_at), r.day_count, UNIX_TIMESTAMP(r.day_start)," \
+	" r.config_rev"
 #define RULE_FROM \
 	" FROM rules r LEFT JOIN sensors s ON s.id = r.primary_sensor_id" \
 	" LEFT JOIN rooms rm ON rm.id = s.room_id"
@@ -37,7 +38,7 @@ static const char sql_rule[] = "SELECT " RULE_COLUMNS RULE_FROM " WHERE r.id = ?
 static const char sql_rule_lock[] = "SELECT COUNT(*) FROM rules WHERE id = ? FOR UPDATE";
 /* With their contexts in the same statement: one row per (rule, context). */
 static const char sql_sensor_rules[] =
-	"SELECT " RULE_COLUMNS ", c.context_type, c.config, c.negate" RULE_FROM
+	"SELECT " RULE_COLUMNS ", c.context_type, c.config, c.negate, c.id" RULE_FROM
 	" LEFT JOIN rule_contexts c ON c.rule_id = r.id"
 	" WHERE r.primary_sensor_id = ? AND r.trigger_type = 'sensor_event' AND r.enabled"
 	" ORDER BY r.id, c.id";
@@ -69,6 +70,16 @@ static const char sql_sensor_deps[] =
 	" JOIN rules r ON r.id = d.rule_id"
 	" WHERE r.primary_sensor_id = ? AND r.trigger_type = 'sensor_event' AND r.enabled"
 	" ORDER BY d.rule_id, d.id";
+
+static const char sql_sensor_now[] =
+	"SELECT r.id, r.config_rev,"
+	" (SELECT COUNT(*) FROM rule_contexts c WHERE c.rule_id = r.id),"
+	" (SELECT COALESCE(MAX(c.id), 0) FROM rule_contexts c WHERE c.rule_id = r.id),"
+	" (SELECT COUNT(*) FROM rule_dependencies d WHERE d.rule_id = r.id),"
+	" s.room_id, rm.name, r.last_skip_reason, r.last_skip_log_id,"
+	" UNIX_TIMESTAMP(r.last_counted_at), r.day_count, UNIX_TIMESTAMP(r.day_start)" RULE_FROM
+	" WHERE r.primary_sensor_id = ? AND r.trigger_type = 'sensor_event' AND r.enabled"
+	" ORDER BY r.id";
 
 static const char sql_webhook_hash[] = "SELECT webhook_secret_hash FROM rules WHERE id = ?";
 static const char sql_sensor_room[] =
@@ -185,6 +196,7 @@ static int runs__rule_row(struct db_stmt *st, struct engine_rule *r)
 	r->last_counted = (time_t)db_col_int64(st, 13);
 	r->counted_today = db_col_int64(st, 14);
 	r->counted_since = (time_t)db_col_int64(st, 15);
+	r->config_rev = (uint64_t)db_col_int64(st, 16);
 	r->contexts = json_array();
 	r->dependencies = json_array();
 	return r->contexts && r->dependencies ? 0 : -1;
@@ -355,14 +367,16 @@ static enum herr runs__joined_context(struct db_stmt *st, struct engine_rule *r)
 	json_t *config, *row;
 	size_t len;
 
-	if (db_col_is_null(st, 16))
+	if (db_col_is_null(st, 17))
 		return HERR_OK;
-	text = db_col_text(st, 17, &len);
+	text = db_col_text(st, 18, &len);
 	config = text ? json_loadb(text, len, 0, NULL) : NULL;
-	row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 16, NULL),
-			"config", config ? config : json_object(), "negate", db_col_int64(st, 18) != 0);
+	row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 17, NULL),
+			"config", config ? config : json_object(), "negate", db_col_int64(st, 19) != 0);
 	if (!row || json_array_append_new(r->contexts, row) != 0)
 		return HERR_NOMEM;
+	if (db_col_int64(st, 20) > r->contexts_newest)
+		r->contexts_newest = db_col_int64(st, 20);
 	return HERR_OK;
 }
 
@@ -435,6 +449,95 @@ fail:
 	for (size_t i = 0; i < count; i++)
 		store_engine_rule_clear(&rules[i]);
 	free(rules);
+	return e;
+}
+
+enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
+				  struct engine_rule_now **out, size_t *n)
+{
+	struct engine_rule_now *rows = NULL, *grown;
+	struct db_stmt *st = NULL;
+	size_t count = 0, room = 0;
+	enum herr e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = db_prepare(db, sql_sensor_now, &st)) != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, sensor_id);
+	e = db_execute(st);
+	while (e == HERR_OK && count < cap && (rc = db_fetch(st)) != 0) {
+		struct engine_rule_now *r;
+
+		if (rc < 0) {
+			e = HERR_INTERNAL;
+			break;
+		}
+		if (count == room) {
+			room = room ? 2 * room : 16;
+			if (!(grown = realloc(rows, room * sizeof(*rows)))) {
+				e = HERR_NOMEM;
+				break;
+			}
+			rows = grown;
+		}
+		r = &rows[count++];
+		memset(r, 0, sizeof(*r));
+		r->id = db_col_int64(st, 0);
+		r->config_rev = (uint64_t)db_col_int64(st, 1);
+		r->contexts = db_col_int64(st, 2);
+		r->contexts_newest = db_col_int64(st, 3);
+		r->dependencies = db_col_int64(st, 4);
+		r->room_id = db_col_int64(st, 5);
+		store_col_copy(st, 6, r->room_name, sizeof(r->room_name));
+		store_col_copy(st, 7, r->last_skip_reason, sizeof(r->last_skip_reason));
+		r->last_skip_log_id = db_col_int64(st, 8);
+		r->last_counted = (time_t)db_col_int64(st, 9);
+		r->counted_today = db_col_int64(st, 10);
+		r->counted_since = (time_t)db_col_int64(st, 11);
+	}
+	db_done(st);
+	if (e != HERR_OK) {
+		free(rows);
+		return e;
+	}
+	*out = rows;
+	*n = count;
+	return HERR_OK;
+}
+
+bool store_engine_rule_same(const struct engine_rule *r, const struct engine_rule_now *now)
+{
+	return r->id == now->id && r->config_rev == now->config_rev &&
+	       (int64_t)json_array_size(r->contexts) == now->contexts &&
+	       r->contexts_newest == now->contexts_newest && r->room_id == now->room_id &&
+	       strcmp(r->room_name, now->room_name) == 0;
+}
+
+void store_engine_rule_moved(struct engine_rule *r, const struct engine_rule_now *now)
+{
+	memcpy(r->last_skip_reason, now->last_skip_reason, sizeof(r->last_skip_reason));
+	r->last_skip_log_id = now->last_skip_log_id;
+	r->last_counted = now->last_counted;
+	r->counted_today = now->counted_today;
+	r->counted_since = now->counted_since;
+}
+
+enum herr store_engine_sensor_deps(struct db *db, int64_t sensor_id, struct engine_rule *rules,
+				   size_t n)
+{
+	struct db_stmt *st = NULL;
+	enum herr e;
+
+	for (size_t i = 0; i < n; i++)
+		if (json_array_clear(rules[i].dependencies) != 0)
+			return HERR_NOMEM;
+	if ((e = db_prepare(db, sql_sensor_deps, &st)) != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, sensor_id);
+	e = runs__deps(st, rules, n);
+	db_done(st);
 	return e;
 }
 

@@ -37,6 +37,8 @@ struct engine_rule {
 	int64_t last_skip_log_id;       /* 0 = none */
 	int64_t room_id;                /* the primary sensor's room; 0 = none */
 	char room_name[STORE_NAME_BYTES];
+	uint64_t config_rev;            /* see sql/011_rule_config_rev.sql */
+	int64_t contexts_newest;        /* the newest context's id (sensor rules) */
 	/* counted runs (completed or processing logs) */
 	time_t last_counted;            /* newest one's start; 0 = none */
 	int64_t counted_today;          /* since counted_since (the rules row's day),
@@ -68,6 +70,44 @@ enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, ti
  */
 enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap,
 				    struct engine_rule **out, size_t *n);
+
+/*
+ * A sensor's rule as it stands now, cheaply: what tells whether a kept
+ * copy is still that rule (sql/011_rule_config_rev.sql) and the fields
+ * that move with every offer.
+ */
+struct engine_rule_now {
+	int64_t id;
+	uint64_t config_rev;
+	int64_t contexts;               /* how many */
+	int64_t contexts_newest;        /* their newest id; 0 = none */
+	int64_t dependencies;           /* how many */
+	int64_t room_id;
+	char room_name[STORE_NAME_BYTES];
+	char last_skip_reason[513];
+	int64_t last_skip_log_id;
+	time_t last_counted;
+	int64_t counted_today;
+	time_t counted_since;
+};
+
+/*
+ * The enabled sensor_event rules of a sensor as engine_rule_now, in one
+ * query; *out is a new array of *n (free()), at most cap.
+ */
+enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
+				  struct engine_rule_now **out, size_t *n);
+
+/* Whether r (loaded before) is still the rule now describes. */
+bool store_engine_rule_same(const struct engine_rule *r, const struct engine_rule_now *now);
+
+/* Bring r's moving fields (counts, last refusal) up to now. */
+void store_engine_rule_moved(struct engine_rule *r, const struct engine_rule_now *now);
+
+/* Read the dependencies of the sensor's rules (rules[0..n), sorted by id)
+ * afresh: their parents' last runs move with every run. */
+enum herr store_engine_sensor_deps(struct db *db, int64_t sensor_id, struct engine_rule *rules,
+				   size_t n);
 
 /* The stored hash of a rule's webhook secret; *has false when it has none.
  * HERR_NOT_FOUND: no such rule. */

@@ -1,0 +1,13 @@
+-- 011_rule_config_rev: a revision number for what a rule says, so that a
+-- worker may keep a sensor's rules (their contexts parsed) between events
+-- and know at once when one changed.
+--
+-- rules.config_rev   goes up by one with every edit of the rule through
+--                    the API (store_rules_update); never by what the
+--                    engine writes on its own (counts, skips, next_fire_at).
+--                    A sensor event compares, for each of the sensor's
+--                    rules, the id, config_rev, the contexts' count and
+--                    newest id (contexts are added and deleted, never
+--                    edited) and the sensor's room with what the worker
+--                    kept; anything else is read afresh.
+ALTER TABLE rules ADD COLUMN config_rev BIGINT UNSIGNED NOT NULL DEFAULT 0;
