@@ -5,8 +5,13 @@
 #   GET /health                          the API pool doing no database work
 #   GET /api/v1/rooms?limit=100          authenticated, 100 rooms, the real path
 #   GET /_bench/ceiling                  a FastCGI responder that does nothing
-# and compares the first two with the third: the ceiling is what this
-# machine, nginx and FastCGI allow, so the ratios are the API's own cost.
+#   GET /_bench/peer/api/v1/rooms?limit=100
+#                                        the same page from a FastAPI + MariaDB
+#                                        service (bench/peer/app.py, uvicorn)
+# and compares the first two with the ceiling: it is what this machine,
+# nginx and FastCGI allow, so the ratios are the API's own cost.  The
+# peer is the same work written the usual way: rooms/peer is what Hearth
+# gains over it.
 # Then it reads each hearth-api worker's RSS after a warm-up and again after
 # at least 100,000 more room listings, to show memory that does not come back.
 # The last thing printed is a block for bench/RESULTS.md.
@@ -61,7 +66,7 @@ stop_ceiling() {
 	rm -f "$RUN/ceiling.pid"
 	CEILING_PID=
 }
-trap stop_ceiling EXIT
+trap 'stop_ceiling; stop_peer' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -79,6 +84,61 @@ for _ in $(seq 50); do
 done
 status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "$URL/_bench/ceiling" || true)
 [ "$status" = 200 ] || die "$URL/_bench/ceiling answers $status (is the stack from an older ./devstack up?)"
+
+# ---------------------------------------------------------------- the peer
+
+# bench/peer/app.py under uvicorn, with as many workers as hearth-api, on
+# the socket nginx proxies /_bench/peer/ to.  Debian's python3, where
+# python3-fastapi, python3-uvicorn and python3-pymysql install.  Without
+# them the rest is measured all the same.
+PEER_PYTHON=${BENCH_PEER_PYTHON:-/usr/bin/python3}
+PEER_PID=
+PEER_MISSING=
+stop_peer() {
+	[ -n "$PEER_PID" ] || return 0
+	kill -TERM -- "-$PEER_PID" 2>/dev/null || true
+	local i
+	for i in $(seq 50); do
+		kill -0 -- "-$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$RUN/peer.pid" "$RUN/peer.sock"
+	PEER_PID=
+}
+
+if ! "$PEER_PYTHON" -c 'import fastapi, uvicorn, pymysql' 2>/dev/null; then
+	PEER_MISSING="$PEER_PYTHON lacks fastapi, uvicorn or pymysql (apt-get install python3-fastapi python3-uvicorn python3-pymysql)"
+else
+	if [ -s "$RUN/peer.pid" ] && kill -0 -- "-$(cat "$RUN/peer.pid")" 2>/dev/null; then
+		kill -TERM -- "-$(cat "$RUN/peer.pid")"
+		sleep 1
+	fi
+	rm -f "$RUN/peer.sock"
+	HEARTH_CONF=$STACK/hearth.conf setsid "$PEER_PYTHON" -m uvicorn --app-dir "$SRC/bench/peer" app:app \
+		--uds "$RUN/peer.sock" --workers "$NWORKERS" --log-level warning --no-access-log \
+		</dev/null >>"$STACK/log/peer.log" 2>&1 &
+	PEER_PID=$!
+	echo "$PEER_PID" >"$RUN/peer.pid"
+	# The socket is there before a worker listens on it: until then nginx
+	# answers 502.
+	for _ in $(seq 150); do
+		status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' -H "X-API-Key: $KEY" \
+			"$URL/_bench/peer/api/v1/rooms?limit=1" || true)
+		[ "$status" = 502 ] || break
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	if [ "$status" != 200 ]; then
+		PEER_MISSING="$URL/_bench/peer/ answered $status (see $STACK/log/peer.log; is the stack from an older ./devstack up?)"
+		stop_peer
+	fi
+fi
+# uvicorn takes httptools and uvloop when they are installed.
+peer_http=h11 peer_loop=asyncio
+"$PEER_PYTHON" -c 'import httptools' 2>/dev/null && peer_http=httptools
+"$PEER_PYTHON" -c 'import uvloop' 2>/dev/null && peer_loop=uvloop
+PEER_SERVER="uvicorn $peer_http/$peer_loop"
+[ -z "$PEER_MISSING" ] || say "no peer: $PEER_MISSING; going on without it"
 
 # --------------------------------------------------------------- the rooms
 
@@ -106,6 +166,11 @@ done
 [ "$created" -eq 0 ] || say "created $created bench rooms"
 count=$(api "$URL/api/v1/rooms?limit=100" | jq '.items | length')
 [ "$count" -eq 100 ] || die "GET /api/v1/rooms?limit=100 returned $count rooms, not 100"
+if [ -n "$PEER_PID" ]; then
+	[ "$(api "$URL/_bench/peer/api/v1/rooms?limit=100" | jq -cS .)" = \
+		"$(api "$URL/api/v1/rooms?limit=100" | jq -cS .)" ] ||
+		die "the peer's GET /api/v1/rooms?limit=100 differs from Hearth's"
+fi
 
 # -------------------------------------------------------------- throughput
 
@@ -137,6 +202,15 @@ run_wrk health "$URL/health"
 run_wrk rooms "$URL/api/v1/rooms?limit=100" -H "X-API-Key: $KEY"
 run_wrk ceiling "$URL/_bench/ceiling"
 stop_ceiling
+if [ -n "$PEER_PID" ]; then
+	run_wrk peer "$URL/_bench/peer/api/v1/rooms?limit=100" -H "X-API-Key: $KEY"
+	peer_row="| GET /_bench/peer/api/v1/rooms?limit=100 (FastAPI, PyMySQL, no cache; $PEER_SERVER) | ${RPS[peer]} | ${P50[peer]} | ${P99[peer]} |"
+	peer_ratio="rooms/peer = $(ratio "${RPS[rooms]}" "${RPS[peer]}")"
+else
+	peer_row="| GET /_bench/peer/api/v1/rooms?limit=100 (FastAPI peer not measured: $PEER_MISSING) | — | — | — |"
+	peer_ratio="rooms/peer = —"
+fi
+stop_peer
 
 # ---------------------------------------------------------- worker memory
 
@@ -181,8 +255,9 @@ $(nproc) cores (${cpu:-unknown CPU}), $NWORKERS hearth-api workers, wrk -t2 -c32
 | GET /health | ${RPS[health]} | ${P50[health]} | ${P99[health]} |
 | GET /api/v1/rooms?limit=100 (API key, 100 rooms) | ${RPS[rooms]} | ${P50[rooms]} | ${P99[rooms]} |
 | GET /_bench/ceiling (FastCGI doing nothing) | ${RPS[ceiling]} | ${P50[ceiling]} | ${P99[ceiling]} |
+$peer_row
 
-rooms/ceiling = $(ratio "${RPS[rooms]}" "${RPS[ceiling]}"), health/ceiling = $(ratio "${RPS[health]}" "${RPS[ceiling]}")
+rooms/ceiling = $(ratio "${RPS[rooms]}" "${RPS[ceiling]}"), health/ceiling = $(ratio "${RPS[health]}" "${RPS[ceiling]}"), $peer_ratio
 
 Worker RSS after the warm-up and after $done_requests more room listings (same pids throughout):
 

@@ -25,6 +25,7 @@
 #   LOGIN_RATE, LOGIN_BURST  sign-in tries per address  10r/m, 10
 #   HSTS_MAX_AGE   Strict-Transport-Security max-age    63072000
 #   BENCH_SOCKET   /_bench/ceiling responder; empty = no such location
+#                  (nor /_bench/peer/, served from peer.sock beside it)
 set -eu
 
 template=$(dirname "$0")/hearth.conf.in
@@ -88,6 +89,8 @@ keep_ipv6='s/^@IF_IPV6@//'
 [ "$IPV6" = on ] || keep_ipv6='/^@IF_IPV6@/d'
 keep_bench='s/^@IF_BENCH@//'
 [ -n "$BENCH_SOCKET" ] || keep_bench='/^@IF_BENCH@/d'
+# The bench peer's HTTP socket, in the ceiling's directory.
+BENCH_PEER_SOCKET=$(dirname "$BENCH_SOCKET")/peer.sock
 
 # Values go into sed replacements: escape the delimiter and '&'.
 subst() {
@@ -98,7 +101,7 @@ script=$(
 	echo '/^##/d'
 	echo "$keep_ipv6"
 	echo "$keep_bench"
-	for name in $names HTTPS_REDIRECT_PORT; do
+	for name in $names HTTPS_REDIRECT_PORT BENCH_PEER_SOCKET; do
 		eval "subst $name \"\$$name\""
 	done
 )
