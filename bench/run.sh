@@ -296,3 +296,8 @@ HEARTH_STACK_DIR=$STACK "$SRC/bench/security.sh"
 
 # hearth-cleanup over 100,000 media files, against deleting them with find.
 HEARTH_STACK_DIR=$STACK "$SRC/bench/cleanup.sh"
+
+# ------------------------------------------------------------ worker memory
+
+# Each worker's RSS over 1,000,000 requests of mixed load (BENCH_MIXED_REQUESTS).
+HEARTH_STACK_DIR=$STACK "$SRC/bench/memory.sh"
