@@ -16,15 +16,6 @@ static const char *const stop_words[] = {
 	"when", "where", "who", "will", "with", "und", "www",
 };
 
-/* A cleaned term: its words, space-separated, in text. */
-struct search_term {
-	char text[SEARCH_QUERY_MAX + 1];
-	size_t words;
-	bool phrase;      /* more than one word: written as a phrase */
-	bool negated;
-	int group;        /* positive terms: which OR group */
-};
-
 struct search_out {
 	char *p;
 	size_t left;
@@ -123,18 +114,17 @@ static void search__put_term(struct search_out *o, const struct search_term *t)
 		search__put(o, "\"");
 }
 
-int search_boolean_query(const char *q, char *out, size_t outsz)
+/* Cut q into m's terms and groups. */
+int search_compile(const char *q, struct search_matcher *m)
 {
 	static struct search_term none;
-	struct search_term terms[SEARCH_TERMS_MAX];
-	struct search_out o = { .p = out, .left = outsz };
+	struct search_term *terms = m->terms;
 	size_t n = 0, qlen, i = 0;
 	bool pending_not = false, pending_or = false, last_positive = false;
 	int groups = 0, positive = 0;
 
-	if (outsz == 0)
-		return -1;
-	out[0] = '\0';
+	m->n = 0;
+	m->groups = 0;
 	if ((qlen = strlen(q)) > SEARCH_QUERY_MAX)
 		return -1;
 	while (i < qlen && n < SEARCH_TERMS_MAX) {
@@ -193,9 +183,26 @@ int search_boolean_query(const char *q, char *out, size_t outsz)
 		pending_not = pending_or = false;
 		n++;
 	}
-	if (positive == 0)
-		return 0;
+	m->n = n;
+	m->groups = groups;
+	return positive;
+}
 
+int search_boolean_query(const char *q, char *out, size_t outsz)
+{
+	struct search_matcher parsed;
+	const struct search_term *terms = parsed.terms;
+	struct search_out o = { .p = out, .left = outsz };
+	size_t n;
+	int groups, positive;
+
+	if (outsz == 0)
+		return -1;
+	out[0] = '\0';
+	if ((positive = search_compile(q, &parsed)) <= 0)
+		return positive;
+	n = parsed.n;
+	groups = parsed.groups;
 	for (int g = 1; g <= groups; g++) {
 		size_t members = 0;
 
@@ -225,4 +232,85 @@ int search_boolean_query(const char *q, char *out, size_t outsz)
 		return -1;
 	}
 	return positive;
+}
+
+/* ---------------------------------------------------------------- matching */
+
+/* The next word at or after p: its start, its length in *len; NULL at the
+ * end of the text. */
+static const char *search__next_word(const char *p, size_t *len)
+{
+	size_t n = 0;
+
+	while (*p && !search__word_byte((unsigned char)*p))
+		p++;
+	if (!*p)
+		return NULL;
+	while (search__word_byte((unsigned char)p[n]))
+		n++;
+	*len = n;
+	return p;
+}
+
+/* Whether the words of the text from p (a word's start) are the words of
+ * t, in order. */
+static bool search__term_at(const char *p, const struct search_term *t)
+{
+	const char *w = t->text;
+
+	for (;;) {
+		size_t wlen = strcspn(w, " "), len;
+
+		if (!(p = search__next_word(p, &len)) || len != wlen || strncasecmp(p, w, len) != 0)
+			return false;
+		if (!w[wlen])
+			return true;
+		w += wlen + 1;
+		p += len;
+	}
+}
+
+/* How many times t occurs in text. */
+static unsigned search__count(const char *text, const struct search_term *t)
+{
+	unsigned n = 0;
+	size_t len;
+
+	for (const char *p = text; (p = search__next_word(p, &len)); p += len)
+		n += search__term_at(p, t);
+	return n;
+}
+
+unsigned search_match(const struct search_matcher *m, const char *const *fields,
+		      size_t nfields, unsigned *seen)
+{
+	bool hit[SEARCH_TERMS_MAX + 1] = {false}, excluded = false;
+	unsigned score = 0;
+
+	for (size_t k = 0; k < m->n; k++) {
+		const struct search_term *t = &m->terms[k];
+		unsigned c = 0;
+
+		for (size_t f = 0; f < nfields; f++)
+			if (fields[f])
+				c += search__count(fields[f], t);
+		if (c == 0)
+			continue;
+		if (seen)
+			seen[k]++;
+		if (t->negated) {
+			excluded = true;
+			if (!seen)
+				return 0;
+			continue;
+		}
+		hit[t->group] = true;
+		score += c;
+	}
+	if (excluded)
+		return 0;
+	for (int g = 1; g <= m->groups; g++)
+		if (!hit[g])
+			return 0;
+	return score;
 }

@@ -26,6 +26,7 @@
  * make the whole query match nothing).  An unmatched quote ends at the
  * end of the query.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SEARCH_QUERY_MAX 512   /* bytes of user query */
@@ -43,5 +44,43 @@
  * SEARCH_QUERY_MAX or out too small.
  */
 int search_boolean_query(const char *q, char *out, size_t outsz);
+
+/*
+ * The same query for matching text in C, as the newest-first search of
+ * GET /events/search reads recent events (store/security_events.h): a
+ * term is a run of words of the text that equals the term's words in
+ * order, words being runs of letters, digits, '_' and non-ASCII bytes,
+ * compared with ASCII letters in either case (other characters exactly).
+ * Every OR group must occur, no NOT term may.  The full-text index of
+ * the server agrees on ASCII text; it also folds case and accents outside
+ * ASCII, which this does not.
+ */
+struct search_term {
+	char text[SEARCH_QUERY_MAX + 1];   /* its words, one space between */
+	size_t words;
+	bool phrase;                       /* more than one word */
+	bool negated;
+	int group;                         /* positive terms: which OR group (1..) */
+};
+
+struct search_matcher {
+	struct search_term terms[SEARCH_TERMS_MAX];
+	size_t n;
+	int groups;
+};
+
+/* Compile q (borrowed) into *m; returns what search_boolean_query would
+ * for q (terms a row can match on, 0 or -1). */
+int search_compile(const char *q, struct search_matcher *m);
+
+/*
+ * Match the nfields texts (borrowed; NULL entries are empty) against m:
+ * 0 when they do not match, else how many times the positive terms occur
+ * in them (at least 1), the relevance of the newest-first search.  A term
+ * never spans two fields.  seen (NULL, or m->n counters) counts, for each
+ * term, the texts it occurs in, NOT terms included: how common each is.
+ */
+unsigned search_match(const struct search_matcher *m, const char *const *fields,
+		      size_t nfields, unsigned *seen);
 
 #endif

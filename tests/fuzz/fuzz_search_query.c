@@ -3,7 +3,8 @@
  * people type into the search box.  Checks, besides memory safety: what
  * comes out is bounded, uses only word bytes, spaces and the operators
  * Hearth writes itself (+ - ( ) "), has balanced quotes and parentheses,
- * and is empty exactly when nothing is left to look for.
+ * and is empty exactly when nothing is left to look for.  The compiled
+ * query is also matched against the input itself, for memory safety.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct search_matcher m;
+	unsigned seen[SEARCH_TERMS_MAX] = {0};
 	char q[SEARCH_QUERY_MAX + 2], out[SEARCH_OUT_MAX];
+	const char *fields[2];
 	size_t n = size < sizeof(q) - 1 ? size : sizeof(q) - 1;
 	int quotes = 0, depth = 0, terms;
 
@@ -47,5 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (quotes % 2 || depth)
 		abort();
+	if (search_compile(q, &m) != terms)
+		abort();
+	fields[0] = q;
+	fields[1] = out;
+	(void)search_match(&m, fields, 2, seen);
 	return 0;
 }

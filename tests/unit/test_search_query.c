@@ -1,5 +1,6 @@
 /* The search query translator: what each operator becomes in boolean
- * mode, and that nothing else of the user's text gets through. */
+ * mode, that nothing else of the user's text gets through, and the same
+ * query matched against text in C. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -108,6 +109,74 @@ static void test_bounds(void **state)
 	assert_true(search_boolean_query(q, out, sizeof(out)) >= 0);
 }
 
+/* The score of summary and notes against q (0: no match). */
+static unsigned score(const char *q, const char *summary, const char *notes)
+{
+	struct search_matcher m;
+	const char *fields[] = {summary, notes};
+
+	assert_true(search_compile(q, &m) > 0);
+	return search_match(&m, fields, 2, NULL);
+}
+
+static void test_match(void **state)
+{
+	const char *summary = "porch: person, car (3 detections)";
+
+	(void)state;
+	/* Whole words, either case, in summary or notes. */
+	assert_int_equal(score("person", summary, NULL), 1);
+	assert_int_equal(score("PERSON", summary, NULL), 1);
+	assert_int_equal(score("pers", summary, NULL), 0);
+	assert_int_equal(score("parcel", summary, "Parcel left at the door"), 1);
+	/* AND: both; the score counts every occurrence of every term. */
+	assert_int_equal(score("parcel door", summary, "parcel at the door, parcel"), 3);
+	assert_int_equal(score("parcel ladder", summary, "parcel at the door"), 0);
+	/* OR: either; NOT: never. */
+	assert_int_equal(score("ladder OR parcel", summary, "a parcel"), 1);
+	assert_int_equal(score("ladder OR parcel door", summary, "a parcel"), 0);
+	assert_int_equal(score("person NOT car", summary, NULL), 0);
+	assert_int_equal(score("person NOT dog", summary, NULL), 1);
+	assert_int_equal(score("person NOT parcel", summary, "the parcel"), 0);
+	/* Phrases: the words in order, across punctuation, within one field. */
+	assert_int_equal(score("\"front door\"", summary, "at the front-door"), 1);
+	assert_int_equal(score("\"door front\"", summary, "at the front door"), 0);
+	assert_int_equal(score("\"person at the door\"", summary, "a person at the door"), 1);
+	assert_int_equal(score("\"detections parcel\"", summary, "parcel"), 0);
+	/* Stop words and short words are not looked for. */
+	assert_int_equal(score("the person", summary, NULL), 1);
+	/* Outside ASCII, bytes compare as they are. */
+	assert_int_equal(score("caf\xc3\xa9", summary, "au caf\xc3\xa9."), 1);
+	assert_int_equal(score("cafe", summary, "au caf\xc3\xa9."), 0);
+	/* A NULL or empty field is no text. */
+	assert_int_equal(score("parcel", NULL, NULL), 0);
+	assert_int_equal(score("parcel", "", ""), 0);
+}
+
+static void test_seen(void **state)
+{
+	struct search_matcher m;
+	unsigned seen[SEARCH_TERMS_MAX] = {0};
+	const char *rows[][2] = {
+		{"porch: person", "parcel at the door"},
+		{"porch: person, car", NULL},
+		{"drive: car", "a parcel"},
+	};
+
+	(void)state;
+	/* Every term counted in every row, matching or not, NOT terms too. */
+	assert_int_equal(search_compile("person NOT car parcel OR door", &m), 3);
+	assert_int_equal(search_match(&m, rows[0], 2, seen), 3);
+	assert_int_equal(search_match(&m, rows[1], 2, seen), 0);
+	assert_int_equal(search_match(&m, rows[2], 2, seen), 0);
+	/* In the order of the query: person, car, parcel, door. */
+	assert_int_equal(m.n, 4);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], 2);
+	assert_int_equal(seen[2], 2);
+	assert_int_equal(seen[3], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +184,8 @@ int main(void)
 		cmocka_unit_test(test_cleaning),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_seen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
