@@ -5,9 +5,12 @@
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
+#include "cursor.h"
 #include "fields.h"
 #include "handlers.h"
 #include "log.h"
@@ -133,13 +136,24 @@ int h_events_stats(struct ctx *c, struct response *r)
 	return ctx_reply(r, 200, out);
 }
 
+/* A search cursor holds the id its window starts below, signed for the
+ * query it came from. */
+static void security__search_scope(const char *boolean, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "events/search %s", boolean);
+}
+
 int h_events_search(struct ctx *c, struct response *r)
 {
+	const struct hearth_config *cfg = c->app->cfg;
 	char q[SEARCH_QUERY_MAX + 1], boolean[SEARCH_OUT_MAX];
+	char scope[SEARCH_OUT_MAX + 16], cursor[CURSOR_MAX + 1];
 	const char *query = c->req && c->req->query ? c->req->query : "";
-	json_t *errs = json_array(), *items = json_array();
+	json_t *errs = json_array(), *items = json_array(), *next = NULL;
+	struct search_matcher m;
+	struct security_search s = { .before_id = INT64_MAX };
+	struct security_search_window w;
 	int64_t limit = SEARCH_LIMIT_DEFAULT, offset = 0;
-	bool has_more = false;
 	int found, terms = 0;
 	enum herr e;
 	int status;
@@ -159,26 +173,57 @@ int h_events_search(struct ctx *c, struct response *r)
 			 terms < 0 ? "Input is too long" :
 			 "Input should contain a word to look for (of at least 3 letters, not"
 			 " only NOT terms)");
+	else
+		search_compile(q, &m);
 	ctx_query_int(c, "limit", 1, 1000, &limit, errs);
 	ctx_query_int(c, "offset", 0, 1000000, &offset, errs);
+	/* An empty cursor is what a client sends for the first window. */
+	found = query_get(query, "cursor", cursor, sizeof(cursor));
+	if (found < 0 || (found > 0 && cursor[0] && terms > 0)) {
+		security__search_scope(boolean, scope, sizeof(scope));
+		if (found < 0 || cursor_decode(cfg->secret, cfg->secret_len, scope, cursor,
+					       &s.before_id) != 0 || s.before_id <= 0)
+			verr_add(errs, at_query, "cursor", "value_error",
+				 "Invalid search cursor; use next_cursor from a previous reply"
+				 " to the same q");
+	}
 	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	e = store_security_search(c->app->db, boolean, (unsigned)limit, offset, items, &has_more);
-	if (e != HERR_OK) {
+	s.boolean_query = boolean;
+	s.matcher = &m;
+	s.limit = (unsigned)limit;
+	s.offset = offset;
+	if ((e = store_security_search(c->app->db, &s, items, &w)) != HERR_OK) {
 		status = response_error(r, e, "search");
 		goto out;
 	}
-	status = ctx_reply(r, 200, json_pack("{s:o, s:s, s:{s:I, s:I, s:b}}", "items", items,
-					     "query", boolean, "pagination", "limit",
-					     (json_int_t)limit, "offset", (json_int_t)offset,
-					     "has_more", has_more));
-	items = NULL;
+	if (w.next_before_id > 0) {
+		security__search_scope(boolean, scope, sizeof(scope));
+		if (cursor_encode(cfg->secret, cfg->secret_len, scope, w.next_before_id, cursor,
+				  sizeof(cursor)) != 0) {
+			status = response_detail(r, 500, "could not build the next search cursor");
+			goto out;
+		}
+		next = json_string(cursor);
+	} else {
+		next = json_null();
+	}
+	status = ctx_reply(r, 200, json_pack("{s:o, s:s, s:{s:I, s:I, s:I, s:b, s:o}}",
+					     "items", items, "query", boolean, "pagination",
+					     "limit", (json_int_t)limit,
+					     "offset", (json_int_t)offset,
+					     "window_matches", (json_int_t)w.matches,
+					     "has_more", offset + limit < (int64_t)w.matches ||
+							 w.next_before_id > 0,
+					     "next_cursor", next));
+	items = next = NULL;
 out:
 	json_decref(errs);
 	json_decref(items);
+	json_decref(next);
 	return status;
 }
 

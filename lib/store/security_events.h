@@ -74,13 +74,60 @@ enum herr store_security_stats(struct db *db, const char *since, const char *unt
 			       json_t **out);
 
 /*
- * GET /events/search: security events matching boolean_query (made by
- * search_boolean_query(), never the user's text) over summary and notes,
- * the most relevant first, each with relevance_score; limit + offset.
- * Appends to items (borrowed).
+ * GET /events/search works on a window of matches below an id (the
+ * cursor's; none for the first): the newest SECURITY_SEARCH_WINDOW of
+ * them, ranked among themselves.  Ranking every match of a word found in
+ * a tenth of a million events costs seconds, and so does asking the
+ * full-text index for a word that common (it collects and ranks every
+ * match before it returns one), so a window is found by reading the newest
+ * events, SECURITY_SEARCH_PIECE at a time, and matching them in C
+ * (security/search.h):
+ *
+ *   - when each term of the query (NOT terms too) occurs in at most
+ *     SECURITY_SEARCH_RARE events of the first piece, the query is rare,
+ *     and the window comes from the full-text index, whose cost grows with
+ *     each term's matches: the newest SECURITY_SEARCH_WINDOW;
+ *   - otherwise pieces are read until the window is full or
+ *     SECURITY_SEARCH_SCAN events were read; a window short of full then
+ *     holds the matches among those events, and the next one goes on
+ *     below the last event read.
+ *
+ * So a request reads at most SECURITY_SEARCH_SCAN events and their text,
+ * or asks the index for a query that was rare among the newest events.
  */
-enum herr store_security_search(struct db *db, const char *boolean_query, unsigned limit,
-				int64_t offset, json_t *items, bool *has_more);
+#define SECURITY_SEARCH_WINDOW 200
+#define SECURITY_SEARCH_SCAN 10000
+#define SECURITY_SEARCH_PIECE 1000
+#define SECURITY_SEARCH_RARE 2
+
+struct search_matcher;
+
+struct security_search {
+	const char *boolean_query;                /* search_boolean_query(q) */
+	const struct search_matcher *matcher;     /* search_compile(q) */
+	int64_t before_id;                        /* matches below it (INT64_MAX: all) */
+	unsigned limit;
+	int64_t offset;                           /* within the window */
+};
+
+struct security_search_window {
+	unsigned matches;          /* in the window, at most SECURITY_SEARCH_WINDOW */
+	int64_t next_before_id;    /* > 0 when older matches may exist below this id
+				    * (where the next window starts) */
+	bool full_text;            /* found by the full-text index */
+	unsigned scanned;          /* events read when not */
+};
+
+/*
+ * GET /events/search: the window of s (both queries borrowed, made from
+ * the user's text by security/search.h, never the text itself) ranked by
+ * relevance (how many times the query's words and phrases occur in
+ * summary and notes, search_match()), ties newest first; the limit events
+ * from offset on are appended to items (borrowed), each with
+ * relevance_score.  *w describes the window.
+ */
+enum herr store_security_search(struct db *db, const struct security_search *s,
+				json_t *items, struct security_search_window *w);
 
 /*
  * Close the open events that went idle or ran past their window by now_ms

@@ -7,7 +7,9 @@
 #     what it is not given, and is a 409 on a rule run, 404 on nothing;
 #   - GET /events/stats counts by risk level and by camera within dates;
 #   - GET /events/search: AND, OR, NOT and "phrase" over summary and
-#     notes, with relevance_score; a query of only NOT terms is a 422;
+#     notes, with relevance_score; a query of only NOT terms is a 422; a
+#     common word is found newest first, a window of 200 ranked by
+#     relevance, with a cursor to the next; a rare one still by the index;
 #   - GET /events/export: CSV with the seed's columns that python's csv
 #     reads back as the list, one audit row per export, and cells that
 #     would start a spreadsheet formula prefixed with '.
@@ -170,6 +172,57 @@ api GET "/api/v1/events/search"
 expect_status 422 "no q: 422"
 search "$W"
 expect_json '.items | length' 3 "the notes word alone finds the three notes holding it"
+
+# ---------------------------------------------------------------- search windows
+# 1,100 newer events without the word, then 250 whose notes hold "$W often"
+# (every tenth twice), dated 1999 so that the lists and exports of the
+# file's day below do not see them: the newest 1,000 events are read and
+# matched, so
+# "$W often" is common there and found newest first, a window of 200 at a
+# time, while "$W burglar" is rare there and comes from the full-text index.
+sql "INSERT INTO event_logs (kind, status, camera_name, created_at, last_at, finished_at,
+		risk_score, risk_level, summary, notes)
+	SELECT 'security', 'completed', '$P-bulk', '1999-06-01', '1999-06-01', '1999-06-01', 10, 'low',
+		'$P-bulk: person (1 detections)', 'nothing to see' FROM seq_1_to_1100;
+	INSERT INTO event_logs (kind, status, camera_name, created_at, last_at, finished_at,
+		risk_score, risk_level, summary, notes)
+	SELECT 'security', 'completed', '$P-bulk', '1999-06-01', '1999-06-01', '1999-06-01', 10, 'low',
+		'$P-bulk: person (1 detections)',
+		IF(seq % 10 = 0, '$W often, often', '$W often') FROM seq_1_to_250"
+OFTEN=$(sql "SELECT id FROM event_logs WHERE camera_name = '$P-bulk' AND notes LIKE '$W often%'
+	ORDER BY id DESC" | paste -sd, -)
+page() { api GET "/api/v1/events/search?q=$(jq -rn --arg q "$1" '$q | @uri')&$2"; }
+page "$W often" "limit=1000"
+expect_status 200 "a common word: 200"
+expect_json '[.pagination.window_matches, (.items | length), .pagination.has_more,
+	(.pagination.next_cursor | type)] | map(tostring) | join(",")' "200,200,true,string" \
+	"a common word: a window of 200, and a cursor to the next"
+is "$(jb '[.items[].id] | sort | reverse | map(tostring) | join(",")')" \
+	"$(cut -d, -f1-200 <<<"$OFTEN")" "the window holds the 200 newest matches"
+expect_json '[.items[] | [.relevance_score, .id]] | . == (sort | reverse)' true \
+	"ranked by relevance, then newest"
+expect_json '[.items[0].relevance_score, .items[199].relevance_score] | map(tostring) | join(",")' \
+	"3,2" "relevance counts the occurrences (the word twice scores 3)"
+NEXT=$(jb .pagination.next_cursor)
+page "$W often" "limit=1000&cursor=$NEXT"
+# (Whether a window follows depends on the events older than the file's.)
+expect_json '[.pagination.window_matches, .pagination.has_more == (.pagination.next_cursor != null)]
+	| map(tostring) | join(",")' "50,true" "the next window: the other 50"
+is "$(jb '[.items[].id] | sort | reverse | map(tostring) | join(",")')" \
+	"$(cut -d, -f201- <<<"$OFTEN")" "the next window holds the 50 oldest matches"
+page "$W often" "limit=50&offset=150"
+expect_json '[(.items | length), .pagination.has_more] | map(tostring) | join(",")' "50,true" \
+	"offset within the window; has_more for the next window"
+page "$W often" "limit=50&offset=200"
+expect_json '.items | length' 0 "past the window: nothing"
+page "$W burglar" "cursor=$NEXT"
+expect_status 422 "a cursor of another query: 422"
+page "$W often" "cursor=nonsense"
+expect_status 422 "a forged cursor: 422"
+# No term of "burglar" is among the newest 1,000: the full-text index.
+search "burglar"
+expect_json "[.items[].id] | contains([$E1, $E3])" true \
+	"a word rare among the newest events is still found, older than 1,350 others"
 
 # ---------------------------------------------------------------- export
 audits=$(q "SELECT COUNT(*) FROM audit_log WHERE path = '/api/v1/events/export'")
