@@ -107,17 +107,24 @@ struct cleanup_run {
 	time_t now;
 };
 
-/* Unlink every file in run->files (their rows are committed gone). */
+/* Unlink every file in run->files (their rows are committed gone).  A
+ * batch is mostly one folder after another (oldest first), so the folder
+ * stays open from one file to the next: one unlinkat() a file.  It is
+ * closed at the end of the batch, so no folder is held across commits
+ * (one removed and made again meanwhile would keep its new files). */
 static void cleanup__unlink_all(struct cleanup_run *run)
 {
+	struct media_unlinker u = {0};
+
 	for (size_t i = 0; i < run->files.n; i++) {
 		const char *rel = run->files.v[i].rel_path;
 
-		if (media_unlink(run->cfg->media_root, rel) == 0)
+		if (media_unlinker_unlink(&u, run->cfg->media_root, rel) == 0)
 			continue;
 		if (run->rep->unlink_failed++ < CLEANUP_LOG_FAILURES)
 			LOG(LOG_WARNING, "cleanup: unlink %s: %s", rel, strerror(errno));
 	}
+	media_unlinker_close(&u);
 	cleanup_files_clear(&run->files);
 }
 
@@ -161,9 +168,11 @@ static enum herr cleanup__retention(struct cleanup_run *run, unsigned days)
 static enum herr cleanup__ceiling(struct cleanup_run *run, unsigned max_percent)
 {
 	struct storage_usage u;
-	uint64_t limit, want, freed;
+	uint64_t limit, want, freed, gone;
 	enum herr rc;
 
+	/* Usage is read again (a scan of every media row) only once what
+	 * was over the ceiling has been deleted, not after every batch. */
 	for (;;) {
 		if ((rc = storage_usage_read(run->cfg, run->db, &u, NULL)) != HERR_OK)
 			return rc;
@@ -181,14 +190,17 @@ static enum herr cleanup__ceiling(struct cleanup_run *run, unsigned max_percent)
 			    run->cfg->media_root, u.percent, u.media_bytes, want);
 			return HERR_OK;
 		}
-		rc = store_cleanup_oldest(run->db, want, CLEANUP_BATCH, &run->files, &freed);
-		if (rc != HERR_OK)
-			return rc;
-		if (run->files.n == 0)
-			return HERR_OK;
-		run->rep->media_deleted += run->files.n;
-		run->rep->media_bytes += freed;
-		cleanup__unlink_all(run);
+		for (gone = 0; gone < want; gone += freed) {
+			rc = store_cleanup_oldest(run->db, want - gone, CLEANUP_BATCH, &run->files,
+						  &freed);
+			if (rc != HERR_OK)
+				return rc;
+			if (run->files.n == 0)
+				return HERR_OK;
+			run->rep->media_deleted += run->files.n;
+			run->rep->media_bytes += freed;
+			cleanup__unlink_all(run);
+		}
 	}
 }
 

@@ -464,6 +464,66 @@ out:
 	return rv;
 }
 
+/* Remove the folder dir (relative to rootfd) and its parents while they
+ * are empty, never the first segment ("snapshots"). */
+static void files__prune(int rootfd, char *dir)
+{
+	char *slash;
+
+	while (strchr(dir, '/')) {
+		if (unlinkat(rootfd, dir, AT_REMOVEDIR) != 0)
+			break;
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+	}
+}
+
+int media_unlinker_unlink(struct media_unlinker *u, const char *root, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	size_t dlen = base ? (size_t)(base - rel) : 0;
+
+	if (!media_rel_path_ok(rel)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!u->opened) {
+		if ((u->rootfd = files__open_root(root)) < 0)
+			return -1;
+		u->opened = true;
+		u->dirfd = -1;
+		u->dir[0] = '\0';
+	}
+	if (u->dirfd < 0 || strlen(u->dir) != dlen || memcmp(u->dir, rel, dlen) != 0) {
+		if (u->dirfd >= 0) {
+			files__close(u->dirfd);
+			u->dirfd = -1;
+			files__prune(u->rootfd, u->dir);
+		}
+		memcpy(u->dir, rel, dlen);
+		u->dir[dlen] = '\0';
+		if ((u->dirfd = files__open_parent(u->rootfd, rel, false, &base)) < 0)
+			return errno == ENOENT ? 0 : -1;   /* no folder, no file */
+	} else {
+		base = rel + dlen + 1;
+	}
+	if (unlinkat(u->dirfd, base, 0) != 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+void media_unlinker_close(struct media_unlinker *u)
+{
+	if (!u->opened)
+		return;
+	if (u->dirfd >= 0) {
+		files__close(u->dirfd);
+		files__prune(u->rootfd, u->dir);
+	}
+	files__close(u->rootfd);
+	u->opened = false;
+}
+
 /* ---------------------------------------------------------------- outside names */
 
 /* One or more segments of path characters, none empty, "." or "..". */

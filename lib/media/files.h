@@ -74,6 +74,27 @@ int media_move_into(const char *root, const char *src_abs, const char *rel);
 int media_unlink(const char *root, const char *rel);
 
 /*
+ * media_unlink for many files, as cleanup deletes them (oldest first, so
+ * mostly a folder at a time): the root and the folder of the last file
+ * stay open, so each further file of that folder costs one unlinkat().
+ * Folders left empty go, as with media_unlink, once the unlinker moves on
+ * to another folder and at media_unlinker_close().  Start zeroed.
+ */
+struct media_unlinker {
+	bool opened;                 /* rootfd and dirfd are set */
+	int rootfd;
+	int dirfd;                   /* the folder dir, or -1 */
+	char dir[MEDIA_REL_MAX + 1]; /* relative to the root */
+};
+
+/* Unlink root/rel (root the same on every call); 0 or -1 with errno, a
+ * file already gone being no error. */
+int media_unlinker_unlink(struct media_unlinker *u, const char *root, const char *rel);
+
+/* Remove the last folder if it is left empty, and close everything. */
+void media_unlinker_close(struct media_unlinker *u);
+
+/*
  * The file `name` inside the folder dir, for a name that came from outside
  * (POST /recordings): name must be one or more segments of
  * [A-Za-z0-9._-] (no "..", no leading '/', at most MEDIA_REL_MAX), and

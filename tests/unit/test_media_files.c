@@ -178,6 +178,37 @@ static void test_write_and_unlink(void **state)
 	assert_int_equal(media_unlink(root, "a/../../b"), -1);
 }
 
+/* Many files, a folder at a time: the same result as media_unlink. */
+static void test_unlinker(void **state)
+{
+	static const char *const rels[] = {
+		"snapshots/4/2026/01/01/a.jpg", "snapshots/4/2026/01/01/b.jpg",
+		"snapshots/4/2026/01/02/c.jpg", "snapshots/5/2026/01/02/d.jpg",
+	};
+	struct media_unlinker u = {0};
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(media_write_file(root, rels[i], "x", 1), 0);
+	assert_int_equal(media_write_file(root, "snapshots/4/2026/01/02/keep.jpg", "x", 1), 0);
+	assert_int_equal(media_unlinker_unlink(&u, root, rels[0]), 0);
+	assert_false(exists(rels[0]));
+	assert_true(exists("snapshots/4/2026/01/01"));   /* still in use */
+	assert_int_equal(media_unlinker_unlink(&u, root, rels[1]), 0);
+	/* Gone already, or its folder missing: no error; a bad path is. */
+	assert_int_equal(media_unlinker_unlink(&u, root, rels[1]), 0);
+	assert_int_equal(media_unlinker_unlink(&u, root, "snapshots/9/x.jpg"), 0);
+	assert_int_equal(media_unlinker_unlink(&u, root, "a/../../b"), -1);
+	assert_false(exists("snapshots/4/2026/01/01"));  /* left behind empty */
+	assert_int_equal(media_unlinker_unlink(&u, root, rels[2]), 0);
+	assert_int_equal(media_unlinker_unlink(&u, root, rels[3]), 0);
+	media_unlinker_close(&u);
+	media_unlinker_close(&u);
+	assert_false(exists("snapshots/5"));
+	assert_true(exists("snapshots/4/2026/01/02/keep.jpg"));
+	assert_true(exists("snapshots"));                /* the top stays */
+}
+
 static void test_tmp_and_move(void **state)
 {
 	char tmp[MEDIA_PATH_MAX], tmp2[MEDIA_PATH_MAX], p[PATH_MAX];
@@ -436,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_abs_path),
 		cmocka_unit_test(test_new_rel_path),
 		cmocka_unit_test_setup_teardown(test_write_and_unlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlinker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tmp_and_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_inside, setup, teardown),
