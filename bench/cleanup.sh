@@ -4,9 +4,9 @@
 #
 #   cleanup    hearth-cleanup under a ceiling that makes it delete the
 #              benchmark's media: N rows (created in 2001, so the oldest)
-#              and their N small files, in batches of 500, rows committed
-#              before files are unlinked, then the orphan pass over the
-#              whole root
+#              and their N small files, in batches of 500 (rows deleted by
+#              id and committed, then the files unlinked a folder at a
+#              time), then the orphan pass over the whole root
 #   baseline   `find DIR -type f -delete` of an identical tree of N files:
 #              the unlinking alone, with no database
 #
@@ -131,7 +131,9 @@ cat <<MD
 |---|---|---|---|
 | hearth-cleanup: $DELETED media rows and files deleted | $CLEAN_S s ($(calc "$DELETED / $CLEAN_S" 0) /s) | \`find -delete\` of $N files: $BASE_S s ($(calc "$N / $BASE_S" 0) /s) | $(calc "$CLEAN_S / $BASE_S")× |
 
-Batches of 500 rows (one range DELETE each, committed before the files
-are unlinked), then the orphan pass (every row read, the whole root walked).
+Batches of 500 rows (one DELETE of their ids each, committed before the
+files are unlinked, one unlinkat() a file in an open folder), then the
+orphan pass (every row read, the whole root walked).  \`find -delete\`
+varies a lot with the disk's other work: compare runs, not one figure.
 Reproduce: \`./devstack up && bench/cleanup.sh\`.
 MD
