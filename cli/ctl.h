@@ -37,6 +37,10 @@ int command_bad_option(const struct command *cmd, char **argv);
 int ctl_open(struct ctl *c);
 /* Report a failed store call; returns the exit code. */
 int ctl_fail(const struct ctl *c, const char *what, enum herr rc);
+
+/* Map the counters the API's workers share (cache_local_init), so that
+ * what this command makes stale is dropped from their memory at once. */
+void ctl_counters(const struct ctl *c);
 /* An audit row for a change made from the console. */
 enum herr ctl_audit(struct ctl *c, const char *path, const char *object_id, int status);
 /* A field for a terminal: control characters as '?', padded to width. */

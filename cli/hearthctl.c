@@ -131,6 +131,16 @@ static const char *ctl_db_where(const struct ctl *c)
 }
 
 /* Report a failed store call; returns the exit code. */
+void ctl_counters(const struct ctl *c)
+{
+	char path[CONFIG_STR + 16];
+
+	/* Absent (no API running here, or not readable): a revoke then takes
+	 * in the workers within a second instead of at once. */
+	if (config_counters_path(&c->cfg, path, sizeof(path)) == 0)
+		(void)cache_local_init(path, false);
+}
+
 int ctl_fail(const struct ctl *c, const char *what, enum herr rc)
 {
 	switch (rc) {
@@ -522,6 +532,7 @@ static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, ch
 
 	/* After the commit, so a reader cannot cache the row again from
 	 * before it. */
+	ctl_counters(c);
 	if ((cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len))) {
 		principal_forget(cache, prefix);
 		settled = cache_settled(cache);

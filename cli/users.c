@@ -97,8 +97,10 @@ out:
  * cache a row again from before it. */
 static void users__forget(struct ctl *c, json_t *keys, json_t *sessions)
 {
-	struct cache *cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len);
+	struct cache *cache;
 
+	ctl_counters(c);
+	cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len);
 	if (cache) {
 		principal_forget_all(cache, keys, sessions);
 		cache_free(cache);

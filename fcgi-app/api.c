@@ -197,6 +197,9 @@ out:
  * from it: the settings counter (a route with the database), the
  * credential's row, and for a cached list its counter and page.  What
  * follows reads the replies (cache_prefetch) instead of a round trip each.
+ * What this worker keeps in its own memory, good for now (settings, a key
+ * seen in the last second, a list page), is not asked for: a busy client
+ * reading a list costs no round trip at all.
  */
 static void api__prefetch(struct app *app, const struct request *req,
 			  const struct route_match *m, const char *method, int found,
@@ -206,11 +209,12 @@ static void api__prefetch(struct app *app, const struct request *req,
 	const char *ns = router_cache_ns(m->route), *keys[4];
 	size_t n = 0;
 
-	if (!(m->route->flags & ROUTE_NO_DB))
+	if (!(m->route->flags & ROUTE_NO_DB) && !(app->settings && settings_live_fresh(app->settings)))
 		keys[n++] = "ver:" SETTINGS_CACHE_NS;
-	if (found > 0 && principal_cache_key(credential, found == 2, cred_key) == 0)
+	if (found > 0 && !(found == 1 && principal_known(credential)) &&
+	    principal_cache_key(credential, found == 2, cred_key) == 0)
 		keys[n++] = cred_key;
-	if (ns && strcmp(method, "GET") == 0) {
+	if (ns && strcmp(method, "GET") == 0 && !list_kept(ns, req->query, app->cfg->cache_ttl)) {
 		snprintf(ver_key, sizeof(ver_key), "ver:%s", ns);
 		list_cache_key(ns, req->query, list_key);
 		keys[n++] = ver_key;

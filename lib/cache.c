@@ -46,6 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,6 +353,79 @@ static int cache__key(const char *key, char buf[CACHE_KEYBUF], size_t *len)
 static time_t cache__ttl(time_t ttl)
 {
 	return ttl > CACHE_TTL_MAX ? CACHE_TTL_MAX : ttl;
+}
+
+/* --------------------------------------------------------- local versions */
+
+/*
+ * Counters in a small file mapped by the processes of this box that change
+ * what the API's workers keep (the workers themselves, hearthctl), next to
+ * memcached's: cache_bump moves the namespace's one here too, after
+ * memcached's, so a worker that reads a local counter unchanged knows that
+ * no bump reached memcached since, and may answer from what it kept in its
+ * own memory without asking memcached at all.  A namespace is hashed to
+ * one of the slots: two sharing one only cost each other's keepers a miss.
+ */
+#define CACHE_LOCAL_SLOTS 64
+#define CACHE_LOCAL_BYTES (CACHE_LOCAL_SLOTS * sizeof(uint64_t))
+
+static uint64_t *cache_local;
+
+int cache_local_init(const char *path, bool create)
+{
+	struct stat sb;
+	void *p;
+	int fd;
+
+	if (cache_local)
+		return 0;
+	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0 || (sb.st_size < (off_t)CACHE_LOCAL_BYTES &&
+				     (!create || ftruncate(fd, CACHE_LOCAL_BYTES) != 0))) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, CACHE_LOCAL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	cache_local = p;
+	/* Never 0: 0 means "no local counters" to the callers. */
+	for (size_t i = 0; i < CACHE_LOCAL_SLOTS; i++) {
+		uint64_t zero = 0;
+
+		__atomic_compare_exchange_n(&cache_local[i], &zero, 1, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static uint64_t *cache__local_slot(const char *ns)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	if (!cache_local || !ns)
+		return NULL;
+	for (; *ns; ns++)
+		h = (h ^ (unsigned char)*ns) * 16777619u;
+	return &cache_local[h % CACHE_LOCAL_SLOTS];
+}
+
+uint64_t cache_local_version(const char *ns)
+{
+	uint64_t *slot = cache__local_slot(ns);
+
+	return slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+}
+
+static void cache__local_bump(const char *ns)
+{
+	uint64_t *slot = cache__local_slot(ns);
+
+	if (slot)
+		__atomic_add_fetch(slot, 1, __ATOMIC_RELEASE);
 }
 
 /* ------------------------------------------------------------- prefetch */
@@ -746,7 +822,7 @@ uint64_t cache_version(struct cache *c, const char *ns)
 	return 0;
 }
 
-void cache_bump(struct cache *c, const char *ns)
+static void cache__bump_remote(struct cache *c, const char *ns)
 {
 	memcached_st *mc = cache__handle(c);
 	char k[CACHE_KEYBUF], seedtext[24];
@@ -773,6 +849,14 @@ void cache_bump(struct cache *c, const char *ns)
 	 * good as a bump. */
 	if (rc != MEMCACHED_SUCCESS)
 		cache__remove_or_distrust(c, mc, k, klen, rc);
+}
+
+void cache_bump(struct cache *c, const char *ns)
+{
+	/* memcached's first: who reads the local counter moved finds
+	 * memcached's moved too, never an old page under a new count. */
+	cache__bump_remote(c, ns);
+	cache__local_bump(ns);
 }
 
 /* A versioned value is "<version>\n<value>". */

@@ -78,6 +78,18 @@ void cache_set_versioned(struct cache *c, const char *key, uint64_t version,
 int cache_prefetch(struct cache *c, const char *const *keys, size_t n);
 void cache_prefetch_drop(struct cache *c);
 
+/*
+ * Counters in the file at path, shared by every process that maps it (the
+ * API's master creates it before forking its workers; hearthctl maps it
+ * when it is there): cache_bump moves a namespace's here too, after
+ * memcached's.  cache_local_version is the namespace's now, 0 when there
+ * are none (not mapped): a worker may keep what it read in its own memory
+ * for as long as the counter it read before reading stays the same.
+ * 0, or -1 with errno.
+ */
+int cache_local_init(const char *path, bool create);
+uint64_t cache_local_version(const char *ns);
+
 /* How many round trips this process has made to read (get or multi-get). */
 uint64_t cache_reads(const struct cache *c);
 

@@ -966,3 +966,10 @@ const char *config_path(const char *arg)
 		return env;
 	return HEARTH_DEFAULT_CONFIG;
 }
+
+int config_counters_path(const struct hearth_config *cfg, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s.counters", cfg->api_socket);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}

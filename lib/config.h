@@ -198,4 +198,8 @@ int config_url_policy(const struct hearth_config *cfg, struct url_policy *p, cha
 /* The path to use: the -c argument, else $HEARTH_CONFIG, else the default. */
 const char *config_path(const char *arg);
 
+/* Where the counters the API's workers share with hearthctl live
+ * (cache_local_init): next to the API's socket.  0, or -1 when too long. */
+int config_counters_path(const struct hearth_config *cfg, char *out, size_t len);
+
 #endif

@@ -109,6 +109,70 @@ static void principal__remember(struct cache *cache, const char *ckey,
 	json_decref(root);
 }
 
+/*
+ * Keys this process resolved in the last second, kept in its memory: a
+ * busy client costs no memcached round trip per request.  An entry holds
+ * for at most PRINCIPAL_MEMO_SECONDS and only while the local counter of
+ * PRINCIPAL_NS (cache_local_version) has not moved: every forget (revoke,
+ * disable, delete, password change) bumps it, so a revoke through the API
+ * takes at once in every worker; one made outside the API's workers
+ * (hearthctl) takes within the second.  Looked up by the SHA-256 of the
+ * presented key, compared in constant time.
+ */
+#define PRINCIPAL_MEMO 16
+#define PRINCIPAL_MEMO_SECONDS 1
+#define PRINCIPAL_NS "credentials"
+
+static struct principal_memo {
+	unsigned char hash[AUTH_HASH_LEN];
+	struct principal who;
+	uint64_t local;      /* PRINCIPAL_NS's local counter when resolved; 0 = empty */
+	time_t at;
+} principal_memo[PRINCIPAL_MEMO];
+static unsigned principal_memo_next;
+
+static struct principal_memo *principal__memo_find(const unsigned char hash[AUTH_HASH_LEN])
+{
+	uint64_t local = cache_local_version(PRINCIPAL_NS);
+	time_t now = time(NULL);
+
+	if (!local)
+		return NULL;
+	for (size_t i = 0; i < PRINCIPAL_MEMO; i++) {
+		struct principal_memo *m = &principal_memo[i];
+
+		if (m->local == local && now - m->at < PRINCIPAL_MEMO_SECONDS && now >= m->at &&
+		    auth_hash_equal(m->hash, hash))
+			return m;
+	}
+	return NULL;
+}
+
+static void principal__memo_keep(const unsigned char hash[AUTH_HASH_LEN], uint64_t local,
+				 const struct principal *who)
+{
+	struct principal_memo *m;
+
+	if (!local)
+		return;
+	m = &principal_memo[principal_memo_next++ % PRINCIPAL_MEMO];
+	memcpy(m->hash, hash, AUTH_HASH_LEN);
+	m->who = *who;
+	m->local = local;
+	m->at = time(NULL);
+}
+
+bool principal_known(const char *key)
+{
+	unsigned char presented[AUTH_HASH_LEN];
+	bool known;
+
+	auth_key_hash(key, presented);
+	known = principal__memo_find(presented) != NULL;
+	explicit_bzero(presented, sizeof(presented));
+	return known;
+}
+
 enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, const char *key,
 			     struct principal *out)
 {
@@ -118,10 +182,19 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, c
 	struct api_key_row row;
 	enum herr e;
 
+	struct principal_memo *m;
+	/* Read before the row: a forget after this makes the entry useless. */
+	uint64_t local = cache_local_version(PRINCIPAL_NS);
+
 	memset(out, 0, sizeof(*out));
 	memset(&row, 0, sizeof(row));
 	if (auth_key_parse(key, prefix) != 0 || principal__cache_key(prefix, ckey) != 0)
 		return HERR_NOT_FOUND;
+	auth_key_hash(key, presented);
+	if ((m = principal__memo_find(presented))) {
+		*out = m->who;
+		return HERR_OK;
+	}
 
 	if (principal__recall(cache, ckey, &row) != 0) {
 		e = store_api_keys_find(db, prefix, &row);
@@ -135,7 +208,6 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, c
 		principal__remember(cache, ckey, &row, ttl);
 	}
 
-	auth_key_hash(key, presented);
 	if (!auth_hash_equal(presented, row.hash))
 		return HERR_NOT_FOUND;
 
@@ -143,6 +215,7 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl, c
 	out->user_id = row.user_id;
 	snprintf(out->name, sizeof(out->name), "%s", row.name);
 	snprintf(out->role, sizeof(out->role), "%s", row.role);
+	principal__memo_keep(presented, local, out);
 	return HERR_OK;
 }
 
@@ -163,6 +236,7 @@ void principal_forget(struct cache *cache, const char *prefix)
 
 	if (principal__cache_key(prefix, ckey) == 0)
 		cache_delete(cache, ckey);
+	cache_bump(cache, PRINCIPAL_NS);
 }
 
 /* ------------------------------------------------------------- sessions */
@@ -307,6 +381,7 @@ void principal_forget_session(struct cache *cache, const char *prefix)
 
 	if (principal__session_key(prefix, ckey) == 0)
 		cache_delete(cache, ckey);
+	cache_bump(cache, PRINCIPAL_NS);
 }
 
 void principal_forget_all(struct cache *cache, const json_t *key_prefixes,
@@ -315,8 +390,6 @@ void principal_forget_all(struct cache *cache, const json_t *key_prefixes,
 	size_t i;
 	json_t *v;
 
-	if (!cache)
-		return;
 	json_array_foreach(key_prefixes, i, v)
 		principal_forget(cache, json_string_value(v));
 	json_array_foreach(session_prefixes, i, v)

@@ -38,7 +38,12 @@ enum herr principal_from_key(struct db *db, struct cache *cache, unsigned ttl,
 int principal_cache_key(const char *credential, bool session,
 			char out[PRINCIPAL_CACHE_KEY_MAX]);
 
-/* Forget a key's cached row (after revoke). */
+/* Whether key was resolved by this process within the last second and
+ * nothing was forgotten since: principal_from_key then needs no cache. */
+bool principal_known(const char *key);
+
+/* Forget a key's cached row (after revoke); keys this process or its
+ * siblings keep in memory are dropped too (cache_local_version). */
 void principal_forget(struct cache *cache, const char *prefix);
 
 /*

@@ -403,19 +403,33 @@ static time_t settings__now(void)
 	return ts.tv_sec;
 }
 
+bool settings_live_fresh(const struct settings_live *l)
+{
+	uint64_t local = cache_local_version(SETTINGS_CACHE_NS);
+
+	return local != 0 && local == l->local_version && l->version >= 0 &&
+	       settings__now() - l->checked < SETTINGS_RECHECK_SECONDS;
+}
+
 int settings_live_refresh(struct settings_live *l, struct db *db, struct cache *cache)
 {
-	/* The counter first: a change committed after this read bumps it
-	 * again, so the next request looks at the database anew. */
-	uint64_t counter = cache_version(cache, SETTINGS_CACHE_NS);
+	/* The counters first: a change committed after this read bumps them
+	 * again, so the next request looks at the database anew.  The local
+	 * one unchanged (the API's workers share it) spares memcached's. */
+	uint64_t local = cache_local_version(SETTINGS_CACHE_NS), counter;
 	time_t now = settings__now();
 	json_t *values = NULL;
 	int64_t version;
 	char err[256];
 	enum herr e;
 
-	if (counter != 0 && counter == l->cache_version && l->version >= 0 &&
-	    now - l->checked < SETTINGS_RECHECK_SECONDS)
+	if (settings_live_fresh(l))
+		return 0;
+	counter = cache_version(cache, SETTINGS_CACHE_NS);
+	/* A local counter that moved is a change, whatever memcached says
+	 * (its bump may not have reached it). */
+	if (local == l->local_version && counter != 0 && counter == l->cache_version &&
+	    l->version >= 0 && now - l->checked < SETTINGS_RECHECK_SECONDS)
 		return 0;
 	if ((e = settings_load(db, false, &values, &version)) != HERR_OK) {
 		LOG(LOG_WARNING, "settings: not read (%s); keeping version %" PRId64, herr_str(e),
@@ -423,6 +437,7 @@ int settings_live_refresh(struct settings_live *l, struct db *db, struct cache *
 		return -1;
 	}
 	l->cache_version = counter;
+	l->local_version = local;
 	l->checked = now;
 	if (version == l->version) {
 		json_decref(values);

@@ -103,11 +103,16 @@ struct settings_live {
 	const struct hearth_config *file;  /* borrowed: as loaded from the file */
 	struct hearth_config cfg;          /* what the worker uses */
 	uint64_t cache_version;            /* memcached's counter when last checked; 0 = none */
+	uint64_t local_version;            /* the local counter then (cache_local_version) */
 	int64_t version;                   /* the version applied; -1 = none yet */
 	time_t checked;                    /* monotonic seconds of the last database read */
 };
 
 void settings_live_init(struct settings_live *l, const struct hearth_config *file);
+
+/* Whether settings_live_refresh would find nothing to do without asking
+ * memcached: the local counter has not moved and the last read is recent. */
+bool settings_live_fresh(const struct settings_live *l);
 
 /*
  * Per request: one memcached get of the version counter; the database is

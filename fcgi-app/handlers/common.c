@@ -241,15 +241,91 @@ void list_cache_key(const char *ns, const char *query, char out[LIST_CACHE_KEY_M
 	snprintf(out, LIST_CACHE_KEY_MAX, "list:%s:%s", ns, qhash);
 }
 
+/*
+ * List pages this worker served lately, kept in its memory: a page read
+ * again costs no round trip to memcached while its namespace's local
+ * counter (shared by the workers, moved by every cache_bump after
+ * memcached's) stays what it was before the page was read, and for no
+ * longer than the cache's ttl.  Small pages only, a few of them.
+ */
+#define LIST_KEPT 16
+#define LIST_KEPT_BYTES (64 * 1024)
+
+static struct list_kept {
+	char key[LIST_CACHE_KEY_MAX];
+	uint64_t local;         /* 0 = empty */
+	time_t at;
+	char *page;
+	size_t len;
+} list_kept_pages[LIST_KEPT];
+static unsigned list_kept_next;
+
+static struct list_kept *common__kept(const char *ns, const char *key, unsigned ttl)
+{
+	uint64_t local = cache_local_version(ns);
+	time_t now = time(NULL);
+
+	if (!local)
+		return NULL;
+	for (size_t i = 0; i < LIST_KEPT; i++) {
+		struct list_kept *k = &list_kept_pages[i];
+
+		if (k->local == local && now >= k->at && now - k->at < (time_t)ttl &&
+		    strcmp(k->key, key) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+static void common__keep(const struct list_cache *lc, const char *page, size_t len)
+{
+	struct list_kept *k;
+	char *copy;
+
+	if (!lc->local || len > LIST_KEPT_BYTES || !(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, page, len);
+	copy[len] = '\0';
+	k = &list_kept_pages[list_kept_next++ % LIST_KEPT];
+	free(k->page);
+	snprintf(k->key, sizeof(k->key), "%s", lc->key);
+	k->local = lc->local;
+	k->at = time(NULL);
+	k->page = copy;
+	k->len = len;
+}
+
+bool list_kept(const char *ns, const char *query, unsigned ttl)
+{
+	char key[LIST_CACHE_KEY_MAX];
+
+	list_cache_key(ns, query, key);
+	return common__kept(ns, key, ttl) != NULL;
+}
+
 bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc)
 {
+	struct list_kept *k;
 	size_t len;
 	char *page;
 
 	list_cache_key(ns, common__query(c), lc->key);
+	/* Before any read: a bump after it makes what is read useless. */
+	lc->local = cache_local_version(ns);
+	if ((k = common__kept(ns, lc->key, c->app->cfg->cache_ttl)) &&
+	    (page = malloc(k->len + 1))) {
+		memcpy(page, k->page, k->len + 1);
+		lc->version = 0;   /* nothing to fill */
+		response_clear(r);
+		r->raw = page;
+		r->raw_len = k->len;
+		r->status = 200;
+		return true;
+	}
 	page = cache_get_versioned(c->app->cache, ns, lc->key, &lc->version, &len);
 	if (!page)
 		return false;
+	common__keep(lc, page, len);
 	response_clear(r);
 	r->raw = page;
 	r->raw_len = len;
@@ -261,13 +337,15 @@ void ctx_list_cache_fill(struct ctx *c, struct response *r, const struct list_ca
 {
 	char *text;
 
-	if (lc->version == 0 || r->status != 200 || !r->body)
+	if ((lc->version == 0 && lc->local == 0) || r->status != 200 || !r->body)
 		return;
 	text = json_dumps(r->body, JSON_COMPACT | HEARTH_JSON_REALS);
 	if (!text)
 		return;
-	cache_set_versioned(c->app->cache, lc->key, lc->version, text, strlen(text),
-			    c->app->cfg->cache_ttl);
+	if (lc->version)
+		cache_set_versioned(c->app->cache, lc->key, lc->version, text, strlen(text),
+				    c->app->cfg->cache_ttl);
+	common__keep(lc, text, strlen(text));
 	json_decref(r->body);
 	r->body = NULL;
 	r->raw = text;

@@ -66,6 +66,7 @@ void ctx_sign_in_failed(struct ctx *c, int status);
 struct list_cache {
 	char key[LIST_CACHE_KEY_MAX];
 	uint64_t version;   /* the namespace's version when read; 0 = cache unavailable */
+	uint64_t local;     /* its local counter then (cache_local_version); 0 = none */
 };
 
 /* ---- helpers (common.c) */
@@ -121,6 +122,10 @@ int ctx_list_reply_desc(struct ctx *c, struct response *r, const char *scope,
  * ctx_list_cache_fill: after a successful ctx_list_reply, serialise r's
  * body once into r->raw and store it.
  */
+/* Whether this worker keeps list ns's page for query in its memory, good
+ * for now (ctx_list_cached then needs no cache). */
+bool list_kept(const char *ns, const char *query, unsigned ttl);
+
 /* The cache key of list ns's page for a query string. */
 void list_cache_key(const char *ns, const char *query, char out[LIST_CACHE_KEY_MAX]);
 bool ctx_list_cached(struct ctx *c, struct response *r, const char *ns, struct list_cache *lc);

@@ -22,14 +22,15 @@ api GET "/api/v1/rooms?limit=1000"
 expect_status 200 "the same page again: 200"
 is "$BODY" "$first" "the same page twice is byte-identical"
 
-# A page served from the cache costs one memcached round trip: the
-# settings counter, the key's row, the list's counter and the page come in
-# one multi-get (hearth_cache_reads_total counts round trips to read).
+# A page read again costs at most one memcached round trip (the settings
+# counter, the key's row, the list's counter and the page in one
+# multi-get), and none once the worker keeps the page, the key and the
+# settings in its own memory (hearth_cache_reads_total counts round trips).
 cache_reads() {
 	api GET /api/v1/metrics
 	awk '$1 == "hearth_cache_reads_total" { print $2 }' <<<"$BODY"
 }
-api GET "/api/v1/rooms?limit=1000"
+for _ in 1 2 3 4 5 6; do api GET "/api/v1/rooms?limit=1000"; done
 r0=$(cache_reads)
 api GET "/api/v1/rooms?limit=1000"
 expect_status 200 "a cached page: 200"
@@ -37,7 +38,8 @@ r1=$(cache_reads)
 r2=$(cache_reads)
 # r1 - r0 is the page's round trips plus one /metrics read's own; r2 - r1
 # is one /metrics read's alone.
-is "$(( (r1 - r0) - (r2 - r1) ))" 1 "a cached page costs one round trip to memcached"
+trips=$(( (r1 - r0) - (r2 - r1) ))
+check "a cached page costs at most one round trip to memcached ($trips)" [ "$trips" -le 1 ]
 
 # Every kind of change shows at once in a list read just before it.
 api PUT "/api/v1/rooms/$RID" "$(j_room "$P-hallway")"
