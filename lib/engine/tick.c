@@ -7,7 +7,10 @@
  * claim), next_fire_at moves only from the value that was read, and a
  * run is resumed, taken over or failed only by a conditional UPDATE on
  * the state that was read.  A crash between a claim and its run loses
- * that instant rather than firing it twice.
+ * that instant rather than firing it twice; a claim whose run could not
+ * be created (the database failed in between: a lost deadlock, a
+ * timeout) is given back, with next_fire_at put back to it, so the next
+ * pass fires it late rather than never.
  *
  * Missed instants: after downtime, the due instants of a cron rule are
  * walked from its next_fire_at.  Those within the catch-up window
@@ -255,13 +258,41 @@ static time_t tick__next_or_error(const struct cron_expr *expr, const char *sche
 	return 0;
 }
 
+/*
+ * Firing claimed instant w->fire[from] failed (the database, e.g. a lost
+ * deadlock): give it and the claimed instants after it back, and put
+ * next_fire_at back to it from rewind_from (0: not ours to move), so the
+ * next pass fires them, late but not lost.  When even that fails they
+ * are lost, as with a crash between claim and run; said so.
+ */
+static void tick__release(struct engine *e, const struct due_cron *d, const struct tick_walk *w,
+			  const bool *claimed, unsigned from, time_t rewind_from)
+{
+	time_t due[TICK_LATE_PER_PASS];
+	size_t n = 0;
+	enum herr rc;
+
+	for (unsigned i = from; i < w->nfire; i++)
+		if (claimed[i])
+			due[n++] = w->fire[i];
+	rc = store_schedule_release(e->db, d->rule_id, due, n, NULL, d->schedule, rewind_from);
+	if (rc == HERR_OK)
+		LOG(LOG_NOTICE, "rule %" PRId64 ": %zu instant%s from %" PRId64 " not fired yet;"
+		    " the next pass fires %s", d->rule_id, n, n == 1 ? "" : "s",
+		    (int64_t)due[0], n == 1 ? "it" : "them");
+	else
+		LOG(LOG_ERR, "rule %" PRId64 ": %zu claimed instant%s from %" PRId64 " not fired"
+		    " and not given back (%s): lost", d->rule_id, n, n == 1 ? "" : "s",
+		    (int64_t)due[0], herr_str(rc));
+}
+
 static enum herr tick__cron_rule(struct engine *e, const struct due_cron *d, time_t now,
 				 unsigned *fired)
 {
 	struct cron_expr expr;
 	struct tick_walk w;
 	char err[CRON_ERR_MAX], error[256];
-	bool claimed[TICK_LATE_PER_PASS] = {false}, moved;
+	bool claimed[TICK_LATE_PER_PASS] = {false}, moved = false;
 	time_t next;
 	enum herr rc;
 
@@ -318,8 +349,8 @@ static enum herr tick__cron_rule(struct engine *e, const struct due_cron *d, tim
 			.late = now - w.fire[i] > ENGINE_ON_TIME_SECONDS,
 		};
 
-		if (claimed[i])
-			rc = tick__fire_claimed(e, d->rule_id, &t, NULL, fired);
+		if (claimed[i] && (rc = tick__fire_claimed(e, d->rule_id, &t, NULL, fired)) != HERR_OK)
+			tick__release(e, d, &w, claimed, i, moved ? w.next : 0);
 	}
 	return rc;
 }
@@ -368,8 +399,13 @@ enum herr engine_tick_occupancy(struct engine *e, time_t now, unsigned *fired)
 			/* Once per occupied stretch: the stretch's start is the key. */
 			rc = store_schedule_claim(e->db, due[i].rule_id, 0, due[i].since, "occupancy",
 						  "skipped", NULL, &claimed);
-			if (rc == HERR_OK && claimed)
-				rc = tick__fire_claimed(e, due[i].rule_id, &t, due[i].since, fired);
+			if (rc == HERR_OK && claimed &&
+			    (rc = tick__fire_claimed(e, due[i].rule_id, &t, due[i].since, fired)) !=
+				    HERR_OK &&
+			    store_schedule_release(e->db, due[i].rule_id, NULL, 1, due[i].since, NULL,
+						   0) != HERR_OK)
+				LOG(LOG_ERR, "rule %" PRId64 ": occupancy since %s claimed, not fired and"
+				    " not given back: lost", due[i].rule_id, due[i].since);
 			rc = tick__local(rc, "rule", due[i].rule_id);
 		}
 	} while (rc == HERR_OK && n == TICK_BATCH && ++batches < TICK_BATCHES_MAX);

@@ -122,6 +122,10 @@ static const char sql_rule_recount[] =
 	"   AND l.status IN ('completed', 'processing') AND l.created_at >= r.day_start)"
 	" WHERE r.id = (SELECT w.rule_id FROM workflow_executions w WHERE w.id = ?)";
 
+/* The run's rule, read before any lock (a run never changes rule). */
+static const char sql_run_rule[] =
+	"SELECT COALESCE(MAX(rule_id), 0) FROM workflow_executions WHERE id = ?";
+
 static const char sql_run_get[] =
 	"SELECT id, rule_id, rule_name, trigger_type, status, owner, waiting_for, current_step_id,"
 	" event_log_id, active_ms, steps_started, counted, pipeline_data"
@@ -719,6 +723,27 @@ enum herr store_runs_create(struct db *db, const struct engine_rule *r, const ch
 	return e;
 }
 
+enum herr store_engine_lock_rule_of(struct db *db, int64_t execution_id)
+{
+	struct db_stmt *st;
+	int64_t rule_id = 0;
+	enum herr e = db_prepare(db, sql_run_rule, &st);
+
+	if (e != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, execution_id);
+	e = store_rows_int(st, &rule_id);
+	db_done(st);
+	if (e != HERR_OK || rule_id <= 0)
+		return e;
+	if ((e = db_prepare(db, sql_rule_lock, &st)) != HERR_OK)
+		return e;
+	db_bind_int64(st, 0, rule_id);
+	e = store_rows_int(st, &rule_id);
+	db_done(st);
+	return e;
+}
+
 enum herr store_engine_recount(struct db *db, int64_t execution_id)
 {
 	struct db_stmt *st;
@@ -828,10 +853,14 @@ static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
 				   const char *status, const char *log_status, const char *error,
 				   const char *data_json, int64_t active_ms, bool counted, bool *ok)
 {
+	bool recount = strcmp(log_status, "completed") != 0;
 	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_finish, &st);
+	enum herr e;
 
-	if (e != HERR_OK)
+	/* The rule's row before the run's rows, as the gate takes them. */
+	if (recount && (e = store_engine_lock_rule_of(db, id)) != HERR_OK)
+		return e;
+	if ((e = db_prepare(db, sql_run_finish, &st)) != HERR_OK)
 		return e;
 	db_bind_text(st, 0, status);
 	db_bind_text(st, 1, error);
@@ -850,14 +879,16 @@ static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
 	db_bind_text(st, 1, error);
 	db_bind_int64(st, 2, id);
 	e = runs__apply(st, NULL);
-	if (e == HERR_OK && strcmp(log_status, "completed") != 0)
+	if (e == HERR_OK && recount)
 		e = store_engine_recount(db, id);
 	return e;
 }
 
 /*
  * The end of a run races the gate of the next offers of its rule, which
- * read the rule's logs with locks; losing a deadlock rolls our two
+ * locks the rule's row and then reads the rule's logs with locks.  An end
+ * that recounts the rule takes the rule's row first too, so the two never
+ * wait on each other in a circle; losing a deadlock anyway rolls our
  * statements back whole, so they are simply run again.
  */
 enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
@@ -912,6 +943,9 @@ enum herr store_runs_cancel(struct db *db, int64_t id)
 
 	if (own_tx && (e = db_begin(db)) != HERR_OK)
 		return e;
+	/* The rule's row first, as the gate and store_runs_finish take it. */
+	if ((e = store_engine_lock_rule_of(db, id)) != HERR_OK)
+		goto out;
 	e = db_prepare(db, sql_run_cancel, &st);
 	if (e != HERR_OK)
 		goto out;

@@ -139,8 +139,18 @@ enum herr store_runs_create(struct db *db, const struct engine_rule *r, const ch
 			    const char *data_json, const char *owner, unsigned lease_s,
 			    time_t midnight, int64_t *execution_id, int64_t *log_id);
 
+/*
+ * Lock the row of the rule of an execution (FOR UPDATE; nothing when it has
+ * no rule).  In a transaction that ends a run and then recounts its rule,
+ * this comes before the run's and its log's rows are touched: the gate
+ * (store_engine_rule locked, then the rule's logs) takes the rule first,
+ * and taking them the other way round deadlocks against it.
+ */
+enum herr store_engine_lock_rule_of(struct db *db, int64_t execution_id);
+
 /* Recompute rules.last_counted_at of the rule of an execution that ended
- * without counting (ignored, failed, cancelled). */
+ * without counting (ignored, failed, cancelled); after
+ * store_engine_lock_rule_of in the same transaction. */
 enum herr store_engine_recount(struct db *db, int64_t execution_id);
 
 /* A run as the executor reads it. */

@@ -40,6 +40,19 @@ static const char sql_settle_at[] =
 	" WHERE rule_id = ? AND due_at = FROM_UNIXTIME(?)";
 static const char sql_settle_exact[] =
 	"UPDATE rule_fires SET outcome = ?, execution_id = ? WHERE rule_id = ? AND due_at = ?";
+/* A claim that came to nothing, given back; the placeholder outcome of
+ * store_schedule_claim's callers is 'skipped', settled claims have a run
+ * or were settled 'skipped' by a gate that refused (then they stay). */
+static const char sql_release_at[] =
+	"DELETE FROM rule_fires WHERE rule_id = ? AND due_at = FROM_UNIXTIME(?)"
+	" AND outcome = 'skipped' AND execution_id IS NULL";
+static const char sql_release_exact[] =
+	"DELETE FROM rule_fires WHERE rule_id = ? AND due_at = ?"
+	" AND outcome = 'skipped' AND execution_id IS NULL";
+static const char sql_rewind[] =
+	"UPDATE rules SET next_fire_at = FROM_UNIXTIME(?), updated_at = updated_at"
+	" WHERE id = ? AND trigger_type = 'cron' AND schedule_cron <=> ?"
+	" AND next_fire_at = FROM_UNIXTIME(?)";
 static const char sql_missed_log[] =
 	"INSERT INTO event_logs (kind, rule_id, rule_name, trigger_type, status, reason,"
 	" finished_at) VALUES ('rule_run', ?, ?, 'cron', 'ignored', ?, CURRENT_TIMESTAMP(3))";
@@ -216,6 +229,65 @@ enum herr store_schedule_settle(struct db *db, int64_t rule_id, time_t due_at,
 	rc = db_execute(st);
 out:
 	db_done(st);
+	return rc;
+}
+
+/* One claim of store_schedule_release. */
+static enum herr schedule__release_one(struct db *db, int64_t rule_id, time_t due_at,
+				       const char *due_text)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, due_text ? sql_release_exact : sql_release_at, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, rule_id);
+	if (due_text)
+		db_bind_text(st, 1, due_text);
+	else
+		db_bind_int64(st, 1, (int64_t)due_at);
+	rc = db_execute(st);
+out:
+	db_done(st);
+	return rc;
+}
+
+static enum herr schedule__rewind(struct db *db, int64_t rule_id, const char *schedule,
+				  time_t from, time_t to)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	if ((rc = db_prepare(db, sql_rewind, &st)) != HERR_OK)
+		goto out;
+	db_bind_int64(st, 0, (int64_t)to);
+	db_bind_int64(st, 1, rule_id);
+	db_bind_text(st, 2, schedule);
+	db_bind_int64(st, 3, (int64_t)from);
+	rc = db_execute(st);
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *due, size_t n,
+				 const char *due_text, const char *schedule,
+				 time_t rewind_from)
+{
+	enum herr rc;
+
+	if (n == 0)
+		return HERR_OK;
+	if ((rc = db_begin(db)) != HERR_OK)
+		return rc;
+	for (size_t i = 0; rc == HERR_OK && i < n; i++)
+		rc = schedule__release_one(db, rule_id, due ? due[i] : 0, due_text);
+	if (rc == HERR_OK && rewind_from && due)
+		rc = schedule__rewind(db, rule_id, schedule, rewind_from, due[0]);
+	if (rc == HERR_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
 	return rc;
 }
 
@@ -432,7 +504,10 @@ enum herr store_schedule_fail(struct db *db, const struct running_run *r, const 
 	*failed = false;
 	if ((rc = db_begin(db)) != HERR_OK)
 		return rc;
-	rc = schedule__fail_run(db, r, error, failed);
+	/* The rule's row first, as the gate takes it (store_runs_finish). */
+	rc = store_engine_lock_rule_of(db, r->id);
+	if (rc == HERR_OK)
+		rc = schedule__fail_run(db, r, error, failed);
 	if (rc == HERR_OK && *failed && r->event_log_id > 0)
 		rc = schedule__fail_log(db, r->event_log_id, error);
 	/* A failed run no longer counts for its rule's cool-off. */

@@ -107,6 +107,22 @@ enum herr store_schedule_settle(struct db *db, int64_t rule_id, time_t due_at,
 				int64_t execution_id);
 
 /*
+ * Give back claims that were made but came to nothing (their rule could
+ * not be offered the instant: the database failed in between), so a later
+ * pass fires them: the claim rows of the n instants due (seconds, or
+ * due_text for one exact instant), only while still unsettled (outcome
+ * skipped, no run).  For a cron rule (rewind_from not 0) next_fire_at goes
+ * back from rewind_from, where the pass had moved it, to the first of
+ * them, only while it still holds rewind_from and the schedule is the
+ * same.  One transaction: either all of it or nothing (then the instants
+ * are lost, as with a crash between claim and run).  Must not be called
+ * inside a transaction.
+ */
+enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *due, size_t n,
+				 const char *due_text, const char *schedule,
+				 time_t rewind_from);
+
+/*
  * Record instants a cron rule missed: the claim row of the latest missed
  * instant (outcome missed) and one `ignored` event log with reason, in one
  * transaction.  *claimed false (nothing written) when that instant was

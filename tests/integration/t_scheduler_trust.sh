@@ -22,8 +22,12 @@ q() { sql "$1" | head -n1; }
 # at 'YYYY-MM-DD HH:MM:SS': that UTC time as Unix seconds.
 at() { date -u -d "$1" +%s; }
 
+TICK_SLACK=5
+
 # tick_at EPOCH: one pass of hearth-tick as if the clock said EPOCH;
-# CATCH (minutes) sets its catch-up window.
+# CATCH (minutes) sets its catch-up window.  The offset is taken before
+# hearth-tick starts, so on a loaded machine its pass may stand a second
+# or more after EPOCH (up to TICK_SLACK): the checks allow for that.
 tick_at() {
 	HEARTH_TEST_CLOCK_OFFSET=$(($1 - $(date +%s))) \
 		HEARTH_ENGINE_CATCH_UP_MINUTES=${CATCH:-60} HEARTH_ENGINE_TICK_LOCK=$T/lock \
@@ -130,12 +134,18 @@ NOW=$((D0 + 8 * 3600 + 20 * 60 + 5))
 tick_at "$NOW"
 
 is "$(fired "$MED")" $((D0 + 8 * 3600)) "an 08:00 reminder missed by an outage fires when the hub is back"
-is "$(q "SELECT CONCAT(late, ' ', lateness_seconds) FROM rule_fires WHERE rule_id = $MED")" "1 1205" \
-	"... its claim is marked late, 1205 s"
+read -r LATE LATENESS <<<"$(q "SELECT CONCAT(late, ' ', lateness_seconds) FROM rule_fires WHERE rule_id = $MED")"
+if [ "${LATE:-}" = 1 ] && [ "${LATENESS:-0}" -ge 1205 ] && [ "$LATENESS" -le $((1205 + TICK_SLACK)) ]; then
+	ok "... its claim is marked late, 1205 s (${LATENESS} s by the pass's clock)"
+else
+	not_ok "... its claim is marked late, 1205 s" "expected: 1 1205..$((1205 + TICK_SLACK))" \
+		"got:      ${LATE:-} ${LATENESS:-}"
+fi
 RUN=$(q "SELECT execution_id FROM rule_fires WHERE rule_id = $MED")
 api GET "/api/v1/workflows/${RUN:-0}"
 expect_json '.pipeline_data.trigger | [.type, .due_at, .late, .lateness_seconds] | tostring' \
-	"[\"cron\",$((D0 + 8 * 3600)),true,1205]" "... and so does its run's trigger (GET /workflows/{id})"
+	"[\"cron\",$((D0 + 8 * 3600)),true,${LATENESS:-1205}]" \
+	"... and so does its run's trigger (GET /workflows/{id})"
 is "$(next_of "$MED")" $((D0 + 32 * 3600)) "... next_fire_at moves on to tomorrow's 08:00"
 
 is "$(fired "$Q5ALL")" "$(seq_at $((D0 + 7 * 3600 + 55 * 60)) 300 6)" \
@@ -304,6 +314,6 @@ fake_reset
 for id in $(sql "SELECT id FROM rules WHERE name LIKE '$P-%'"); do
 	api PUT "/api/v1/rules/$id" '{"enabled": false}'
 done
-grep -E 'error|warning' "$T/tick.log" | grep -v 'deadlock\|Deadlock' | sed 's/^/# tick: /' | head -n 20
+grep -E 'error|warning' "$T/tick.log" | sed 's/^/# tick: /' | head -n 20
 
 finish
