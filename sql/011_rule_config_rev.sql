@@ -10,4 +10,4 @@
 --                    newest id (contexts are added and deleted, never
 --                    edited) and the sensor's room with what the worker
 --                    kept; anything else is read afresh.
-ALTER TABLE rules ADD COLUMN config_rev BIGINT UNSIGNED NOT NULL DEFAULT 0;
+ALTER TABLE rules ADD COLUMN IF NOT EXISTS config_rev BIGINT UNSIGNED NOT NULL DEFAULT 0;

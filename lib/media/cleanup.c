@@ -298,11 +298,14 @@ static void cleanup__walk(struct cleanup_walk *w, int dirfd, size_t len, int dep
 				continue;
 			cleanup__walk(w, sub, len + (size_t)n, depth + 1, tmp);
 			/* A folder left empty goes too, unless someone may be
-			 * about to put a file in it (it is young) or it is .tmp. */
+			 * about to put a file in it (it is young) or it is .tmp.
+			 * Its age is taken now, not at the start of the run: what
+			 * this walk removed in it changed it during the run. */
 			w->rel[len + (size_t)n] = '\0';
 			if (w->rc == HERR_OK && !(depth == 0 && tmp) &&
 			    fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    cleanup__old_enough(w, &sb))
+			    time(NULL) - (sb.st_mtime > sb.st_ctime ? sb.st_mtime : sb.st_ctime) >=
+				    w->grace_s)
 				unlinkat(dirfd, name, AT_REMOVEDIR); /* fails when not empty */
 		} else {
 			w->rc = cleanup__orphan_file(w, dirfd, name, &sb, tmp);
