@@ -27,6 +27,10 @@ HTTPS_PORT=8443
 URL=https://127.0.0.1:$HTTPS_PORT
 
 DURATION=${BENCH_DURATION:-10s}
+# Which parts run after the throughput block: BENCH_PARTS="engine memory"
+# runs only those (default: all of them).
+PARTS=${BENCH_PARTS:-accounts tick engine delivery security cleanup memory}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 MEMORY_REQUESTS=${BENCH_MEMORY_REQUESTS:-100000}
 ROOMS=100
 
@@ -270,34 +274,34 @@ EOF
 # ------------------------------------------------------------ people
 
 # The session cookie against the API key, and sign-ins per second.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/accounts.sh"
+! part accounts || HEARTH_STACK_DIR=$STACK "$SRC/bench/accounts.sh"
 
 # ------------------------------------------------------------ the scheduler
 
 # Its own script: it stops the stack's tick while it measures.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/tick.sh"
+! part tick || HEARTH_STACK_DIR=$STACK "$SRC/bench/tick.sh"
 
 # ------------------------------------------------------------ the rules engine
 
 # Sensor events through 50 rules, against a baseline measured in the same run.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/engine.sh"
+! part engine || HEARTH_STACK_DIR=$STACK "$SRC/bench/engine.sh"
 
 # ------------------------------------------------------------ delivery
 
 # Fan-out to an SSE subscriber, and webhook deliveries through the queue.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/delivery.sh"
+! part delivery || HEARTH_STACK_DIR=$STACK "$SRC/bench/delivery.sh"
 
 # ------------------------------------------------------------ security events
 
 # Detections ingested, and the event list and search over 1,000,000 events.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/security.sh"
+! part security || HEARTH_STACK_DIR=$STACK "$SRC/bench/security.sh"
 
 # ------------------------------------------------------------ storage
 
 # hearth-cleanup over 100,000 media files, against deleting them with find.
-HEARTH_STACK_DIR=$STACK "$SRC/bench/cleanup.sh"
+! part cleanup || HEARTH_STACK_DIR=$STACK "$SRC/bench/cleanup.sh"
 
 # ------------------------------------------------------------ worker memory
 
 # Each worker's RSS over 1,000,000 requests of mixed load (BENCH_MIXED_REQUESTS).
-HEARTH_STACK_DIR=$STACK "$SRC/bench/memory.sh"
+! part memory || HEARTH_STACK_DIR=$STACK "$SRC/bench/memory.sh"

@@ -257,8 +257,9 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
  * more than everything else a gated event does.  Each event still reads
  * the rules as they stand (store_engine_sensor_now: one query, in the
  * event's own transaction), and uses the kept copy only when every rule
- * is the same rule (id, config_rev, contexts, room); the counts and the
- * last refusal, which move with every offer, come from that read, and
+ * is the same rule (id, config_rev, contexts, room); its plain settings
+ * (cool-off, cap, name) and what moves with every offer (counts, the last
+ * refusal) come from that read, so only the contexts are really kept, and
  * dependencies (their parents' last runs move too) are read afresh.
  */
 #define FIRE_KEPT_SENSORS 8

@@ -72,7 +72,8 @@ static const char sql_sensor_deps[] =
 	" ORDER BY d.rule_id, d.id";
 
 static const char sql_sensor_now[] =
-	"SELECT r.id, r.config_rev,"
+	"SELECT r.id, r.config_rev, r.name, r.cool_off_minutes, r.max_daily_triggers,"
+	" r.execution_timeout_minutes, r.occupancy_min_minutes,"
 	" (SELECT COUNT(*) FROM rule_contexts c WHERE c.rule_id = r.id),"
 	" (SELECT COALESCE(MAX(c.id), 0) FROM rule_contexts c WHERE c.rule_id = r.id),"
 	" (SELECT COUNT(*) FROM rule_dependencies d WHERE d.rule_id = r.id),"
@@ -490,16 +491,21 @@ enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 		memset(r, 0, sizeof(*r));
 		r->id = db_col_int64(st, 0);
 		r->config_rev = (uint64_t)db_col_int64(st, 1);
-		r->contexts = db_col_int64(st, 2);
-		r->contexts_newest = db_col_int64(st, 3);
-		r->dependencies = db_col_int64(st, 4);
-		r->room_id = db_col_int64(st, 5);
-		store_col_copy(st, 6, r->room_name, sizeof(r->room_name));
-		store_col_copy(st, 7, r->last_skip_reason, sizeof(r->last_skip_reason));
-		r->last_skip_log_id = db_col_int64(st, 8);
-		r->last_counted = (time_t)db_col_int64(st, 9);
-		r->counted_today = db_col_int64(st, 10);
-		r->counted_since = (time_t)db_col_int64(st, 11);
+		store_col_copy(st, 2, r->name, sizeof(r->name));
+		r->cool_off_minutes = db_col_int64(st, 3);
+		r->max_daily_triggers = db_col_int64(st, 4);
+		r->execution_timeout_minutes = db_col_int64(st, 5);
+		r->occupancy_min_minutes = db_col_int64(st, 6);
+		r->contexts = db_col_int64(st, 7);
+		r->contexts_newest = db_col_int64(st, 8);
+		r->dependencies = db_col_int64(st, 9);
+		r->room_id = db_col_int64(st, 10);
+		store_col_copy(st, 11, r->room_name, sizeof(r->room_name));
+		store_col_copy(st, 12, r->last_skip_reason, sizeof(r->last_skip_reason));
+		r->last_skip_log_id = db_col_int64(st, 13);
+		r->last_counted = (time_t)db_col_int64(st, 14);
+		r->counted_today = db_col_int64(st, 15);
+		r->counted_since = (time_t)db_col_int64(st, 16);
 	}
 	db_done(st);
 	if (e != HERR_OK) {
@@ -521,6 +527,11 @@ bool store_engine_rule_same(const struct engine_rule *r, const struct engine_rul
 
 void store_engine_rule_moved(struct engine_rule *r, const struct engine_rule_now *now)
 {
+	memcpy(r->name, now->name, sizeof(r->name));
+	r->cool_off_minutes = now->cool_off_minutes;
+	r->max_daily_triggers = now->max_daily_triggers;
+	r->execution_timeout_minutes = now->execution_timeout_minutes;
+	r->occupancy_min_minutes = now->occupancy_min_minutes;
 	memcpy(r->last_skip_reason, now->last_skip_reason, sizeof(r->last_skip_reason));
 	r->last_skip_log_id = now->last_skip_log_id;
 	r->last_counted = now->last_counted;

@@ -78,6 +78,11 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
  */
 struct engine_rule_now {
 	int64_t id;
+	char name[STORE_NAME_BYTES];
+	int64_t cool_off_minutes;
+	int64_t max_daily_triggers;
+	int64_t execution_timeout_minutes;
+	int64_t occupancy_min_minutes;
 	uint64_t config_rev;
 	int64_t contexts;               /* how many */
 	int64_t contexts_newest;        /* their newest id; 0 = none */
@@ -101,7 +106,8 @@ enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 /* Whether r (loaded before) is still the rule now describes. */
 bool store_engine_rule_same(const struct engine_rule *r, const struct engine_rule_now *now);
 
-/* Bring r's moving fields (counts, last refusal) up to now. */
+/* Bring r's moving fields (counts, last refusal) and its plain settings
+ * (name, cool-off, cap, time-out) up to now: only its contexts are kept. */
 void store_engine_rule_moved(struct engine_rule *r, const struct engine_rule_now *now);
 
 /* Read the dependencies of the sensor's rules (rules[0..n), sorted by id)
