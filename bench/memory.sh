@@ -48,7 +48,13 @@ rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 room=$(find_or_create rooms bench-memory-room '{"name": "bench-memory-room"}')
 sensor=$(find_or_create sensors bench-memory-sensor \
 	"{\"name\": \"bench-memory-sensor\", \"sensor_type\": \"presence\", \"room_id\": $room}")
-camera=$(find_or_create cameras bench-memory-camera '{"name": "bench-memory-camera"}')
+# A camera is a sensor: its name is the sensor's.
+camera=$(sql "SELECT MIN(c.sensor_id) FROM cameras c JOIN sensors s ON s.id = c.sensor_id
+	WHERE s.name = 'bench-memory-camera' HAVING COUNT(*) > 0")
+if [ -z "$camera" ]; then
+	camera=$(api -d '{"name": "bench-memory-camera"}' "$URL/api/v1/cameras" | jq -r '.id // empty')
+	[ -n "$camera" ] || die "cannot create the bench camera"
+fi
 person=$(find_or_create persons bench-memory-person '{"name": "bench-memory-person"}')
 rule=$(sql "SELECT id FROM rules WHERE name = 'bench-memory-rule'")
 if [ -z "$rule" ]; then
