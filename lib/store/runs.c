@@ -366,6 +366,23 @@ fail:
 }
 
 /* Append the context in columns 16.. of the current row to r, if any. */
+/* arr (room rows of size) grown for more rows: twice as many, 16 at
+ * first, at most cap, the new ones zeroed; NULL out of memory (arr is
+ * then left as it was). */
+static void *runs__grow(void *arr, size_t *room, size_t size, size_t cap)
+{
+	size_t more = *room ? 2 * *room : 16;
+	char *grown;
+
+	if (more > cap)
+		more = cap;
+	if (!(grown = realloc(arr, more * size)))
+		return NULL;
+	memset(grown + *room * size, 0, (more - *room) * size);
+	*room = more;
+	return grown;
+}
+
 static enum herr runs__joined_context(struct db_stmt *st, struct engine_rule *r)
 {
 	const char *text;
@@ -414,18 +431,13 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 			if (count == cap)
 				break;
 			if (count == room) {
-				size_t more = room ? 2 * room : 16;
-				struct engine_rule *grown;
+				struct engine_rule *grown = runs__grow(rules, &room, sizeof(*rules), cap);
 
-				if (more > cap)
-					more = cap;
-				if (!(grown = realloc(rules, more * sizeof(*rules)))) {
+				if (!grown) {
 					e = HERR_NOMEM;
 					break;
 				}
-				memset(grown + room, 0, (more - room) * sizeof(*rules));
 				rules = grown;
-				room = more;
 			}
 			if (runs__rule_row(st, &rules[count++]) != 0) {
 				e = HERR_NOMEM;
@@ -460,7 +472,7 @@ fail:
 enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 				  struct engine_rule_now **out, size_t *n)
 {
-	struct engine_rule_now *rows = NULL, *grown;
+	struct engine_rule_now *rows = NULL;
 	struct db_stmt *st = NULL;
 	size_t count = 0, room = 0;
 	enum herr e;
@@ -480,8 +492,9 @@ enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 			break;
 		}
 		if (count == room) {
-			room = room ? 2 * room : 16;
-			if (!(grown = realloc(rows, room * sizeof(*rows)))) {
+			struct engine_rule_now *grown = runs__grow(rows, &room, sizeof(*rows), cap);
+
+			if (!grown) {
 				e = HERR_NOMEM;
 				break;
 			}
