@@ -93,6 +93,36 @@ uint64_t db_insert_id(struct db_stmt *st);
 /* Free the result and reset the statement for its next use. */
 void db_done(struct db_stmt *st);
 
+/*
+ * Statements in one call (db_exec.c): prepare sql (a literal, as for
+ * db_prepare), bind the arguments fmt describes, one letter a parameter:
+ * I int64_t, i int, b bool, s const char * (NULL -> SQL NULL), S text and
+ * its size_t length, B blob and its size_t length, n SQL NULL (no
+ * argument).  Errors as db_execute; a bad letter is HERR_INTERNAL.
+ *
+ * db_exec: a statement without a result; db_changes() and db_last_id()
+ * then tell its affected rows and AUTO_INCREMENT id.
+ */
+enum herr db_exec(struct db *db, const char *sql, const char *fmt, ...);
+uint64_t db_changes(const struct db *db);
+uint64_t db_last_id(const struct db *db);
+
+/* Prepared, bound and executed: fetch its rows, then db_done(*out).  On
+ * an error *out is NULL and there is nothing to finish. */
+enum herr db_query(struct db *db, struct db_stmt **out, const char *sql, const char *fmt, ...);
+
+/*
+ * The first row of a query into pointers, after the parameters, that
+ * out describes, one letter a column: I int64_t *, i int *, b bool *
+ * (SQL NULL reads as 0), s char * and its size_t size (copied, "" for
+ * NULL, cut between characters), m char ** (a malloc'd copy, NULL for SQL
+ * NULL; set NULL beforehand and free on every outcome), - skip a column.
+ * HERR_NOT_FOUND when there is no row.
+ *
+ *	db_row(db, sql_count, "I", "I", room_id, &count);
+ */
+enum herr db_row(struct db *db, const char *sql, const char *in, const char *out, ...);
+
 /* Transactions.  db_rollback never fails (errors are logged). */
 enum herr db_begin(struct db *db);
 enum herr db_commit(struct db *db);

@@ -6,6 +6,7 @@
  * db_stmt.c (prepared statements) share.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <mysql.h>
@@ -57,6 +58,8 @@ struct db {
 	bool down;              /* last attempt failed: log recovery, not each failure */
 	bool deadlocked;        /* a statement of this transaction lost a deadlock */
 	struct db_stmt *stmts;
+	uint64_t last_changes;  /* of the last db_exec() */
+	uint64_t last_id;
 };
 
 /*

@@ -65,60 +65,31 @@ enum herr store_rooms_get(struct db *db, int64_t id, bool lock, json_t **out)
 enum herr store_rooms_create(struct db *db, const char *name, const char *description,
 			     json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_insert, "ss", name, description);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, name);
-	db_bind_text(st, 1, description);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_rooms_get(db, id, false, out) : rc;
+	return rc == HERR_OK ? store_rooms_get(db, (int64_t)db_last_id(db), false, out) : rc;
 }
 
 /*
  * Takes the room's new state: the caller merges a partial update with the
  * current row.  name NULL keeps the name; description NULL clears it.
+ * No affected-rows test: an update that changes nothing is still a
+ * success; the read tells whether the room exists.
  */
 enum herr store_rooms_update(struct db *db, int64_t id, const char *name,
 			     const char *description, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_update, "ssI", name, description, id);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, name);
-	db_bind_text(st, 1, description);
-	db_bind_int64(st, 2, id);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	/* No affected-rows test: an update that changes nothing is still a
-	 * success; the read tells whether the room exists. */
 	return rc == HERR_OK ? store_rooms_get(db, id, false, out) : rc;
 }
 
 static enum herr rooms__count_sensors(struct db *db, int64_t id, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	*count = 0;
-	if ((rc = db_prepare(db, sql_count_sensors, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_int(st, count);
-out:
-	db_done(st);
-	return rc;
+	return db_row(db, sql_count_sensors, "I", "I", id, count);
 }
 
 /*
