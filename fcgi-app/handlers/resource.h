@@ -1,0 +1,107 @@
+#ifndef HEARTH_HANDLERS_RESOURCE_H
+#define HEARTH_HANDLERS_RESOURCE_H
+
+/*
+ * One shape for every resource: a descriptor says what a resource is (its
+ * fields, its name in messages, its cache, its store calls), and the
+ * generic handlers below do what every resource does with it:
+ *
+ *   list    page from the query -> 422 | cached page | store list -> reply
+ *   get     path id -> store get -> 404 | reply
+ *   create  body -> check -> store create -> 409/422 | 201, audit, cache
+ *   update  path id -> body -> locked get -> merge -> check -> store update
+ *           -> 404/409/422 | 200, audit, cache
+ *   delete  path id -> store delete -> 404/409 | 204, audit, cache
+ *
+ * Each starts from a 500 "out of memory" reply and replaces it once it
+ * knows better, so an allocation failure anywhere needs no reply of its
+ * own.  Store errors are mapped in one place: 404 "<name> <id> not found",
+ * 409 and 422 through the resource's hooks, anything else
+ * response_error().  A resource that needs more sets a hook; the route
+ * table keeps naming each resource's own h_<resource>_<verb> functions,
+ * which call these.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct ctx;
+struct page;
+struct response;
+struct vfield;
+
+struct resource {
+	const char *name;            /* "room": "room 7 not found", response_error's what */
+	const char *plural;          /* "rooms": what a failed list names */
+	const char *scope;           /* the list cursor's scope (ctx_page) */
+	const char *cache_ns;        /* list pages cached in it (CACHE_NS_*); NULL = none */
+	const char *stale[2];        /* cache namespaces a change makes stale; NULL = none */
+	const struct vfield *fields; /* the body, for validate_object() and fields_merge() */
+	size_t nfields;
+
+	/*
+	 * Store calls.  Every json_t ** gets a new reference (or NULL), every
+	 * other pointer is borrowed.  list appends a page to items; filter is
+	 * what resource_list_filtered() was given (NULL from h_resource_list).
+	 * obj is a checked whole object: a create body, or the merge of the
+	 * stored object and an update.  remove sets *count to what still
+	 * refers to the object when it answers HERR_CONFLICT.  A NULL call is
+	 * a verb the resource does not have.
+	 */
+	enum herr (*list)(struct ctx *c, const void *filter, const struct page *pg,
+			  json_t *items, bool *has_more);
+	enum herr (*get)(struct ctx *c, int64_t id, bool lock, json_t **out);
+	enum herr (*create)(struct ctx *c, const json_t *obj, json_t **out);
+	enum herr (*update)(struct ctx *c, int64_t id, const json_t *obj, json_t **out);
+	enum herr (*remove)(struct ctx *c, int64_t id, int64_t *count);
+
+	/* ---- hooks, each optional */
+
+	/* What GET /{id} answers, when it is more than get (lists embedded). */
+	enum herr (*detail)(struct ctx *c, int64_t id, json_t **out);
+	/* Check a whole object; returns the problems added to errs.
+	 * Default: validate_object() with fields. */
+	size_t (*check)(struct ctx *c, const json_t *obj, json_t *errs);
+	/* After an update's merge, before the check: what the merge alone
+	 * cannot say (current borrowed, merged changed in place). */
+	void (*merged)(const json_t *current, json_t *merged);
+	/* Change an object before any reply shows it (hide credentials). */
+	void (*shown)(json_t *obj);
+	/* The reply to HERR_CONFLICT / HERR_INVALID of create or update
+	 * (obj as given to the store).  Returns the status. */
+	int (*conflict)(struct response *r, int64_t id, const json_t *obj);
+	int (*invalid)(struct response *r, const json_t *obj);
+	/* The reply to HERR_CONFLICT of remove, with its count. */
+	int (*in_use)(struct response *r, int64_t id, int64_t count);
+};
+
+/* The generic handlers: each returns the status it set on r. */
+int h_resource_list(struct ctx *c, struct response *r, const struct resource *res);
+int h_resource_get(struct ctx *c, struct response *r, const struct resource *res);
+int h_resource_create(struct ctx *c, struct response *r, const struct resource *res);
+int h_resource_update(struct ctx *c, struct response *r, const struct resource *res);
+int h_resource_delete(struct ctx *c, struct response *r, const struct resource *res);
+
+/*
+ * A list with filters from the query, which the caller has read: scope is
+ * the cursor's scope naming them (a cursor only continues its own list),
+ * errs (consumed; NULL = out of memory) the problems found reading them,
+ * filter (borrowed) what res->list is handed.  The page parameters are
+ * read after the filters, and their problems follow.
+ */
+int resource_list_filtered(struct ctx *c, struct response *r, const struct resource *res,
+			   const char *scope, json_t *errs, const void *filter);
+
+/*
+ * The reply to a store error e about object id (0 = none yet, as on
+ * create); obj (may be NULL) is what create or update handed the store.
+ * Returns the status.
+ */
+int resource_error(struct response *r, const struct resource *res, enum herr e, int64_t id,
+		   const json_t *obj);
+
+#endif
