@@ -71,12 +71,14 @@ static enum herr persons__locations(struct ctx *c, const void *filter, const str
 	return store_persons_locations(c->app->db, pg, items, has_more);
 }
 
-static enum herr persons__get(struct ctx *c, int64_t id, bool lock, json_t **out)
+static enum herr persons__get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
 {
-	return store_persons_get(c->app->db, id, lock, out);
+	return store_persons_get(c->app->db, k->id, lock, out);
 }
 
-static enum herr persons__create(struct ctx *c, const json_t *obj, json_t **out)
+static enum herr persons__create(struct ctx *c, const struct resource_key *k,
+				 const json_t *obj, json_t **out)
 {
 	struct person_fields p;
 
@@ -84,20 +86,21 @@ static enum herr persons__create(struct ctx *c, const json_t *obj, json_t **out)
 	return store_persons_create(c->app->db, &p, out);
 }
 
-static enum herr persons__update(struct ctx *c, int64_t id, const json_t *obj, json_t **out)
+static enum herr persons__update(struct ctx *c, const struct resource_key *k,
+				 const json_t *obj, json_t **out)
 {
 	struct person_fields p;
 
 	persons__fields(obj, &p);
-	return store_persons_update(c->app->db, id, &p, out);
+	return store_persons_update(c->app->db, k->id, &p, out);
 }
 
-static enum herr persons__remove(struct ctx *c, int64_t id, int64_t *count)
+static enum herr persons__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
 {
-	return store_persons_delete(c->app->db, id);
+	return store_persons_delete(c->app->db, k->id);
 }
 
-static int persons__conflict(struct response *r, int64_t id, const json_t *obj)
+static int persons__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
 {
 	return response_detail(r, 409, "a person named '%s' already exists",
 			       json_string_value(json_object_get(obj, "name")));
@@ -136,7 +139,7 @@ static int persons__path_person(struct ctx *c, struct response *r, int64_t *id)
 	e = store_persons_get(c->app->db, *id, false, &person);
 	json_decref(person);
 	if (e != HERR_OK) {
-		resource_error(r, &persons, e, *id, NULL);
+		resource_error(r, &persons, e, &(const struct resource_key){0, *id}, NULL);
 		return -1;
 	}
 	return 0;

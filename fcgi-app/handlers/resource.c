@@ -19,17 +19,25 @@ static int resource__start(struct response *r)
 	return response_detail(r, 500, "out of memory");
 }
 
-int resource_error(struct response *r, const struct resource *res, enum herr e, int64_t id,
-		   const json_t *obj)
+int resource_error(struct response *r, const struct resource *res, enum herr e,
+		   const struct resource_key *k, const json_t *obj)
 {
 	switch (e) {
 	case HERR_NOT_FOUND:
-		if (id > 0)
-			return response_detail(r, 404, "%s %" PRId64 " not found", res->name, id);
+		if (res->parent && k->id > 0)
+			return response_detail(r, 404, "%s %" PRId64 " not found in %s %" PRId64,
+					       res->name, k->id, res->parent->name, k->parent);
+		/* Nothing of its own yet: what went is the parent. */
+		if (res->parent)
+			return resource_error(r, res->parent, e,
+					      &(const struct resource_key){0, k->parent}, NULL);
+		if (k->id > 0)
+			return response_detail(r, 404, "%s %" PRId64 " not found", res->name,
+					       k->id);
 		break;
 	case HERR_CONFLICT:
 		if (obj && res->conflict)
-			return res->conflict(r, id, obj);
+			return res->conflict(r, k, obj);
 		break;
 	case HERR_INVALID:
 		if (obj && res->invalid)
@@ -43,23 +51,53 @@ int resource_error(struct response *r, const struct resource *res, enum herr e, 
 	return response_error(r, e, res->name);
 }
 
-static size_t resource__check(struct ctx *c, const struct resource *res, const json_t *obj,
-			      json_t *errs)
+int resource_path(struct ctx *c, struct response *r, const struct resource *res, bool want_id,
+		  struct resource_key *k)
 {
-	if (res->check)
-		return res->check(c, obj, errs);
-	return validate_object(obj, at_body, res->fields, res->nfields, false, errs);
+	struct resource_key pk = {0, 0};
+	json_t *parent = NULL;
+	enum herr e;
+
+	k->parent = 0;
+	k->id = 0;
+	if (!res->parent)
+		return want_id ? ctx_path_id(c, r, "id", &k->id) : 0;
+	if (ctx_path_id(c, r, "id", &pk.id) != 0)
+		return -1;
+	e = res->parent->get(c, &pk, false, &parent);
+	json_decref(parent);
+	if (e != HERR_OK) {
+		resource_error(r, res->parent, e, &pk, NULL);
+		return -1;
+	}
+	k->parent = pk.id;
+	return want_id ? ctx_path_id(c, r, res->id_name, &k->id) : 0;
 }
 
-/* Reply with a created or changed object (consumed), which the audit row
- * names, and make the resource's cached lists stale. */
-static int resource__changed(struct ctx *c, struct response *r, const struct resource *res,
-			     int status, json_t *obj)
+static enum herr resource__check(struct ctx *c, const struct resource *res,
+				 const struct resource_key *k, const json_t *obj, json_t *errs)
+{
+	if (res->check)
+		return res->check(c, k, obj, errs);
+	validate_object(obj, at_body, res->fields, res->nfields, false, errs);
+	return HERR_OK;
+}
+
+/* Record a change for the audit row and the cache: a nested object's
+ * change is its parent's. */
+static void resource__changed(struct ctx *c, const struct resource *res, int64_t parent,
+			      int64_t id)
+{
+	ctx_changed(c, res->parent ? parent : id, res->stale[0], res->stale[1]);
+}
+
+/* Reply with a created or changed object (consumed). */
+static int resource__saved(struct ctx *c, struct response *r, const struct resource *res,
+			   int status, int64_t parent, json_t *obj)
 {
 	if (obj && res->shown)
 		res->shown(obj);
-	ctx_changed(c, json_integer_value(json_object_get(obj, "id")), res->stale[0],
-		    res->stale[1]);
+	resource__changed(c, res, parent, json_integer_value(json_object_get(obj, "id")));
 	return ctx_reply(r, status, obj);
 }
 
@@ -103,23 +141,44 @@ out:
 	return status;
 }
 
+/* A nested resource's list: all of the parent's, {"items": [...]}. */
+static int resource__list_all(struct ctx *c, struct response *r, const struct resource *res)
+{
+	struct resource_key k;
+	json_t *items = NULL;
+	enum herr e;
+
+	if (resource_path(c, r, res, false, &k) != 0)
+		return r->status;
+	if (!(items = json_array()))
+		return resource__start(r);
+	e = res->list_all(c, k.parent, items);
+	if (e != HERR_OK) {
+		json_decref(items);
+		return response_error(r, e, res->plural);
+	}
+	return ctx_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
 int h_resource_list(struct ctx *c, struct response *r, const struct resource *res)
 {
+	if (res->parent)
+		return resource__list_all(c, r, res);
 	return resource_list_filtered(c, r, res, res->scope, json_array(), NULL);
 }
 
 int h_resource_get(struct ctx *c, struct response *r, const struct resource *res)
 {
+	struct resource_key k;
 	json_t *obj = NULL;
-	int64_t id;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, res, true, &k) != 0)
 		return r->status;
-	e = res->detail ? res->detail(c, id, &obj) : res->get(c, id, false, &obj);
+	e = res->detail ? res->detail(c, &k, &obj) : res->get(c, &k, false, &obj);
 	if (e != HERR_OK) {
 		json_decref(obj);
-		return resource_error(r, res, e, id, NULL);
+		return resource_error(r, res, e, &k, NULL);
 	}
 	if (res->shown)
 		res->shown(obj);
@@ -128,24 +187,35 @@ int h_resource_get(struct ctx *c, struct response *r, const struct resource *res
 
 int h_resource_create(struct ctx *c, struct response *r, const struct resource *res)
 {
-	json_t *body = ctx_body(c), *errs = json_array(), *obj = NULL;
+	json_t *body = NULL, *errs = NULL, *obj = NULL;
+	struct resource_key k;
 	enum herr e;
-	int status = resource__start(r);
+	int status;
 
+	if (resource_path(c, r, res, false, &k) != 0)
+		return r->status;
+	status = resource__start(r);
+	body = ctx_body(c);
+	errs = json_array();
 	if (!body || !errs)
 		goto out;
-	if (resource__check(c, res, body, errs) > 0) {
+	e = resource__check(c, res, &k, body, errs);
+	if (e != HERR_OK) {
+		status = response_error(r, e, res->name);
+		goto out;
+	}
+	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	e = res->create(c, body, &obj);
+	e = res->create(c, &k, body, &obj);
 	if (e != HERR_OK) {
 		json_decref(obj);
-		status = resource_error(r, res, e, 0, body);
+		status = resource_error(r, res, e, &k, body);
 		goto out;
 	}
-	status = resource__changed(c, r, res, 201, obj);
+	status = resource__saved(c, r, res, 201, k.parent, obj);
 out:
 	json_decref(body);
 	json_decref(errs);
@@ -155,11 +225,11 @@ out:
 int h_resource_update(struct ctx *c, struct response *r, const struct resource *res)
 {
 	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *obj = NULL;
-	int64_t id;
+	struct resource_key k;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, res, true, &k) != 0)
 		return r->status;
 	status = resource__start(r);
 	body = ctx_body(c);
@@ -168,9 +238,9 @@ int h_resource_update(struct ctx *c, struct response *r, const struct resource *
 		goto out;
 
 	/* Locked, so the fields not given are kept as they are now. */
-	e = res->get(c, id, true, &current);
+	e = res->get(c, &k, true, &current);
 	if (e != HERR_OK) {
-		status = resource_error(r, res, e, id, NULL);
+		status = resource_error(r, res, e, &k, NULL);
 		goto out;
 	}
 	merged = fields_merge(current, body, res->fields, res->nfields);
@@ -178,18 +248,23 @@ int h_resource_update(struct ctx *c, struct response *r, const struct resource *
 		goto out;
 	if (res->merged)
 		res->merged(current, merged);
-	if (resource__check(c, res, merged, errs) > 0) {
+	e = resource__check(c, res, &k, merged, errs);
+	if (e != HERR_OK) {
+		status = response_error(r, e, res->name);
+		goto out;
+	}
+	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	e = res->update(c, id, merged, &obj);
+	e = res->update(c, &k, merged, &obj);
 	if (e != HERR_OK) {
 		json_decref(obj);
-		status = resource_error(r, res, e, id, merged);
+		status = resource_error(r, res, e, &k, merged);
 		goto out;
 	}
-	status = resource__changed(c, r, res, 200, obj);
+	status = resource__saved(c, r, res, 200, k.parent, obj);
 out:
 	json_decref(body);
 	json_decref(errs);
@@ -200,16 +275,17 @@ out:
 
 int h_resource_delete(struct ctx *c, struct response *r, const struct resource *res)
 {
-	int64_t id, count = 0;
+	struct resource_key k;
+	int64_t count = 0;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, res, true, &k) != 0)
 		return r->status;
-	e = res->remove(c, id, &count);
+	e = res->remove(c, &k, &count);
 	if (e == HERR_CONFLICT && res->in_use)
-		return res->in_use(r, id, count);
+		return res->in_use(r, &k, count);
 	if (e != HERR_OK)
-		return resource_error(r, res, e, id, NULL);
-	ctx_changed(c, id, res->stale[0], res->stale[1]);
+		return resource_error(r, res, e, &k, NULL);
+	resource__changed(c, res, k.parent, k.id);
 	return ctx_reply(r, 204, NULL);
 }

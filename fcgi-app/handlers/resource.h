@@ -34,6 +34,12 @@ struct page;
 struct response;
 struct vfield;
 
+/* Which object a call is about. */
+struct resource_key {
+	int64_t parent;   /* the parent's id, for a nested resource; else 0 */
+	int64_t id;       /* the object's own id; 0 before it exists (create) */
+};
+
 struct resource {
 	const char *name;            /* "room": "room 7 not found", response_error's what */
 	const char *plural;          /* "rooms": what a failed list names */
@@ -44,28 +50,44 @@ struct resource {
 	size_t nfields;
 
 	/*
+	 * Nested under another resource (steps under rules): the path's "id"
+	 * is the parent's, which must exist (its get, its 404); the object's
+	 * own id is the capture id_name; its 404 says "step 3 not found in
+	 * rule 7"; a change to it is a change to its parent, whose id the
+	 * audit row names; and its list is all of the parent's, unpaged.
+	 */
+	const struct resource *parent;
+	const char *id_name;
+
+	/*
 	 * Store calls.  Every json_t ** gets a new reference (or NULL), every
 	 * other pointer is borrowed.  list appends a page to items; filter is
 	 * what resource_list_filtered() was given (NULL from h_resource_list).
-	 * obj is a checked whole object: a create body, or the merge of the
-	 * stored object and an update.  remove sets *count to what still
-	 * refers to the object when it answers HERR_CONFLICT.  A NULL call is
-	 * a verb the resource does not have.
+	 * list_all is a nested resource's list instead.  obj is a checked
+	 * whole object: a create body, or the merge of the stored object and
+	 * an update.  remove sets *count to what still refers to the object
+	 * when it answers HERR_CONFLICT.  A NULL call is a verb the resource
+	 * does not have.
 	 */
 	enum herr (*list)(struct ctx *c, const void *filter, const struct page *pg,
 			  json_t *items, bool *has_more);
-	enum herr (*get)(struct ctx *c, int64_t id, bool lock, json_t **out);
-	enum herr (*create)(struct ctx *c, const json_t *obj, json_t **out);
-	enum herr (*update)(struct ctx *c, int64_t id, const json_t *obj, json_t **out);
-	enum herr (*remove)(struct ctx *c, int64_t id, int64_t *count);
+	enum herr (*list_all)(struct ctx *c, int64_t parent, json_t *items);
+	enum herr (*get)(struct ctx *c, const struct resource_key *k, bool lock, json_t **out);
+	enum herr (*create)(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			    json_t **out);
+	enum herr (*update)(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			    json_t **out);
+	enum herr (*remove)(struct ctx *c, const struct resource_key *k, int64_t *count);
 
 	/* ---- hooks, each optional */
 
 	/* What GET /{id} answers, when it is more than get (lists embedded). */
-	enum herr (*detail)(struct ctx *c, int64_t id, json_t **out);
-	/* Check a whole object; returns the problems added to errs.
+	enum herr (*detail)(struct ctx *c, const struct resource_key *k, json_t **out);
+	/* Check a whole object: its problems go to errs; returns what kept
+	 * the database from answering a question the check asked (HERR_OK).
 	 * Default: validate_object() with fields. */
-	size_t (*check)(struct ctx *c, const json_t *obj, json_t *errs);
+	enum herr (*check)(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			   json_t *errs);
 	/* After an update's merge, before the check: what the merge alone
 	 * cannot say (current borrowed, merged changed in place). */
 	void (*merged)(const json_t *current, json_t *merged);
@@ -73,10 +95,10 @@ struct resource {
 	void (*shown)(json_t *obj);
 	/* The reply to HERR_CONFLICT / HERR_INVALID of create or update
 	 * (obj as given to the store).  Returns the status. */
-	int (*conflict)(struct response *r, int64_t id, const json_t *obj);
+	int (*conflict)(struct response *r, const struct resource_key *k, const json_t *obj);
 	int (*invalid)(struct response *r, const json_t *obj);
 	/* The reply to HERR_CONFLICT of remove, with its count. */
-	int (*in_use)(struct response *r, int64_t id, int64_t count);
+	int (*in_use)(struct response *r, const struct resource_key *k, int64_t count);
 };
 
 /* The generic handlers: each returns the status it set on r. */
@@ -97,11 +119,22 @@ int resource_list_filtered(struct ctx *c, struct response *r, const struct resou
 			   const char *scope, json_t *errs, const void *filter);
 
 /*
- * The reply to a store error e about object id (0 = none yet, as on
- * create); obj (may be NULL) is what create or update handed the store.
- * Returns the status.
+ * The reply to a store error e about the object k names (its id 0 when it
+ * does not exist yet, as on create); obj (may be NULL) is what create or
+ * update handed the store.  Returns the status.
  */
-int resource_error(struct response *r, const struct resource *res, enum herr e, int64_t id,
-		   const json_t *obj);
+int resource_error(struct response *r, const struct resource *res, enum herr e,
+		   const struct resource_key *k, const json_t *obj);
+
+/*
+ * The object the path names: for a nested resource k->parent, which must
+ * exist; and k->id when want_id.  0, or -1 with r set (422 for a bad id,
+ * the parent's 404).
+ */
+int resource_path(struct ctx *c, struct response *r, const struct resource *res, bool want_id,
+		  struct resource_key *k);
+
+/* Resources others nest under. */
+extern const struct resource rules_resource;
 
 #endif

@@ -29,37 +29,40 @@ static enum herr rooms__list(struct ctx *c, const void *filter, const struct pag
 	return store_rooms_list(c->app->db, pg, items, has_more);
 }
 
-static enum herr rooms__get(struct ctx *c, int64_t id, bool lock, json_t **out)
+static enum herr rooms__get(struct ctx *c, const struct resource_key *k, bool lock,
+			    json_t **out)
 {
-	return store_rooms_get(c->app->db, id, lock, out);
+	return store_rooms_get(c->app->db, k->id, lock, out);
 }
 
-static enum herr rooms__create(struct ctx *c, const json_t *obj, json_t **out)
+static enum herr rooms__create(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			       json_t **out)
 {
 	return store_rooms_create(c->app->db, rooms__str(obj, "name"),
 				  rooms__str(obj, "description"), out);
 }
 
-static enum herr rooms__update(struct ctx *c, int64_t id, const json_t *obj, json_t **out)
+static enum herr rooms__update(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			       json_t **out)
 {
-	return store_rooms_update(c->app->db, id, rooms__str(obj, "name"),
+	return store_rooms_update(c->app->db, k->id, rooms__str(obj, "name"),
 				  rooms__str(obj, "description"), out);
 }
 
-static enum herr rooms__remove(struct ctx *c, int64_t id, int64_t *sensors)
+static enum herr rooms__remove(struct ctx *c, const struct resource_key *k, int64_t *sensors)
 {
-	return store_rooms_delete(c->app->db, id, sensors);
+	return store_rooms_delete(c->app->db, k->id, sensors);
 }
 
-static int rooms__conflict(struct response *r, int64_t id, const json_t *obj)
+static int rooms__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
 {
 	return response_detail(r, 409, "a room named '%s' already exists", rooms__str(obj, "name"));
 }
 
-static int rooms__in_use(struct response *r, int64_t id, int64_t sensors)
+static int rooms__in_use(struct response *r, const struct resource_key *k, int64_t sensors)
 {
 	return response_detail(r, 409, "room %" PRId64 " still has %" PRId64 " sensor%s; "
-			       "move or delete %s first", id, sensors, sensors == 1 ? "" : "s",
+			       "move or delete %s first", k->id, sensors, sensors == 1 ? "" : "s",
 			       sensors == 1 ? "it" : "them");
 }
 

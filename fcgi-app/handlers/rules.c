@@ -230,9 +230,11 @@ static void rules__fields(const json_t *obj, const char *tz, struct rule_fields 
 		f->next_fire_at = (int64_t)engine_next_fire(f->schedule_cron, time(NULL));
 }
 
-static size_t rules__check_obj(struct ctx *c, const json_t *obj, json_t *errs)
+static enum herr rules__check_obj(struct ctx *c, const struct resource_key *k, const json_t *obj,
+				  json_t *errs)
 {
-	return rules__check(obj, errs);
+	rules__check(obj, errs);
+	return HERR_OK;
 }
 
 static enum herr rules__list(struct ctx *c, const void *filter, const struct page *pg,
@@ -241,9 +243,10 @@ static enum herr rules__list(struct ctx *c, const void *filter, const struct pag
 	return store_rules_list(c->app->db, filter, pg, items, has_more);
 }
 
-static enum herr rules__get(struct ctx *c, int64_t id, bool lock, json_t **out)
+static enum herr rules__get(struct ctx *c, const struct resource_key *k, bool lock,
+			    json_t **out)
 {
-	return store_rules_get(c->app->db, id, lock, out);
+	return store_rules_get(c->app->db, k->id, lock, out);
 }
 
 /* Embed one of the rule's lists under key. */
@@ -261,9 +264,10 @@ static enum herr rules__embed(struct db *db, json_t *rule, int64_t id, const cha
 }
 
 /* One rule as GET shows it: with its steps, contexts and dependencies. */
-static enum herr rules__detail(struct ctx *c, int64_t id, json_t **out)
+static enum herr rules__detail(struct ctx *c, const struct resource_key *k, json_t **out)
 {
 	struct db *db = c->app->db;
+	int64_t id = k->id;
 	enum herr e = store_rules_get(db, id, false, out);
 
 	if (e == HERR_OK)
@@ -275,28 +279,24 @@ static enum herr rules__detail(struct ctx *c, int64_t id, json_t **out)
 	return e;
 }
 
-/* Create (id 0) or update a checked rule. */
-static enum herr rules__save(struct ctx *c, int64_t id, const json_t *obj, json_t **out)
+/* Create (no id yet) or update a checked rule. */
+static enum herr rules__save(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			     json_t **out)
 {
 	struct rule_fields f;
 
 	rules__fields(obj, c->app->cfg->engine_timezone, &f);
-	if (id == 0)
+	if (k->id == 0)
 		return store_rules_create(c->app->db, &f, out);
-	return store_rules_update(c->app->db, id, &f, out);
+	return store_rules_update(c->app->db, k->id, &f, out);
 }
 
-static enum herr rules__create(struct ctx *c, const json_t *obj, json_t **out)
+static enum herr rules__remove(struct ctx *c, const struct resource_key *k, int64_t *dependents)
 {
-	return rules__save(c, 0, obj, out);
+	return store_rules_delete(c->app->db, k->id, dependents);
 }
 
-static enum herr rules__remove(struct ctx *c, int64_t id, int64_t *dependents)
-{
-	return store_rules_delete(c->app->db, id, dependents);
-}
-
-static int rules__conflict(struct response *r, int64_t id, const json_t *obj)
+static int rules__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
 {
 	return response_detail(r, 409, "a rule named '%s' already exists",
 			       json_string_value(json_object_get(obj, "name")));
@@ -312,22 +312,22 @@ static int rules__invalid(struct response *r, const json_t *obj)
 	return ctx_invalid(r, errs);
 }
 
-static int rules__in_use(struct response *r, int64_t id, int64_t dependents)
+static int rules__in_use(struct response *r, const struct resource_key *k, int64_t dependents)
 {
 	return response_detail(r, 409, "rule %" PRId64 " has %" PRId64 " dependent rule%s; "
-			       "remove %s dependenc%s on it first", id, dependents,
+			       "remove %s dependenc%s on it first", k->id, dependents,
 			       dependents == 1 ? "" : "s", dependents == 1 ? "its" : "their",
 			       dependents == 1 ? "y" : "ies");
 }
 
-static const struct resource rules = {
+const struct resource rules_resource = {
 	.name = "rule",
 	.plural = "rules",
 	.fields = rule_fields,
 	.nfields = sizeof(rule_fields) / sizeof(rule_fields[0]),
 	.list = rules__list,
 	.get = rules__get,
-	.create = rules__create,
+	.create = rules__save,
 	.update = rules__save,
 	.remove = rules__remove,
 	.detail = rules__detail,
@@ -351,27 +351,27 @@ int h_rules_list(struct ctx *c, struct response *r)
 	/* The filters are part of the scope: a cursor only continues its own list. */
 	snprintf(scope, sizeof(scope), RULES_SCOPE ":trigger_type=%s;enabled=%d",
 		 f.trigger_type ? f.trigger_type : "", f.enabled);
-	return resource_list_filtered(c, r, &rules, scope, errs, &f);
+	return resource_list_filtered(c, r, &rules_resource, scope, errs, &f);
 }
 
 int h_rules_get(struct ctx *c, struct response *r)
 {
-	return h_resource_get(c, r, &rules);
+	return h_resource_get(c, r, &rules_resource);
 }
 
 int h_rules_create(struct ctx *c, struct response *r)
 {
-	return h_resource_create(c, r, &rules);
+	return h_resource_create(c, r, &rules_resource);
 }
 
 int h_rules_update(struct ctx *c, struct response *r)
 {
-	return h_resource_update(c, r, &rules);
+	return h_resource_update(c, r, &rules_resource);
 }
 
 int h_rules_delete(struct ctx *c, struct response *r)
 {
-	return h_resource_delete(c, r, &rules);
+	return h_resource_delete(c, r, &rules_resource);
 }
 
 int h_webhooks_generate_secret(struct ctx *c, struct response *r)
@@ -404,7 +404,8 @@ int h_webhooks_generate_secret(struct ctx *c, struct response *r)
 	}
 	e = store_rules_set_webhook_secret(c->app->db, id, hash, &rule);
 	if (e != HERR_OK) {
-		status = resource_error(r, &rules, e, id, NULL);
+		status = resource_error(r, &rules_resource, e, &(const struct resource_key){0, id},
+					NULL);
 		goto out;
 	}
 	created = json_object_get(json_object_get(rule, "webhook_config"), "created_at");

@@ -136,9 +136,11 @@ static void sensors__keep_credentials(const json_t *current, json_t *merged)
 	}
 }
 
-static size_t sensors__check_obj(struct ctx *c, const json_t *obj, json_t *errs)
+static enum herr sensors__check_obj(struct ctx *c, const struct resource_key *k,
+				    const json_t *obj, json_t *errs)
 {
-	return sensors__check(obj, errs);
+	sensors__check(obj, errs);
+	return HERR_OK;
 }
 
 static enum herr sensors__list(struct ctx *c, const void *filter, const struct page *pg,
@@ -147,13 +149,15 @@ static enum herr sensors__list(struct ctx *c, const void *filter, const struct p
 	return store_sensors_list(c->app->db, filter, pg, items, has_more);
 }
 
-static enum herr sensors__get(struct ctx *c, int64_t id, bool lock, json_t **out)
+static enum herr sensors__get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
 {
-	return store_sensors_get(c->app->db, id, lock, out);
+	return store_sensors_get(c->app->db, k->id, lock, out);
 }
 
-/* Create (id 0) or update a checked sensor. */
-static enum herr sensors__save(struct ctx *c, int64_t id, const json_t *obj, json_t **out)
+/* Create (no id yet) or update a checked sensor. */
+static enum herr sensors__save(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			       json_t **out)
 {
 	struct sensor_fields s;
 	char *config_json = NULL;
@@ -161,33 +165,28 @@ static enum herr sensors__save(struct ctx *c, int64_t id, const json_t *obj, jso
 
 	if (sensors__fields(obj, &s, &config_json) != 0)
 		e = HERR_NOMEM;
-	else if (id == 0)
+	else if (k->id == 0)
 		e = store_sensors_create(c->app->db, &s, out);
 	else
-		e = store_sensors_update(c->app->db, id, &s, out);
+		e = store_sensors_update(c->app->db, k->id, &s, out);
 	free(config_json);
 	return e;
 }
 
-static enum herr sensors__create(struct ctx *c, const json_t *obj, json_t **out)
+static enum herr sensors__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
 {
-	return sensors__save(c, 0, obj, out);
+	return store_sensors_delete(c->app->db, k->id);
 }
 
-static enum herr sensors__remove(struct ctx *c, int64_t id, int64_t *count)
-{
-	return store_sensors_delete(c->app->db, id);
-}
-
-static int sensors__conflict(struct response *r, int64_t id, const json_t *obj)
+static int sensors__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
 {
 	const char *source = json_string_value(json_object_get(obj, "source"));
 	const char *external_id = json_string_value(json_object_get(obj, "external_id"));
 
 	/* (source, external_id) is what identifies an imported sensor. */
 	if (external_id)
-		return response_detail(r, 409, "a sensor with source '%s' and external_id "
-				       "'%s' already exists", source ? source : "manual", external_id);
+		return response_detail(r, 409, "a sensor with source '%s' and external_id '%s' "
+				       "already exists", source ? source : "manual", external_id);
 	return response_error(r, HERR_CONFLICT, "sensor");
 }
 
@@ -200,10 +199,10 @@ static int sensors__invalid(struct response *r, const json_t *obj)
 	return ctx_invalid(r, errs);
 }
 
-static int sensors__in_use(struct response *r, int64_t id, int64_t count)
+static int sensors__in_use(struct response *r, const struct resource_key *k, int64_t count)
 {
 	return response_detail(r, 409, "sensor %" PRId64 " is used by rules; "
-			       "change or delete them first", id);
+			       "change or delete them first", k->id);
 }
 
 /* Rooms show their sensor_count, so their pages go stale too. */
@@ -216,7 +215,7 @@ static const struct resource sensors = {
 	.nfields = sizeof(sensor_fields) / sizeof(sensor_fields[0]),
 	.list = sensors__list,
 	.get = sensors__get,
-	.create = sensors__create,
+	.create = sensors__save,
 	.update = sensors__save,
 	.remove = sensors__remove,
 	.check = sensors__check_obj,
