@@ -10,11 +10,7 @@
 #include "response.h"
 #include "store/store.h"
 
-/*
- * Where every handler here starts: what an allocation failure on the way
- * answers.  Whatever the handler learns later replaces it.
- */
-static int resource__start(struct response *r)
+int resource_start(struct response *r)
 {
 	return response_detail(r, 500, "out of memory");
 }
@@ -44,7 +40,7 @@ int resource_error(struct response *r, const struct resource *res, enum herr e,
 			return res->invalid(r, obj);
 		break;
 	case HERR_NOMEM:
-		return resource__start(r);
+		return resource_start(r);
 	default:
 		break;
 	}
@@ -109,7 +105,7 @@ int resource_list_filtered(struct ctx *c, struct response *r, const struct resou
 	struct page pg;
 	bool has_more = false;
 	enum herr e;
-	int status = resource__start(r);
+	int status = resource_start(r);
 
 	if (!errs || !items)
 		goto out;
@@ -151,7 +147,7 @@ static int resource__list_all(struct ctx *c, struct response *r, const struct re
 	if (resource_path(c, r, res, false, &k) != 0)
 		return r->status;
 	if (!(items = json_array()))
-		return resource__start(r);
+		return resource_start(r);
 	e = res->list_all(c, k.parent, items);
 	if (e != HERR_OK) {
 		json_decref(items);
@@ -194,7 +190,7 @@ int h_resource_create(struct ctx *c, struct response *r, const struct resource *
 
 	if (resource_path(c, r, res, false, &k) != 0)
 		return r->status;
-	status = resource__start(r);
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
 	if (!body || !errs)
@@ -231,7 +227,7 @@ int h_resource_update(struct ctx *c, struct response *r, const struct resource *
 
 	if (resource_path(c, r, res, true, &k) != 0)
 		return r->status;
-	status = resource__start(r);
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
 	if (!body || !errs)

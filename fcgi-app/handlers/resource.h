@@ -101,6 +101,13 @@ struct resource {
 	int (*in_use)(struct response *r, const struct resource_key *k, int64_t count);
 };
 
+/*
+ * Where a handler starts: 500 "out of memory", what an allocation failure
+ * anywhere on the way answers.  Whatever the handler learns later (its
+ * reply, a 422, a store error) replaces it.  Returns 500.
+ */
+int resource_start(struct response *r);
+
 /* The generic handlers: each returns the status it set on r. */
 int h_resource_list(struct ctx *c, struct response *r, const struct resource *res);
 int h_resource_get(struct ctx *c, struct response *r, const struct resource *res);
