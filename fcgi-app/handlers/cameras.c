@@ -147,7 +147,7 @@ static int cameras__in_use(struct response *r, const struct resource_key *k, int
  * and replies are the descriptor's.  The camera is a sensor: its lists
  * (and rooms' counts) change with it.
  */
-static const struct resource cameras = {
+const struct resource cameras_resource = {
 	.name = "camera",
 	.plural = "cameras",
 	.stale = {CACHE_NS_SENSORS, CACHE_NS_ROOMS},
@@ -167,7 +167,7 @@ static int cameras__reply(struct ctx *c, struct response *r, int status, int64_t
 	enum herr e = store_cameras_get(c->app->db, id, &cam);
 
 	if (e != HERR_OK)
-		return resource_error(r, &cameras, e, &k, NULL);
+		return resource_error(r, &cameras_resource, e, &k, NULL);
 	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
 	return ctx_reply(r, status, cam);
 }
@@ -182,12 +182,12 @@ int h_cameras_list(struct ctx *c, struct response *r)
 	ctx_query_enum(c, "status", camera_statuses, &f.status, errs);
 	snprintf(scope, sizeof(scope), "cameras:room_id=%" PRId64 ";status=%s", f.room_id,
 		 f.status ? f.status : "");
-	return resource_list_filtered(c, r, &cameras, scope, errs, &f);
+	return resource_list_filtered(c, r, &cameras_resource, scope, errs, &f);
 }
 
 int h_cameras_get(struct ctx *c, struct response *r)
 {
-	return h_resource_get(c, r, &cameras);
+	return h_resource_get(c, r, &cameras_resource);
 }
 
 int h_cameras_create(struct ctx *c, struct response *r)
@@ -220,7 +220,7 @@ int h_cameras_create(struct ctx *c, struct response *r)
 	f.config_json = config_json;
 	e = store_cameras_create(c->app->db, &f, &id);
 	if (e != HERR_OK) {
-		status = resource_error(r, &cameras, e, &(const struct resource_key){0, 0},
+		status = resource_error(r, &cameras_resource, e, &(const struct resource_key){0, 0},
 					body);
 		goto out;
 	}
@@ -244,7 +244,7 @@ int h_cameras_update(struct ctx *c, struct response *r)
 	enum herr e;
 	int status;
 
-	if (resource_path(c, r, &cameras, true, &k) != 0)
+	if (resource_path(c, r, &cameras_resource, true, &k) != 0)
 		return r->status;
 	status = resource_start(r);
 	body = ctx_body(c);
@@ -254,7 +254,7 @@ int h_cameras_update(struct ctx *c, struct response *r)
 	/* Locked: the fields not given stay as they are now. */
 	e = store_camera_load(c->app->db, k.id, true, &cur);
 	if (e != HERR_OK) {
-		status = resource_error(r, &cameras, e, &k, NULL);
+		status = resource_error(r, &cameras_resource, e, &k, NULL);
 		goto out;
 	}
 	if (!(config = json_deep_copy(cur.config)))
@@ -279,7 +279,7 @@ int h_cameras_update(struct ctx *c, struct response *r)
 	f.config_json = config_json;
 	e = store_cameras_update(c->app->db, k.id, &f);
 	if (e != HERR_OK) {
-		status = resource_error(r, &cameras, e, &k, body);
+		status = resource_error(r, &cameras_resource, e, &k, body);
 		goto out;
 	}
 	status = cameras__reply(c, r, 200, k.id);
@@ -294,5 +294,5 @@ out:
 
 int h_cameras_delete(struct ctx *c, struct response *r)
 {
-	return h_resource_delete(c, r, &cameras);
+	return h_resource_delete(c, r, &cameras_resource);
 }

@@ -143,5 +143,6 @@ int resource_path(struct ctx *c, struct response *r, const struct resource *res,
 
 /* Resources others nest under. */
 extern const struct resource rules_resource;
+extern const struct resource cameras_resource;
 
 #endif
