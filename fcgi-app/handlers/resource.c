@@ -109,7 +109,10 @@ int resource_list_filtered(struct ctx *c, struct response *r, const struct resou
 
 	if (!errs || !items)
 		goto out;
-	ctx_page(c, scope, &pg, errs);
+	if (res->newest_first)
+		ctx_page_desc(c, scope, &pg, errs);
+	else
+		ctx_page(c, scope, &pg, errs);
 	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -127,7 +130,10 @@ int resource_list_filtered(struct ctx *c, struct response *r, const struct resou
 	if (res->shown)
 		for (size_t i = 0; i < json_array_size(items); i++)
 			res->shown(json_array_get(items, i));
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
+	if (res->newest_first)
+		status = ctx_list_reply_desc(c, r, scope, &pg, items, has_more);
+	else
+		status = ctx_list_reply(c, r, scope, &pg, items, has_more);
 	items = NULL;
 	if (res->cache_ns)
 		ctx_list_cache_fill(c, r, &lc);

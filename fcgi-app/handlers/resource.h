@@ -44,6 +44,7 @@ struct resource {
 	const char *name;            /* "room": "room 7 not found", response_error's what */
 	const char *plural;          /* "rooms": what a failed list names */
 	const char *scope;           /* the list cursor's scope (ctx_page) */
+	bool newest_first;           /* a history: pages by id descending (ctx_page_desc) */
 	const char *cache_ns;        /* list pages cached in it (CACHE_NS_*); NULL = none */
 	const char *stale[2];        /* cache namespaces a change makes stale; NULL = none */
 	const struct vfield *fields; /* the body, for validate_object() and fields_merge() */
