@@ -211,12 +211,11 @@ static int persons__timeline(struct ctx *c, struct response *r, bool by_hours)
 
 	if (ctx_path_id(c, r, "id", &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	errs = json_array();
 	items = json_array();
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	if (by_hours)
 		ctx_query_int(c, "hours", 1, HISTORY_HOURS_MAX, &n, errs);
 	else
@@ -337,13 +336,12 @@ int h_persons_location_report(struct ctx *c, struct response *r)
 
 	if (persons__path_person(c, r, &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
 	plain = body ? json_copy(body) : NULL;
-	if (!plain || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!plain || !errs)
 		goto out;
-	}
 	json_object_del(plain, "confidence");
 	/* Both checks run, so every problem is reported at once. */
 	rc = validate_object(plain, at_body, report_fields, REPORT_FIELDS_COUNT, false, errs) > 0;

@@ -386,12 +386,11 @@ int h_webhooks_generate_secret(struct ctx *c, struct response *r)
 	secret[0] = '\0';
 	if (ctx_path_id(c, r, "rule_id", &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	/* The secret is the server's to choose: a body may only be {}. */
 	if (validate_object(body, at_body, NULL, 0, false, errs) > 0) {
 		status = ctx_invalid(r, errs);

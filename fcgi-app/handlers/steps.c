@@ -291,12 +291,11 @@ int h_steps_reorder(struct ctx *c, struct response *r)
 	if (resource_path(c, r, &steps, false, &k) != 0)
 		return r->status;
 	rule_id = k.parent;
+	status = resource_start(r);
 	errs = json_array();
 	current = json_array();
-	if (!errs || !current) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !current)
 		goto out;
-	}
 
 	/* [{id, order}, ...] as the seed shows it, or {"steps": [...]}. */
 	list = c->body;
@@ -340,10 +339,8 @@ int h_steps_reorder(struct ctx *c, struct response *r)
 	}
 	pos = calloc(n ? n : 1, sizeof(*pos));
 	ids = calloc(n ? n : 1, sizeof(*ids));
-	if (!pos || !ids) {
-		status = response_detail(r, 500, "out of memory");
+	if (!pos || !ids)
 		goto out;
-	}
 	if (steps__check_reorder(list, current, rule_id, pos, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
