@@ -87,14 +87,33 @@ static void resource__changed(struct ctx *c, const struct resource *res, int64_t
 	ctx_changed(c, res->parent ? parent : id, res->stale[0], res->stale[1]);
 }
 
-/* Reply with a created or changed object (consumed). */
-static int resource__saved(struct ctx *c, struct response *r, const struct resource *res,
-			   int status, int64_t parent, json_t *obj)
+/*
+ * Check obj (a create body, or an update's merge), hand it to the store
+ * (create while k has no id yet, else update) and reply with what was
+ * saved: 201 or 200.  errs (empty) is consumed.
+ */
+static int resource__save(struct ctx *c, struct response *r, const struct resource *res,
+			  const struct resource_key *k, const json_t *obj, json_t *errs)
 {
-	if (obj && res->shown)
-		res->shown(obj);
-	resource__changed(c, res, parent, json_integer_value(json_object_get(obj, "id")));
-	return ctx_reply(r, status, obj);
+	json_t *saved = NULL;
+	enum herr e = resource__check(c, res, k, obj, errs);
+
+	if (e != HERR_OK) {
+		json_decref(errs);
+		return response_error(r, e, res->name);
+	}
+	if (json_array_size(errs) > 0)
+		return ctx_invalid(r, errs);
+	json_decref(errs);
+	e = k->id ? res->update(c, k, obj, &saved) : res->create(c, k, obj, &saved);
+	if (e != HERR_OK) {
+		json_decref(saved);
+		return resource_error(r, res, e, k, obj);
+	}
+	if (saved && res->shown)
+		res->shown(saved);
+	resource__changed(c, res, k->parent, json_integer_value(json_object_get(saved, "id")));
+	return ctx_reply(r, k->id ? 200 : 201, saved);
 }
 
 int resource_list_filtered(struct ctx *c, struct response *r, const struct resource *res,
@@ -189,9 +208,8 @@ int h_resource_get(struct ctx *c, struct response *r, const struct resource *res
 
 int h_resource_create(struct ctx *c, struct response *r, const struct resource *res)
 {
-	json_t *body = NULL, *errs = NULL, *obj = NULL;
+	json_t *body = NULL, *errs = NULL;
 	struct resource_key k;
-	enum herr e;
 	int status;
 
 	if (resource_path(c, r, res, false, &k) != 0)
@@ -201,23 +219,8 @@ int h_resource_create(struct ctx *c, struct response *r, const struct resource *
 	errs = json_array();
 	if (!body || !errs)
 		goto out;
-	e = resource__check(c, res, &k, body, errs);
-	if (e != HERR_OK) {
-		status = response_error(r, e, res->name);
-		goto out;
-	}
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = res->create(c, &k, body, &obj);
-	if (e != HERR_OK) {
-		json_decref(obj);
-		status = resource_error(r, res, e, &k, body);
-		goto out;
-	}
-	status = resource__saved(c, r, res, 201, k.parent, obj);
+	status = resource__save(c, r, res, &k, body, errs);
+	errs = NULL;
 out:
 	json_decref(body);
 	json_decref(errs);
@@ -226,7 +229,7 @@ out:
 
 int h_resource_update(struct ctx *c, struct response *r, const struct resource *res)
 {
-	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *obj = NULL;
+	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL;
 	struct resource_key k;
 	enum herr e;
 	int status;
@@ -250,23 +253,8 @@ int h_resource_update(struct ctx *c, struct response *r, const struct resource *
 		goto out;
 	if (res->merged)
 		res->merged(current, merged);
-	e = resource__check(c, res, &k, merged, errs);
-	if (e != HERR_OK) {
-		status = response_error(r, e, res->name);
-		goto out;
-	}
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = res->update(c, &k, merged, &obj);
-	if (e != HERR_OK) {
-		json_decref(obj);
-		status = resource_error(r, res, e, &k, merged);
-		goto out;
-	}
-	status = resource__saved(c, r, res, 200, k.parent, obj);
+	status = resource__save(c, r, res, &k, merged, errs);
+	errs = NULL;
 out:
 	json_decref(body);
 	json_decref(errs);
