@@ -15,11 +15,14 @@
  *
  * Each starts from a 500 "out of memory" reply and replaces it once it
  * knows better, so an allocation failure anywhere needs no reply of its
- * own.  Store errors are mapped in one place: 404 "<name> <id> not found",
- * 409 and 422 through the resource's hooks, anything else
- * response_error().  A resource that needs more sets a hook; the route
- * table keeps naming each resource's own h_<resource>_<verb> functions,
- * which call these.
+ * own.  Store errors are mapped in one place (resource_error).  A
+ * resource that needs more sets a hook; one that does not fit a verb at
+ * all keeps its own handler for it and still uses resource_path,
+ * resource_start and resource_error.  The route table keeps naming each
+ * resource's own h_<resource>_<verb> functions, which call these.
+ *
+ * Every pointer a function here takes is borrowed unless it says
+ * otherwise; every json_t ** gets a new reference.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -61,8 +64,8 @@ struct resource {
 	const char *id_name;
 
 	/*
-	 * Store calls.  Every json_t ** gets a new reference (or NULL), every
-	 * other pointer is borrowed.  list appends a page to items; filter is
+	 * Store calls; what one puts in *out is released by the caller, also
+	 * when the call fails.  list appends a page to items; filter is
 	 * what resource_list_filtered() was given (NULL from h_resource_list).
 	 * list_all is a nested resource's list instead.  obj is a checked
 	 * whole object: a create body, or the merge of the stored object and
@@ -129,7 +132,12 @@ int resource_list_filtered(struct ctx *c, struct response *r, const struct resou
 /*
  * The reply to a store error e about the object k names (its id 0 when it
  * does not exist yet, as on create); obj (may be NULL) is what create or
- * update handed the store.  Returns the status.
+ * update handed the store.  HERR_NOT_FOUND is 404 "<name> <id> not
+ * found" ("... in <parent> <id>" when nested; the parent's 404 when
+ * nothing of its own exists yet); HERR_CONFLICT and HERR_INVALID with obj
+ * go to the conflict and invalid hooks; HERR_NOMEM is the 500 a handler
+ * starts from; anything else is response_error() with the name.  Returns
+ * the status.
  */
 int resource_error(struct response *r, const struct resource *res, enum herr e,
 		   const struct resource_key *k, const json_t *obj);
