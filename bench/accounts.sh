@@ -8,22 +8,13 @@
 # Prints a block for bench/RESULTS.md.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-HTTPS_PORT=8443
-# shellcheck source=/dev/null
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
-DURATION=${BENCH_DURATION:-10s}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOGINS=${BENCH_LOGINS:-100}
 USER_NAME=bench-person
 PASSWORD="bench person's long phrase"
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key: ./devstack up"
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" -H 'Content-Type: application/json' "$@"; }
+need_key
 
 # The person, made once and given the known password every run.
 body=$(jq -nc --arg u "$USER_NAME" --arg p "$PASSWORD" '{username: $u, role: "caregiver", password: $p}')

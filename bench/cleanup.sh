@@ -17,19 +17,12 @@
 # markdown block.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-RUN=$STACK/run
-# shellcheck source=/dev/null # written by ./devstack up: ports, build
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N=${BENCH_CLEANUP_FILES:-100000}
 PER_DIR=1000
 MIB=1048576
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-sql() { mariadb --no-defaults --socket="$RUN/mysqld.sock" -u root -N -B hearth -e "$1"; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
 now() { date +%s.%N; }
 

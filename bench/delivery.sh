@@ -16,22 +16,13 @@
 # before and after.  Prints one markdown block.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-HTTPS_PORT=8443
-# shellcheck source=/dev/null
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 FANOUT_COUNT=${BENCH_FANOUT_COUNT:-500}
 JOBS=${BENCH_WEBHOOK_JOBS:-2000}
 CONF=$STACK/hearth.conf
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key: run ./devstack up"
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" -H 'Content-Type: application/json' "$@"; }
-sql() { mariadb --no-defaults --socket="$STACK/run/mysqld.sock" -u root -N -B hearth -e "$1"; }
+need_key
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
 restart() {
 	HEARTH_STACK_DIR=$STACK "$SRC/devstack" stop tick >/dev/null

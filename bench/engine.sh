@@ -16,35 +16,13 @@
 # Prints one markdown block; ratios are against the baseline of this run.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-HTTPS_PORT=8443
-# shellcheck source=/dev/null
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
-DURATION=${BENCH_DURATION:-10s}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 FIRING_DURATION=${BENCH_FIRING_DURATION:-5s}
 RULES=50
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key: run ./devstack up"
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" -H 'Content-Type: application/json' "$@"; }
-sql() {
-	mariadb --no-defaults --socket="$STACK/run/mysqld.sock" -u root -N -B hearth -e "$1"
-}
+need_key
 
-# find_or_create PATH NAME JSON: the id of the item named NAME, created from JSON if absent.
-find_or_create() {
-	local id
-	id=$(sql "SELECT id FROM $1 WHERE name = '$2'")
-	if [ -z "$id" ]; then
-		id=$(api -d "$3" "$URL/api/v1/$1" | jq -r '.id // empty')
-		[ -n "$id" ] || die "cannot create $1 $2"
-	fi
-	echo "$id"
-}
 
 room=$(find_or_create rooms bench-engine-room '{"name": "bench-engine-room"}')
 quiet=$(find_or_create sensors bench-engine-quiet \

@@ -15,33 +15,14 @@
 # leak.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-RUN=$STACK/run
-HTTPS_PORT=8443
-# shellcheck source=/dev/null
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOTAL=${BENCH_MIXED_REQUESTS:-1000000}
 STEP=${BENCH_MIXED_STEP:-$(( TOTAL / 10 ))}
 WARMUP=${BENCH_MIXED_WARMUP:-20000}
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key: run ./devstack up"
+need_key
 MASTER=$(cat "$RUN/hearth-api.pid" 2>/dev/null) || die "no $RUN/hearth-api.pid"
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" -H 'Content-Type: application/json' "$@"; }
-sql() { mariadb --no-defaults --socket="$RUN/mysqld.sock" -u root -N -B hearth -e "$1"; }
-find_or_create() {
-	local id
-	id=$(sql "SELECT id FROM $1 WHERE name = '$2'")
-	if [ -z "$id" ]; then
-		id=$(api -d "$3" "$URL/api/v1/$1" | jq -r '.id // empty')
-		[ -n "$id" ] || die "cannot create $1 $2"
-	fi
-	echo "$id"
-}
 workers() { ps --ppid "$MASTER" -o pid= | tr -d ' ' | sort -n; }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 

@@ -17,16 +17,9 @@
 # The last thing printed is a block for bench/RESULTS.md.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-RUN=$STACK/run
-HTTPS_PORT=8443
-# shellcheck source=/dev/null # written by ./devstack up: ports, build
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DURATION=${BENCH_DURATION:-10s}
 # Which parts run after the throughput block: BENCH_PARTS="engine memory"
 # runs only those (default: all of them).
 PARTS=${BENCH_PARTS:-accounts tick engine delivery security cleanup memory}
@@ -34,8 +27,6 @@ part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 MEMORY_REQUESTS=${BENCH_MEMORY_REQUESTS:-100000}
 ROOMS=100
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 for tool in wrk curl jq; do
 	command -v "$tool" >/dev/null || die "$tool is missing: ./devstack up installs it"
@@ -49,7 +40,7 @@ CEILING=$PWD/bench/hearth-bench-ceiling
 
 status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "$URL/health" || true)
 [ "$status" = 200 ] || die "the dev stack does not answer on $URL/health ($status): run ./devstack up"
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key"
+need_key
 MASTER=$(cat "$RUN/hearth-api.pid" 2>/dev/null) || die "no $RUN/hearth-api.pid"
 
 workers() { ps --ppid "$MASTER" -o pid= | tr -d ' ' | sort -n; }
@@ -145,8 +136,6 @@ PEER_SERVER="uvicorn $peer_http/$peer_loop"
 [ -z "$PEER_MISSING" ] || say "no peer: $PEER_MISSING; going on without it"
 
 # --------------------------------------------------------------- the rooms
-
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" "$@"; }
 
 room_names() {
 	local cursor='' page

@@ -22,38 +22,18 @@
 # detections) at the end.  Prints one markdown block.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-HTTPS_PORT=8443
-# shellcheck source=/dev/null
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
-URL=https://127.0.0.1:$HTTPS_PORT
-DURATION=${BENCH_DURATION:-10s}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EVENTS=${BENCH_SECURITY_EVENTS:-1000000}
 CAMERAS=8
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 for tool in wrk curl jq mariadb; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
-KEY=$(cat "$STACK/admin.key" 2>/dev/null) || die "no $STACK/admin.key: run ./devstack up"
-api() { curl -sk --max-time 10 -H "X-API-Key: $KEY" -H 'Content-Type: application/json' "$@"; }
-sql() { mariadb --no-defaults --socket="$STACK/run/mysqld.sock" -u root -N -B hearth -e "$1"; }
+need_key
 status=$(curl -sk --max-time 5 -o /dev/null -w '%{http_code}' "$URL/health" || true)
 [ "$status" = 200 ] || die "the dev stack does not answer on $URL/health ($status): run ./devstack up"
 
-# find_or_create PATH NAME JSON: the id of the sensor named NAME, made from JSON if absent.
-find_or_create() {
-	local id
-	id=$(sql "SELECT id FROM sensors WHERE name = '$2'")
-	if [ -z "$id" ]; then
-		id=$(api -d "$3" "$URL/api/v1/$1" | jq -r '.id // empty')
-		[ -n "$id" ] || die "cannot create $1 $2"
-	fi
-	echo "$id"
-}
 
 quiet=$(find_or_create sensors bench-security-quiet '{"name": "bench-security-quiet", "sensor_type": "presence"}')
 CAMS=()

@@ -14,19 +14,13 @@
 # bench/RESULTS.md; called by bench/run.sh, or alone.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-STACK=${HEARTH_STACK_DIR:-.devstack}
-case $STACK in /*) ;; *) STACK=$SRC/$STACK ;; esac
-RUN=$STACK/run
-# shellcheck source=/dev/null # written by ./devstack up: ports, build
-[ ! -f "$STACK/stack.env" ] || . "$STACK/stack.env"
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RULES=10000
 DUE=${BENCH_TICK_DUE:-100}
 REPEAT=${BENCH_TICK_REPEAT:-5}
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 
 # The hearth-tick of this build (make bench runs in the build directory),
 # else of the build the stack runs.

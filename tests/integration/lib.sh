@@ -297,6 +297,15 @@ create_sensor() {
 	[ -n "$SENSOR_ID" ]
 }
 
+# create_camera NAME: POST /cameras; sets CAM (empty on failure).
+CAM=
+create_camera() {
+	CAM=
+	api POST /api/v1/cameras "$(jq -nc --arg n "$1" '{name: $n}')"
+	[ "$STATUS" = 201 ] && CAM=$(jb .id)
+	[ -n "$CAM" ]
+}
+
 # create_key NAME ROLE: sets NEW_KEY (the key text) and KEY_ID, as admin.
 NEW_KEY=
 KEY_ID=
@@ -481,6 +490,52 @@ load_stop() {
 # load_count NAME: lines "total non200".
 load_count() {
 	awk '{ n++ } $1 != 200 { bad++ } END { print n + 0, bad + 0 }' "$T/load.$1"
+}
+
+# ------------------------------------------------------------ fixtures
+#
+# Shared by the test files; a file that needs another shape of rule
+# defines its own rule() after sourcing this one.
+
+# A time as the API writes it: ISO 8601, UTC, whole seconds.
+ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+
+# q "STATEMENT": the first row sql prints.
+q() { sql "$1" | head -n1; }
+
+# ids: the ids of the last list reply's items, comma-separated.
+ids() { jb '[.items[].id] | map(tostring) | join(",")'; }
+
+# rule NAME [JQ_EXPR]: a rule body {"name": "$P-NAME"} + the expression's fields.
+rule() { jq -nc --arg n "$P-$1" "{name: \$n} + (${2:-"{}"})"; }
+
+# create_rule NAME [JQ_EXPR]: POST $(rule ...); sets RULE_ID (empty on failure).
+RULE_ID=
+create_rule() {
+	RULE_ID=
+	api POST /api/v1/rules "$(rule "$@")"
+	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
+	[ -n "$RULE_ID" ]
+}
+
+# add_step RULE JSON: sets STEP_ID (empty on failure).
+STEP_ID=
+add_step() {
+	STEP_ID=
+	api POST "/api/v1/rules/$1/steps" "$2"
+	[ "$STATUS" = 201 ] && STEP_ID=$(jb .id)
+	[ -n "$STEP_ID" ]
+}
+
+# run_status EXECUTION: a run's status as stored.
+run_status() { q "SELECT status FROM workflow_executions WHERE id = $1"; }
+
+# run_done EXECUTION: the run has ended (completed, failed or cancelled).
+run_done() {
+	case "$(run_status "$1")" in
+	completed | failed | cancelled) return 0 ;;
+	esac
+	return 1
 }
 
 # ------------------------------------------------------------ the outside world

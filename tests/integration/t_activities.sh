@@ -6,27 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 
 P="act-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 ITEM_KEYS="activity_type,confidence,detected_at,duration_minutes,execution_id,id,person_id,room_name,rule_id,source"
 
 # Activities, sessions and reports go with their persons (ON DELETE CASCADE).
 on_exit "sql \"DELETE FROM workflow_executions WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM event_logs WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM rules WHERE name LIKE '$P%'\"; sql \"DELETE FROM activities WHERE activity_type LIKE '$P%'\"; sql \"DELETE FROM persons WHERE name LIKE '$P%'\""
 
 rule() { jq -nc --arg n "$P-$1" "{name: \$n, trigger_type: \"manual\"} + (${2:-"{}"})"; }
-RULE_ID=
-create_rule() {
-	RULE_ID=
-	api POST /api/v1/rules "$(rule "$@")"
-	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
-	[ -n "$RULE_ID" ]
-}
-STEP_ID=
-add_step() {
-	STEP_ID=
-	api POST "/api/v1/rules/$1/steps" "$2"
-	[ "$STATUS" = 201 ] && STEP_ID=$(jb .id)
-	[ -n "$STEP_ID" ]
-}
 # person NAME: create a person, print the id.
 person() {
 	api POST /api/v1/persons "$(jq -nc --arg n "$P-$1" '{name: $n}')"
@@ -37,7 +22,6 @@ seed() {
 	sql "INSERT INTO activities (person_id, activity_type, room_name, confidence, source, detected_at)
 		VALUES ($1, '$2', '$3', ${5:-0.8}, 'manual', '$4'); SELECT LAST_INSERT_ID()"
 }
-ids() { jb '[.items[].id] | join(",")'; }
 
 # ---------------------------------------------------------------- setup
 ALICE=$(person alice)

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="alerts-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 # Alerts and prompts are found by title (a rule's alerts carry its name);
 # runs by rule name.
@@ -25,23 +24,7 @@ prompt() {
 	sql "INSERT INTO prompts (kind, alert_level, title, message, buttons)
 		VALUES ('notification', '$1', '$P-prompt-$1', 'Hello', '[]'); SELECT LAST_INSERT_ID()"
 }
-ids() { jb '[.items[].id] | join(",")'; }
 act() { api POST "/api/v1/alerts/$1/action" "$2"; }
-rule() { jq -nc --arg n "$P-$1" "{name: \$n} + (${2:-"{}"})"; }
-RULE_ID=
-create_rule() {
-	RULE_ID=
-	api POST /api/v1/rules "$(rule "$@")"
-	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
-	[ -n "$RULE_ID" ]
-}
-STEP_ID=
-add_step() {
-	STEP_ID=
-	api POST "/api/v1/rules/$1/steps" "$2"
-	[ "$STATUS" = 201 ] && STEP_ID=$(jb .id)
-	[ -n "$STEP_ID" ]
-}
 
 ALERT_KEYS="alert_level,alert_type,created_at,escalated_at,escalations_sent,execution_id,id,message,next_escalation_at,person_id,resolution,resolved,resolved_at,room_name,rule_id,source_key,title,updated_at"
 PROMPT_KEYS="alert_id,alert_level,buttons,countdown_seconds,created_at,execution_id,expires_at,id,kind,message,status,step_id,title,updated_at"

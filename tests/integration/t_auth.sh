@@ -4,7 +4,6 @@
 
 P="auth-$RUN_ID"
 KEY_RE='^hk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$'
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 WRONG="hk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 # The admin key with its last character changed: right prefix, wrong secret.
 last=${ADMIN: -1}

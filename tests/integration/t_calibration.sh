@@ -15,7 +15,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="cal-$RUN_ID"
-q() { sql "$1" | head -n1; }
 
 SAVED=$(q "SELECT value FROM settings WHERE name = 'calibration'")
 restore() {

@@ -53,7 +53,7 @@ config_set media cleanup_lock "$T/cleanup.lock" "$CONF"
 config_set media orphan_grace_minutes 10 "$CONF"
 
 # A camera for the rows to belong to.
-CAM=$(sql "INSERT INTO sensors (name, sensor_type, config) VALUES ('$P-cam', 'camera', '{}'); SELECT LAST_INSERT_ID()")
+create_camera "$P-cam" || not_ok "a camera for the rows" "$(_last)"
 on_exit "sql \"DELETE FROM sensors WHERE id = $CAM\""
 
 # media N DAYS_OLD: a snapshot row of 1 MiB (row size; the file is small),

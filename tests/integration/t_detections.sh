@@ -31,7 +31,6 @@ MEDIA=$HEARTH_STACK_DIR/media
 # at SECONDS: the ISO 8601 UTC time SECONDS from the start of the file.
 at() { date -u -d "@$((NOW + $1))" +%Y-%m-%dT%H:%M:%SZ; }
 
-q() { sql "$1" | head -n1; }
 
 cleanup() {
 	local f
@@ -48,12 +47,7 @@ on_exit cleanup
 
 # camera NAME: a new camera; its id in CAM.
 CAM=
-camera() {
-	CAM=
-	api POST /api/v1/cameras "$(jq -nc --arg n "$P-$1" '{name: $n}')"
-	[ "$STATUS" = 201 ] && CAM=$(jb .id)
-	[ -n "$CAM" ]
-}
+camera() { create_camera "$P-$1"; }
 
 # det CAMERA SECONDS [OBJECT] [EXTRA_JSON]: POST a detection at time SECONDS.
 det() {

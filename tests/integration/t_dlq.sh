@@ -24,7 +24,6 @@ HOST=$(hostname)
 # ---------------------------------------------------------------- helpers
 
 # q SQL: one value.
-q() { sql "$1" | head -n1; }
 
 # fake METHOD PATH [BODY]: talk to the receiver; the reply in FAKE_BODY.
 FAKE_BODY=

@@ -23,7 +23,6 @@ json_of() {
 		-e "SELECT pipeline_data FROM workflow_executions WHERE id = $1"
 }
 # run_status ID: the status of a run, from the database.
-run_status() { sql "SELECT status FROM workflow_executions WHERE id = $1"; }
 # run_is ID STATUS: for wait_until.
 run_is() { [ "$(run_status "$1")" = "$2" ]; }
 # runs_of RULE [STATUS]: how many runs a rule has (in that status).

@@ -13,16 +13,6 @@ on_exit "sql \"DELETE FROM jobs WHERE alert_id IN (SELECT id FROM alerts WHERE t
 on_exit "sql \"UPDATE notification_rules SET channels = CASE level WHEN 'emergency' THEN '[\\\"pwa_popup_text\\\", \\\"telegram\\\", \\\"eink\\\", \\\"ha_speaker_tts\\\"]' WHEN 'warning' THEN '[\\\"pwa_popup_text\\\", \\\"telegram\\\", \\\"eink\\\", \\\"pwa_realtime_ai\\\"]' WHEN 'info' THEN '[\\\"pwa_popup_text\\\"]' ELSE '[\\\"pwa_popup_text\\\", \\\"ha_speaker_tts\\\", \\\"eink\\\"]' END, quiet_hours_enabled = TRUE, quiet_start = '22:00', quiet_end = '07:00', escalation_minutes = IF(level = 'emergency', 5, IF(level = 'warning', 10, 0)), repeat_count = IF(level IN ('emergency', 'warning'), 3, 0)\""
 
 rule() { jq -nc --arg n "$P-$1" '{name: $n, trigger_type: "manual", cool_off_minutes: 0, max_daily_triggers: 100000}'; }
-RULE_ID=
-create_rule() {
-	RULE_ID=
-	api POST /api/v1/rules "$(rule "$1")"
-	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
-	[ -n "$RULE_ID" ]
-}
-add_step() { api POST "/api/v1/rules/$1/steps" "$2"; }
-run_status() { sql "SELECT status FROM workflow_executions WHERE id = $1"; }
-run_done() { case "$(run_status "$1")" in completed|failed|cancelled) return 0;; esac; return 1; }
 EXEC=
 execute() {
 	EXEC=

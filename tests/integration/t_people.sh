@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="people-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 person() { jq -nc --arg n "$P-$1" '{name: $n}'; }
 # ago MINUTES: an ISO 8601 UTC time that many minutes ago (negative: ahead).

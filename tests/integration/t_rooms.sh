@@ -3,7 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="rooms-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 # repeat STRING COUNT
 repeat() {

@@ -5,33 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 P="rules-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 # Whatever a failure leaves behind goes: dependencies first (they hold
 # their parents), then the rules (their steps and contexts cascade), then
 # the sensor.
 on_exit "sql \"DELETE FROM rule_dependencies WHERE rule_id IN (SELECT id FROM rules WHERE name LIKE '$P%')\"; sql \"DELETE FROM rules WHERE name LIKE '$P%'\"; sql \"DELETE FROM sensors WHERE name LIKE '$P%'\""
 
-# rule NAME [JQ_EXPR]: a body {"name"} + the expression's fields.
-rule() {
-	jq -nc --arg n "$P-$1" "{name: \$n} + (${2:-"{}"})"
-}
-# create_rule NAME [JQ_EXPR]: sets RULE_ID (empty on failure).
-RULE_ID=
-create_rule() {
-	RULE_ID=
-	api POST /api/v1/rules "$(rule "$@")"
-	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
-	[ -n "$RULE_ID" ]
-}
-# add_step RULE JSON: sets STEP_ID (empty on failure).
-STEP_ID=
-add_step() {
-	STEP_ID=
-	api POST "/api/v1/rules/$1/steps" "$2"
-	[ "$STATUS" = 201 ] && STEP_ID=$(jb .id)
-	[ -n "$STEP_ID" ]
-}
 # expect_msg JQ_LOC REGEX DESCRIPTION: the 422 entry at loc has a msg matching REGEX.
 expect_msg() {
 	expect_json "[.detail[]? | select(.loc == $1) | .msg | test(\"$2\")] | any" true "$3"

@@ -19,7 +19,6 @@ HOST=$(hostname)
 # ---------------------------------------------------------------- helpers
 
 # q SQL: one value.
-q() { sql "$1" | head -n1; }
 
 # rule NAME SCHEDULE [WAIT_MINUTES]: a cron rule that never refuses on
 # cool-off or the daily cap, with a wait step when WAIT_MINUTES is given;
@@ -45,7 +44,6 @@ due() { sql "UPDATE rules SET next_fire_at = NOW(3) - INTERVAL $2 SECOND WHERE i
 fires() { q "SELECT COUNT(*) FROM rule_fires WHERE rule_id = $1 AND outcome = '${2:-fired}'"; }
 runs() { q "SELECT COUNT(*) FROM workflow_executions WHERE rule_id = $1"; }
 has_fired() { [ "$(fires "$1")" -ge "${2:-1}" ]; }
-run_status() { q "SELECT status FROM workflow_executions WHERE id = $1"; }
 status_final() { case "$(run_status "$1")" in completed|failed|cancelled) return 0;; esac; return 1; }
 status_is_now() { [ "$(run_status "$1")" = "$2" ]; }
 

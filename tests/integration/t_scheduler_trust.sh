@@ -17,7 +17,6 @@ P="trust-$RUN_ID"
 TICK=$HEARTH_BUILD_DIR/cron/hearth-tick
 
 # q SQL: one value.
-q() { sql "$1" | head -n1; }
 
 # at 'YYYY-MM-DD HH:MM:SS': that UTC time as Unix seconds.
 at() { date -u -d "$1" +%s; }

@@ -27,7 +27,6 @@ BASE=$((946728000 + (RUN_ID % 360) * 86400))
 W="w${RUN_ID}"   # a word only this file's notes hold
 
 at() { date -u -d "@$((BASE + $1))" +%Y-%m-%dT%H:%M:%SZ; }
-q() { sql "$1" | head -n1; }
 
 cleanup() {
 	sql "DELETE FROM alerts WHERE source_key IN (SELECT CONCAT('security:', id) FROM event_logs WHERE camera_name LIKE '$P%');
@@ -38,12 +37,6 @@ cleanup() {
 on_exit cleanup
 
 CAM=
-camera() {
-	CAM=
-	api POST /api/v1/cameras "$(jq -nc --arg n "$1" '{name: $n}')"
-	[ "$STATUS" = 201 ] && CAM=$(jb .id)
-	[ -n "$CAM" ]
-}
 
 # event CAMERA SECONDS OBJECT CONFIDENCE: one detection, its event id in EV.
 EV=
@@ -55,14 +48,13 @@ event() {
 	[ -n "$EV" ]
 }
 
-ids() { jb '[.items[].id] | map(tostring) | join(",")'; }
 RANGE="start_date=$(at -60)&end_date=$(at 86000)"
 
 # ---------------------------------------------------------------- setup
-camera "$P-front" || not_ok "camera created" "$(_last)"
+create_camera "$P-front" || not_ok "camera created" "$(_last)"
 X=$CAM
 # A name a spreadsheet would take for a formula.
-camera "=$P-back" || not_ok "camera created" "$(_last)"
+create_camera "=$P-back" || not_ok "camera created" "$(_last)"
 Y=$CAM
 event "$X" 0 person 0.99 && E1=$EV || not_ok "event 1" "$(_last)"
 expect_json .event.risk_level high "a sure person: high"

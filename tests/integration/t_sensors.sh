@@ -3,7 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 
 P="sensors-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 sensors_count() { sql "SELECT COUNT(*) FROM sensors"; }
 # sensor NAME TYPE [JQ_EXPR]: a body {"name", "sensor_type"} + the expression's fields.

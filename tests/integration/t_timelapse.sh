@@ -69,7 +69,7 @@ TODAY=$(jb .today)
 BEFORE=$(jb .today_frame_count)
 
 # ---------------------------------------------------------------- frames
-CAM=$(sql "INSERT INTO sensors (name, sensor_type, config) VALUES ('$P-cam', 'camera', '{}'); SELECT LAST_INSERT_ID()")
+create_camera "$P-cam" || not_ok "a camera for the rows" "$(_last)"
 on_exit "sql \"DELETE FROM media WHERE camera_id = $CAM; DELETE FROM sensors WHERE id = $CAM\""
 on_exit "rm -rf '$ROOT/frames/$CAM' '$ROOT/timelapse/$CAM'"
 DIR="frames/$CAM/2001/01/01"

@@ -5,27 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 P="wf-$RUN_ID"
-ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 # Runs and logs go with their rules (the history keeps rule_name, so the
 # rows are found by it even after a rule is gone).
 on_exit "sql \"DELETE FROM workflow_executions WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM event_logs WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM rules WHERE name LIKE '$P%'\""
 
-rule() { jq -nc --arg n "$P-$1" "{name: \$n} + (${2:-"{}"})"; }
-RULE_ID=
-create_rule() {
-	RULE_ID=
-	api POST /api/v1/rules "$(rule "$@")"
-	[ "$STATUS" = 201 ] && RULE_ID=$(jb .id)
-	[ -n "$RULE_ID" ]
-}
-STEP_ID=
-add_step() {
-	STEP_ID=
-	api POST "/api/v1/rules/$1/steps" "$2"
-	[ "$STATUS" = 201 ] && STEP_ID=$(jb .id)
-	[ -n "$STEP_ID" ]
-}
 # run RULE_ID RULE_NAME STATUS [PIPELINE_JSON]: insert an execution, print its id.
 run() {
 	sql "INSERT INTO workflow_executions (rule_id, rule_name, trigger_type, status, pipeline_data,
@@ -38,7 +22,6 @@ event() {
 	sql "INSERT INTO event_logs (rule_name, trigger_type, status, pipeline_data, created_at, last_at)
 		VALUES ('$1', 'manual', '$2', '{\"n\": 1}', '$3', '$3'); SELECT LAST_INSERT_ID()"
 }
-ids() { jb '[.items[].id] | join(",")'; }
 
 EXEC_KEYS="active_ms,error,event_log_id,finished_at,id,resume_at,rule_id,rule_name,started_at,status,trigger_type,updated_at,current_step_id,waiting_for"
 EXEC_KEYS=$(tr ',' '\n' <<<"$EXEC_KEYS" | sort | paste -sd,)
