@@ -195,6 +195,11 @@ static json_t *notify__payload(struct send *s, const char *channel, const char *
 
 	*e = HERR_OK;
 	*why = NULL;
+	/* A channel that cannot deliver at all says so, quiet hours or not. */
+	if (strcmp(channel, "eink") == 0) {
+		*why = "not delivered: Hearth has no e-ink module yet";
+		return NULL;
+	}
 	if (s->quiet_now && notify_quiet(s->rule, s->m->level, channel, s->minute)) {
 		snprintf(whybuf, whylen, "held back: quiet hours %s-%s", s->rule->quiet_start,
 			 s->rule->quiet_end);
@@ -207,10 +212,6 @@ static json_t *notify__payload(struct send *s, const char *channel, const char *
 		return notify__stream_payload(s, "notification.realtime_ai", NULL);
 	if (strcmp(channel, "pwa_tts_announcement") == 0)
 		return notify__stream_payload(s, "notification.tts_announcement", NULL);
-	if (strcmp(channel, "eink") == 0) {
-		*why = "not delivered: Hearth has no e-ink module yet";
-		return NULL;
-	}
 	if (strcmp(channel, "telegram") == 0) {
 		if (!cfg || !telegram_configured(cfg, s->m->level)) {
 			*why = "Telegram is not configured ([telegram] bot_token and a chat id)";
