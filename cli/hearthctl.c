@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "log.h"
 #include "migrations.h"
 #include "principal.h"
@@ -107,11 +108,7 @@ int ctl_open(struct ctl *c)
 	}
 	/* A terminal wants warnings and errors, not the service's chatter. */
 	log_set_level(c->cfg.log_level < LOG_WARNING ? c->cfg.log_level : LOG_WARNING);
-	o = (struct db_options){
-		.host = c->cfg.db_host, .port = c->cfg.db_port, .socket = c->cfg.db_socket,
-		.user = c->cfg.db_user, .password = c->cfg.db_password, .name = c->cfg.db_name,
-		.connect_timeout = c->cfg.db_connect_timeout, .timeout = c->cfg.db_timeout,
-	};
+	o = db_options_from_config(&c->cfg);
 	if (!(c->db = db_new(&o))) {
 		fprintf(stderr, "hearthctl: out of memory\n");
 		return EX_OSERR;
