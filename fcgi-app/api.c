@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -36,9 +35,6 @@
 #include "router.h"
 #include "settings.h"
 #include "store/store.h"
-
-/* How often a write that lost a deadlock is run again before a 503. */
-#define API_DEADLOCK_TRIES 3
 
 /* Longest credential worth looking up: anything longer is not a key. */
 #define API_CRED_MAX (AUTH_KEY_MAX + 1)
@@ -415,14 +411,11 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 /*
  * Run the handler.  A read runs as it is; a write runs in its transaction,
- * again (after a short random pause, so two writers that collided do not
- * collide again in step) when it lost a deadlock, at most
- * API_DEADLOCK_TRIES times.
+ * again when it lost a deadlock, as every transaction is (db_tx_retry).
  */
 static void api__run_handler(struct ctx *c, const char *method, struct response *r)
 {
 	struct db *db = c->app->db;
-	struct timespec now;
 
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
 		api__call(c, r);
@@ -436,13 +429,11 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 		return;
 	}
 	/* A streamed body is read once: its handler gets one attempt. */
-	int tries = c->req->body_read ? 1 : API_DEADLOCK_TRIES;
-
-	for (int attempt = 1; api__write_once(c, method, r) && attempt < tries; attempt++) {
+	for (int attempt = 1; api__write_once(c, method, r) && !c->req->body_read &&
+			      db_tx_retry(db, attempt);
+	     attempt++) {
 		LOG(LOG_INFO, "%s %s: deadlock, running it again", method, c->req->path);
 		api__reset(c, r);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		usleep(1000 + (useconds_t)(now.tv_nsec % 19000));
 	}
 }
 

@@ -123,7 +123,37 @@ enum herr db_query(struct db *db, struct db_stmt **out, const char *sql, const c
  */
 enum herr db_row(struct db *db, const char *sql, const char *in, const char *out, ...);
 
-/* Transactions.  db_rollback never fails (errors are logged). */
+/*
+ * Transactions (db_tx.c).  One owner: the top of a unit of work (a
+ * request in the API, a cron program's step, a hearthctl command, the
+ * scheduler's and the executor's own steps) runs it with db_tx(); the
+ * store and engine functions it calls run in the transaction they are
+ * given and never begin, commit or roll back one themselves.
+ *
+ * db_tx: begin, fn(db, arg), then commit when fn returned HERR_OK, else
+ * roll back; fn's error (or the commit's) is returned.  An attempt that
+ * lost a deadlock runs again (db_tx_retry), so fn must do nothing but
+ * statements, or what may be done again: it starts afresh each time (arg
+ * is borrowed, and fn resets what it fills in).  A call while a
+ * transaction is open is a programming error: logged, HERR_INTERNAL.
+ */
+enum herr db_tx(struct db *db, enum herr (*fn)(struct db *db, void *arg), void *arg);
+
+/* How many times in all a transaction that lost a deadlock is run. */
+#define DB_TX_TRIES 4
+
+/*
+ * Whether the transaction whose attempt number attempt (from 1) has just
+ * ended (rolled back) lost a deadlock and may run again; when it may, it
+ * first waits a short random pause, so two writers that collided do not
+ * collide again in step.  db_tx's rule, for the API's request
+ * transaction, which cannot be a db_tx (its reply is reset between
+ * attempts).
+ */
+bool db_tx_retry(const struct db *db, int attempt);
+
+/* The steps of a transaction, for db_tx and the API's per-request
+ * transaction only.  db_rollback never fails (errors are logged). */
 enum herr db_begin(struct db *db);
 enum herr db_commit(struct db *db);
 void db_rollback(struct db *db);
