@@ -469,7 +469,6 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
 			    json_t **ids_out)
 {
-	bool own_tx = !db_in_transaction(db);
 	struct db_stmt *st = NULL;
 	json_t *ids = json_array();
 	char *ids_text = NULL;
@@ -483,8 +482,6 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 		return HERR_NOMEM;
 	if (limit > REQUEUE_MAX)
 		limit = REQUEUE_MAX;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
-		goto out;
 	if ((e = db_prepare(db, sql_dead_oldest, &st)) != HERR_OK)
 		goto end;
 	db_bind_text(st, 0, queue);
@@ -515,7 +512,6 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 	e = jobs__apply(st, n);
 end:
 	db_done(st);
-	e = jobs__end(db, own_tx, e);
 	if (e != HERR_OK) {
 		*n = 0;
 		goto out;

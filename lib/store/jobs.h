@@ -105,8 +105,9 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 			 json_t *items, bool *has_more);
 
 /* Put the oldest limit dead jobs of queue back: pending, due now,
- * attempts 0, last_error kept.  *n how many; *ids (may be NULL) a new
- * array of their ids. */
+ * attempts 0, last_error kept (several statements: in the caller's
+ * transaction).  *n how many; *ids (may be NULL) a new array of their
+ * ids. */
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
 			    json_t **ids);
 

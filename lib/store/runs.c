@@ -961,12 +961,10 @@ enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigne
 enum herr store_runs_cancel(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
-	bool own_tx = !db_in_transaction(db), ok = false;
+	bool ok = false;
 	int64_t exists = 0;
 	enum herr e;
 
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
-		return e;
 	/* The rule's row first, as the gate and store_runs_finish take it. */
 	if ((e = store_engine_lock_rule_of(db, id)) != HERR_OK)
 		goto out;
@@ -998,12 +996,6 @@ enum herr store_runs_cancel(struct db *db, int64_t id)
 	if (e == HERR_OK)
 		e = store_engine_recount(db, id);
 out:
-	if (own_tx) {
-		if (e == HERR_OK)
-			e = db_commit(db);
-		else
-			db_rollback(db);
-	}
 	return e;
 }
 

@@ -203,7 +203,8 @@ enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const 
 enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigned lease_s,
 			   bool any_time, bool *claimed);
 
-/* running|waiting -> cancelled (log ignored, reason "cancelled").
+/* running|waiting -> cancelled (log ignored, reason "cancelled"), in the
+ * caller's transaction, the rule's row locked first as the gate takes it.
  * HERR_NOT_FOUND / HERR_CONFLICT (already ended). */
 enum herr store_runs_cancel(struct db *db, int64_t id);
 

@@ -6,9 +6,8 @@
  * rule's row, so they run one at a time per rule.  Every read after that
  * lock is a locking read too: a plain SELECT would answer from the
  * transaction's snapshot, which may predate the writer we just waited for.
- * They run several statements: inside the caller's transaction when there
- * is one (the API's), which the caller rolls back on failure; otherwise in
- * one of their own.
+ * They run several statements, in the caller's transaction (the API's),
+ * which the caller rolls back on failure.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -103,25 +102,6 @@ static json_t *steps__row(struct db_stmt *st)
 			 "next_step_on_false", on_false,
 			 "created_at", db_col_text(st, 9, NULL),
 			 "updated_at", db_col_text(st, 10, NULL));
-}
-
-/* Open a transaction unless the caller has one; *own says which. */
-static enum herr steps__begin(struct db *db, bool *own)
-{
-	*own = !db_in_transaction(db);
-	return *own ? db_begin(db) : HERR_OK;
-}
-
-/* Close the transaction steps__begin opened, if it did: commit when rc is
- * HERR_OK, else roll back.  Returns the outcome. */
-static enum herr steps__finish(struct db *db, bool own, enum herr rc)
-{
-	if (!own)
-		return rc;
-	if (rc == HERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
 }
 
 /* Run a statement that takes (id, rule_id) and yields at most one row;
@@ -254,12 +234,9 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 {
 	struct db_stmt *st = NULL;
 	int64_t id = 0, order = 0;
-	bool own = false;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
@@ -279,7 +256,7 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 	rc = store_steps_get(db, rule_id, id, false, out);
 out:
 	db_done(st);
-	if ((rc = steps__finish(db, own, rc)) != HERR_OK) {
+	if (rc != HERR_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -317,11 +294,8 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 {
 	struct db_stmt *st = NULL;
 	int64_t order = 0;
-	bool own = false;
 	enum herr rc;
 
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, &order)) != HERR_OK)
@@ -341,7 +315,7 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 	rc = db_execute(st);
 out:
 	db_done(st);
-	return steps__finish(db, own, rc);
+	return rc;
 }
 
 /*
@@ -414,11 +388,8 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 	struct db_stmt *st = NULL;
 	int64_t *have = NULL;
 	size_t count = 0;
-	bool own = false;
 	enum herr rc;
 
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__load_ids(db, rule_id, &have, &count)) != HERR_OK)
@@ -448,5 +419,5 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 out:
 	db_done(st);
 	free(have);
-	return steps__finish(db, own, rc);
+	return rc;
 }
