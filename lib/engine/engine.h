@@ -83,11 +83,11 @@ struct fire {
  * refusal is recorded (rules.last_skip_reason and an `ignored` event log);
  * without it (a manual execute) only a disabled rule is refused.  A run that
  * passes gets an event log (processing) and an execution (running, owned by
- * e) committed before this returns; run it with engine_run().
+ * e); once the caller has committed them, run it with engine_run().
  * Concurrent offers to one rule are serialised on the rule's row, so
  * cool-off and the daily cap hold under any concurrency.
- * Inside the caller's transaction when there is one (the run then commits
- * with it), else in its own.
+ * In the caller's transaction (a request's, or hearth-tick's db_tx around
+ * one offer), which holds the rule's row until it ends.
  * HERR_NOT_FOUND: no such rule; HERR_CONFLICT: a manual run of a disabled
  * rule.
  */
@@ -96,8 +96,9 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 
 /*
  * Offer a sensor event to every enabled sensor_event rule whose primary
- * sensor is t->sensor_id.  The ids of the runs created are written to ids
- * (at most cap; *n = how many).  Refusals are recorded in one statement.
+ * sensor is t->sensor_id, in the caller's transaction.  The ids of the
+ * runs created are written to ids (at most cap; *n = how many).  Refusals
+ * are recorded in one statement.
  */
 enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t *ids,
 			     size_t cap, size_t *n);

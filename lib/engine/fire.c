@@ -1,6 +1,6 @@
 /*
- * Offering triggers to rules: the gate, then a run created and committed
- * before anyone is told about it.
+ * Offering triggers to rules: the gate, then a run created in the
+ * caller's transaction, which commits it before anyone is told about it.
  *
  * The gate is first evaluated without locks (cheap; most offers of a busy
  * sensor end here, refused by a context or the cool-off), and a rule that
@@ -28,8 +28,6 @@
 
 /* A home has a few dozen rules per sensor at most; more is refused loudly. */
 #define SENSOR_RULES_MAX 512
-/* How many times a transaction that lost a deadlock is tried again. */
-#define FIRE_RETRIES 3
 
 void engine_init(struct engine *e, struct db *db, const struct hearth_config *cfg)
 {
@@ -158,60 +156,41 @@ static bool fire__look(struct engine *e, struct engine_rule *r, const struct tri
  * The locked half: lock the rule, re-count, re-check, create.  When the
  * trigger came through the gate once already, only cool-off and the cap
  * can have changed; checking all of it again costs little and keeps one
- * code path.  Inside the caller's transaction when there is one (a
- * request: the run then commits with it, and the lock is held until
- * then); otherwise in its own, tried again when it loses a deadlock.
+ * code path.  In the caller's transaction: the run commits with it, and
+ * the lock is held until then.
  */
 static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct trigger *t,
 			      bool gate, time_t now, const struct filter_env *env,
 			      struct fire *out, struct engine_rule *refused)
 {
 	time_t midnight = gate_local_midnight(now);
-	bool own = !db_in_transaction(e->db);
 	struct engine_rule r;
 	int64_t log_id = 0;
-	char *data = NULL;
+	char *data;
 	enum herr err;
 
 	refused->id = 0;
-	for (int attempt = 1;; attempt++) {
-		if (own && (err = db_begin(e->db)) != HERR_OK)
-			return err;
-		err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
-		if (err == HERR_OK && gate &&
-		    !fire__gate(&r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
-			if (own)
-				db_rollback(e->db);
-			*refused = r;     /* the caller records it and clears it */
-			return HERR_OK;
-		}
-		if (err == HERR_OK && !gate && !r.enabled) {
-			store_engine_rule_clear(&r);
-			snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
-			err = HERR_CONFLICT;
-		}
-		if (err == HERR_OK) {
-			data = fire__initial_data(e, &r, t, now);
-			err = data ? store_runs_create(e->db, &r, t->type, data, e->owner,
-						       e->lease_seconds, midnight, &out->execution_id,
-						       &log_id)
-				   : HERR_NOMEM;
-			free(data);
-			data = NULL;
-			store_engine_rule_clear(&r);
-		}
-		if (!own)
-			return err;
-		if (err == HERR_OK)
-			err = db_commit(e->db);
-		else
-			db_rollback(e->db);
-		if (err == HERR_OK)
-			return HERR_OK;
-		out->execution_id = 0;
-		if (!db_deadlocked(e->db) || attempt >= FIRE_RETRIES)
-			return err;
+	err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
+	if (err != HERR_OK)
+		return err;
+	if (gate && !fire__gate(&r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
+		*refused = r;     /* the caller records it and clears it */
+		return HERR_OK;
 	}
+	if (!gate && !r.enabled) {
+		store_engine_rule_clear(&r);
+		snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
+		return HERR_CONFLICT;
+	}
+	data = fire__initial_data(e, &r, t, now);
+	err = data ? store_runs_create(e->db, &r, t->type, data, e->owner, e->lease_seconds,
+				       midnight, &out->execution_id, &log_id)
+		   : HERR_NOMEM;
+	free(data);
+	store_engine_rule_clear(&r);
+	if (err != HERR_OK)
+		out->execution_id = 0;
+	return err;
 }
 
 enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
