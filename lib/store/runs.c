@@ -14,9 +14,6 @@
 
 static enum herr runs__apply(struct db_stmt *st, bool *ok);
 
-/* Tries of a transaction that lost a deadlock. */
-#define RUNS_RETRIES 4
-
 /*
  * The rule columns every loader reads; last_counted_at, day_count and
  * day_start are the counted runs as the rules row keeps them (see
@@ -872,15 +869,21 @@ enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const c
 	return runs__apply(st, ok);
 }
 
-/* One attempt of store_runs_finish's statements. */
-static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
-				   const char *status, const char *log_status, const char *error,
-				   const char *data_json, int64_t active_ms, bool counted, bool *ok)
+/*
+ * The end of a run races the gate of the next offers of its rule, which
+ * locks the rule's row and then reads the rule's logs with locks.  An end
+ * that recounts the rule takes the rule's row first too, so the two never
+ * wait on each other in a circle.
+ */
+enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
+			    const char *log_status, const char *error, const char *data_json,
+			    int64_t active_ms, bool counted, bool *ok)
 {
 	bool recount = strcmp(log_status, "completed") != 0;
 	struct db_stmt *st;
 	enum herr e;
 
+	*ok = false;
 	/* The rule's row before the run's rows, as the gate takes them. */
 	if (recount && (e = store_engine_lock_rule_of(db, id)) != HERR_OK)
 		return e;
@@ -895,48 +898,17 @@ static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
 	db_bind_text(st, 6, owner);
 	e = runs__apply(st, ok);
 	if (e != HERR_OK || !*ok)
-		return e;
+		goto out;
 	e = db_prepare(db, sql_log_finish, &st);
 	if (e != HERR_OK)
-		return e;
+		goto out;
 	db_bind_text(st, 0, log_status);
 	db_bind_text(st, 1, error);
 	db_bind_int64(st, 2, id);
 	e = runs__apply(st, NULL);
 	if (e == HERR_OK && recount)
 		e = store_engine_recount(db, id);
-	return e;
-}
-
-/*
- * The end of a run races the gate of the next offers of its rule, which
- * locks the rule's row and then reads the rule's logs with locks.  An end
- * that recounts the rule takes the rule's row first too, so the two never
- * wait on each other in a circle; losing a deadlock anyway rolls our
- * statements back whole, so they are simply run again.
- */
-enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
-			    const char *log_status, const char *error, const char *data_json,
-			    int64_t active_ms, bool counted, bool *ok)
-{
-	bool own_tx = !db_in_transaction(db);
-	enum herr e;
-
-	for (int attempt = 1;; attempt++) {
-		*ok = false;
-		if (own_tx && (e = db_begin(db)) != HERR_OK)
-			return e;
-		e = runs__finish_once(db, id, owner, status, log_status, error, data_json, active_ms,
-				      counted, ok);
-		if (!own_tx)
-			break;
-		if (e == HERR_OK)
-			e = db_commit(db);
-		else
-			db_rollback(db);
-		if (e == HERR_OK || !db_deadlocked(db) || attempt >= RUNS_RETRIES)
-			break;
-	}
+out:
 	if (e != HERR_OK)
 		*ok = false;
 	return e;

@@ -191,8 +191,9 @@ enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const c
 
 /*
  * running (owned) -> status (completed|failed), and its event log ->
- * log_status (completed|ignored|failed) with the final pipeline_data, in
- * one transaction.  error may be NULL.
+ * log_status (completed|ignored|failed) with the final pipeline_data:
+ * several statements, in the caller's transaction (the rule's row locked
+ * first when the end recounts it).  error may be NULL.
  */
 enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
 			    const char *log_status, const char *error, const char *data_json,
