@@ -139,17 +139,12 @@ static enum herr cleanup__collect(struct db_stmt *st, struct cleanup_files *file
 	return r < 0 ? HERR_INTERNAL : HERR_OK;
 }
 
-/* Commit, or roll back what failed; files added since `mark` are dropped
- * when nothing was committed, so the caller never unlinks for a row that
- * is still there. */
-static enum herr cleanup__finish(struct db *db, enum herr rc, struct cleanup_files *files,
-				 size_t mark)
+/* A batch that failed is rolled back by the caller: the files it added
+ * since `mark` are dropped, so nobody unlinks for a row that is still
+ * there. */
+static enum herr cleanup__failed(enum herr rc, struct cleanup_files *files, size_t mark)
 {
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	if (rc != HERR_OK && files)
+	if (rc != HERR_OK)
 		files->n = mark;
 	return rc;
 }
@@ -234,10 +229,6 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		return HERR_OK;
 	if (!(cand = calloc(max, sizeof(*cand))))
 		return HERR_NOMEM;
-	if ((rc = db_begin(db)) != HERR_OK) {
-		free(cand);
-		return rc;
-	}
 	if ((rc = db_prepare(db, sql_oldest, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, max);
@@ -308,7 +299,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(cand);
-	rc = cleanup__finish(db, rc, files, mark);
+	rc = cleanup__failed(rc, files, mark);
 	if (rc != HERR_OK)
 		*freed = 0;
 	return rc;
@@ -381,11 +372,6 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 		free(images);
 		return HERR_NOMEM;
 	}
-	if ((rc = db_begin(db)) != HERR_OK) {
-		free(ids);
-		free(images);
-		return rc;
-	}
 	if ((rc = db_prepare(db, sql_old_detections, &st)) != HERR_OK)
 		goto out;
 	db_bind_text(st, 0, before);
@@ -436,7 +422,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(images);
-	rc = cleanup__finish(db, rc, files, mark);
+	rc = cleanup__failed(rc, files, mark);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -456,10 +442,6 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 		return HERR_OK;
 	if (!(ids = calloc(max, sizeof(*ids))))
 		return HERR_NOMEM;
-	if ((rc = db_begin(db)) != HERR_OK) {
-		free(ids);
-		return rc;
-	}
 	if ((rc = db_prepare(db, sql_old_events, &st)) != HERR_OK)
 		goto out;
 	db_bind_text(st, 0, before);
@@ -484,7 +466,6 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 out:
 	db_done(st);
 	free(ids);
-	rc = cleanup__finish(db, rc, NULL, 0);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -538,10 +519,6 @@ enum herr store_cleanup_delete_row(struct db *db, int64_t id, const char *rel_pa
 				   struct cleanup_files *files)
 {
 	size_t mark = files->n;
-	enum herr rc;
 
-	if ((rc = db_begin(db)) != HERR_OK)
-		return rc;
-	rc = cleanup__delete_media(db, id, rel_path, files);
-	return cleanup__finish(db, rc, files, mark);
+	return cleanup__failed(cleanup__delete_media(db, id, rel_path, files), files, mark);
 }

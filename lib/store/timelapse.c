@@ -224,8 +224,6 @@ enum herr store_timelapse_commit(struct db *db, const struct media_fields *video
 	enum herr rc;
 
 	*video_id = 0;
-	if ((rc = db_begin(db)) != HERR_OK)
-		return rc;
 	if ((rc = store_media_insert(db, video, video_id)) != HERR_OK)
 		goto out;
 	if (thumb) {
@@ -235,10 +233,6 @@ enum herr store_timelapse_commit(struct db *db, const struct media_fields *video
 	}
 	rc = store_timelapse_drop_frames(db, camera_id, day, max_frame_id);
 out:
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
 	if (rc != HERR_OK)
 		*video_id = 0;
 	return rc;
