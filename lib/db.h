@@ -124,14 +124,18 @@ enum herr db_query(struct db *db, struct db_stmt **out, const char *sql, const c
 enum herr db_row(struct db *db, const char *sql, const char *in, const char *out, ...);
 
 /*
- * Transactions (db_tx.c).  One owner: the top of a unit of work (a
- * request in the API, a cron program's step, a hearthctl command, the
- * scheduler's and the executor's own steps) runs it with db_tx(); the
- * store and engine functions it calls run in the transaction they are
- * given and never begin, commit or roll back one themselves.
+ * Transactions (db_tx.c).  Only the top of a unit of work begins and
+ * commits one: the API around a request, hearthctl around a command, and
+ * the loops that run outside any transaction (hearth-tick's scheduler, the
+ * executor, the delivery queue, cleanup and timelapse) around each unit
+ * they make: an offer, a run's end, a claim, a batch.  The store and
+ * engine functions these call run in the transaction they are given and
+ * never begin, commit or roll back one themselves.
  *
  * db_tx: begin, fn(db, arg), then commit when fn returned HERR_OK, else
- * roll back; fn's error (or the commit's) is returned.  An attempt that
+ * roll back; fn's error (or the commit's) is returned, and a success of
+ * fn's after a deadlock it swallowed is HERR_UNAVAILABLE, not a commit of
+ * what the server already rolled back.  An attempt that
  * lost a deadlock runs again (db_tx_retry), so fn must do nothing but
  * statements, or what may be done again: it starts afresh each time (arg
  * is borrowed, and fn resets what it fills in).  A call while a
@@ -157,6 +161,8 @@ bool db_tx_retry(const struct db *db, int attempt);
 enum herr db_begin(struct db *db);
 enum herr db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+/* Whether a transaction is open. */
 bool db_in_transaction(const struct db *db);
 
 /* Whether a statement since db_begin() lost a deadlock (ER_LOCK_DEADLOCK,
