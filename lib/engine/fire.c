@@ -193,32 +193,35 @@ static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct tr
 	return err;
 }
 
-enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
-		      struct fire *out)
+/* The unlocked look of a gated offer: *pass, or the refusal recorded. */
+static enum herr fire__look_rule(struct engine *e, int64_t rule_id, const struct trigger *t,
+				 time_t now, const struct filter_env *env, struct fire *out,
+				 bool *pass)
 {
-	time_t now = time(NULL), midnight = gate_local_midnight(now);
-	struct engine_rule r = {0}, refused = {0};
-	struct filter_env env;
+	struct engine_rule r = {0}, *rp = &r;
+	const char *reason = out->skip_reason;
 	enum herr err;
 
-	memset(out, 0, sizeof(*out));
-	filter_env_db(&env, e->db);
-	if (gate) {
-		/* The unlocked look: most refusals end here, without a lock. */
-		err = store_engine_rule(e->db, rule_id, false, now, midnight, &r);
-		if (err != HERR_OK)
-			return err;
-		if (!fire__look(e, &r, t, now, &env, out->skip_reason, sizeof(out->skip_reason))) {
-			struct engine_rule *rp = &r;
-			const char *reason = out->skip_reason;
+	*pass = false;
+	err = store_engine_rule(e->db, rule_id, false, now, gate_local_midnight(now), &r);
+	if (err != HERR_OK)
+		return err;
+	*pass = fire__look(e, &r, t, now, env, out->skip_reason, sizeof(out->skip_reason));
+	if (!*pass)
+		err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
+	store_engine_rule_clear(&r);
+	return err;
+}
 
-			err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
-			store_engine_rule_clear(&r);
-			return err;
-		}
-		store_engine_rule_clear(&r);
-	}
-	err = fire__locked(e, rule_id, t, gate, now, &env, out, &refused);
+/* The locked half with what a refusal under the lock records. */
+static enum herr fire__offer_locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+				    bool gate, time_t now, const struct filter_env *env,
+				    struct fire *out)
+{
+	struct engine_rule refused = {0};
+	enum herr err;
+
+	err = fire__locked(e, rule_id, t, gate, now, env, out, &refused);
 	if (refused.id) {
 		struct engine_rule *rp = &refused;
 		const char *reason = out->skip_reason;
@@ -228,6 +231,43 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 		store_engine_rule_clear(&refused);
 	}
 	return err;
+}
+
+enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
+		      struct fire *out)
+{
+	time_t now = time(NULL);
+	struct filter_env env;
+	bool pass = true;
+	enum herr err;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	/* The unlocked look: most refusals end here, without a lock. */
+	if (gate && ((err = fire__look_rule(e, rule_id, t, now, &env, out, &pass)) != HERR_OK ||
+		     !pass))
+		return err;
+	return fire__offer_locked(e, rule_id, t, gate, now, &env, out);
+}
+
+enum herr engine_fire_look(struct engine *e, int64_t rule_id, const struct trigger *t,
+			   time_t now, struct fire *out, bool *pass)
+{
+	struct filter_env env;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	return fire__look_rule(e, rule_id, t, now, &env, out, pass);
+}
+
+enum herr engine_fire_locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+			     time_t now, struct fire *out)
+{
+	struct filter_env env;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	return fire__offer_locked(e, rule_id, t, true, now, &env, out);
 }
 
 /*

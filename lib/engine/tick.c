@@ -35,9 +35,12 @@
  * never delays another rule's instant.
  *
  * Nothing here is inside a transaction: each unit of work that needs one
- * (an offer to a rule, recording missed instants, giving claims back,
- * failing a dead run) is run with db_tx, one at a time; a claim, a settle
- * or a move of next_fire_at is one statement of its own.
+ * (the locked half of an offer to a rule, recording missed instants,
+ * giving claims back, failing a dead run) is run with db_tx, one at a
+ * time.  The unlocked look at a rule (and the refusal it records), a
+ * claim, a settle or a move of next_fire_at run without one, statement
+ * by statement: the locked half must be the first read of its
+ * transaction (engine_fire_look).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -175,11 +178,13 @@ static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
 }
 
 /* The units of work below that need a transaction, each run by db_tx.
- * An offer of a claimed instant to its rule: engine_fire in a db_tx. */
+ * An offer of a claimed instant to its rule that came through the
+ * unlocked look: engine_fire_locked in a db_tx, the rule's lock first. */
 struct tick_offer {
 	struct engine *e;
 	int64_t rule_id;
 	const struct trigger *t;
+	time_t now;
 	struct fire f;
 };
 
@@ -188,7 +193,7 @@ static enum herr tick__offer_tx(struct db *db, void *arg)
 	struct tick_offer *o = arg;
 
 	(void)db;
-	return engine_fire(o->e, o->rule_id, o->t, true, &o->f);
+	return engine_fire_locked(o->e, o->rule_id, o->t, o->now, &o->f);
 }
 
 /* Missed instants recorded: store_schedule_missed in a db_tx. */
@@ -284,11 +289,16 @@ static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
 static enum herr tick__fire_claimed(struct engine *e, int64_t rule_id, const struct trigger *t,
 				    const char *due_text, unsigned *fired)
 {
-	struct tick_offer o = {.e = e, .rule_id = rule_id, .t = t};
+	struct tick_offer o = {.e = e, .rule_id = rule_id, .t = t, .now = time(NULL)};
 	struct fire f;
+	bool pass = false;
 	enum herr rc;
 
-	rc = db_tx(e->db, tick__offer_tx, &o);
+	/* The look outside any transaction: most refusals end there,
+	 * recorded, without a lock. */
+	rc = engine_fire_look(e, rule_id, t, o.now, &o.f, &pass);
+	if (rc == HERR_OK && pass)
+		rc = db_tx(e->db, tick__offer_tx, &o);
 	f = o.f;
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK; /* deleted meanwhile; its claim went with it */
