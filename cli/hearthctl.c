@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "log.h"
 #include "migrations.h"
 #include "principal.h"
@@ -107,11 +108,7 @@ int ctl_open(struct ctl *c)
 	}
 	/* A terminal wants warnings and errors, not the service's chatter. */
 	log_set_level(c->cfg.log_level < LOG_WARNING ? c->cfg.log_level : LOG_WARNING);
-	o = (struct db_options){
-		.host = c->cfg.db_host, .port = c->cfg.db_port, .socket = c->cfg.db_socket,
-		.user = c->cfg.db_user, .password = c->cfg.db_password, .name = c->cfg.db_name,
-		.connect_timeout = c->cfg.db_connect_timeout, .timeout = c->cfg.db_timeout,
-	};
+	o = db_options_from_config(&c->cfg);
 	if (!(c->db = db_new(&o))) {
 		fprintf(stderr, "hearthctl: out of memory\n");
 		return EX_OSERR;
@@ -347,6 +344,38 @@ static int cmd_status(struct ctl *c, const struct command *cmd, int argc, char *
 	return db_ok && schema_ok ? EX_OK : EX_UNAVAILABLE;
 }
 
+/* A new key and its audit row, for db_tx. */
+struct key_create {
+	struct ctl *c;
+	const char *name, *role;
+	struct auth_new_key key;
+	json_t *row;
+	char id[32];
+	bool no_randomness;
+};
+
+static enum herr key__create_tx(struct db *db, void *arg)
+{
+	struct key_create *k = arg;
+	enum herr rc = HERR_CONFLICT;
+
+	json_decref(k->row);   /* an earlier attempt's, rolled back */
+	k->row = NULL;
+	/* A prefix collision (1 in 2^32 per existing key) just means: draw again. */
+	for (int tries = 0; tries < 3 && rc == HERR_CONFLICT; tries++) {
+		if (auth_key_generate(&k->key) != 0) {
+			k->no_randomness = true;
+			return HERR_INTERNAL;
+		}
+		rc = store_api_keys_create(db, k->name, k->role, k->key.prefix, k->key.hash, &k->row);
+	}
+	if (rc != HERR_OK)
+		return rc;
+	snprintf(k->id, sizeof(k->id), "%" JSON_INTEGER_FORMAT,
+		 json_integer_value(json_object_get(k->row, "id")));
+	return ctl_audit(k->c, "key create", k->id, 201);
+}
+
 static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -356,10 +385,9 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *role = NULL;
-	struct auth_new_key key;
+	struct key_create k = {.c = c};
 	struct roles *roles = NULL;
-	json_t *row = NULL;
-	char err[512], id[32];
+	char err[512];
 	enum herr rc;
 	int ch, rv;
 
@@ -395,38 +423,27 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 		goto out;
 	}
 
-	if ((rc = db_begin(c->db)) != HERR_OK)
-		goto fail;
-	/* A prefix collision (1 in 2^32 per existing key) just means: draw again. */
-	for (int tries = 0; tries < 3; tries++) {
-		if (auth_key_generate(&key) != 0) {
-			fprintf(stderr, "hearthctl: cannot generate a key: no randomness\n");
-			rv = EX_OSERR;
-			goto out;
-		}
-		rc = store_api_keys_create(c->db, name, role, key.prefix, key.hash, &row);
-		if (rc != HERR_CONFLICT)
-			break;
+	k.name = name;
+	k.role = role;
+	rc = db_tx(c->db, key__create_tx, &k);
+	if (k.no_randomness) {
+		fprintf(stderr, "hearthctl: cannot generate a key: no randomness\n");
+		rv = EX_OSERR;
+		goto out;
 	}
-	if (rc != HERR_OK)
-		goto fail;
-	snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(row, "id")));
-	if ((rc = ctl_audit(c, "key create", id, 201)) != HERR_OK)
-		goto fail;
-	if ((rc = db_commit(c->db)) != HERR_OK)
-		goto fail;
+	if (rc != HERR_OK) {
+		rv = ctl_fail(c, "key create", rc);
+		goto out;
+	}
 
-	printf("%s\n", key.key);
+	printf("%s\n", k.key.key);
 	fflush(stdout);
-	fprintf(stderr, "created key %s (prefix %s); it will not be shown again\n", id, key.prefix);
+	fprintf(stderr, "created key %s (prefix %s); it will not be shown again\n", k.id,
+		k.key.prefix);
 	rv = EX_OK;
-	goto out;
-fail:
-	rv = ctl_fail(c, "key create", rc);
 out:
-	db_rollback(c->db);
-	explicit_bzero(&key, sizeof(key));
-	json_decref(row);
+	explicit_bzero(&k.key, sizeof(k.key));
+	json_decref(k.row);
 	roles_free(roles);
 	return rv;
 }
@@ -491,9 +508,25 @@ out:
 	return rv;
 }
 
+/* A key revoked and its audit row, for db_tx. */
+struct key_revoke {
+	struct ctl *c;
+	long long id;
+	const char *id_text;
+	char prefix[AUTH_KEY_PREFIX_LEN + 1];
+};
+
+static enum herr key__revoke_tx(struct db *db, void *arg)
+{
+	struct key_revoke *k = arg;
+	enum herr rc = store_api_keys_revoke(db, k->id, k->prefix);
+
+	return rc == HERR_OK ? ctl_audit(k->c, "key revoke", k->id_text, 204) : rc;
+}
+
 static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
-	char prefix[AUTH_KEY_PREFIX_LEN + 1];
+	struct key_revoke k = {.c = c};
 	struct cache *cache;
 	bool settled = true;
 	char *end;
@@ -515,46 +548,34 @@ static int cmd_key_revoke(struct ctl *c, const struct command *cmd, int argc, ch
 	if ((rv = ctl_open(c)) != EX_OK)
 		return rv;
 
-	if ((rc = db_begin(c->db)) != HERR_OK)
-		goto fail;
-	rc = store_api_keys_revoke(c->db, id, prefix);
+	k.id = id;
+	k.id_text = argv[1];
+	rc = db_tx(c->db, key__revoke_tx, &k);
 	if (rc == HERR_NOT_FOUND) {
 		fprintf(stderr, "hearthctl: no active key with id %lld\n", id);
-		rv = EX_DATAERR;
-		goto out;
+		return EX_DATAERR;
 	}
 	if (rc != HERR_OK)
-		goto fail;
-	if ((rc = ctl_audit(c, "key revoke", argv[1], 204)) != HERR_OK)
-		goto fail;
-	if ((rc = db_commit(c->db)) != HERR_OK)
-		goto fail;
+		return ctl_fail(c, "key revoke", rc);
 
 	/* After the commit, so a reader cannot cache the row again from
 	 * before it. */
 	ctl_counters(c);
 	if ((cache = cache_new(c->cfg.cache_servers, c->cfg.secret, c->cfg.secret_len))) {
-		principal_forget(cache, prefix);
+		principal_forget(cache, k.prefix);
 		settled = cache_settled(cache);
 		cache_free(cache);
 	}
-	printf("revoked key %lld (prefix %s)\n", id, prefix);
+	printf("revoked key %lld (prefix %s)\n", id, k.prefix);
 	if (!settled) {
 		/* Revoked for good in the database, but a worker may still hold
 		 * the key's cached row: say so rather than pretend. */
 		fprintf(stderr, "hearthctl: memcached (%s) could not be told; the key may still be "
 			"accepted for up to %u s. Restart memcached to be sure.\n",
 			c->cfg.cache_servers, c->cfg.cache_ttl);
-		rv = EX_TEMPFAIL;
-		goto out;
+		return EX_TEMPFAIL;
 	}
-	rv = EX_OK;
-	goto out;
-fail:
-	rv = ctl_fail(c, "key revoke", rc);
-out:
-	db_rollback(c->db);
-	return rv;
+	return EX_OK;
 }
 
 /* ---------------------------------------------------------------- main */

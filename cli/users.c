@@ -107,6 +107,29 @@ static void users__forget(struct ctl *c, json_t *keys, json_t *sessions)
 	}
 }
 
+/* A new user and its audit row, for db_tx. */
+struct user_create {
+	struct ctl *c;
+	const char *name, *display, *role, *hash;
+	json_t *row;
+	char id[32];
+};
+
+static enum herr users__create_tx(struct db *db, void *arg)
+{
+	struct user_create *u = arg;
+	enum herr rc;
+
+	json_decref(u->row);   /* an earlier attempt's, rolled back */
+	u->row = NULL;
+	if ((rc = store_users_create(db, u->name, u->display, u->role, u->hash, &u->row)) !=
+	    HERR_OK)
+		return rc;
+	snprintf(u->id, sizeof(u->id), "%" JSON_INTEGER_FORMAT,
+		 json_integer_value(json_object_get(u->row, "id")));
+	return ctl_audit(u->c, "user create", u->id, 201);
+}
+
 int cmd_user_create(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -117,9 +140,9 @@ int cmd_user_create(struct ctl *c, const struct command *cmd, int argc, char **a
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *role = NULL, *display = "", *why;
-	char pw[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX], err[512], id[32];
+	char pw[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX], err[512];
+	struct user_create u = {.c = c, .hash = hash};
 	struct roles *roles = NULL;
-	json_t *row = NULL;
 	enum herr rc;
 	int ch, rv;
 
@@ -171,31 +194,25 @@ int cmd_user_create(struct ctl *c, const struct command *cmd, int argc, char **a
 		rv = ctl_fail(c, "user create", HERR_NOMEM);
 		goto out;
 	}
-	if ((rc = db_begin(c->db)) != HERR_OK)
-		goto fail;
-	rc = store_users_create(c->db, name, display, role, hash, &row);
+	u.name = name;
+	u.display = display;
+	u.role = role;
+	rc = db_tx(c->db, users__create_tx, &u);
 	if (rc == HERR_CONFLICT) {
 		fprintf(stderr, "hearthctl: the user name '%s' is taken\n", name);
 		rv = EX_DATAERR;
 		goto out;
 	}
-	if (rc != HERR_OK)
-		goto fail;
-	snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
-		 json_integer_value(json_object_get(row, "id")));
-	if ((rc = ctl_audit(c, "user create", id, 201)) != HERR_OK ||
-	    (rc = db_commit(c->db)) != HERR_OK)
-		goto fail;
-	printf("created user %s (%s, role %s)\n", id, name, role);
+	if (rc != HERR_OK) {
+		rv = ctl_fail(c, "user create", rc);
+		goto out;
+	}
+	printf("created user %s (%s, role %s)\n", u.id, name, role);
 	rv = EX_OK;
-	goto out;
-fail:
-	rv = ctl_fail(c, "user create", rc);
 out:
-	db_rollback(c->db);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	OPENSSL_cleanse(hash, sizeof(hash));
-	json_decref(row);
+	json_decref(u.row);
 	roles_free(roles);
 	return rv;
 }
@@ -250,34 +267,64 @@ out:
 	return rv;
 }
 
-/* Open the database and find a user by name, locked, in a transaction. */
-static int users__begin(struct ctl *c, const char *what, const char *name, struct user_row *u)
+/* The user called name into u; lock: its row FOR UPDATE (in the caller's
+ * transaction).  HERR_NOT_FOUND when there is none. */
+static enum herr users__find(struct db *db, const char *name, bool lock, struct user_row *u)
 {
 	struct user_row found;
-	enum herr rc;
-	int rv;
+	enum herr rc = store_users_find(db, name, &found);
 
-	if ((rv = ctl_open(c)) != EX_OK)
-		return rv;
-	if ((rc = db_begin(c->db)) != HERR_OK)
-		return ctl_fail(c, what, rc);
-	rc = store_users_find(c->db, name, &found);
 	if (rc == HERR_OK)
-		rc = store_users_row(c->db, found.id, true, u);
+		rc = store_users_row(db, found.id, lock, u);
 	OPENSSL_cleanse(&found, sizeof(found));
-	if (rc == HERR_NOT_FOUND) {
-		fprintf(stderr, "hearthctl: no user named '%s'\n", name);
-		return EX_DATAERR;
-	}
-	return rc == HERR_OK ? EX_OK : ctl_fail(c, what, rc);
+	return rc;
+}
+
+/* A command's failure to find or change the user called name; the exit
+ * status. */
+static int users__fail(struct ctl *c, const char *what, const char *name, enum herr rc)
+{
+	if (rc != HERR_NOT_FOUND)
+		return ctl_fail(c, what, rc);
+	fprintf(stderr, "hearthctl: no user named '%s'\n", name);
+	return EX_DATAERR;
+}
+
+/* A password set (the user's sessions end) and its audit row, for db_tx. */
+struct user_passwd {
+	struct ctl *c;
+	const char *name;
+	const char *pw;
+	struct user_row u;        /* as locked */
+	json_t *keys, *sessions;  /* their prefixes, to forget once committed */
+	const char *why;          /* HERR_INVALID: the password's refusal */
+};
+
+static enum herr users__passwd_tx(struct db *db, void *arg)
+{
+	struct user_passwd *p = arg;
+	char id[32];
+	enum herr rc;
+
+	json_array_clear(p->keys);       /* an earlier attempt's, rolled back */
+	json_array_clear(p->sessions);
+	if ((rc = users__find(db, p->name, true, &p->u)) != HERR_OK)
+		return rc;
+	/* The prefixes first: accounts_set_password ends the sessions. */
+	rc = store_users_prefixes(db, p->u.id, p->keys, p->sessions);
+	if (rc == HERR_OK)
+		rc = accounts_set_password(db, NULL, &p->u, p->pw, 0, &p->why);
+	snprintf(id, sizeof(id), "%lld", (long long)p->u.id);
+	if (rc == HERR_OK)
+		rc = ctl_audit(p->c, "user passwd", id, 204);
+	return rc;
 }
 
 int cmd_user_passwd(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
-	char pw[PASSWORD_MAX_BYTES + 2], id[32];
-	json_t *keys = json_array(), *sessions = json_array();
+	char pw[PASSWORD_MAX_BYTES + 2];
+	struct user_passwd p = {.c = c, .pw = pw, .keys = json_array(), .sessions = json_array()};
 	struct user_row u;
-	const char *why = NULL;
 	enum herr rc;
 	int rv;
 
@@ -291,58 +338,91 @@ int cmd_user_passwd(struct ctl *c, const struct command *cmd, int argc, char **a
 		rv = command_usage(cmd);
 		goto out;
 	}
-	if (!keys || !sessions) {
+	if (!p.keys || !p.sessions) {
 		rv = EX_OSERR;
 		goto out;
 	}
-	if ((rv = users__begin(c, "user passwd", argv[1], &u)) != EX_OK)
+	if ((rv = ctl_open(c)) != EX_OK)
 		goto out;
+	/* Whether there is such a user, before the password is asked for;
+	 * its row is locked only once the password is known, not while
+	 * someone types. */
+	if ((rc = users__find(c->db, argv[1], false, &u)) != HERR_OK) {
+		rv = users__fail(c, "user passwd", argv[1], rc);
+		goto out;
+	}
 	if (users__read_password(pw, sizeof(pw)) != 0) {
 		rv = EX_DATAERR;
 		goto out;
 	}
-	/* The prefixes first: accounts_set_password ends the sessions. */
-	rc = store_users_prefixes(c->db, u.id, keys, sessions);
-	if (rc == HERR_OK)
-		rc = accounts_set_password(c->db, NULL, &u, pw, 0, &why);
+	p.name = argv[1];
+	rc = db_tx(c->db, users__passwd_tx, &p);
 	if (rc == HERR_INVALID) {
-		fprintf(stderr, "hearthctl: %s\n", why);
+		fprintf(stderr, "hearthctl: %s\n", p.why);
 		rv = EX_DATAERR;
 		goto out;
 	}
-	snprintf(id, sizeof(id), "%lld", (long long)u.id);
-	if (rc == HERR_OK)
-		rc = ctl_audit(c, "user passwd", id, 204);
-	if (rc == HERR_OK)
-		rc = db_commit(c->db);
 	if (rc != HERR_OK) {
-		rv = ctl_fail(c, "user passwd", rc);
+		rv = users__fail(c, "user passwd", argv[1], rc);
 		goto out;
 	}
-	users__forget(c, NULL, sessions);
-	printf("password of %s changed; their sessions have ended\n", u.username);
+	users__forget(c, NULL, p.sessions);
+	printf("password of %s changed; their sessions have ended\n", p.u.username);
 	rv = EX_OK;
 out:
-	if (c->db)
-		db_rollback(c->db);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	OPENSSL_cleanse(&u, sizeof(u));
-	json_decref(keys);
-	json_decref(sessions);
+	OPENSSL_cleanse(&p.u, sizeof(p.u));
+	json_decref(p.keys);
+	json_decref(p.sessions);
 	return rv;
+}
+
+/* A user disabled (signed out everywhere) or enabled again, and its audit
+ * row, for db_tx. */
+struct user_disable {
+	struct ctl *c;
+	const char *name;
+	bool enable;
+	struct user_row u;        /* as locked */
+	bool last;                /* the last enabled admin: nothing done */
+	json_t *keys, *sessions;  /* their prefixes, to forget once committed */
+};
+
+static enum herr users__disable_tx(struct db *db, void *arg)
+{
+	struct user_disable *d = arg;
+	char id[32];
+	enum herr rc;
+
+	json_array_clear(d->keys);       /* an earlier attempt's, rolled back */
+	json_array_clear(d->sessions);
+	d->last = false;
+	if ((rc = users__find(db, d->name, true, &d->u)) != HERR_OK)
+		return rc;
+	if (!d->enable &&
+	    ((rc = accounts_would_orphan(db, &d->u, NULL, true, false, &d->last)) != HERR_OK ||
+	     d->last))
+		return rc;
+	rc = store_users_prefixes(db, d->u.id, d->keys, d->sessions);
+	if (rc == HERR_OK)
+		rc = store_users_update(db, d->u.id, NULL, NULL, d->enable ? 0 : 1, NULL);
+	if (rc == HERR_OK && !d->enable)
+		rc = store_sessions_end_user(db, d->u.id, 0, d->sessions);
+	snprintf(id, sizeof(id), "%lld", (long long)d->u.id);
+	if (rc == HERR_OK)
+		rc = ctl_audit(d->c, d->enable ? "user enable" : "user disable", id, 200);
+	return rc;
 }
 
 int cmd_user_disable(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
-	json_t *keys = json_array(), *sessions = json_array();
-	struct user_row u;
-	bool enable = false, last = false;
+	struct user_disable d = {.c = c, .keys = json_array(), .sessions = json_array()};
+	bool enable = false;
 	const char *name = NULL;
-	char id[32];
 	enum herr rc;
 	int rv;
 
-	memset(&u, 0, sizeof(u));
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			rv = USAGE_HELP(cmd);
@@ -360,43 +440,33 @@ int cmd_user_disable(struct ctl *c, const struct command *cmd, int argc, char **
 		rv = command_usage(cmd);
 		goto out;
 	}
-	if (!keys || !sessions) {
+	if (!d.keys || !d.sessions) {
 		rv = EX_OSERR;
 		goto out;
 	}
-	if ((rv = users__begin(c, "user disable", name, &u)) != EX_OK)
+	if ((rv = ctl_open(c)) != EX_OK)
 		goto out;
-	rc = enable ? HERR_OK : accounts_would_orphan(c->db, &u, NULL, true, false, &last);
-	if (rc == HERR_OK && last) {
+	d.name = name;
+	d.enable = enable;
+	rc = db_tx(c->db, users__disable_tx, &d);
+	if (rc == HERR_OK && d.last) {
 		fprintf(stderr, "hearthctl: %s is the last enabled admin; make another admin "
-			"first\n", u.username);
+			"first\n", d.u.username);
 		rv = EX_DATAERR;
 		goto out;
 	}
-	if (rc == HERR_OK)
-		rc = store_users_prefixes(c->db, u.id, keys, sessions);
-	if (rc == HERR_OK)
-		rc = store_users_update(c->db, u.id, NULL, NULL, enable ? 0 : 1, NULL);
-	if (rc == HERR_OK && !enable)
-		rc = store_sessions_end_user(c->db, u.id, 0, sessions);
-	snprintf(id, sizeof(id), "%lld", (long long)u.id);
-	if (rc == HERR_OK)
-		rc = ctl_audit(c, enable ? "user enable" : "user disable", id, 200);
-	if (rc == HERR_OK)
-		rc = db_commit(c->db);
 	if (rc != HERR_OK) {
-		rv = ctl_fail(c, "user disable", rc);
+		rv = users__fail(c, "user disable", name, rc);
 		goto out;
 	}
-	users__forget(c, keys, sessions);
-	printf("%s %s\n", enable ? "enabled" : "disabled, and signed out everywhere:", u.username);
+	users__forget(c, d.keys, d.sessions);
+	printf("%s %s\n", enable ? "enabled" : "disabled, and signed out everywhere:",
+	       d.u.username);
 	rv = EX_OK;
 out:
-	if (c->db)
-		db_rollback(c->db);
-	OPENSSL_cleanse(&u, sizeof(u));
-	json_decref(keys);
-	json_decref(sessions);
+	OPENSSL_cleanse(&d.u, sizeof(d.u));
+	json_decref(d.keys);
+	json_decref(d.sessions);
 	return rv;
 }
 
@@ -445,6 +515,61 @@ out:
 	return rv;
 }
 
+/* A new setup code: its hash saved, its file written, for db_tx. */
+struct setup_code {
+	struct ctl *c;
+	const char *owner;
+	char code[ACCOUNTS_SETUP_CODE_LEN + 1];
+	bool done;            /* setup is over: nothing to make */
+	int fault;            /* an exit status when it failed outside the database */
+};
+
+static enum herr users__setup_code_tx(struct db *db, void *arg)
+{
+	struct setup_code *sc = arg;
+	char hex[ACCOUNTS_SETUP_HASH_LEN];
+	json_t *doc = NULL;
+	int64_t users = 0;
+	enum herr rc;
+
+	sc->done = false;
+	sc->fault = EX_OK;
+	rc = store_settings_get(db, ACCOUNTS_SETUP_SETTING, true, &doc);
+	if (rc == HERR_NOT_FOUND)
+		rc = (doc = json_object()) ? HERR_OK : HERR_NOMEM;
+	if (rc == HERR_OK)
+		rc = store_users_count(db, &users);
+	if (rc != HERR_OK)
+		goto out;
+	if (users > 0 || json_object_get(doc, "done_at")) {
+		sc->done = true;
+		goto out;
+	}
+	if (accounts_setup_code_new(sc->code) != 0) {
+		fprintf(stderr, "hearthctl: cannot make a code: no randomness\n");
+		sc->fault = EX_OSERR;
+		rc = HERR_INTERNAL;
+		goto out;
+	}
+	accounts_setup_code_hash(sc->code, hex);
+	if (json_object_set_new(doc, "code_hash", json_string(hex)) != 0) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((rc = store_settings_put(db, ACCOUNTS_SETUP_SETTING, doc)) != HERR_OK ||
+	    (rc = ctl_audit(sc->c, "setup-code", NULL, 201)) != HERR_OK)
+		goto out;
+	/* The file before the commit: a code nobody can read is no use, and
+	 * an earlier code stays valid until this one is committed. */
+	if (users__write_code(sc->c->cfg.auth_setup_code_file, sc->code, sc->owner) != 0) {
+		sc->fault = EX_CANTCREAT;
+		rc = HERR_INTERNAL;
+	}
+out:
+	json_decref(doc);
+	return rc;
+}
+
 int cmd_setup_code(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -452,10 +577,8 @@ int cmd_setup_code(struct ctl *c, const struct command *cmd, int argc, char **ar
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char code[ACCOUNTS_SETUP_CODE_LEN + 1], hex[ACCOUNTS_SETUP_HASH_LEN];
+	struct setup_code sc = {.c = c};
 	const char *owner = NULL;
-	json_t *doc = NULL;
-	int64_t users = 0;
 	enum herr rc;
 	int ch, rv;
 
@@ -472,52 +595,22 @@ int cmd_setup_code(struct ctl *c, const struct command *cmd, int argc, char **ar
 		return command_usage(cmd);
 	if ((rv = ctl_open(c)) != EX_OK)
 		return rv;
-	if ((rc = db_begin(c->db)) != HERR_OK)
-		goto fail;
-	rc = store_settings_get(c->db, ACCOUNTS_SETUP_SETTING, true, &doc);
-	if (rc == HERR_NOT_FOUND)
-		rc = (doc = json_object()) ? HERR_OK : HERR_NOMEM;
-	if (rc == HERR_OK)
-		rc = store_users_count(c->db, &users);
-	if (rc != HERR_OK)
-		goto fail;
-	if (users > 0 || json_object_get(doc, "done_at")) {
+	sc.owner = owner;
+	rc = db_tx(c->db, users__setup_code_tx, &sc);
+	if (sc.fault != EX_OK) {
+		rv = sc.fault;
+	} else if (rc != HERR_OK) {
+		rv = ctl_fail(c, "setup-code", rc);
+	} else if (sc.done) {
 		/* Not an error: the package runs this at every install. */
 		fprintf(stderr, "hearthctl: setup is done (an account exists): no setup code needed\n");
 		rv = EX_OK;
-		goto out;
+	} else {
+		printf("%s\n", c->cfg.auth_setup_code_file);
+		fprintf(stderr, "the setup code is in %s; open https://<this box>/ to create the "
+			"first admin with it\n", c->cfg.auth_setup_code_file);
+		rv = EX_OK;
 	}
-	if (accounts_setup_code_new(code) != 0) {
-		fprintf(stderr, "hearthctl: cannot make a code: no randomness\n");
-		rv = EX_OSERR;
-		goto out;
-	}
-	accounts_setup_code_hash(code, hex);
-	if (json_object_set_new(doc, "code_hash", json_string(hex)) != 0) {
-		rc = HERR_NOMEM;
-		goto fail;
-	}
-	if ((rc = store_settings_put(c->db, ACCOUNTS_SETUP_SETTING, doc)) != HERR_OK ||
-	    (rc = ctl_audit(c, "setup-code", NULL, 201)) != HERR_OK)
-		goto fail;
-	/* The file before the commit: a code nobody can read is no use, and
-	 * an earlier code stays valid until this one is committed. */
-	if (users__write_code(c->cfg.auth_setup_code_file, code, owner) != 0) {
-		rv = EX_CANTCREAT;
-		goto out;
-	}
-	if ((rc = db_commit(c->db)) != HERR_OK)
-		goto fail;
-	printf("%s\n", c->cfg.auth_setup_code_file);
-	fprintf(stderr, "the setup code is in %s; open https://<this box>/ to create the "
-		"first admin with it\n", c->cfg.auth_setup_code_file);
-	rv = EX_OK;
-	goto out;
-fail:
-	rv = ctl_fail(c, "setup-code", rc);
-out:
-	db_rollback(c->db);
-	OPENSSL_cleanse(code, sizeof(code));
-	json_decref(doc);
+	OPENSSL_cleanse(sc.code, sizeof(sc.code));
 	return rv;
 }

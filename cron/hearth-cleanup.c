@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "log.h"
 #include "media/cleanup.h"
 #include "media/files.h"
@@ -112,11 +113,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	o = (struct db_options){
-		.host = cfg.db_host, .port = cfg.db_port, .socket = cfg.db_socket,
-		.user = cfg.db_user, .password = cfg.db_password, .name = cfg.db_name,
-		.connect_timeout = cfg.db_connect_timeout, .timeout = cfg.db_timeout,
-	};
+	o = db_options_from_config(&cfg);
 	if (!(db = db_new(&o))) {
 		LOG(LOG_ERR, "out of memory");
 		rv = EX_OSERR;

@@ -42,6 +42,7 @@
 #include "build-config.h" /* HEARTH_TEST_CLOCK in test builds */
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "engine/engine.h"
 #include "engine/pool.h"
 #include "log.h"
@@ -367,11 +368,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	o = (struct db_options){
-		.host = cfg.db_host, .port = cfg.db_port, .socket = cfg.db_socket,
-		.user = cfg.db_user, .password = cfg.db_password, .name = cfg.db_name,
-		.connect_timeout = cfg.db_connect_timeout, .timeout = cfg.db_timeout,
-	};
+	o = db_options_from_config(&cfg);
 	if (!(db = db_new(&o))) {
 		LOG(LOG_ERR, "out of memory");
 		rv = EX_OSERR;

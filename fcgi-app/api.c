@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -346,45 +345,10 @@ static void api__not_committed(struct ctx *c, const char *method, struct respons
 	api__dependency_error(r, e);
 }
 
-/*
- * One attempt at a write: the handler inside a transaction that commits
- * together with its audit row, or not at all.  Returns true when the
- * attempt lost a deadlock: the server rolled all of it back, so nothing of
- * it happened and it may simply run again.
- */
-static bool api__write_once(struct ctx *c, const char *method, struct response *r)
+/* The audit row of the write the handler answered r to, in the open
+ * transaction. */
+static enum herr api__audit(struct ctx *c, const char *method, const struct response *r)
 {
-	struct db *db = c->app->db;
-	bool own_tx = (c->m->route->flags & ROUTE_OWN_TX) != 0;
-	enum herr e;
-
-	app_after_clear(c->app);
-	if (!own_tx && (e = db_begin(db)) != HERR_OK) {
-		api__dependency_error(r, e);
-		return false;
-	}
-	api__call(c, r);
-	/* A handler that committed its own steps: the audit row's own. */
-	if (own_tx && (e = db_begin(db)) != HERR_OK) {
-		api__not_committed(c, method, r, e);
-		return false;
-	}
-	if (r->status >= 400) {
-		bool deadlocked = db_deadlocked(db);
-
-		db_rollback(db);
-		app_after_clear(c->app);   /* what it queued was rolled back */
-		if (!deadlocked && c->after_rollback)
-			c->after_rollback(c, c->after_rollback_data);
-		return deadlocked;
-	}
-	/* A success after a swallowed deadlock describes a rolled-back change. */
-	if (db_deadlocked(db)) {
-		api__not_committed(c, method, r, HERR_UNAVAILABLE);
-		app_after_clear(c->app);
-		return true;
-	}
-
 	const struct audit_entry entry = {
 		.key_id = c->who ? c->who->key_id : 0,
 		.user_id = c->who ? c->who->user_id : c->actor_user_id,
@@ -395,16 +359,64 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 		.status = r->status,
 		.address = c->req->remote_addr,
 	};
-	e = store_audit_write(db, &entry);
+
+	return store_audit_write(c->app->db, &entry);
+}
+
+/* Only after the commit: a reader that saw the old rows has cached them
+ * under the old version, which nobody reads now.  Also when the commit
+ * failed: a connection lost during COMMIT leaves its outcome unknown, and
+ * a needless bump costs a miss. */
+static void api__bump_stale(struct ctx *c)
+{
+	for (size_t i = 0; i < sizeof(c->stale) / sizeof(c->stale[0]); i++)
+		if (c->stale[i])
+			cache_bump(c->app->cache, c->stale[i]);
+}
+
+/* A failed write: forget what it queued, then what must be recorded
+ * although it failed (the handler's after_rollback), in autocommit. */
+static void api__failed(struct ctx *c, bool deadlocked)
+{
+	app_after_clear(c->app);   /* what it queued was rolled back */
+	if (!deadlocked && c->after_rollback)
+		c->after_rollback(c, c->after_rollback_data);
+}
+
+/*
+ * One attempt at a write: the handler inside a transaction that commits
+ * together with its audit row, or not at all.  Returns true when the
+ * attempt lost a deadlock: the server rolled all of it back, so nothing of
+ * it happened and it may simply run again.
+ */
+static bool api__write_once(struct ctx *c, const char *method, struct response *r)
+{
+	struct db *db = c->app->db;
+	enum herr e;
+
+	app_after_clear(c->app);
+	if ((e = db_begin(db)) != HERR_OK) {
+		api__dependency_error(r, e);
+		return false;
+	}
+	api__call(c, r);
+	if (r->status >= 400) {
+		bool deadlocked = db_deadlocked(db);
+
+		db_rollback(db);
+		api__failed(c, deadlocked);
+		return deadlocked;
+	}
+	/* A success after a swallowed deadlock describes a rolled-back change. */
+	if (db_deadlocked(db)) {
+		api__not_committed(c, method, r, HERR_UNAVAILABLE);
+		app_after_clear(c->app);
+		return true;
+	}
+	e = api__audit(c, method, r);
 	if (e == HERR_OK) {
 		e = db_commit(db);
-		/* Only after the commit: a reader that saw the old rows has
-		 * cached them under the old version, which nobody reads now.
-		 * Also when the commit failed: a connection lost during COMMIT
-		 * leaves its outcome unknown, and a needless bump costs a miss. */
-		for (size_t i = 0; i < sizeof(c->stale) / sizeof(c->stale[0]); i++)
-			if (c->stale[i])
-				cache_bump(c->app->cache, c->stale[i]);
+		api__bump_stale(c);
 	}
 	if (e != HERR_OK) {
 		bool deadlocked = db_deadlocked(db);
@@ -416,10 +428,54 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 	return false;
 }
 
+/* The audit row of a ROUTE_OWN_TX write, for db_tx. */
+struct api_audit {
+	struct ctx *c;
+	const char *method;
+	const struct response *r;
+};
+
+static enum herr api__audit_tx(struct db *db, void *arg)
+{
+	const struct api_audit *a = arg;
+
+	(void)db;
+	return api__audit(a->c, a->method, a->r);
+}
+
+/*
+ * A ROUTE_OWN_TX write: the handler commits its work in steps of its own,
+ * so it runs outside any transaction, once (what it committed stays), and
+ * its audit row is a transaction of its own once it succeeded.
+ */
+static void api__write_own_tx(struct ctx *c, const char *method, struct response *r)
+{
+	struct api_audit a = {c, method, r};
+	enum herr e;
+
+	app_after_clear(c->app);
+	api__call(c, r);
+	if (db_in_transaction(c->app->db)) {
+		LOG(LOG_ERR, "handler for %s %s left a transaction open", c->m->route->method,
+		    c->m->route->pattern);
+		db_rollback(c->app->db);
+	}
+	if (r->status >= 400) {
+		api__failed(c, false);
+		return;
+	}
+	e = db_tx(c->app->db, api__audit_tx, &a);
+	api__bump_stale(c);
+	if (e != HERR_OK) {
+		api__not_committed(c, method, r, e);
+		app_after_clear(c->app);
+	}
+}
+
 /*
  * Run the handler.  A read runs as it is; a write runs in its transaction,
- * again when it lost a deadlock, as db_tx_again says (the rule every
- * transaction of the project follows).
+ * again when it lost a deadlock, as every transaction is (db_tx_retry);
+ * a ROUTE_OWN_TX write runs outside one.
  */
 static void api__run_handler(struct ctx *c, const char *method, struct response *r)
 {
@@ -436,10 +492,14 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 		}
 		return;
 	}
-	for (int attempt = 1; api__write_once(c, method, r); attempt++) {
-		/* A streamed body is read once: its handler gets one attempt. */
-		if (c->req->body_read || !db_tx_again(db, attempt))
-			break;
+	if (c->m->route->flags & ROUTE_OWN_TX) {
+		api__write_own_tx(c, method, r);
+		return;
+	}
+	/* A streamed body is read once: its handler gets one attempt. */
+	for (int attempt = 1; api__write_once(c, method, r) && !c->req->body_read &&
+			      db_tx_retry(db, attempt);
+	     attempt++) {
 		LOG(LOG_INFO, "%s %s: deadlock, running it again", method, c->req->path);
 		api__reset(c, r);
 	}

@@ -12,6 +12,7 @@
 #define ARRAY_BODY ROUTE_ARRAY_BODY
 #define SELF ROUTE_SELF
 #define OPTIONAL_AUTH ROUTE_OPTIONAL_AUTH
+#define OWN_TX ROUTE_OWN_TX
 
 const struct route routes[] = {
 	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
@@ -173,8 +174,8 @@ const struct route routes[] = {
 
 	{"GET",    "/api/v1/storage",            h_storage_get,    0},
 	{"PUT",    "/api/v1/storage",            h_storage_put,    0},
-	{"POST",   "/api/v1/storage/cleanup",    h_storage_cleanup, ROUTE_OWN_TX},
-	{"POST",   "/api/v1/system/cleanup",     h_storage_cleanup, ROUTE_OWN_TX},
+	{"POST",   "/api/v1/storage/cleanup",    h_storage_cleanup, OWN_TX},
+	{"POST",   "/api/v1/system/cleanup",     h_storage_cleanup, OWN_TX},
 	{"GET",    "/api/v1/timelapse",          h_timelapse_get,  0},
 	{"PUT",    "/api/v1/timelapse",          h_timelapse_put,  0},
 	{"GET",    "/api/v1/timelapse/status",   h_timelapse_status, 0},

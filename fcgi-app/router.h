@@ -18,9 +18,10 @@ enum {
 	                             * authenticated (the role check is skipped) */
 	ROUTE_OPTIONAL_AUTH = 1 << 5, /* with ROUTE_PUBLIC: a credential, when presented and
 	                               * valid, sets c->who; a bad one is ignored */
-	ROUTE_OWN_TX = 1 << 6,      /* a write whose work commits in steps of its own (a
-	                             * cleanup's batches): no request transaction around
-	                             * the handler; its audit row is written after it */
+	ROUTE_OWN_TX = 1 << 6,      /* a write whose work commits in steps of its own (db_tx:
+	                             * a storage cleanup, batch by batch): its handler runs
+	                             * outside any transaction, once, and its audit row is
+	                             * written afterwards in one of its own */
 };
 
 struct route {

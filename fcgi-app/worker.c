@@ -36,6 +36,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "engine/engine.h"
 #include "log.h"
 #include "metrics.h"
@@ -453,16 +454,7 @@ send:
 
 int worker_run(int listen_fd, const struct hearth_config *cfg, const struct roles *roles)
 {
-	const struct db_options dbo = {
-		.host = cfg->db_host,
-		.port = cfg->db_port,
-		.socket = cfg->db_socket,
-		.user = cfg->db_user,
-		.password = cfg->db_password,
-		.name = cfg->db_name,
-		.connect_timeout = cfg->db_connect_timeout,
-		.timeout = cfg->db_timeout,
-	};
+	const struct db_options dbo = db_options_from_config(cfg);
 	/* Static: a struct hearth_config is large for a stack.  Everything
 	 * below borrows live.cfg, rebuilt in place when the settings change. */
 	static struct settings_live live;

@@ -123,10 +123,46 @@ enum herr db_query(struct db *db, struct db_stmt **out, const char *sql, const c
  */
 enum herr db_row(struct db *db, const char *sql, const char *in, const char *out, ...);
 
-/* Transactions.  db_rollback never fails (errors are logged). */
+/*
+ * Transactions (db_tx.c).  Only the top of a unit of work begins and
+ * commits one: the API around a request, hearthctl around a command, and
+ * the loops that run outside any transaction (hearth-tick's scheduler, the
+ * executor, the delivery queue, cleanup and timelapse) around each unit
+ * they make: an offer, a run's end, a claim, a batch.  The store and
+ * engine functions these call run in the transaction they are given and
+ * never begin, commit or roll back one themselves.
+ *
+ * db_tx: begin, fn(db, arg), then commit when fn returned HERR_OK, else
+ * roll back; fn's error (or the commit's) is returned, and a success of
+ * fn's after a deadlock it swallowed is HERR_UNAVAILABLE, not a commit of
+ * what the server already rolled back.  An attempt that
+ * lost a deadlock runs again (db_tx_retry), so fn must do nothing but
+ * statements, or what may be done again: it starts afresh each time (arg
+ * is borrowed, and fn resets what it fills in).  A call while a
+ * transaction is open is a programming error: logged, HERR_INTERNAL.
+ */
+enum herr db_tx(struct db *db, enum herr (*fn)(struct db *db, void *arg), void *arg);
+
+/* How many times in all a transaction that lost a deadlock is run. */
+#define DB_TX_TRIES 4
+
+/*
+ * Whether the transaction whose attempt number attempt (from 1) has just
+ * ended (rolled back) lost a deadlock and may run again; when it may, it
+ * first waits a short random pause, so two writers that collided do not
+ * collide again in step.  db_tx's rule, for the API's request
+ * transaction, which cannot be a db_tx (its reply is reset between
+ * attempts).
+ */
+bool db_tx_retry(const struct db *db, int attempt);
+
+/* The steps of a transaction, for db_tx and the API's per-request
+ * transaction only.  db_rollback never fails (errors are logged). */
 enum herr db_begin(struct db *db);
 enum herr db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+/* Whether a transaction is open. */
 bool db_in_transaction(const struct db *db);
 
 /* Whether a statement since db_begin() lost a deadlock (ER_LOCK_DEADLOCK,
@@ -135,27 +171,14 @@ bool db_in_transaction(const struct db *db);
 bool db_deadlocked(const struct db *db);
 
 /*
- * The unit-of-work runner (db_tx.c).  fn runs in a transaction: when none
- * is open, one of its own, committed when fn returns HERR_OK and rolled
- * back otherwise, and run again from the start (after a short random
- * pause) when it lost a deadlock, at most DB_TX_TRIES times in all; so fn
- * must set its outputs afresh each time.  When one is open already (a
- * request's), fn joins it and its owner commits.
+ * A transaction of its own when none is open, for store code that has not
+ * yet moved its transaction to its caller (store_sensor_events_record):
+ * db_tx_begin opens one unless one is open and says in *own whether it
+ * did; db_tx_end(db, own, rc) commits it when rc is HERR_OK, rolls it back
+ * otherwise, leaves a joined one to its owner, and returns the outcome.
+ * No retry.  Everything else runs in the transaction it is given, or at
+ * the top through db_tx.
  */
-#define DB_TX_TRIES 4
-typedef enum herr (*db_tx_fn)(struct db *db, void *arg);
-enum herr db_tx(struct db *db, db_tx_fn fn, void *arg);
-
-/* For an owner that runs its own loop (the API's requests): whether the
- * transaction it just rolled back lost a deadlock and may run again as
- * attempt + 1; pauses briefly first.  False after DB_TX_TRIES attempts. */
-bool db_tx_again(struct db *db, int attempt);
-
-/* The same ownership, for a unit of work written in line (no retry):
- * db_tx_begin opens a transaction unless one is open and says in *own
- * whether it did; db_tx_end(db, own, rc) commits it when rc is HERR_OK,
- * rolls it back otherwise, leaves a joined one to its owner, and returns
- * the outcome. */
 enum herr db_tx_begin(struct db *db, bool *own);
 enum herr db_tx_end(struct db *db, bool own, enum herr rc);
 

@@ -1,128 +1,65 @@
 /*
  * Snapshots: a JPEG grabbed from a camera on request, kept as a media row
- * of kind snapshot.  Images are served by nginx (X-Accel-Redirect) once
- * the row is found; no path ever comes from the client.
+ * of kind snapshot (the taking is lib/media/snapshot.c).  Images are
+ * served by nginx (X-Accel-Redirect) once the row is found; no path ever
+ * comes from the client.
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "config.h"
-#include "db.h"
 #include "fields.h"
 #include "handlers.h"
 #include "log.h"
-#include "media/files.h"
-#include "media/grab.h"
+#include "media/snapshot.h"
 #include "response.h"
 #include "store/cameras.h"
 #include "store/media.h"
 #include "store/store.h"
 
-#define SNAPSHOT_MIME "image/jpeg"
-
-static int64_t snapshots__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The failure to record once the request's transaction is rolled back
- * (one request at a time in a worker, so one slot is enough). */
-static struct {
+/*
+ * What a failed snapshot leaves to be recorded once the request's
+ * transaction has rolled back: the camera's status is a fact about the
+ * camera, which the request's failure (a 502) does not undo.
+ */
+static struct snapshots_failure {
 	int64_t camera_id;
 	char why[256];
-} snapshots__failure;
+} snapshots_failure;
 
 static void snapshots__record_failure(struct ctx *c, void *data)
 {
-	(void)data;
-	if (store_camera_failed(c->app->db, snapshots__failure.camera_id,
-				snapshots__failure.why) != HERR_OK)
-		LOG(LOG_WARNING, "camera %" PRId64 ": could not record its error",
-		    snapshots__failure.camera_id);
+	const struct snapshots_failure *f = data;
+
+	if (store_camera_failed(c->app->db, f->camera_id, f->why) != HERR_OK)
+		LOG(LOG_WARNING, "camera %" PRId64 ": could not record its error", f->camera_id);
 }
 
-/*
- * Record that the camera failed, for good: the request answers 502 and
- * its transaction is rolled back, but the camera's status is a fact about
- * the camera, so it is written after the rollback, on its own.
- */
-static void snapshots__failed(struct ctx *c, int64_t id, const char *why)
-{
-	snapshots__failure.camera_id = id;
-	snprintf(snapshots__failure.why, sizeof(snapshots__failure.why), "%s", why);
-	c->after_rollback = snapshots__record_failure;
-	c->after_rollback_data = NULL;
-}
-
-/* Grab into a temporary file and keep it as a snapshot row; *snap_id. */
+/* A snapshot of cam (media/snapshot.h), a failure said on r: 201 with
+ * *snap_id, else the status set. */
 static int snapshots__take(struct ctx *c, struct response *r, const struct camera *cam,
 			   int64_t *snap_id)
 {
-	const char *root = c->app->cfg->media_root;
-	char tmp[MEDIA_PATH_MAX] = "", rel[MEDIA_REL_MAX + 1], err[256];
-	int64_t now = snapshots__now_ms();
-	struct media_fields mf = {0};
-	unsigned w = 0, h = 0;
-	uint64_t size = 0;
-	bool placed = false;
-	enum herr e;
-	int status;
+	struct snapshot_result res;
+	enum herr e = media_snapshot_take(c->app->cfg, c->app->db, cam, &res);
 
-	if (media_tmp_file(root, "jpg", tmp, sizeof(tmp)) != 0) {
-		LOG(LOG_ERR, "snapshot: no temporary file under the media root: %m");
-		tmp[0] = '\0';
-		status = response_detail(r, 500, "cannot write under the media root");
-		goto out;
+	*snap_id = res.id;
+	switch (res.fault) {
+	case SNAPSHOT_FAULT_CAMERA:
+		snapshots_failure.camera_id = cam->id;
+		snprintf(snapshots_failure.why, sizeof(snapshots_failure.why), "%s", res.why);
+		c->after_rollback = snapshots__record_failure;
+		c->after_rollback_data = &snapshots_failure;
+		return response_detail(r, 502, "camera %s: %s", cam->name, res.why);
+	case SNAPSHOT_FAULT_STORAGE:
+		return response_detail(r, 500, "cannot write under the media root");
+	case SNAPSHOT_FAULT_NONE:
+		break;
 	}
-	if (camera_grab_jpeg(c->app->cfg, cam->config, tmp, err, sizeof(err)) != 0) {
-		snapshots__failed(c, cam->id, err);
-		status = response_detail(r, 502, "camera %s: %s", cam->name, err);
-		goto out;
-	}
-	if (media_jpeg_file_info(tmp, &size, &w, &h) != 0) {
-		snapshots__failed(c, cam->id, "the image is not a JPEG");
-		status = response_detail(r, 502, "camera %s: the image is not a JPEG", cam->name);
-		goto out;
-	}
-	if (media_new_rel_path("snapshots", cam->id, now, "snapshot", "jpg", rel, sizeof(rel)) != 0 ||
-	    media_move_into(root, tmp, rel) != 0) {
-		LOG(LOG_ERR, "snapshot of camera %" PRId64 ": cannot place the file: %m", cam->id);
-		status = response_detail(r, 500, "cannot write under the media root");
-		goto out;
-	}
-	tmp[0] = '\0';
-	placed = true;
-	mf.kind = "snapshot";
-	mf.camera_id = cam->id;
-	mf.camera_name = cam->name;
-	mf.rel_path = rel;
-	mf.mime = SNAPSHOT_MIME;
-	mf.size_bytes = size;
-	mf.width = w;
-	mf.height = h;
-	mf.duration_ms = -1;
-	mf.taken_at_ms = now;
-	if ((e = store_media_insert(c->app->db, &mf, snap_id)) != HERR_OK ||
-	    (e = store_camera_seen(c->app->db, cam->id)) != HERR_OK) {
-		status = response_error(r, e, "snapshot");
-		goto out;
-	}
-	placed = false;
-	status = 201;
-out:
-	if (tmp[0])
-		unlink(tmp);
-	/* A file whose row was never written goes (file before row). */
-	if (placed)
-		media_unlink(root, rel);
-	return status;
+	if (e != HERR_OK)
+		return response_error(r, e, "snapshot");
+	return 201;
 }
 
 int h_camera_snapshot_take(struct ctx *c, struct response *r)

@@ -10,7 +10,6 @@
 
 #include "app.h"
 #include "config.h"
-#include "db.h"
 #include "fields.h"
 #include "handlers.h"
 #include "log.h"
@@ -115,8 +114,9 @@ out:
  * A cleanup now, whether or not automatic deletion is on: retention, the
  * ceiling and orphans, under the same lock as hearth-cleanup (409 while
  * one runs).  The cleanup commits batch by batch, each before its files
- * are unlinked, so it cannot run inside a request transaction: its route
- * is ROUTE_OWN_TX, and the audit row is written after it.
+ * are unlinked, so its route runs outside the request's transaction
+ * (ROUTE_OWN_TX): what it deleted stays deleted whatever happens after,
+ * and the audit row follows once it is done.
  */
 int h_storage_cleanup(struct ctx *c, struct response *r)
 {

@@ -83,11 +83,11 @@ struct fire {
  * refusal is recorded (rules.last_skip_reason and an `ignored` event log);
  * without it (a manual execute) only a disabled rule is refused.  A run that
  * passes gets an event log (processing) and an execution (running, owned by
- * e) committed before this returns; run it with engine_run().
+ * e); once the caller has committed them, run it with engine_run().
  * Concurrent offers to one rule are serialised on the rule's row, so
  * cool-off and the daily cap hold under any concurrency.
- * Inside the caller's transaction when there is one (the run then commits
- * with it), else in its own.
+ * In the caller's transaction (a request's), which holds the rule's row
+ * until it ends; hearth-tick runs the halves below instead.
  * HERR_NOT_FOUND: no such rule; HERR_CONFLICT: a manual run of a disabled
  * rule.
  */
@@ -95,9 +95,26 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 		      struct fire *out);
 
 /*
+ * engine_fire(gate true) in its two halves, for a caller that runs only
+ * the second in a transaction of its own (hearth-tick), so that the
+ * rule's lock is the first read of that transaction and what it reads
+ * after the lock is what the lock's previous holder committed.
+ * engine_fire_look: the unlocked look at `now`, needing no transaction;
+ * *pass false when the gate refused (the refusal recorded, out says why).
+ * engine_fire_locked: the locked re-check at the same `now` and, when it
+ * passes, the run created, in the caller's transaction; out is filled
+ * afresh (as by engine_fire).
+ */
+enum herr engine_fire_look(struct engine *e, int64_t rule_id, const struct trigger *t,
+			   time_t now, struct fire *out, bool *pass);
+enum herr engine_fire_locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+			     time_t now, struct fire *out);
+
+/*
  * Offer a sensor event to every enabled sensor_event rule whose primary
- * sensor is t->sensor_id.  The ids of the runs created are written to ids
- * (at most cap; *n = how many).  Refusals are recorded in one statement.
+ * sensor is t->sensor_id, in the caller's transaction.  The ids of the
+ * runs created are written to ids (at most cap; *n = how many).  Refusals
+ * are recorded in one statement.
  */
 enum herr engine_fire_sensor(struct engine *e, const struct trigger *t, int64_t *ids,
 			     size_t cap, size_t *n);

@@ -10,11 +10,13 @@
  * every write of the run's state is conditional on that.  A cancel or the
  * scheduler's reaper taking the run away makes our next write a no-op.
  *
- * Each status change the executor makes is published on the workflows
- * stream once it is committed (workflow.started, .waiting, .completed,
- * .failed).  The executor runs outside any transaction, so "written" is
- * "committed" here; a caller's open transaction would make it not so, and
- * then nothing is published.
+ * The executor runs outside any transaction (after a request's response,
+ * in the scheduler's children), so "written" is "committed" here: single
+ * statements commit as they run, and the end of a run, several statements,
+ * is a transaction of its own (db_tx).  Each status change is published
+ * on the workflows stream once it is committed (workflow.started,
+ * .waiting, .completed, .failed); a caller's open transaction would make
+ * that not so, and then nothing is published.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -154,18 +156,36 @@ static void exec__publish(const struct exec *x, const char *status, const char *
 	json_decref(data);
 }
 
-/* Write the end of the run; logs if it was taken from us meanwhile. */
+/* The end of a run, as store_runs_finish writes it. */
+struct exec_end {
+	const struct exec *x;
+	const char *status, *log_status, *error, *data;
+	bool ok;
+};
+
+static enum herr exec__finish_tx(struct db *db, void *arg)
+{
+	struct exec_end *end = arg;
+	const struct exec *x = end->x;
+
+	return store_runs_finish(db, x->run.id, x->e->owner, end->status, end->log_status,
+				 end->error, end->data, x->active_ms, x->counted, &end->ok);
+}
+
+/* Write the end of the run, in a transaction of its own (the executor
+ * runs outside any); logs if it was taken from us meanwhile. */
 static enum herr exec__finish(struct exec *x, const char *status, const char *log_status,
 			      const char *error)
 {
 	char *data = json_dumps(x->run.data, JSON_COMPACT);
-	bool ok = false;
+	struct exec_end end = {x, status, log_status, error, data, false};
+	bool ok;
 	enum herr err;
 
 	if (!data)
 		return HERR_NOMEM;
-	err = store_runs_finish(x->e->db, x->run.id, x->e->owner, status, log_status, error, data,
-				x->active_ms, x->counted, &ok);
+	err = db_tx(x->e->db, exec__finish_tx, &end);
+	ok = err == HERR_OK && end.ok;
 	free(data);
 	if (err == HERR_OK && !ok)
 		LOG(LOG_INFO, "run %lld: no longer ours at the end (cancelled or reaped)",

@@ -1,6 +1,6 @@
 /*
- * Offering triggers to rules: the gate, then a run created and committed
- * before anyone is told about it.
+ * Offering triggers to rules: the gate, then a run created in the
+ * caller's transaction, which commits it before anyone is told about it.
  *
  * The gate is first evaluated without locks (cheap; most offers of a busy
  * sensor end here, refused by a context or the cool-off), and a rule that
@@ -156,96 +156,72 @@ static bool fire__look(struct engine *e, struct engine_rule *r, const struct tri
  * The locked half: lock the rule, re-count, re-check, create.  When the
  * trigger came through the gate once already, only cool-off and the cap
  * can have changed; checking all of it again costs little and keeps one
- * code path.  Inside the caller's transaction when there is one (a
- * request: the run then commits with it, and the lock is held until
- * then); otherwise in its own, tried again when it loses a deadlock.
+ * code path.  In the caller's transaction: the run commits with it, and
+ * the lock is held until then.
  */
-struct fire_unit {
-	struct engine *e;
-	int64_t rule_id;
-	const struct trigger *t;
-	bool gate;
-	time_t now, midnight;
-	const struct filter_env *env;
-	struct fire *out;
-	struct engine_rule *refused;
-};
-
-static enum herr fire__unit(struct db *db, void *arg)
+static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+			      bool gate, time_t now, const struct filter_env *env,
+			      struct fire *out, struct engine_rule *refused)
 {
-	struct fire_unit *u = arg;
-	struct fire *out = u->out;
+	time_t midnight = gate_local_midnight(now);
 	struct engine_rule r;
 	int64_t log_id = 0;
 	char *data;
 	enum herr err;
 
-	u->refused->id = 0;
-	out->execution_id = 0;
-	if ((err = store_engine_rule(db, u->rule_id, true, u->now, u->midnight, &r)) != HERR_OK)
+	refused->id = 0;
+	err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
+	if (err != HERR_OK)
 		return err;
-	if (u->gate && !fire__gate(&r, u->t, u->now, u->env, out->skip_reason,
-				   sizeof(out->skip_reason))) {
-		*u->refused = r;     /* the caller records it and clears it */
+	if (gate && !fire__gate(&r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
+		*refused = r;     /* the caller records it and clears it */
 		return HERR_OK;
 	}
-	if (!u->gate && !r.enabled) {
+	if (!gate && !r.enabled) {
 		store_engine_rule_clear(&r);
 		snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
 		return HERR_CONFLICT;
 	}
-	data = fire__initial_data(u->e, &r, u->t, u->now);
-	err = data ? store_runs_create(db, &r, u->t->type, data, u->e->owner,
-				       u->e->lease_seconds, u->midnight, &out->execution_id,
-				       &log_id)
+	data = fire__initial_data(e, &r, t, now);
+	err = data ? store_runs_create(e->db, &r, t->type, data, e->owner, e->lease_seconds,
+				       midnight, &out->execution_id, &log_id)
 		   : HERR_NOMEM;
 	free(data);
 	store_engine_rule_clear(&r);
-	return err;
-}
-
-static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct trigger *t,
-			      bool gate, time_t now, const struct filter_env *env,
-			      struct fire *out, struct engine_rule *refused)
-{
-	struct fire_unit u = {
-		.e = e, .rule_id = rule_id, .t = t, .gate = gate, .now = now,
-		.midnight = gate_local_midnight(now), .env = env, .out = out,
-		.refused = refused,
-	};
-	enum herr err = db_tx(e->db, fire__unit, &u);
-
 	if (err != HERR_OK)
 		out->execution_id = 0;
 	return err;
 }
 
-enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
-		      struct fire *out)
+/* The unlocked look of a gated offer: *pass, or the refusal recorded. */
+static enum herr fire__look_rule(struct engine *e, int64_t rule_id, const struct trigger *t,
+				 time_t now, const struct filter_env *env, struct fire *out,
+				 bool *pass)
 {
-	time_t now = time(NULL), midnight = gate_local_midnight(now);
-	struct engine_rule r = {0}, refused = {0};
-	struct filter_env env;
+	struct engine_rule r = {0}, *rp = &r;
+	const char *reason = out->skip_reason;
 	enum herr err;
 
-	memset(out, 0, sizeof(*out));
-	filter_env_db(&env, e->db);
-	if (gate) {
-		/* The unlocked look: most refusals end here, without a lock. */
-		err = store_engine_rule(e->db, rule_id, false, now, midnight, &r);
-		if (err != HERR_OK)
-			return err;
-		if (!fire__look(e, &r, t, now, &env, out->skip_reason, sizeof(out->skip_reason))) {
-			struct engine_rule *rp = &r;
-			const char *reason = out->skip_reason;
+	*pass = false;
+	err = store_engine_rule(e->db, rule_id, false, now, gate_local_midnight(now), &r);
+	if (err != HERR_OK)
+		return err;
+	*pass = fire__look(e, &r, t, now, env, out->skip_reason, sizeof(out->skip_reason));
+	if (!*pass)
+		err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
+	store_engine_rule_clear(&r);
+	return err;
+}
 
-			err = store_engine_skips(e->db, &rp, &reason, 1, t->type);
-			store_engine_rule_clear(&r);
-			return err;
-		}
-		store_engine_rule_clear(&r);
-	}
-	err = fire__locked(e, rule_id, t, gate, now, &env, out, &refused);
+/* The locked half with what a refusal under the lock records. */
+static enum herr fire__offer_locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+				    bool gate, time_t now, const struct filter_env *env,
+				    struct fire *out)
+{
+	struct engine_rule refused = {0};
+	enum herr err;
+
+	err = fire__locked(e, rule_id, t, gate, now, env, out, &refused);
 	if (refused.id) {
 		struct engine_rule *rp = &refused;
 		const char *reason = out->skip_reason;
@@ -255,6 +231,43 @@ enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t
 		store_engine_rule_clear(&refused);
 	}
 	return err;
+}
+
+enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,
+		      struct fire *out)
+{
+	time_t now = time(NULL);
+	struct filter_env env;
+	bool pass = true;
+	enum herr err;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	/* The unlocked look: most refusals end here, without a lock. */
+	if (gate && ((err = fire__look_rule(e, rule_id, t, now, &env, out, &pass)) != HERR_OK ||
+		     !pass))
+		return err;
+	return fire__offer_locked(e, rule_id, t, gate, now, &env, out);
+}
+
+enum herr engine_fire_look(struct engine *e, int64_t rule_id, const struct trigger *t,
+			   time_t now, struct fire *out, bool *pass)
+{
+	struct filter_env env;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	return fire__look_rule(e, rule_id, t, now, &env, out, pass);
+}
+
+enum herr engine_fire_locked(struct engine *e, int64_t rule_id, const struct trigger *t,
+			     time_t now, struct fire *out)
+{
+	struct filter_env env;
+
+	memset(out, 0, sizeof(*out));
+	filter_env_db(&env, e->db);
+	return fire__offer_locked(e, rule_id, t, true, now, &env, out);
 }
 
 /*

@@ -33,6 +33,14 @@
  *
  * The runs the tick starts go to child processes (pool.h), so one slow run
  * never delays another rule's instant.
+ *
+ * Nothing here is inside a transaction: each unit of work that needs one
+ * (the locked half of an offer to a rule, recording missed instants,
+ * giving claims back, failing a dead run) is run with db_tx, one at a
+ * time.  The unlocked look at a rule (and the refusal it records), a
+ * claim, a settle or a move of next_fire_at run without one, statement
+ * by statement: the locked half must be the first read of its
+ * transaction (engine_fire_look).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,6 +51,7 @@
 #include <unistd.h>
 
 #include "cron.h"
+#include "db.h"
 #include "engine.h"
 #include "notify.h"
 #include "iso8601.h"
@@ -168,11 +177,91 @@ static void tick__walk(const struct cron_expr *expr, time_t first, time_t now,
 	w->next = t;
 }
 
+/* The units of work below that need a transaction, each run by db_tx.
+ * An offer of a claimed instant to its rule that came through the
+ * unlocked look: engine_fire_locked in a db_tx, the rule's lock first. */
+struct tick_offer {
+	struct engine *e;
+	int64_t rule_id;
+	const struct trigger *t;
+	time_t now;
+	struct fire f;
+};
+
+static enum herr tick__offer_tx(struct db *db, void *arg)
+{
+	struct tick_offer *o = arg;
+
+	(void)db;
+	return engine_fire_locked(o->e, o->rule_id, o->t, o->now, &o->f);
+}
+
+/* Missed instants recorded: store_schedule_missed in a db_tx. */
+struct tick_missed {
+	int64_t rule_id;
+	const char *rule_name;
+	time_t latest;
+	const char *reason;
+	bool claimed;
+};
+
+static enum herr tick__missed_tx(struct db *db, void *arg)
+{
+	struct tick_missed *m = arg;
+
+	return store_schedule_missed(db, m->rule_id, m->rule_name, m->latest, m->reason,
+				     &m->claimed);
+}
+
+/* Claims given back: store_schedule_release in a db_tx. */
+struct tick_release {
+	int64_t rule_id;
+	const time_t *due;
+	size_t n;
+	const char *due_text;
+	const char *schedule;
+	time_t rewind_from;
+};
+
+static enum herr tick__release_tx(struct db *db, void *arg)
+{
+	const struct tick_release *r = arg;
+
+	return store_schedule_release(db, r->rule_id, r->due, r->n, r->due_text, r->schedule,
+				      r->rewind_from);
+}
+
+/* Give claims back (store_schedule_release), all or none. */
+static enum herr tick__give_back(struct engine *e, int64_t rule_id, const time_t *due, size_t n,
+				 const char *due_text, const char *schedule, time_t rewind_from)
+{
+	struct tick_release r = {rule_id, due, n, due_text, schedule, rewind_from};
+
+	if (n == 0)
+		return HERR_OK;
+	return db_tx(e->db, tick__release_tx, &r);
+}
+
+/* A dead run failed: store_schedule_fail in a db_tx. */
+struct tick_fail {
+	const struct running_run *r;
+	const char *error;
+	bool failed;
+};
+
+static enum herr tick__fail_tx(struct db *db, void *arg)
+{
+	struct tick_fail *f = arg;
+
+	return store_schedule_fail(db, f->r, f->error, &f->failed);
+}
+
 static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
 				     const struct tick_walk *w)
 {
 	char first[ISO8601_LEN], last[ISO8601_LEN], reason[256];
-	bool claimed;
+	struct tick_missed m = {.rule_id = d->rule_id, .rule_name = d->name,
+				.latest = w->last_missed, .reason = reason};
 	enum herr rc;
 
 	iso8601_format(w->first_missed, first);
@@ -185,24 +274,32 @@ static enum herr tick__record_missed(struct engine *e, const struct due_cron *d,
 			 "missed %s%u instants from %s to %s (catch-up window %u min)",
 			 w->missed_more ? "at least " : "", w->missed, first, last,
 			 e->catch_up_minutes);
-	rc = store_schedule_missed(e->db, d->rule_id, d->name, w->last_missed, reason, &claimed);
-	if (rc == HERR_OK && claimed)
+	rc = db_tx(e->db, tick__missed_tx, &m);
+	if (rc == HERR_OK && m.claimed)
 		LOG(LOG_NOTICE, "rule %" PRId64 ": %s", d->rule_id, reason);
 	return rc;
 }
 
 /*
- * Offer a claimed instant to the rule and hand what it starts to a child.
- * The claim row learns the run's id before the run starts, so a crash
- * mid-run still leaves the instant pointing at its run.
+ * Offer a claimed instant to the rule (committed, run and all, before it
+ * is handed on) and hand what it starts to a child.  The claim row learns
+ * the run's id before the run starts, so a crash mid-run still leaves the
+ * instant pointing at its run.
  */
 static enum herr tick__fire_claimed(struct engine *e, int64_t rule_id, const struct trigger *t,
 				    const char *due_text, unsigned *fired)
 {
-	struct fire f = {0};
+	struct tick_offer o = {.e = e, .rule_id = rule_id, .t = t, .now = time(NULL)};
+	struct fire f;
+	bool pass = false;
 	enum herr rc;
 
-	rc = engine_fire(e, rule_id, t, true, &f);
+	/* The look outside any transaction: most refusals end there,
+	 * recorded, without a lock. */
+	rc = engine_fire_look(e, rule_id, t, o.now, &o.f, &pass);
+	if (rc == HERR_OK && pass)
+		rc = db_tx(e->db, tick__offer_tx, &o);
+	f = o.f;
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK; /* deleted meanwhile; its claim went with it */
 	if (rc != HERR_OK)
@@ -275,7 +372,7 @@ static void tick__release(struct engine *e, const struct due_cron *d, const stru
 	for (unsigned i = from; i < w->nfire; i++)
 		if (claimed[i])
 			due[n++] = w->fire[i];
-	rc = store_schedule_release(e->db, d->rule_id, due, n, NULL, d->schedule, rewind_from);
+	rc = tick__give_back(e, d->rule_id, due, n, NULL, d->schedule, rewind_from);
 	if (rc == HERR_OK)
 		LOG(LOG_NOTICE, "rule %" PRId64 ": %zu instant%s from %" PRId64 " not fired yet;"
 		    " the next pass fires %s", d->rule_id, n, n == 1 ? "" : "s",
@@ -402,8 +499,8 @@ enum herr engine_tick_occupancy(struct engine *e, time_t now, unsigned *fired)
 			if (rc == HERR_OK && claimed &&
 			    (rc = tick__fire_claimed(e, due[i].rule_id, &t, due[i].since, fired)) !=
 				    HERR_OK &&
-			    store_schedule_release(e->db, due[i].rule_id, NULL, 1, due[i].since, NULL,
-						   0) != HERR_OK)
+			    tick__give_back(e, due[i].rule_id, NULL, 1, due[i].since, NULL, 0) !=
+				    HERR_OK)
 				LOG(LOG_ERR, "rule %" PRId64 ": occupancy since %s claimed, not fired and"
 				    " not given back: lost", due[i].rule_id, due[i].since);
 			rc = tick__local(rc, "rule", due[i].rule_id);
@@ -469,6 +566,7 @@ static enum herr tick__reap_one(struct engine *e, const struct running_run *r, t
 {
 	char error[256], at[ISO8601_LEN];
 	bool dead = tick__owner_dead(e, r->owner), done = false;
+	struct tick_fail fail = {.r = r, .error = error};
 	enum herr rc;
 
 	if (!dead && !r->lease_expired)
@@ -493,7 +591,7 @@ static enum herr tick__reap_one(struct engine *e, const struct running_run *r, t
 		snprintf(error, sizeof(error), "lease expired at %s (owner %s)", at,
 			 r->owner[0] ? r->owner : "none");
 	}
-	if ((rc = store_schedule_fail(e->db, r, error, &done)) != HERR_OK || !done)
+	if ((rc = db_tx(e->db, tick__fail_tx, &fail)) != HERR_OK || !fail.failed)
 		return rc;
 	(*reaped)++;
 	LOG(LOG_WARNING, "run %" PRId64 ": failed: %s", r->id, error);

@@ -128,6 +128,76 @@ static void cleanup__unlink_all(struct cleanup_run *run)
 	cleanup_files_clear(&run->files);
 }
 
+/*
+ * One batch of deletions (store/cleanup.h), a transaction of its own: its
+ * rows are committed gone before cleanup__unlink_all unlinks their files.
+ * Each kind of batch is a db_tx function taking this; count is what it
+ * deleted (detections, events) or freed (bytes).
+ */
+struct cleanup_batch {
+	struct cleanup_run *run;
+	size_t mark;          /* run->files.n before the batch */
+	const char *before;   /* retention: older than this */
+	uint64_t want;        /* ceiling: bytes to free */
+	int64_t id;           /* an orphan row, with its path */
+	const char *rel_path;
+	uint64_t count;
+};
+
+/* Every attempt starts from the files listed before the batch: an earlier
+ * attempt's rows were rolled back. */
+static struct cleanup_files *cleanup__batch_files(struct cleanup_batch *b)
+{
+	b->run->files.n = b->mark;
+	return &b->run->files;
+}
+
+static enum herr cleanup__detections_tx(struct db *db, void *arg)
+{
+	struct cleanup_batch *b = arg;
+
+	return store_cleanup_detections(db, b->before, CLEANUP_BATCH, cleanup__batch_files(b),
+					&b->count);
+}
+
+static enum herr cleanup__events_tx(struct db *db, void *arg)
+{
+	struct cleanup_batch *b = arg;
+
+	return store_cleanup_events(db, b->before, CLEANUP_BATCH, &b->count);
+}
+
+static enum herr cleanup__oldest_tx(struct db *db, void *arg)
+{
+	struct cleanup_batch *b = arg;
+
+	return store_cleanup_oldest(db, b->want, CLEANUP_BATCH, cleanup__batch_files(b), &b->count);
+}
+
+static enum herr cleanup__row_tx(struct db *db, void *arg)
+{
+	struct cleanup_batch *b = arg;
+
+	return store_cleanup_delete_row(db, b->id, b->rel_path, cleanup__batch_files(b));
+}
+
+/* Run batch b with fn; when it was not committed, nothing of it counts and
+ * no file of it is unlinked. */
+static enum herr cleanup__batch(struct cleanup_run *run, enum herr (*fn)(struct db *, void *),
+				struct cleanup_batch *b)
+{
+	enum herr rc;
+
+	b->run = run;
+	b->mark = run->files.n;
+	b->count = 0;
+	if ((rc = db_tx(run->db, fn, b)) != HERR_OK) {
+		run->files.n = b->mark;
+		b->count = 0;
+	}
+	return rc;
+}
+
 /* "YYYY-MM-DD HH:MM:SS" (UTC) days before now. */
 static void cleanup__days_ago(time_t now, unsigned days, char *out, size_t outsz)
 {
@@ -143,32 +213,32 @@ static void cleanup__days_ago(time_t now, unsigned days, char *out, size_t outsz
 static enum herr cleanup__retention(struct cleanup_run *run, unsigned days)
 {
 	char before[32];
-	uint64_t n;
+	struct cleanup_batch b = {.before = before};
 	enum herr rc;
 
 	cleanup__days_ago(run->now, days, before, sizeof(before));
 	do {
 		size_t images = run->files.n;
 
-		rc = store_cleanup_detections(run->db, before, CLEANUP_BATCH, &run->files, &n);
-		if (rc != HERR_OK)
+		if ((rc = cleanup__batch(run, cleanup__detections_tx, &b)) != HERR_OK)
 			return rc;
-		run->rep->detections_deleted += n;
+		run->rep->detections_deleted += b.count;
 		run->rep->images_deleted += run->files.n - images;
 		cleanup__unlink_all(run);
-	} while (n > 0);
+	} while (b.count > 0);
 	do {
-		if ((rc = store_cleanup_events(run->db, before, CLEANUP_BATCH, &n)) != HERR_OK)
+		if ((rc = cleanup__batch(run, cleanup__events_tx, &b)) != HERR_OK)
 			return rc;
-		run->rep->events_deleted += n;
-	} while (n > 0);
+		run->rep->events_deleted += b.count;
+	} while (b.count > 0);
 	return HERR_OK;
 }
 
 static enum herr cleanup__ceiling(struct cleanup_run *run, unsigned max_percent)
 {
 	struct storage_usage u;
-	uint64_t limit, want, freed, gone;
+	struct cleanup_batch b = {0};
+	uint64_t limit, want, gone;
 	enum herr rc;
 
 	/* Usage is read again (a scan of every media row) only once what
@@ -190,15 +260,14 @@ static enum herr cleanup__ceiling(struct cleanup_run *run, unsigned max_percent)
 			    run->cfg->media_root, u.percent, u.media_bytes, want);
 			return HERR_OK;
 		}
-		for (gone = 0; gone < want; gone += freed) {
-			rc = store_cleanup_oldest(run->db, want - gone, CLEANUP_BATCH, &run->files,
-						  &freed);
-			if (rc != HERR_OK)
+		for (gone = 0; gone < want; gone += b.count) {
+			b.want = want - gone;
+			if ((rc = cleanup__batch(run, cleanup__oldest_tx, &b)) != HERR_OK)
 				return rc;
 			if (run->files.n == 0)
 				return HERR_OK;
 			run->rep->media_deleted += run->files.n;
-			run->rep->media_bytes += freed;
+			run->rep->media_bytes += b.count;
 			cleanup__unlink_all(run);
 		}
 	}
@@ -318,6 +387,7 @@ static void cleanup__walk(struct cleanup_walk *w, int dirfd, size_t len, int dep
 static enum herr cleanup__orphans(struct cleanup_run *run)
 {
 	struct cleanup_files rows = {0};
+	struct cleanup_batch b = {0};
 	struct cleanup_walk w;
 	const char **known = NULL;
 	int64_t after = 0, last = 0;
@@ -345,8 +415,9 @@ static enum herr cleanup__orphans(struct cleanup_run *run)
 			continue;
 		if (lstat(abs, &sb) == 0 || errno != ENOENT)
 			continue;
-		rc = store_cleanup_delete_row(run->db, rows.v[i].id, rows.v[i].rel_path, &run->files);
-		if (rc != HERR_OK)
+		b.id = rows.v[i].id;
+		b.rel_path = rows.v[i].rel_path;
+		if ((rc = cleanup__batch(run, cleanup__row_tx, &b)) != HERR_OK)
 			goto out;
 		if (run->files.n > 0) { /* not deleted by someone else meanwhile */
 			LOG(LOG_INFO, "cleanup: removed orphan row %" PRId64 " (%s)", rows.v[i].id,

@@ -250,6 +250,24 @@ static int timelapse__place(const struct hearth_config *cfg, struct db *db, cons
 	return media_move_into(cfg->media_root, tmp, rel);
 }
 
+/* A day's video committed: store_timelapse_commit in a db_tx. */
+struct timelapse_commit {
+	const struct media_fields *video;
+	struct media_fields *thumb;
+	int64_t camera_id;
+	const char *day;
+	int64_t max_frame_id;
+	int64_t video_id;
+};
+
+static enum herr timelapse__commit_tx(struct db *db, void *arg)
+{
+	struct timelapse_commit *c = arg;
+
+	return store_timelapse_commit(db, c->video, c->thumb, c->camera_id, c->day,
+				      c->max_frame_id, &c->video_id);
+}
+
 /* Stitch one camera's day.  Only a database error is returned; a failed
  * stitch is logged and counted, its frames kept. */
 static enum herr timelapse__stitch_one(const struct hearth_config *cfg, struct db *db,
@@ -260,6 +278,7 @@ static enum herr timelapse__stitch_one(const struct hearth_config *cfg, struct d
 	struct ffmpeg_opts fo;
 	struct media_probe probe = {.duration_ms = -1};
 	struct media_fields vf, tf;
+	struct timelapse_commit commit;
 	struct stat sb;
 	char name[CAMERA_NAME_MAX], err[512], ymd[9];
 	char list[MEDIA_PATH_MAX] = "", video_tmp[MEDIA_PATH_MAX] = "", thumb_tmp[MEDIA_PATH_MAX] = "";
@@ -359,9 +378,9 @@ static enum herr timelapse__stitch_one(const struct hearth_config *cfg, struct d
 		.width = probe.width, .height = probe.height, .duration_ms = probe.duration_ms,
 		.day = d->day,
 	};
-	rc = store_timelapse_commit(db, &vf, have_thumb ? &tf : NULL, d->camera_id, d->day, max_id,
-				    &video_id);
-	if (rc != HERR_OK)
+	commit = (struct timelapse_commit){&vf, have_thumb ? &tf : NULL, d->camera_id, d->day,
+					   max_id, 0};
+	if ((rc = db_tx(db, timelapse__commit_tx, &commit)) != HERR_OK)
 		goto out;
 	placed = false; /* the rows own the files now */
 	timelapse__unlink_frames(cfg->media_root, &frames);

@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "net/backoff.h"
 #include "net/ha.h"
@@ -297,11 +298,34 @@ static double queue__random(void)
 	return (double)(v >> 11) / 9007199254740992.0;   /* 2^53 */
 }
 
+/* A job claimed: store_jobs_claim in a transaction of its own. */
+struct queue_claim {
+	const struct queue_runner *q;
+	int64_t id;
+	struct job j;
+};
+
+static enum herr queue__claim_tx(struct db *db, void *arg)
+{
+	struct queue_claim *c = arg;
+
+	/* An earlier attempt's, whose claim was rolled back. */
+	json_decref(c->j.payload);
+	c->j.payload = NULL;
+	return store_jobs_claim(db, c->id, c->q->owner, c->q->lease_seconds, &c->j);
+}
+
+static enum herr queue__reap_tx(struct db *db, void *arg)
+{
+	return store_jobs_reap(db, arg);
+}
+
 enum herr queue_run_one(struct queue_runner *q, int64_t id, bool *delivered)
 {
 	char err[JOB_ERROR_MAX] = "";
 	enum job_outcome outcome;
 	json_t *result = NULL;
+	struct queue_claim claim = {.q = q, .id = id};
 	struct job j;
 	long delay_ms = 0;
 	enum herr e, sent;
@@ -312,9 +336,14 @@ enum herr queue_run_one(struct queue_runner *q, int64_t id, bool *delivered)
 	 * dead-lettered: leave them to a runner that has one. */
 	if (!q || !q->db || !q->cfg)
 		return HERR_INTERNAL;
-	e = store_jobs_claim(q->db, id, q->owner, q->lease_seconds, &j);
-	if (e != HERR_OK)
+	/* Committed before the delivery: a runner that dies meanwhile leaves
+	 * a lease that runs out, and the job is reaped. */
+	e = db_tx(q->db, queue__claim_tx, &claim);
+	if (e != HERR_OK) {
+		json_decref(claim.j.payload);
 		return e;
+	}
+	j = claim.j;
 
 	sent = queue_deliver(q->cfg, j.queue, j.payload, &result, err, sizeof(err));
 	if (sent == HERR_OK) {
@@ -389,7 +418,7 @@ static long queue__ms_since(const struct timespec *t0)
 enum herr queue_run_due(struct queue_runner *q, unsigned max, long budget_ms, unsigned *ran)
 {
 	struct timespec t0;
-	unsigned n = 0;
+	unsigned n = 0, reaped = 0;
 	enum herr e;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -397,7 +426,11 @@ enum herr queue_run_due(struct queue_runner *q, unsigned max, long budget_ms, un
 		*ran = 0;
 	if (!q || !q->db || !q->cfg)
 		return HERR_INTERNAL;
-	if ((e = store_jobs_reap(q->db, NULL)) != HERR_OK)
+	/* A batch a transaction; a full one may have left more. */
+	do
+		e = db_tx(q->db, queue__reap_tx, &reaped);
+	while (e == HERR_OK && reaped == JOBS_REAP_BATCH);
+	if (e != HERR_OK)
 		return e;
 	while (n < max && queue__ms_since(&t0) < budget_ms) {
 		e = queue_run_one(q, 0, NULL);

@@ -59,7 +59,9 @@ enum herr queue_deliver(const struct hearth_config *cfg, const char *queue,
 /*
  * Claim job id (id > 0) or the oldest due one (id = 0), deliver it and
  * record the outcome.  *delivered tells whether it went out (may be NULL).
- * HERR_NOT_FOUND when there was nothing to claim.
+ * HERR_NOT_FOUND when there was nothing to claim.  Outside any
+ * transaction: the claim is committed (db_tx) before the delivery, which
+ * may take seconds.
  */
 enum herr queue_run_one(struct queue_runner *q, int64_t id, bool *delivered);
 

@@ -482,16 +482,11 @@ enum herr store_alerts_act(struct db *db, int64_t id, enum alert_action action,
 			   const char *actor, const char *note, json_t **out,
 			   int64_t *prompt_id)
 {
-	/* The request may already hold a transaction (the API's, with its
-	 * audit row); then the action is part of it. */
-	bool own = false;
 	int64_t pid = 0;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
-	rc = db_tx_end(db, own, alerts__act(db, id, action, actor, note, &pid));
+	rc = alerts__act(db, id, action, actor, note, &pid);
 	if (prompt_id)
 		*prompt_id = rc == HERR_OK ? pid : 0;
 	return rc == HERR_OK ? store_alerts_get(db, id, out) : rc;

@@ -105,12 +105,11 @@ enum herr store_alerts_get(struct db *db, int64_t id, json_t **out);
 
 /*
  * Record action by actor (note may be NULL) on alert id and apply it, in
- * one transaction with the alert's row locked, so two people acting at
- * once are one action and one HERR_CONFLICT.  *out (a new reference) is
- * the alert afterwards with its actions; *prompt_id the re-notification of
- * an assist (0 otherwise; may be NULL).
+ * the caller's transaction with the alert's row locked, so two people
+ * acting at once are one action and one HERR_CONFLICT.  *out (a new
+ * reference) is the alert afterwards with its actions; *prompt_id the
+ * re-notification of an assist (0 otherwise; may be NULL).
  * HERR_NOT_FOUND; HERR_CONFLICT when the alert is already resolved.
- * Inside the caller's transaction when there is one, else in its own.
  */
 enum herr store_alerts_act(struct db *db, int64_t id, enum alert_action action,
 			   const char *actor, const char *note, json_t **out,

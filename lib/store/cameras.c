@@ -278,7 +278,6 @@ static void cameras__bind_fields(struct db_stmt *st, const struct camera_fields 
 
 enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int64_t *id)
 {
-	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	int64_t new_id = 0;
 	enum herr e;
@@ -286,19 +285,14 @@ enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int
 	*id = 0;
 	if (f->incoming_dir && !camera_incoming_dir_ok(f->incoming_dir))
 		return HERR_INVALID;
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		return e;
 	if ((e = db_prepare(db, sql_sensor_insert, &st)) != HERR_OK)
-		goto out;
+		return e;
 	cameras__bind_fields(st, f);
 	e = db_execute(st);
 	new_id = e == HERR_OK ? (int64_t)db_insert_id(st) : 0;
 	db_done(st);
-	if (e != HERR_OK)
-		goto out;
-	e = cameras__put_row(db, new_id, f->incoming_dir);
-out:
-	e = db_tx_end(db, own_tx, e);
+	if (e == HERR_OK)
+		e = cameras__put_row(db, new_id, f->incoming_dir);
 	if (e == HERR_OK)
 		*id = new_id;
 	return e;
@@ -306,31 +300,26 @@ out:
 
 enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fields *f)
 {
-	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	struct camera cur;
 	enum herr e;
 
 	if (f->incoming_dir && !camera_incoming_dir_ok(f->incoming_dir))
 		return HERR_INVALID;
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		return e;
 	/* Locked first: an UPDATE that changes nothing reports no row. */
 	e = store_camera_load(db, id, true, &cur);
 	store_camera_release(&cur);
 	if (e != HERR_OK)
-		goto out;
+		return e;
 	if ((e = db_prepare(db, sql_sensor_update, &st)) != HERR_OK)
-		goto out;
+		return e;
 	cameras__bind_fields(st, f);
 	db_bind_int64(st, 4, id);
 	e = db_execute(st);
 	db_done(st);
 	if (e != HERR_OK)
-		goto out;
-	e = cameras__put_row(db, id, f->incoming_dir);
-out:
-	return db_tx_end(db, own_tx, e);
+		return e;
+	return cameras__put_row(db, id, f->incoming_dir);
 }
 
 enum herr store_cameras_delete(struct db *db, int64_t id)

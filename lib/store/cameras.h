@@ -80,14 +80,15 @@ enum herr store_cameras_list(struct db *db, const struct camera_filter *f,
 			     const struct page *pg, json_t *items, bool *has_more);
 
 /*
- * The sensors row and the cameras row in one transaction; the new id in
- * *id.  HERR_INVALID when room_id names no room, HERR_CONFLICT when
+ * The sensors row and the cameras row, in the caller's transaction (both
+ * or neither once it ends); the new id in *id.  HERR_INVALID when room_id names no room, HERR_CONFLICT when
  * incoming_dir is taken.
  */
 enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int64_t *id);
 
 /* Replace a camera's fields (the caller merged a partial update), making
- * its cameras row when it had none.  Errors as create; HERR_NOT_FOUND. */
+ * its cameras row when it had none, in the caller's transaction.  Errors
+ * as create; HERR_NOT_FOUND. */
 enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fields *f);
 
 /* Delete the camera (sensor and cameras row; its media stay, without a

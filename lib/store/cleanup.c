@@ -139,14 +139,12 @@ static enum herr cleanup__collect(struct db_stmt *st, struct cleanup_files *file
 	return r < 0 ? HERR_INTERNAL : HERR_OK;
 }
 
-/* Commit, or roll back what failed; files added since `mark` are dropped
- * when nothing was committed, so the caller never unlinks for a row that
- * is still there. */
-static enum herr cleanup__finish(struct db *db, bool own, enum herr rc,
-				 struct cleanup_files *files, size_t mark)
+/* A batch that failed is rolled back by the caller: the files it added
+ * since `mark` are dropped, so nobody unlinks for a row that is still
+ * there. */
+static enum herr cleanup__failed(enum herr rc, struct cleanup_files *files, size_t mark)
 {
-	rc = db_tx_end(db, own, rc);
-	if (rc != HERR_OK && files)
+	if (rc != HERR_OK)
 		files->n = mark;
 	return rc;
 }
@@ -223,7 +221,6 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 	char *ids = NULL;
 	size_t mark = files->n, n = 0, k = 0, used;
 	uint64_t sum = 0;
-	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -232,10 +229,6 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		return HERR_OK;
 	if (!(cand = calloc(max, sizeof(*cand))))
 		return HERR_NOMEM;
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
-		free(cand);
-		return rc;
-	}
 	if ((rc = db_prepare(db, sql_oldest, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, max);
@@ -306,7 +299,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(cand);
-	rc = cleanup__finish(db, own, rc, files, mark);
+	rc = cleanup__failed(rc, files, mark);
 	if (rc != HERR_OK)
 		*freed = 0;
 	return rc;
@@ -366,7 +359,6 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 	struct db_stmt *st = NULL;
 	int64_t *ids = NULL, *images = NULL;
 	size_t mark = files->n, n = 0;
-	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -379,11 +371,6 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 		free(ids);
 		free(images);
 		return HERR_NOMEM;
-	}
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
-		free(ids);
-		free(images);
-		return rc;
 	}
 	if ((rc = db_prepare(db, sql_old_detections, &st)) != HERR_OK)
 		goto out;
@@ -435,7 +422,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(images);
-	rc = cleanup__finish(db, own, rc, files, mark);
+	rc = cleanup__failed(rc, files, mark);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -447,7 +434,6 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 	struct db_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0;
-	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -456,10 +442,6 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 		return HERR_OK;
 	if (!(ids = calloc(max, sizeof(*ids))))
 		return HERR_NOMEM;
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
-		free(ids);
-		return rc;
-	}
 	if ((rc = db_prepare(db, sql_old_events, &st)) != HERR_OK)
 		goto out;
 	db_bind_text(st, 0, before);
@@ -484,7 +466,6 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 out:
 	db_done(st);
 	free(ids);
-	rc = cleanup__finish(db, own, rc, NULL, 0);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -538,11 +519,6 @@ enum herr store_cleanup_delete_row(struct db *db, int64_t id, const char *rel_pa
 				   struct cleanup_files *files)
 {
 	size_t mark = files->n;
-	bool own = false;
-	enum herr rc;
 
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
-	rc = cleanup__delete_media(db, id, rel_path, files);
-	return cleanup__finish(db, own, rc, files, mark);
+	return cleanup__failed(cleanup__delete_media(db, id, rel_path, files), files, mark);
 }

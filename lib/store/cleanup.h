@@ -3,10 +3,11 @@
 
 /*
  * The queries of storage cleanup (lib/media/cleanup.c): what the media
- * rows add up to, and deletions in batches.  Each deleting function runs
- * its own transaction (call it outside one) and, once that has committed,
- * hands back the files whose rows went, for the caller to unlink: a row is
- * always gone before its file.
+ * rows add up to, and deletions in batches.  Each deleting function is
+ * one batch, in the caller's transaction (a batch a transaction: the
+ * caller commits it, then unlinks the files it handed back, so a row is
+ * always gone before its file).  On an error the files it added are taken
+ * off the list again.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -21,8 +21,6 @@
 /* last_error is a VARCHAR(512): longer reasons are cut, by characters. */
 #define ERROR_SQL "LEFT(COALESCE(?, 'delivery failed'), " JOBS_STR(JOB_ERROR_MAX) ")"
 
-/* Expired leases reaped per transaction: a few, unless a host died. */
-#define REAP_BATCH 100
 /* Dead jobs put back in one request at most (POST .../requeue-all). */
 #define REQUEUE_MAX 1000
 /* Queue names in the stats: the channels and ha_action, with room to spare. */
@@ -70,7 +68,7 @@ static const char sql_dead[] =
 static const char sql_expired[] =
 	"SELECT id, queue, owner, attempts < max_attempts FROM jobs"
 	" WHERE status = 'running' AND lease_until < NOW(3)"
-	" ORDER BY id LIMIT " JOBS_STR(REAP_BATCH) " FOR UPDATE SKIP LOCKED";
+	" ORDER BY id LIMIT " JOBS_STR(JOBS_REAP_BATCH) " FOR UPDATE SKIP LOCKED";
 /* Each assignment reads columns no other one changes (owner is read
  * before it is cleared either way), so the order of evaluation does not
  * matter. */
@@ -244,14 +242,11 @@ out:
 enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 			   unsigned lease_seconds, struct job *j)
 {
-	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	unsigned n = 0;
 	enum herr e;
 
 	memset(j, 0, sizeof(*j));
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		return e;
 	if ((e = jobs__pick(db, id, j)) != HERR_OK)
 		goto out;
 	if ((e = db_prepare(db, sql_take, &st)) != HERR_OK)
@@ -267,7 +262,6 @@ enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 	if (e == HERR_OK)
 		j->attempts++;
 out:
-	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK) {
 		json_decref(j->payload);
 		memset(j, 0, sizeof(*j));
@@ -317,10 +311,8 @@ out:
 	return e;
 }
 
-/* One batch of expired leases: *n how many were reaped. */
-static enum herr jobs__reap_batch(struct db *db, unsigned *n)
+enum herr store_jobs_reap(struct db *db, unsigned *n)
 {
-	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	json_t *ids = json_array();
 	char *ids_text = NULL;
@@ -330,8 +322,6 @@ static enum herr jobs__reap_batch(struct db *db, unsigned *n)
 	*n = 0;
 	if (!ids)
 		return HERR_NOMEM;
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		goto out;
 	if ((e = db_prepare(db, sql_expired, &st)) != HERR_OK)
 		goto end;
 	if ((e = db_execute(st)) != HERR_OK)
@@ -367,27 +357,10 @@ static enum herr jobs__reap_batch(struct db *db, unsigned *n)
 	e = jobs__apply(st, n);
 end:
 	db_done(st);
-	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK)
 		*n = 0;
-out:
 	free(ids_text);
 	json_decref(ids);
-	return e;
-}
-
-enum herr store_jobs_reap(struct db *db, unsigned *n)
-{
-	unsigned total = 0, batch = 0;
-	enum herr e;
-
-	/* A full batch may have left more behind it. */
-	do {
-		e = jobs__reap_batch(db, &batch);
-		total += batch;
-	} while (e == HERR_OK && batch == REAP_BATCH);
-	if (n)
-		*n = total;
 	return e;
 }
 
@@ -458,7 +431,6 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
 			    json_t **ids_out)
 {
-	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	json_t *ids = json_array();
 	char *ids_text = NULL;
@@ -472,8 +444,6 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 		return HERR_NOMEM;
 	if (limit > REQUEUE_MAX)
 		limit = REQUEUE_MAX;
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		goto out;
 	if ((e = db_prepare(db, sql_dead_oldest, &st)) != HERR_OK)
 		goto end;
 	db_bind_text(st, 0, queue);
@@ -504,7 +474,6 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 	e = jobs__apply(st, n);
 end:
 	db_done(st);
-	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK) {
 		*n = 0;
 		goto out;

@@ -66,9 +66,11 @@ enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *
 /*
  * Claim a due pending job (run_after <= now) for owner with a lease of
  * lease_seconds: status running, attempts + 1.  With id > 0 that job
- * only (its creator delivering at once), else the oldest due one.
+ * only (its creator delivering at once), else the oldest due one.  A
+ * locked pick, then the take: in the caller's transaction, which commits
+ * the claim before the delivery starts.
  * HERR_NOT_FOUND when there is none (or it is not pending and due).
- * j->payload is a new reference.
+ * j->payload is a new reference (none after an error).
  */
 enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 			   unsigned lease_seconds, struct job *j);
@@ -84,10 +86,14 @@ enum herr store_jobs_finish(struct db *db, int64_t id, const char *owner,
 			    enum job_outcome outcome, long delay_ms, const json_t *result,
 			    const char *error);
 
+/* Expired leases reaped by one store_jobs_reap: a few, unless a host died. */
+#define JOBS_REAP_BATCH 100
+
 /*
  * Jobs whose lease ran out (their worker died or hung): back to pending,
  * due now, when attempts are left, else dead, with last_error saying so.
- * *n how many (may be NULL).
+ * At most JOBS_REAP_BATCH of them, in the caller's transaction (a batch
+ * a transaction); a full batch may have left more.  *n how many.
  */
 enum herr store_jobs_reap(struct db *db, unsigned *n);
 
@@ -105,8 +111,9 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 			 json_t *items, bool *has_more);
 
 /* Put the oldest limit dead jobs of queue back: pending, due now,
- * attempts 0, last_error kept.  *n how many; *ids (may be NULL) a new
- * array of their ids. */
+ * attempts 0, last_error kept (several statements: in the caller's
+ * transaction).  *n how many; *ids (may be NULL) a new array of their
+ * ids. */
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
 			    json_t **ids);
 

@@ -217,14 +217,11 @@ out:
 enum herr store_media_delete(struct db *db, int64_t id, const char *kind,
 			     struct media_row *gone, size_t max, size_t *n)
 {
-	bool own_tx = false;
 	struct media_row parent;
 	struct db_stmt *st = NULL;
 	enum herr e;
 
 	*n = 0;
-	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
-		return e;
 	if ((e = db_prepare(db, sql_find_lock, &st)) != HERR_OK)
 		goto out;
 	db_bind_int64(st, 0, id);
@@ -245,7 +242,6 @@ enum herr store_media_delete(struct db *db, int64_t id, const char *kind,
 		e = HERR_NOT_FOUND;
 	db_done(st);
 out:
-	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK)
 		*n = 0;
 	return e;

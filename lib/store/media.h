@@ -66,8 +66,8 @@ enum herr store_media_child(struct db *db, int64_t parent_id, const char *kind,
 enum herr store_media_get_json(struct db *db, int64_t id, const char *kind, json_t **out);
 
 /*
- * Delete the row with id (of kind, NULL = any) and its children in one
- * transaction; the rows that went, the parent first, into gone[0..max)
+ * Delete the row with id (of kind, NULL = any) and its children, locked,
+ * in the caller's transaction; the rows that went, the parent first, into gone[0..max)
  * with their count in *n, for the caller to media_unlink() after.
  * HERR_NOT_FOUND when there is no such row.
  */

@@ -869,15 +869,21 @@ enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const c
 	return runs__apply(st, ok);
 }
 
-/* One attempt of store_runs_finish's statements. */
-static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
-				   const char *status, const char *log_status, const char *error,
-				   const char *data_json, int64_t active_ms, bool counted, bool *ok)
+/*
+ * The end of a run races the gate of the next offers of its rule, which
+ * locks the rule's row and then reads the rule's logs with locks.  An end
+ * that recounts the rule takes the rule's row first too, so the two never
+ * wait on each other in a circle.
+ */
+enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
+			    const char *log_status, const char *error, const char *data_json,
+			    int64_t active_ms, bool counted, bool *ok)
 {
 	bool recount = strcmp(log_status, "completed") != 0;
 	struct db_stmt *st;
 	enum herr e;
 
+	*ok = false;
 	/* The rule's row before the run's rows, as the gate takes them. */
 	if (recount && (e = store_engine_lock_rule_of(db, id)) != HERR_OK)
 		return e;
@@ -892,54 +898,17 @@ static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
 	db_bind_text(st, 6, owner);
 	e = runs__apply(st, ok);
 	if (e != HERR_OK || !*ok)
-		return e;
+		goto out;
 	e = db_prepare(db, sql_log_finish, &st);
 	if (e != HERR_OK)
-		return e;
+		goto out;
 	db_bind_text(st, 0, log_status);
 	db_bind_text(st, 1, error);
 	db_bind_int64(st, 2, id);
 	e = runs__apply(st, NULL);
 	if (e == HERR_OK && recount)
 		e = store_engine_recount(db, id);
-	return e;
-}
-
-/*
- * The end of a run races the gate of the next offers of its rule, which
- * locks the rule's row and then reads the rule's logs with locks.  An end
- * that recounts the rule takes the rule's row first too, so the two never
- * wait on each other in a circle; losing a deadlock anyway rolls our
- * statements back whole, so they are simply run again.
- */
-struct runs_finish {
-	int64_t id;
-	const char *owner, *status, *log_status, *error, *data_json;
-	int64_t active_ms;
-	bool counted;
-	bool *ok;
-};
-
-static enum herr runs__finish_unit(struct db *db, void *arg)
-{
-	const struct runs_finish *f = arg;
-
-	*f->ok = false;
-	return runs__finish_once(db, f->id, f->owner, f->status, f->log_status, f->error,
-				 f->data_json, f->active_ms, f->counted, f->ok);
-}
-
-enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
-			    const char *log_status, const char *error, const char *data_json,
-			    int64_t active_ms, bool counted, bool *ok)
-{
-	struct runs_finish f = {
-		.id = id, .owner = owner, .status = status, .log_status = log_status,
-		.error = error, .data_json = data_json, .active_ms = active_ms,
-		.counted = counted, .ok = ok,
-	};
-	enum herr e = db_tx(db, runs__finish_unit, &f);
-
+out:
 	if (e != HERR_OK)
 		*ok = false;
 	return e;
@@ -961,11 +930,11 @@ enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigne
 	return runs__apply(st, claimed);
 }
 
-static enum herr runs__cancel_unit(struct db *db, void *arg)
+enum herr store_runs_cancel(struct db *db, int64_t id)
 {
-	int64_t id = *(const int64_t *)arg, exists = 0;
 	struct db_stmt *st;
 	bool ok = false;
+	int64_t exists = 0;
 	enum herr e;
 
 	/* The rule's row first, as the gate and store_runs_finish take it. */
@@ -1000,11 +969,6 @@ static enum herr runs__cancel_unit(struct db *db, void *arg)
 		e = store_engine_recount(db, id);
 out:
 	return e;
-}
-
-enum herr store_runs_cancel(struct db *db, int64_t id)
-{
-	return db_tx(db, runs__cancel_unit, &id);
 }
 
 enum herr store_runs_due_now(struct db *db, int64_t id)

@@ -191,8 +191,9 @@ enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const c
 
 /*
  * running (owned) -> status (completed|failed), and its event log ->
- * log_status (completed|ignored|failed) with the final pipeline_data, in
- * one transaction.  error may be NULL.
+ * log_status (completed|ignored|failed) with the final pipeline_data:
+ * several statements, in the caller's transaction (the rule's row locked
+ * first when the end recounts it).  error may be NULL.
  */
 enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
 			    const char *log_status, const char *error, const char *data_json,
@@ -203,7 +204,8 @@ enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const 
 enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigned lease_s,
 			   bool any_time, bool *claimed);
 
-/* running|waiting -> cancelled (log ignored, reason "cancelled").
+/* running|waiting -> cancelled (log ignored, reason "cancelled"), in the
+ * caller's transaction, the rule's row locked first as the gate takes it.
  * HERR_NOT_FOUND / HERR_CONFLICT (already ended). */
 enum herr store_runs_cancel(struct db *db, int64_t id);
 

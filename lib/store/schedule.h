@@ -114,9 +114,9 @@ enum herr store_schedule_settle(struct db *db, int64_t rule_id, time_t due_at,
  * skipped, no run).  For a cron rule (rewind_from not 0) next_fire_at goes
  * back from rewind_from, where the pass had moved it, to the first of
  * them, only while it still holds rewind_from and the schedule is the
- * same.  One transaction: either all of it or nothing (then the instants
- * are lost, as with a crash between claim and run).  Must not be called
- * inside a transaction.
+ * same.  Several statements, for the caller to run as one transaction:
+ * either all of it or nothing (then the instants are lost, as with a
+ * crash between claim and run).
  */
 enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *due, size_t n,
 				 const char *due_text, const char *schedule,
@@ -124,9 +124,9 @@ enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *d
 
 /*
  * Record instants a cron rule missed: the claim row of the latest missed
- * instant (outcome missed) and one `ignored` event log with reason, in one
- * transaction.  *claimed false (nothing written) when that instant was
- * claimed already.  Must not be called inside a transaction.
+ * instant (outcome missed) and one `ignored` event log with reason, in the
+ * caller's transaction.  *claimed false (nothing written) when that
+ * instant was claimed already.
  */
 enum herr store_schedule_missed(struct db *db, int64_t rule_id, const char *rule_name,
 				time_t latest, const char *reason, bool *claimed);
@@ -168,9 +168,9 @@ enum herr store_schedule_handover(struct db *db, int64_t id, const char *from, c
 
 /*
  * Fail a run whose worker is gone, with error as the reason, and its event
- * log (status failed, reason, finished_at), in one transaction; only while
- * the run is still running and untouched since r was read.  *failed tells
- * whether it changed.  Must not be called inside a transaction.
+ * log (status failed, reason, finished_at), in the caller's transaction,
+ * the rule's row locked first; only while the run is still running and
+ * untouched since r was read.  *failed tells whether it changed.
  */
 enum herr store_schedule_fail(struct db *db, const struct running_run *r, const char *error,
 			      bool *failed);

@@ -6,9 +6,8 @@
  * rule's row, so they run one at a time per rule.  Every read after that
  * lock is a locking read too: a plain SELECT would answer from the
  * transaction's snapshot, which may predate the writer we just waited for.
- * They run several statements: inside the caller's transaction when there
- * is one (the API's), which the caller rolls back on failure; otherwise in
- * one of their own.
+ * They run several statements, in the caller's transaction (the API's),
+ * which the caller rolls back on failure.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -235,12 +234,9 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 {
 	struct db_stmt *st = NULL;
 	int64_t id = 0, order = 0;
-	bool own = false;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
@@ -260,7 +256,7 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 	rc = store_steps_get(db, rule_id, id, false, out);
 out:
 	db_done(st);
-	if ((rc = db_tx_end(db, own, rc)) != HERR_OK) {
+	if (rc != HERR_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -298,11 +294,8 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 {
 	struct db_stmt *st = NULL;
 	int64_t order = 0;
-	bool own = false;
 	enum herr rc;
 
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, &order)) != HERR_OK)
@@ -322,7 +315,7 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 	rc = db_execute(st);
 out:
 	db_done(st);
-	return db_tx_end(db, own, rc);
+	return rc;
 }
 
 /*
@@ -395,11 +388,8 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 	struct db_stmt *st = NULL;
 	int64_t *have = NULL;
 	size_t count = 0;
-	bool own = false;
 	enum herr rc;
 
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
 	if ((rc = steps__load_ids(db, rule_id, &have, &count)) != HERR_OK)
@@ -429,5 +419,5 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 out:
 	db_done(st);
 	free(have);
-	return db_tx_end(db, own, rc);
+	return rc;
 }

@@ -59,10 +59,11 @@ enum herr store_timelapse_video_of(struct db *db, int64_t camera_id, const char 
 				   int64_t *id);
 
 /*
- * In one transaction: the video's row, its thumbnail's row (thumb may be
- * NULL; its parent_id is set here) and the removal of the day's frame rows
- * up to id max_frame_id.  The new row's id in *video_id.  Call outside a
- * transaction; the frames' files are the caller's to unlink after.
+ * The video's row, its thumbnail's row (thumb may be NULL; its parent_id
+ * is set here) and the removal of the day's frame rows up to id
+ * max_frame_id: one unit, for the caller to run as one transaction.  The
+ * new row's id in *video_id.  The frames' files are the caller's to
+ * unlink once it has committed.
  * HERR_CONFLICT when a row already has the video's path.
  */
 enum herr store_timelapse_commit(struct db *db, const struct media_fields *video,

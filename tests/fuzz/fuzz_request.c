@@ -25,6 +25,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "db_config.h"
 #include "log.h"
 #include "query.h"
 #include "request.h"
@@ -78,15 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(fuzz_cfg.secret, 0x5a, 32);
 	fuzz_cfg.secret_len = 32;
 
-	memset(&opt, 0, sizeof(opt));
-	opt.host = fuzz_cfg.db_host;
-	opt.port = fuzz_cfg.db_port;
-	opt.socket = fuzz_cfg.db_socket;
-	opt.user = fuzz_cfg.db_user;
-	opt.password = fuzz_cfg.db_password;
-	opt.name = fuzz_cfg.db_name;
-	opt.connect_timeout = fuzz_cfg.db_connect_timeout;
-	opt.timeout = fuzz_cfg.db_timeout;
+	opt = db_options_from_config(&fuzz_cfg);
 
 	fuzz_app.cfg = &fuzz_cfg;
 	fuzz_app.db = db_new(&opt);

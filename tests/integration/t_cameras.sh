@@ -143,6 +143,9 @@ api PATCH "/api/v1/cameras/$HCAM" "$(jq -nc --arg u "$CAM_URL/text" '{snapshot_u
 api POST "/api/v1/cameras/$HCAM/snapshot"
 expect_status 502 "an answer that is not a JPEG is a 502"
 expect_json .detail "camera $P-http: the answer is not a JPEG image"
+api GET "/api/v1/cameras/$HCAM"
+expect_json '[.status, .last_error]' '["error","the answer is not a JPEG image"]' \
+	"the request rolled back, but the camera's error is recorded"
 api PATCH "/api/v1/cameras/$HCAM" "$(jq -nc --arg u "$CAM_URL/big.jpg" '{snapshot_url: $u}')"
 api POST "/api/v1/cameras/$HCAM/snapshot"
 expect_status 502 "an image past the size limit is a 502"
