@@ -131,15 +131,6 @@ static json_t *activities__session_row(struct db_stmt *st)
 			 "duration_minutes", activities__real_or_null(st, 7));
 }
 
-/* Bind an id, 0 meaning SQL NULL. */
-static void activities__bind_id(struct db_stmt *st, unsigned idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_int64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
 /* lib/db has no double binding; "%.17g" round-trips exactly.  buf must
  * outlive the execute. */
 static void activities__bind_real(struct db_stmt *st, unsigned idx, double v, char buf[32])
@@ -159,7 +150,7 @@ enum herr store_activities_record(struct db *db, const struct activity_fields *a
 	*out = NULL;
 	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		goto out;
-	activities__bind_id(st, 0, a->person_id);
+	store_bind_id(st, 0, a->person_id);
 	db_bind_text(st, 1, a->activity_type);
 	db_bind_text(st, 2, a->room_name);
 	activities__bind_real(st, 3, a->confidence, confidence);
@@ -168,8 +159,8 @@ enum herr store_activities_record(struct db *db, const struct activity_fields *a
 	else
 		db_bind_null(st, 4);
 	db_bind_text(st, 5, a->source);
-	activities__bind_id(st, 6, a->rule_id);
-	activities__bind_id(st, 7, a->execution_id);
+	store_bind_id(st, 6, a->rule_id);
+	store_bind_id(st, 7, a->execution_id);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
 	id = (int64_t)db_insert_id(st);
@@ -188,8 +179,8 @@ enum herr store_activities_list(struct db *db, const struct activity_filter *f,
 	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, pg->after_id);
-	activities__bind_id(st, 1, f->person_id);
-	activities__bind_id(st, 2, f->person_id);
+	store_bind_id(st, 1, f->person_id);
+	store_bind_id(st, 2, f->person_id);
 	db_bind_text(st, 3, f->activity_type);
 	db_bind_text(st, 4, f->activity_type);
 	db_bind_text(st, 5, f->room_name);
@@ -217,8 +208,8 @@ enum herr store_activities_latest(struct db *db, int64_t person_id, const char *
 	if ((rc = db_prepare(db, sql_latest, &st)) != HERR_OK)
 		return rc;
 	db_bind_text(st, 0, activity_type);
-	activities__bind_id(st, 1, person_id);
-	activities__bind_id(st, 2, person_id);
+	store_bind_id(st, 1, person_id);
+	store_bind_id(st, 2, person_id);
 	db_bind_text(st, 3, room_name);
 	db_bind_text(st, 4, room_name);
 	activities__bind_real(st, 5, min_confidence, confidence);
@@ -238,13 +229,9 @@ enum herr store_activities_between(struct db *db, int64_t person_id, time_t from
 
 	*n = 0;
 	*total = 0;
-	if ((rc = db_prepare(db, sql_between, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_between, "III", person_id, (int64_t)from, (int64_t)to)) !=
+	    HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, person_id);
-	db_bind_int64(st, 1, (int64_t)from);
-	db_bind_int64(st, 2, (int64_t)to);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	while ((r = db_fetch(st)) == 1) {
 		if (*n < max) {
 			const char *type = db_col_text(st, 1, NULL);
@@ -258,7 +245,6 @@ enum herr store_activities_between(struct db *db, int64_t person_id, time_t from
 	}
 	if (r < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -285,7 +271,7 @@ static enum herr activities__find_open(struct db *db, const char *key, int64_t t
 	*expired = false;
 	if ((rc = db_prepare(db, sql_session_find_open, &st)) != HERR_OK)
 		return rc;
-	activities__bind_id(st, 0, timeout_minutes);
+	store_bind_id(st, 0, timeout_minutes);
 	db_bind_text(st, 1, key);
 	if ((rc = db_execute(st)) == HERR_OK) {
 		r = db_fetch(st);
@@ -313,7 +299,7 @@ static enum herr activities__close(struct db *db, const char *sql, int64_t timeo
 	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
 		return rc;
 	if (sql == sql_session_close_timed_out)
-		activities__bind_id(st, idx++, timeout_minutes);
+		store_bind_id(st, idx++, timeout_minutes);
 	db_bind_int64(st, idx, id);
 	if ((rc = db_execute(st)) == HERR_OK)
 		*closed = db_affected_rows(st) == 1;
@@ -362,10 +348,10 @@ enum herr store_sessions_open(struct db *db, int64_t person_id, const char *acti
 
 		if ((rc = db_prepare(db, sql_session_insert, &st)) != HERR_OK)
 			return rc;
-		activities__bind_id(st, 0, person_id);
+		store_bind_id(st, 0, person_id);
 		db_bind_text(st, 1, activity_type);
 		db_bind_text(st, 2, room_name);
-		activities__bind_id(st, 3, timeout_minutes);
+		store_bind_id(st, 3, timeout_minutes);
 		rc = db_execute(st);
 		id = rc == HERR_OK ? (int64_t)db_insert_id(st) : 0;
 		db_done(st);
@@ -414,26 +400,15 @@ enum herr store_sessions_close(struct db *db, int64_t person_id, const char *act
 enum herr store_sessions_between(struct db *db, int64_t person_id, time_t from, time_t to,
 				 int64_t *count, double *minutes)
 {
-	struct db_stmt *st = NULL;
+	int64_t seconds = 0;
 	enum herr rc;
-	int r;
 
 	*count = 0;
 	*minutes = 0;
-	if ((rc = db_prepare(db, sql_sessions_between, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, person_id);
-	db_bind_int64(st, 1, (int64_t)from);
-	db_bind_int64(st, 2, (int64_t)to);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		if ((r = db_fetch(st)) == 1) {
-			*count = db_col_int64(st, 0);
-			*minutes = (double)db_col_int64(st, 1) / 60.0;
-		} else {
-			rc = HERR_INTERNAL;
-		}
-	}
-	db_done(st);
+	rc = db_row(db, sql_sessions_between, "III", "II", person_id, (int64_t)from, (int64_t)to,
+		    count, &seconds);
+	if (rc == HERR_OK)
+		*minutes = (double)seconds / 60.0;
 	return rc;
 }
 
@@ -467,18 +442,9 @@ enum herr store_activities_person_ids(struct db *db, json_t *ids)
 enum herr store_daily_reports_upsert(struct db *db, int64_t person_id, const char *date,
 				     int wellness_score, const char *summary_json, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_report_upsert, "Isis", person_id, date, wellness_score,
+			       summary_json);
 
-	*id = 0;
-	if ((rc = db_prepare(db, sql_report_upsert, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, person_id);
-	db_bind_text(st, 1, date);
-	db_bind_int64(st, 2, wellness_score);
-	db_bind_text(st, 3, summary_json);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*id = (int64_t)db_insert_id(st);
-	db_done(st);
+	*id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return rc;
 }

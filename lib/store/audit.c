@@ -62,14 +62,6 @@ static bool audit__address_ok(const char *a)
 	       strspn(a, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:%_-") == n;
 }
 
-static void audit__bind_id(struct db_stmt *st, unsigned idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_int64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
 enum herr store_audit_write(struct db *db, const struct audit_entry *e)
 {
 	struct db_stmt *st = NULL;
@@ -77,8 +69,8 @@ enum herr store_audit_write(struct db *db, const struct audit_entry *e)
 
 	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		goto out;
-	audit__bind_id(st, 0, e->key_id);
-	audit__bind_id(st, 1, e->user_id);
+	store_bind_id(st, 0, e->key_id);
+	store_bind_id(st, 1, e->user_id);
 	audit__bind(st, 2, e->actor ? e->actor : "", AUDIT_ACTOR_MAX);
 	audit__bind(st, 3, e->method ? e->method : "", AUDIT_METHOD_MAX);
 	audit__bind(st, 4, e->path ? e->path : "", AUDIT_PATH_MAX);
@@ -155,8 +147,8 @@ enum herr store_audit_list(struct db *db, const struct audit_filter *f, const st
 	db_bind_text(st, 6, f->since);
 	db_bind_text(st, 7, f->until);
 	db_bind_text(st, 8, f->until);
-	audit__bind_id(st, 9, f->status);
-	audit__bind_id(st, 10, f->status);
+	store_bind_id(st, 9, f->status);
+	store_bind_id(st, 10, f->status);
 	db_bind_int64(st, 11, (int64_t)pg->limit + 1);
 	db_bind_int64(st, 12, pg->offset >= 0 ? pg->offset : 0);
 	rc = store_rows_page(st, pg->limit, audit__row, items, has_more);

@@ -3,10 +3,7 @@
  * indexed "latest row" query; times are turned into Unix seconds by the
  * server (sessions run in UTC, so UNIX_TIMESTAMP reads DATETIME as UTC).
  */
-#include <stdio.h>
-
 #include "db.h"
-#include "rows.h"
 #include "filter_lookups.h"
 
 static const char sql_location[] =
@@ -40,79 +37,41 @@ static const char sql_transition[] =
 	"   ORDER BY e.seen_at DESC, e.id DESC LIMIT 1)"
 	" WHERE l.person_id = ? ORDER BY l.seen_at DESC, l.id DESC LIMIT 1";
 
-/* Execute st and step to its one row: HERR_OK on it, HERR_NOT_FOUND when
- * there is none. */
-static enum herr lookups__row(struct db_stmt *st)
-{
-	enum herr rc = db_execute(st);
-
-	if (rc != HERR_OK)
-		return rc;
-	switch (db_fetch(st)) {
-	case 1:
-		return HERR_OK;
-	case 0:
-		return HERR_NOT_FOUND;
-	default:
-		return HERR_INTERNAL;
-	}
-}
-
 enum herr store_lookup_person_location(struct db *db, int64_t person_id, char *room,
 				       size_t roomlen, time_t *seen_at)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	int64_t at = 0;
+	enum herr rc = db_row(db, sql_location, "I", "sI", person_id, room, roomlen, &at);
 
-	if ((rc = db_prepare(db, sql_location, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, person_id);
-	if ((rc = lookups__row(st)) != HERR_OK)
-		goto out;
-	store_col_copy(st, 0, room, roomlen);
-	*seen_at = (time_t)db_col_int64(st, 1);
-out:
-	db_done(st);
+	if (rc == HERR_OK)
+		*seen_at = (time_t)at;
 	return rc;
 }
 
 enum herr store_lookup_last_activity(struct db *db, int64_t person_id,
 				     const char *activity_type, time_t *at)
 {
-	struct db_stmt *st = NULL;
-	unsigned i = 0;
+	int64_t when = 0;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, person_id ? sql_activity_person : sql_activity_any, &st)) !=
-	    HERR_OK)
-		goto out;
 	if (person_id)
-		db_bind_int64(st, i++, person_id);
-	db_bind_text(st, i, activity_type);
-	if ((rc = lookups__row(st)) != HERR_OK)
-		goto out;
-	*at = (time_t)db_col_int64(st, 0);
-out:
-	db_done(st);
+		rc = db_row(db, sql_activity_person, "Is", "I", person_id, activity_type, &when);
+	else
+		rc = db_row(db, sql_activity_any, "s", "I", activity_type, &when);
+	if (rc == HERR_OK)
+		*at = (time_t)when;
 	return rc;
 }
 
 enum herr store_lookup_last_transition(struct db *db, int64_t person_id, char *from,
 				       size_t fromlen, char *to, size_t tolen, time_t *at)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	int64_t when = 0;
+	enum herr rc = db_row(db, sql_transition, "I", "ssI", person_id, to, tolen, from, fromlen,
+			      &when);
 
-	if ((rc = db_prepare(db, sql_transition, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, person_id);
-	if ((rc = lookups__row(st)) != HERR_OK)
-		goto out;
-	store_col_copy(st, 0, to, tolen);
-	store_col_copy(st, 1, from, fromlen);
-	*at = (time_t)db_col_int64(st, 2);
-out:
-	db_done(st);
+	if (rc == HERR_OK)
+		*at = (time_t)when;
 	return rc;
 }
 

@@ -234,13 +234,8 @@ enum herr store_workflows_list(struct db *db, const struct workflow_filter *f,
 	if ((rc = db_prepare(db, sql_workflows_list, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, pg->after_id);
-	if (f->rule_id > 0) {
-		db_bind_int64(st, 1, f->rule_id);
-		db_bind_int64(st, 2, f->rule_id);
-	} else {
-		db_bind_null(st, 1);
-		db_bind_null(st, 2);
-	}
+	store_bind_id(st, 1, f->rule_id);
+	store_bind_id(st, 2, f->rule_id);
 	history__bind_filter(st, 3, f->status);
 	db_bind_int64(st, 5, (int64_t)pg->limit + 1);
 	db_bind_int64(st, 6, pg->offset >= 0 ? pg->offset : 0);
@@ -257,12 +252,8 @@ enum herr store_workflows_get(struct db *db, int64_t id, json_t **out)
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_workflows_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, history__execution_detail_row, &obj);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = store_rows_get(db, sql_workflows_get, id, history__execution_detail_row,
+				 &obj)) != HERR_OK)
 		goto out;
 
 	if (!(responses = json_array())) {
@@ -307,13 +298,8 @@ enum herr store_events_list(struct db *db, const struct event_filter *f,
 	history__bind_filter(st, 5, f->status);
 	history__bind_filter(st, 7, f->since);
 	history__bind_filter(st, 9, f->until);
-	if (f->camera_id > 0) {
-		db_bind_int64(st, 11, f->camera_id);
-		db_bind_int64(st, 12, f->camera_id);
-	} else {
-		db_bind_null(st, 11);
-		db_bind_null(st, 12);
-	}
+	store_bind_id(st, 11, f->camera_id);
+	store_bind_id(st, 12, f->camera_id);
 	history__bind_filter(st, 13, f->risk_level);
 	if (f->reviewed != 0) {
 		db_bind_bool(st, 15, f->reviewed > 0);

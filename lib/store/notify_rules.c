@@ -29,10 +29,10 @@ void notify_rule_clear(struct notify_rule *r)
 	r->channels = NULL;
 }
 
-/* The channels column, an array; a damaged value reads as none. */
-static json_t *notify_rules__channels(struct db_stmt *st)
+/* The channels column's text (NULL for SQL NULL) as an array; a damaged
+ * value reads as none.  NULL only when out of memory. */
+static json_t *notify_rules__channels(const char *text)
 {
-	const char *text = db_col_text(st, 1, NULL);
 	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
 
 	if (json_is_array(v))
@@ -45,7 +45,7 @@ static json_t *notify_rules__row(struct db_stmt *st)
 {
 	return json_pack("{s:s, s:o, s:{s:b, s:s, s:s}, s:I, s:I, s:s}",
 			 "level", db_col_text(st, 0, NULL),
-			 "channels", notify_rules__channels(st),
+			 "channels", notify_rules__channels(db_col_text(st, 1, NULL)),
 			 "quiet_hours",
 			 "enabled", db_col_int64(st, 2) != 0,
 			 "start", db_col_text(st, 3, NULL),
@@ -91,36 +91,21 @@ enum herr store_notify_rule_get_json(struct db *db, const char *level, json_t **
 
 enum herr store_notify_rule_get(struct db *db, const char *level, struct notify_rule *r)
 {
-	struct db_stmt *st = NULL;
+	char *channels = NULL;
+	int64_t escalation = 0, repeat = 0;
 	enum herr rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = db_prepare(db, sql_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, level);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	switch (db_fetch(st)) {
-	case 1:
-		break;
-	case 0:
-		rc = HERR_NOT_FOUND;
-		goto out;
-	default:
-		rc = HERR_INTERNAL;
-		goto out;
+	rc = db_row(db, sql_get, "s", "smbssII", level, r->level, sizeof(r->level), &channels,
+		    &r->quiet_enabled, r->quiet_start, sizeof(r->quiet_start), r->quiet_end,
+		    sizeof(r->quiet_end), &escalation, &repeat);
+	if (rc == HERR_OK) {
+		r->escalation_minutes = (unsigned)escalation;
+		r->repeat_count = (unsigned)repeat;
+		if (!(r->channels = notify_rules__channels(channels)))
+			rc = HERR_NOMEM;
 	}
-	store_col_copy(st, 0, r->level, sizeof(r->level));
-	r->channels = notify_rules__channels(st);
-	r->quiet_enabled = db_col_int64(st, 2) != 0;
-	store_col_copy(st, 3, r->quiet_start, sizeof(r->quiet_start));
-	store_col_copy(st, 4, r->quiet_end, sizeof(r->quiet_end));
-	r->escalation_minutes = (unsigned)db_col_int64(st, 5);
-	r->repeat_count = (unsigned)db_col_int64(st, 6);
-	if (!r->channels)
-		rc = HERR_NOMEM;
-out:
-	db_done(st);
+	free(channels);
 	if (rc != HERR_OK)
 		notify_rule_clear(r);
 	return rc;
@@ -128,34 +113,22 @@ out:
 
 enum herr store_notify_rule_put(struct db *db, const struct notify_rule *r)
 {
-	struct db_stmt *st = NULL;
 	char *channels = json_dumps(r->channels, JSON_COMPACT);
 	enum herr rc;
 
 	if (!channels)
 		return HERR_NOMEM;
-	if ((rc = db_prepare(db, sql_put, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, channels);
-	db_bind_bool(st, 1, r->quiet_enabled);
-	db_bind_text(st, 2, r->quiet_start);
-	db_bind_text(st, 3, r->quiet_end);
-	db_bind_int64(st, 4, r->escalation_minutes);
-	db_bind_int64(st, 5, r->repeat_count);
-	db_bind_text(st, 6, r->level);
-	rc = db_execute(st);
+	rc = db_exec(db, sql_put, "sbssIIs", channels, r->quiet_enabled, r->quiet_start,
+		     r->quiet_end, (int64_t)r->escalation_minutes, (int64_t)r->repeat_count,
+		     r->level);
 	/* An UPDATE that changes nothing affects no row: tell a missing level
 	 * apart by looking. */
-	if (rc == HERR_OK && db_affected_rows(st) == 0) {
+	if (rc == HERR_OK && db_changes(db) == 0) {
 		json_t *probe = NULL;
 
-		db_done(st);
-		st = NULL;
 		rc = store_notify_rule_get_json(db, r->level, &probe);
 		json_decref(probe);
 	}
-out:
-	db_done(st);
 	free(channels);
 	return rc;
 }

@@ -87,12 +87,8 @@ enum herr store_recordings_list(struct db *db, const struct recording_filter *f,
 	if ((e = db_prepare(db, sql_list, &st)) != HERR_OK)
 		return e;
 	db_bind_int64(st, 0, pg->after_id);
-	for (unsigned i = 1; i <= 2; i++) {
-		if (f->camera_id > 0)
-			db_bind_int64(st, i, f->camera_id);
-		else
-			db_bind_null(st, i);
-	}
+	store_bind_id(st, 1, f->camera_id);
+	store_bind_id(st, 2, f->camera_id);
 	db_bind_text(st, 3, f->since);
 	db_bind_text(st, 4, f->since);
 	db_bind_text(st, 5, f->until);
@@ -108,44 +104,18 @@ enum herr store_recordings_camera(struct db *db, int64_t id,
 				  char name[RECORDING_CAMERA_NAME_MAX],
 				  char incoming_dir[RECORDING_INCOMING_MAX])
 {
-	struct db_stmt *st = NULL;
 	enum herr e;
-	int rc;
 
 	name[0] = incoming_dir[0] = '\0';
-	if ((e = db_prepare(db, sql_camera, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
-	rc = db_fetch(st);
-	if (rc < 0) {
-		e = HERR_INTERNAL;
-		goto out;
-	}
-	if (rc == 0) {
-		e = HERR_NOT_FOUND;
-		goto out;
-	}
-	store_col_copy(st, 0, name, RECORDING_CAMERA_NAME_MAX);
-	store_col_copy(st, 1, incoming_dir, RECORDING_INCOMING_MAX);
-	if (incoming_dir[0] == '\0')
+	e = db_row(db, sql_camera, "I", "ss", id, name, (size_t)RECORDING_CAMERA_NAME_MAX,
+		   incoming_dir, (size_t)RECORDING_INCOMING_MAX);
+	if (e == HERR_OK && incoming_dir[0] == '\0')
 		snprintf(incoming_dir, RECORDING_INCOMING_MAX, "%" PRId64, id);
-out:
-	db_done(st);
 	return e;
 }
 
 enum herr store_archive_new_count(struct db *db, const char *since, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
 	*count = 0;
-	if ((e = db_prepare(db, sql_new_count, &st)) != HERR_OK)
-		return e;
-	db_bind_text(st, 0, since);
-	e = store_rows_int(st, count);
-	db_done(st);
-	return e;
+	return db_row(db, sql_new_count, "s", "I", since, count);
 }

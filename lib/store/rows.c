@@ -108,3 +108,11 @@ enum herr store_rows_strings(struct db_stmt *st, json_t *out)
 	}
 	return r < 0 ? HERR_INTERNAL : HERR_OK;
 }
+
+void store_bind_id(struct db_stmt *st, unsigned idx, int64_t v)
+{
+	if (v > 0)
+		db_bind_int64(st, idx, v);
+	else
+		db_bind_null(st, idx);
+}

@@ -50,4 +50,8 @@ void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size);
  * row went, HERR_CONFLICT when a foreign key refuses (see db_execute). */
 enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);
 
+/* Bind an optional id at idx: v when it is above 0, SQL NULL otherwise
+ * (also for a count or a time where 0 means none). */
+void store_bind_id(struct db_stmt *st, unsigned idx, int64_t v);
+
 #endif

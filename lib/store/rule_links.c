@@ -99,20 +99,9 @@ static enum herr links__list(struct db *db, const char *sql, int64_t rule_id,
 /* Delete by (id, rule_id): HERR_NOT_FOUND unless the row is this rule's. */
 static enum herr links__delete(struct db *db, const char *sql, int64_t rule_id, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql, "II", id, rule_id);
 
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
-	return rc;
+	return rc == HERR_OK && db_changes(db) == 0 ? HERR_NOT_FOUND : rc;
 }
 
 enum herr store_contexts_list(struct db *db, int64_t rule_id, json_t *items)
@@ -124,26 +113,16 @@ enum herr store_contexts_list(struct db *db, int64_t rule_id, json_t *items)
 enum herr store_contexts_add(struct db *db, int64_t rule_id, const char *context_type,
 			     const char *config_json, bool negate, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_contexts_insert, "Issb", rule_id, context_type, config_json,
+			       negate);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_contexts_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_text(st, 1, context_type);
-	db_bind_text(st, 2, config_json);
-	db_bind_bool(st, 3, negate);
-	if ((rc = db_execute(st)) != HERR_OK) {
-		if (rc == HERR_INVALID)
-			rc = HERR_NOT_FOUND;
-		goto out;
-	}
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_rows_get(db, sql_contexts_get, id, links__context_row, out) : rc;
+	if (rc == HERR_INVALID)
+		return HERR_NOT_FOUND;
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_get(db, sql_contexts_get, (int64_t)db_last_id(db), links__context_row,
+			      out);
 }
 
 enum herr store_contexts_delete(struct db *db, int64_t rule_id, int64_t ctx_id)
@@ -176,25 +155,17 @@ enum herr store_dependencies_list(struct db *db, int64_t rule_id, json_t *items)
 enum herr store_dependencies_add(struct db *db, int64_t rule_id, int64_t parent_rule_id,
 				 int64_t lookback_minutes, bool require_success, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
 	enum herr rc;
 
 	*out = NULL;
 	if (rule_id == parent_rule_id)
 		return HERR_INVALID;
-	if ((rc = db_prepare(db, sql_deps_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_int64(st, 1, parent_rule_id);
-	db_bind_int64(st, 2, lookback_minutes);
-	db_bind_bool(st, 3, require_success);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_rows_get(db, sql_deps_get, id, links__dependency_row, out) : rc;
+	rc = db_exec(db, sql_deps_insert, "IIIb", rule_id, parent_rule_id, lookback_minutes,
+		     require_success);
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_get(db, sql_deps_get, (int64_t)db_last_id(db), links__dependency_row,
+			      out);
 }
 
 enum herr store_dependencies_delete(struct db *db, int64_t rule_id, int64_t dep_id)
@@ -211,11 +182,8 @@ static enum herr links__expand(struct db *db, int64_t rule, int64_t ancestor, in
 	enum herr rc;
 	int r;
 
-	if ((rc = db_prepare(db, sql_deps_parents, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_deps_parents, "I", rule)) != HERR_OK)
+		return rc;
 	while ((r = db_fetch(st)) == 1) {
 		int64_t parent = db_col_int64(st, 0);
 		bool seen = false;

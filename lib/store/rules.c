@@ -142,15 +142,6 @@ enum herr store_rules_get(struct db *db, int64_t id, bool lock, json_t **out)
 	return store_rows_get(db, lock ? sql_get_lock : sql_get, id, rules__row, out);
 }
 
-/* next_fire_at as a parameter: 0 is NULL. */
-static void rules__bind_next_fire(struct db_stmt *st, unsigned idx, const struct rule_fields *r)
-{
-	if (r->next_fire_at > 0)
-		db_bind_int64(st, idx, r->next_fire_at);
-	else
-		db_bind_null(st, idx);
-}
-
 /* The eleven columns shared by INSERT and UPDATE, in that order, from
  * parameter `at` on. */
 static void rules__bind_fields(struct db_stmt *st, unsigned at, const struct rule_fields *r)
@@ -159,18 +150,12 @@ static void rules__bind_fields(struct db_stmt *st, unsigned at, const struct rul
 	db_bind_text(st, at + 1, r->description ? r->description : "");
 	db_bind_bool(st, at + 2, r->enabled);
 	db_bind_text(st, at + 3, r->trigger_type);
-	if (r->primary_sensor_id > 0)
-		db_bind_int64(st, at + 4, r->primary_sensor_id);
-	else
-		db_bind_null(st, at + 4);
+	store_bind_id(st, at + 4, r->primary_sensor_id);
 	db_bind_text(st, at + 5, r->schedule_cron);
 	db_bind_int64(st, at + 6, r->cool_off_minutes);
 	db_bind_int64(st, at + 7, r->max_daily_triggers);
 	db_bind_int64(st, at + 8, r->execution_timeout_minutes);
-	if (r->occupancy_min_minutes > 0)
-		db_bind_int64(st, at + 9, r->occupancy_min_minutes);
-	else
-		db_bind_null(st, at + 9);
+	store_bind_id(st, at + 9, r->occupancy_min_minutes);
 	db_bind_text(st, at + 10, r->catch_up ? r->catch_up : "all");
 }
 
@@ -191,7 +176,7 @@ enum herr store_rules_create(struct db *db, const struct rule_fields *r, json_t 
 	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		goto out;
 	rules__bind_fields(st, 0, r);
-	rules__bind_next_fire(st, 11, r);
+	store_bind_id(st, 11, r->next_fire_at);
 	rules__bind_next_tz(st, 12, r);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
@@ -216,7 +201,7 @@ enum herr store_rules_update(struct db *db, int64_t id, const struct rule_fields
 	db_bind_text(st, 0, r->trigger_type);
 	db_bind_bool(st, 1, r->enabled);
 	db_bind_text(st, 2, r->schedule_cron);
-	rules__bind_next_fire(st, 3, r);
+	store_bind_id(st, 3, r->next_fire_at);
 	rules__bind_next_tz(st, 4, r);
 	rules__bind_fields(st, 5, r);
 	db_bind_int64(st, 16, id);
@@ -230,18 +215,8 @@ out:
 
 static enum herr rules__count_dependents(struct db *db, int64_t id, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	*count = 0;
-	if ((rc = db_prepare(db, sql_count_dependents, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, id);
-	rc = store_rows_int(st, count);
-out:
-	db_done(st);
-	return rc;
+	return db_row(db, sql_count_dependents, "II", "I", id, id, count);
 }
 
 /*
@@ -268,16 +243,8 @@ enum herr store_rules_delete(struct db *db, int64_t id, int64_t *dependents)
 enum herr store_rules_set_webhook_secret(struct db *db, int64_t id,
 					 const unsigned char hash[AUTH_HASH_LEN], json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_set_secret, "BI", hash, (size_t)AUTH_HASH_LEN, id);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_set_secret, &st)) != HERR_OK)
-		goto out;
-	db_bind_blob(st, 0, hash, AUTH_HASH_LEN);
-	db_bind_int64(st, 1, id);
-	rc = db_execute(st);
-out:
-	db_done(st);
 	return rc == HERR_OK ? store_rules_get(db, id, false, out) : rc;
 }

@@ -79,13 +79,8 @@ enum herr store_sensors_list(struct db *db, const struct sensor_filter *f,
 	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
 		return rc;
 	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	if (f->room_id > 0) {
-		db_bind_int64(st, 1, f->room_id);
-		db_bind_int64(st, 2, f->room_id);
-	} else {
-		db_bind_null(st, 1);
-		db_bind_null(st, 2);
-	}
+	store_bind_id(st, 1, f->room_id);
+	store_bind_id(st, 2, f->room_id);
 	sensors__bind_filter_text(st, 3, f->sensor_type);
 	sensors__bind_filter_text(st, 5, f->source);
 	db_bind_int64(st, 7, (int64_t)pg->limit + 1);
@@ -105,10 +100,7 @@ static void sensors__bind_fields(struct db_stmt *st, const struct sensor_fields 
 {
 	db_bind_text(st, 0, s->name);
 	db_bind_text(st, 1, s->sensor_type);
-	if (s->room_id > 0)
-		db_bind_int64(st, 2, s->room_id);
-	else
-		db_bind_null(st, 2);
+	store_bind_id(st, 2, s->room_id);
 	db_bind_text(st, 3, s->source);
 	db_bind_text(st, 4, s->external_id);
 	db_bind_bool(st, 5, s->enabled);

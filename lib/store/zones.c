@@ -102,48 +102,22 @@ enum herr store_zones_get(struct db *db, int64_t id, json_t **out)
 enum herr store_zones_create(struct db *db, int64_t camera_id, const struct zone_fields *f,
 			     int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
+	enum herr e = db_exec(db, sql_insert, "Isssb", camera_id, f->name, f->zone_type,
+			      f->polygon_json, f->enabled);
 
-	*id = 0;
-	if ((e = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, camera_id);
-	db_bind_text(st, 1, f->name);
-	db_bind_text(st, 2, f->zone_type);
-	db_bind_text(st, 3, f->polygon_json);
-	db_bind_bool(st, 4, f->enabled);
-	if ((e = db_execute(st)) == HERR_OK)
-		*id = (int64_t)db_insert_id(st);
-	db_done(st);
+	*id = e == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return e;
 }
 
 enum herr store_zones_update(struct db *db, int64_t id, const struct zone_fields *f)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-	int rc;
-
 	/* The row first: an UPDATE that changes nothing reports no row. */
-	if ((e = db_prepare(db, sql_get_lock, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) == HERR_OK && (rc = db_fetch(st)) != 1)
-		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	db_done(st);
+	enum herr e = db_row(db, sql_get_lock, "I", "", id);
+
 	if (e != HERR_OK)
 		return e;
-	if ((e = db_prepare(db, sql_update, &st)) != HERR_OK)
-		return e;
-	db_bind_text(st, 0, f->name);
-	db_bind_text(st, 1, f->zone_type);
-	db_bind_text(st, 2, f->polygon_json);
-	db_bind_bool(st, 3, f->enabled);
-	db_bind_int64(st, 4, id);
-	e = db_execute(st);
-	db_done(st);
-	return e;
+	return db_exec(db, sql_update, "sssbI", f->name, f->zone_type, f->polygon_json, f->enabled,
+		       id);
 }
 
 enum herr store_zones_delete(struct db *db, int64_t id)
@@ -161,11 +135,8 @@ enum herr store_zones_find_point(struct db *db, int64_t camera_id, double x, dou
 	*zone_id = 0;
 	if (typesz > 0)
 		zone_type[0] = '\0';
-	if ((e = db_prepare(db, sql_enabled, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_enabled, "I", camera_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, camera_id);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
 	e = HERR_NOT_FOUND;
 	while ((rc = db_fetch(st)) == 1) {
 		json_t *polygon = zones__json(st, 2);
@@ -181,7 +152,6 @@ enum herr store_zones_find_point(struct db *db, int64_t camera_id, double x, dou
 	}
 	if (rc < 0)
 		e = HERR_INTERNAL;
-out:
 	db_done(st);
 	return e;
 }
