@@ -205,24 +205,19 @@ enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
 				     const struct sensor_event_fields *ev, int64_t *event_id,
 				     bool *applied, json_t **status)
 {
-	bool own = !db_in_transaction(db);
+	bool own = false;
 	enum herr rc;
 
 	*event_id = 0;
 	*applied = false;
 	if (status)
 		*status = NULL;
-	if (own && (rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	rc = sensor_input__record(db, sensor_id, ev, event_id, applied);
 	if (rc == HERR_OK && status)
 		rc = store_sensor_status_get(db, sensor_id, status);
-	if (own) {
-		if (rc == HERR_OK)
-			rc = db_commit(db);
-		if (rc != HERR_OK)
-			db_rollback(db);
-	}
+	rc = db_tx_end(db, own, rc);
 	if (rc != HERR_OK && status) {
 		json_decref(*status);
 		*status = NULL;
