@@ -87,23 +87,11 @@ static enum herr keys__get(struct db *db, int64_t id, json_t **out)
 enum herr store_api_keys_create(struct db *db, const char *name, const char *role,
 				const char *prefix, const unsigned char *hash, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_insert, "sssB", name, role, prefix, hash,
+			       (size_t)AUTH_HASH_LEN);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, name);
-	db_bind_text(st, 1, role);
-	db_bind_text(st, 2, prefix);
-	db_bind_blob(st, 3, hash, AUTH_HASH_LEN);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? keys__get(db, id, out) : rc;
+	return rc == HERR_OK ? keys__get(db, (int64_t)db_last_id(db), out) : rc;
 }
 
 enum herr store_api_keys_find(struct db *db, const char *prefix, struct api_key_row *out)
@@ -115,11 +103,8 @@ enum herr store_api_keys_find(struct db *db, const char *prefix, struct api_key_
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_prepare(db, sql_find, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, prefix);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_find, "s", prefix)) != HERR_OK)
+		return rc;
 	if ((r = db_fetch(st)) != 1) {
 		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		goto out;
@@ -148,113 +133,64 @@ out:
 enum herr store_api_keys_list(struct db *db, bool include_revoked, const struct page *pg,
 			      json_t *items, bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "IbII", pg->offset >= 0 ? 0 : pg->after_id,
+		      include_revoked, (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_bool(st, 1, include_revoked);
-	db_bind_int64(st, 2, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 3, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, keys__row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, keys__row, items, has_more);
 }
 
 enum herr store_api_keys_revoke(struct db *db, int64_t id,
 				char prefix_out[AUTH_KEY_PREFIX_LEN + 1])
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	const char *s;
 	size_t len;
 	enum herr rc;
 
 	prefix_out[0] = '\0';
-	if ((rc = db_prepare(db, sql_revoke, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0) {
-		rc = HERR_NOT_FOUND;
-		goto out;
-	}
-	db_done(st);
-	st = NULL;
-
-	if ((rc = db_prepare(db, sql_prefix, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_fetch(st) != 1 || !(s = db_col_text(st, 0, &len))) {
+	if ((rc = db_exec(db, sql_revoke, "I", id)) != HERR_OK)
+		return rc;
+	if (db_changes(db) == 0)
+		return HERR_NOT_FOUND;
+	if ((rc = db_query(db, &st, sql_prefix, "I", id)) != HERR_OK)
+		return rc;
+	if (db_fetch(st) != 1 || !(s = db_col_text(st, 0, &len)))
 		rc = HERR_INTERNAL;
-		goto out;
-	}
-	keys__copy(prefix_out, AUTH_KEY_PREFIX_LEN + 1, s, len);
-out:
+	else
+		keys__copy(prefix_out, AUTH_KEY_PREFIX_LEN + 1, s, len);
 	db_done(st);
 	return rc;
 }
 
 enum herr store_api_keys_count_role(struct db *db, const char *role, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	*count = 0;
-	if ((rc = db_prepare(db, sql_count_role, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, role);
-	rc = store_rows_int(st, count);
-out:
-	db_done(st);
-	return rc;
+	return db_row(db, sql_count_role, "s", "I", role, count);
 }
 
 enum herr store_api_keys_create_for_user(struct db *db, const char *name, int64_t user_id,
 					 const char *role, const char *prefix,
 					 const unsigned char *hash, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_insert_user, "sssBI", name, role, prefix, hash,
+			       (size_t)AUTH_HASH_LEN, user_id);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert_user, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, name);
-	db_bind_text(st, 1, role);
-	db_bind_text(st, 2, prefix);
-	db_bind_blob(st, 3, hash, AUTH_HASH_LEN);
-	db_bind_int64(st, 4, user_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? keys__get(db, id, out) : rc;
+	return rc == HERR_OK ? keys__get(db, (int64_t)db_last_id(db), out) : rc;
 }
 
 enum herr store_api_keys_revoke_user(struct db *db, int64_t user_id, json_t *prefixes)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_user_prefixes, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	if ((rc = store_rows_strings(st, prefixes)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-	if ((rc = db_prepare(db, sql_revoke_user, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	if ((rc = db_query(db, &st, sql_user_prefixes, "I", user_id)) != HERR_OK ||
+	    (rc = store_rows_take_strings(st, prefixes)) != HERR_OK)
+		return rc;
+	return db_exec(db, sql_revoke_user, "I", user_id);
 }

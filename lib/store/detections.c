@@ -132,37 +132,18 @@ static json_t *detections__row(struct db_stmt *st)
 
 enum herr store_detection_camera(struct db *db, int64_t camera_id, char *name, size_t namesz)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
-	if ((rc = db_prepare(db, sql_camera, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, camera_id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		r = db_fetch(st);
-		if (r > 0)
-			store_col_copy(st, 0, name, namesz);
-		rc = r > 0 ? HERR_OK : r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	return db_row(db, sql_camera, "I", "s", camera_id, name, namesz);
 }
 
 enum herr store_detection_by_external(struct db *db, const char *source,
 				      const char *external_id, json_t **out)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_by_external, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, source ? source : "api");
-	db_bind_text(st, 1, external_id);
-	rc = store_rows_one(st, detections__row, out);
-	db_done(st);
-	return rc;
+	rc = db_query(db, &st, sql_by_external, "ss", source ? source : "api", external_id);
+	return rc == HERR_OK ? store_rows_take_one(st, detections__row, out) : rc;
 }
 
 /* The riskiest enabled zone holding the centre of bbox: *zone_id 0 when none. */
@@ -182,11 +163,8 @@ static enum herr detections__zone(struct db *db, const struct detection_fields *
 	     json_number_value(json_object_get(f->bbox, "width")) / 2;
 	cy = json_number_value(json_object_get(f->bbox, "y")) +
 	     json_number_value(json_object_get(f->bbox, "height")) / 2;
-	if ((rc = db_prepare(db, sql_zones, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_zones, "I", f->camera_id)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, f->camera_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	while ((r = db_fetch(st)) > 0) {
 		size_t len;
 		const char *text = db_col_text(st, 2, &len), *type = db_col_text(st, 1, NULL);
@@ -203,7 +181,6 @@ static enum herr detections__zone(struct db *db, const struct detection_fields *
 	}
 	if (r < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -235,23 +212,20 @@ static enum herr detections__open_event(struct db *db, int64_t camera_id, struct
 
 	json_decref(ev->types);
 	memset(ev, 0, sizeof(*ev));
-	if ((rc = db_prepare(db, sql_open_event, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_open_event, "I", camera_id)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, camera_id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		if ((r = db_fetch(st)) > 0) {
-			size_t len;
-			const char *t = db_col_text(st, 5, &len);
+	if ((r = db_fetch(st)) > 0) {
+		size_t len;
+		const char *t = db_col_text(st, 5, &len);
 
-			ev->id = db_col_int64(st, 0);
-			ev->created_ms = db_col_int64(st, 1);
-			ev->last_ms = db_col_int64(st, 2);
-			ev->count = db_col_int64(st, 3);
-			store_col_copy(st, 4, ev->level, sizeof(ev->level));
-			ev->types = t ? json_loadb(t, len, 0, NULL) : NULL;
-		} else if (r < 0) {
-			rc = HERR_INTERNAL;
-		}
+		ev->id = db_col_int64(st, 0);
+		ev->created_ms = db_col_int64(st, 1);
+		ev->last_ms = db_col_int64(st, 2);
+		ev->count = db_col_int64(st, 3);
+		store_col_copy(st, 4, ev->level, sizeof(ev->level));
+		ev->types = t ? json_loadb(t, len, 0, NULL) : NULL;
+	} else if (r < 0) {
+		rc = HERR_INTERNAL;
 	}
 	db_done(st);
 	if (rc == HERR_OK && ev->id && !json_is_array(ev->types)) {
@@ -261,27 +235,11 @@ static enum herr detections__open_event(struct db *db, int64_t camera_id, struct
 	return rc;
 }
 
-static enum herr detections__exec_id(struct db *db, const char *sql, int64_t a, int64_t b)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, a);
-	if (b)
-		db_bind_int64(st, 1, b);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
-}
-
 /* Find or open the event this detection belongs to: ev->id. */
 static enum herr detections__group(struct db *db, const struct detection_fields *f,
 				   const char *camera_name, struct open_event *ev,
 				   struct detection_result *res)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -290,7 +248,7 @@ static enum herr detections__group(struct db *db, const struct detection_fields 
 		if (ev->id && (f->detected_ms - ev->last_ms > SECURITY_IDLE_MS ||
 			       f->detected_ms - ev->created_ms > SECURITY_WINDOW_MS ||
 			       ev->count >= SECURITY_EVENT_MAX_DETECTIONS)) {
-			if ((rc = detections__exec_id(db, sql_close, ev->id, 0)) != HERR_OK)
+			if ((rc = db_exec(db, sql_close, "I", ev->id)) != HERR_OK)
 				return rc;
 			res->closed_event_id = ev->id;
 			json_decref(ev->types);
@@ -298,24 +256,16 @@ static enum herr detections__group(struct db *db, const struct detection_fields 
 		}
 		if (ev->id)
 			return HERR_OK;
-		if ((rc = db_prepare(db, sql_open, &st)) != HERR_OK)
-			return rc;
-		db_bind_int64(st, 0, f->camera_id);
-		db_bind_text(st, 1, camera_name);
-		db_bind_int64(st, 2, f->camera_id);
-		db_bind_int64(st, 3, f->detected_ms);
-		db_bind_int64(st, 4, f->detected_ms);
-		rc = db_execute(st);
-		ev->id = (int64_t)db_insert_id(st);
-		db_done(st);
+		rc = db_exec(db, sql_open, "IsIII", f->camera_id, camera_name, f->camera_id,
+			     f->detected_ms, f->detected_ms);
 		if (rc == HERR_OK) {
+			ev->id = (int64_t)db_last_id(db);
 			ev->created_ms = ev->last_ms = f->detected_ms;
 			snprintf(ev->level, sizeof(ev->level), "low");
 			ev->types = json_array();
 			res->event_created = true;
 			return ev->types ? HERR_OK : HERR_NOMEM;
 		}
-		ev->id = 0;
 		/* Someone opened the camera's event meanwhile: join it. */
 		if (rc != HERR_CONFLICT)
 			return rc;
@@ -371,12 +321,8 @@ enum herr store_detection_create(struct db *db, const struct detection_fields *f
 	    HERR_OK)
 		return rc == HERR_NOT_FOUND ? HERR_INVALID : rc;
 	if (f->recording_id > 0) {
-		if ((rc = db_prepare(db, sql_recording, &st)) != HERR_OK)
-			return rc;
-		db_bind_int64(st, 0, f->recording_id);
-		rc = store_rows_int(st, &max_score);
-		db_done(st);
-		if (rc != HERR_OK)
+		if ((rc = db_row(db, sql_recording, "I", "I", f->recording_id, &max_score)) !=
+		    HERR_OK)
 			return rc;
 		if (max_score != 1)
 			return HERR_INVALID;
@@ -434,14 +380,8 @@ enum herr store_detection_create(struct db *db, const struct detection_fields *f
 
 	if ((rc = detections__group(db, f, camera_name, &ev, res)) != HERR_OK)
 		goto out;
-	if ((rc = detections__exec_id(db, sql_attach, ev.id, det_id)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_max_score, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, ev.id);
-	rc = store_rows_int(st, &max_score);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = db_exec(db, sql_attach, "II", ev.id, det_id)) != HERR_OK ||
+	    (rc = db_row(db, sql_max_score, "I", "I", ev.id, &max_score)) != HERR_OK)
 		goto out;
 	json_array_foreach(ev.types, i, t)
 		known = known || strcmp(json_string_value(t) ? json_string_value(t) : "",
@@ -461,28 +401,14 @@ enum herr store_detection_create(struct db *db, const struct detection_fields *f
 		rc = HERR_NOMEM;
 		goto out;
 	}
-	if ((rc = db_prepare(db, sql_event_update, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, f->detected_ms);
-	db_bind_int64(st, 1, f->detected_ms);
-	db_bind_text(st, 2, types);
-	db_bind_int64(st, 3, event_score);
-	db_bind_text(st, 4, level);
-	db_bind_text(st, 5, summary);
-	db_bind_int64(st, 6, ev.id);
-	rc = db_execute(st);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = db_exec(db, sql_event_update, "IIsissI", f->detected_ms, f->detected_ms, types,
+			  event_score, level, summary, ev.id)) != HERR_OK)
 		goto out;
 
 	res->event_id = ev.id;
 	if ((rc = store_detections_get(db, det_id, &res->detection)) != HERR_OK)
 		goto out;
-	if ((rc = db_prepare(db, detections__sql_event_get(), &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, ev.id);
-	rc = store_rows_one(st, store_event_row, &res->event);
-	db_done(st);
+	rc = store_rows_get(db, detections__sql_event_get(), ev.id, store_event_row, &res->event);
 out:
 	if (rc != HERR_OK)
 		detection_result_clear(res);
@@ -534,22 +460,9 @@ enum herr store_detections_get(struct db *db, int64_t id, json_t **out)
 
 enum herr store_detection_media(struct db *db, int64_t id, char which, int64_t *media_id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
 	*media_id = 0;
-	if ((rc = db_prepare(db, sql_media, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		r = db_fetch(st);
-		if (r > 0)
-			*media_id = db_col_int64(st, which == 'v' ? 1 : 0);
-		rc = r > 0 ? HERR_OK : r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	/* image_media_id, recording_id: 'v' reads the second. */
+	return db_row(db, sql_media, "I", which == 'v' ? "-I" : "I-", id, media_id);
 }
 
 enum herr store_detection_enrichment(struct db *db, int64_t id, json_t **out)
@@ -559,21 +472,17 @@ enum herr store_detection_enrichment(struct db *db, int64_t id, json_t **out)
 	int r;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_enrichment, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_enrichment, "I", id)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		r = db_fetch(st);
-		if (r > 0) {
-			size_t len;
-			const char *t = db_col_text(st, 0, &len);
+	if ((r = db_fetch(st)) > 0) {
+		size_t len;
+		const char *t = db_col_text(st, 0, &len);
 
-			*out = t ? json_loadb(t, len, JSON_DECODE_ANY, NULL) : json_null();
-			if (!*out)
-				rc = HERR_INTERNAL;
-		}
-		if (rc == HERR_OK && r <= 0)
-			rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+		*out = t ? json_loadb(t, len, JSON_DECODE_ANY, NULL) : json_null();
+		if (!*out)
+			rc = HERR_INTERNAL;
+	} else {
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 	}
 	db_done(st);
 	return rc;

@@ -89,47 +89,15 @@ enum herr store_passkeys_user(struct db *db, int64_t user_id,
 			      char username[PASSKEY_USERNAME_MAX + 1],
 			      char display_name[PASSKEY_DISPLAY_MAX + 1])
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
 	username[0] = display_name[0] = '\0';
-	if ((rc = db_prepare(db, sql_user, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	store_col_copy(st, 0, username, PASSKEY_USERNAME_MAX + 1);
-	store_col_copy(st, 1, display_name, PASSKEY_DISPLAY_MAX + 1);
-out:
-	db_done(st);
-	return rc;
+	return db_row(db, sql_user, "I", "ss", user_id, username, (size_t)PASSKEY_USERNAME_MAX + 1,
+		      display_name, (size_t)PASSKEY_DISPLAY_MAX + 1);
 }
 
 enum herr store_passkeys_user_by_name(struct db *db, const char *username, int64_t *user_id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
 	*user_id = 0;
-	if ((rc = db_prepare(db, sql_user_by_name, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, username);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	*user_id = db_col_int64(st, 0);
-out:
-	db_done(st);
-	return rc;
+	return db_row(db, sql_user_by_name, "s", "I", username, user_id);
 }
 
 enum herr store_passkeys_descriptors(struct db *db, int64_t user_id, json_t *descriptors)
@@ -141,11 +109,8 @@ enum herr store_passkeys_descriptors(struct db *db, int64_t user_id, json_t *des
 	size_t len;
 	int r;
 
-	if ((rc = db_prepare(db, sql_descriptors, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_descriptors, "I", user_id)) != HERR_OK)
+		return rc;
 	while ((r = db_fetch(st)) == 1) {
 		json_t *d;
 
@@ -172,49 +137,33 @@ out:
 enum herr store_passkeys_list(struct db *db, int64_t user_id, const struct page *pg,
 			      json_t *items, bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "IIII", user_id, pg->offset >= 0 ? 0 : pg->after_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, user_id);
-	db_bind_int64(st, 1, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_int64(st, 2, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 3, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, passkeys__row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, passkeys__row, items, has_more);
 }
 
 enum herr store_passkeys_create(struct db *db, int64_t user_id,
 				const struct webauthn_credential *cred, const char *name,
 				const json_t *transports, json_t **out)
 {
-	struct db_stmt *st = NULL;
 	char *tjson = NULL;
-	int64_t id = 0;
 	enum herr rc;
 
 	*out = NULL;
 	if (transports && !(tjson = json_dumps(transports, JSON_COMPACT)))
 		return HERR_NOMEM;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	db_bind_blob(st, 1, cred->cred_id, cred->cred_id_len);
-	db_bind_blob(st, 2, cred->public_key, cred->public_key_len);
-	db_bind_int64(st, 3, cred->alg);
-	db_bind_int64(st, 4, cred->sign_count);
-	db_bind_text(st, 5, name);
-	db_bind_text(st, 6, tjson);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
+	rc = db_exec(db, sql_insert, "IBBiIss", user_id, cred->cred_id, cred->cred_id_len,
+		     cred->public_key, cred->public_key_len, cred->alg, (int64_t)cred->sign_count,
+		     name, tjson);
 	free(tjson);
-	return rc == HERR_OK ? store_rows_get(db, sql_get, id, passkeys__row, out) : rc;
+	return rc == HERR_OK ? store_rows_get(db, sql_get, (int64_t)db_last_id(db), passkeys__row,
+					      out) : rc;
 }
 
 enum herr store_passkeys_find(struct db *db, const unsigned char *cred_id, size_t len,
@@ -227,11 +176,8 @@ enum herr store_passkeys_find(struct db *db, const unsigned char *cred_id, size_
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_prepare(db, sql_find, &st)) != HERR_OK)
-		goto out;
-	db_bind_blob(st, 0, cred_id, len);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_find, "B", cred_id, len)) != HERR_OK)
+		return rc;
 	if ((r = db_fetch(st)) != 1) {
 		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		goto out;
@@ -257,41 +203,18 @@ out:
 enum herr store_passkeys_used(struct db *db, int64_t id, uint32_t old_count,
 			      uint32_t new_count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_used, "III", (int64_t)new_count, id, (int64_t)old_count);
 
-	if ((rc = db_prepare(db, sql_used, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, new_count);
-	db_bind_int64(st, 1, id);
-	db_bind_int64(st, 2, old_count);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	/* Unchanged rows count as not affected: a zero counter staying zero
 	 * still moved last_used_at, so 0 means the counter was not old_count. */
-	if (db_affected_rows(st) == 0)
-		rc = HERR_CONFLICT;
-out:
-	db_done(st);
-	return rc;
+	return rc == HERR_OK && db_changes(db) == 0 ? HERR_CONFLICT : rc;
 }
 
 enum herr store_passkeys_delete(struct db *db, int64_t user_id, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_delete, "II", id, user_id);
 
-	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, user_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
-	return rc;
+	return rc == HERR_OK && db_changes(db) == 0 ? HERR_NOT_FOUND : rc;
 }
 
 enum herr store_passkeys_challenge_add(struct db *db, const unsigned char hash[32],
@@ -301,13 +224,8 @@ enum herr store_passkeys_challenge_add(struct db *db, const unsigned char hash[3
 	struct db_stmt *st = NULL;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_challenge_purge, &st)) != HERR_OK)
-		goto out;
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-
+	if ((rc = db_exec(db, sql_challenge_purge, "")) != HERR_OK)
+		return rc;
 	if ((rc = db_prepare(db, sql_challenge_add, &st)) != HERR_OK)
 		goto out;
 	db_bind_blob(st, 0, hash, 32);
@@ -326,34 +244,14 @@ out:
 enum herr store_passkeys_challenge_take(struct db *db, const unsigned char hash[32],
 					enum passkey_purpose purpose, int64_t *user_id)
 {
-	struct db_stmt *st = NULL;
+	const char *what = passkeys__purpose(purpose);
 	enum herr rc;
-	int r;
 
 	*user_id = 0;
-	if ((rc = db_prepare(db, sql_challenge_find, &st)) != HERR_OK)
-		goto out;
-	db_bind_blob(st, 0, hash, 32);
-	db_bind_text(st, 1, passkeys__purpose(purpose));
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	*user_id = db_col_int64(st, 0);
-	db_done(st);
-	st = NULL;
-
-	if ((rc = db_prepare(db, sql_challenge_take, &st)) != HERR_OK)
-		goto out;
-	db_bind_blob(st, 0, hash, 32);
-	db_bind_text(st, 1, passkeys__purpose(purpose));
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if (db_affected_rows(st) != 1)
-		rc = HERR_NOT_FOUND;
-out:
-	db_done(st);
-	return rc;
+	if ((rc = db_row(db, sql_challenge_find, "Bs", "I", hash, (size_t)32, what, user_id)) !=
+	    HERR_OK)
+		return rc;
+	if ((rc = db_exec(db, sql_challenge_take, "Bs", hash, (size_t)32, what)) != HERR_OK)
+		return rc;
+	return db_changes(db) != 1 ? HERR_NOT_FOUND : HERR_OK;
 }

@@ -135,18 +135,15 @@ static json_t *persons__locations_row(struct db_stmt *st)
 enum herr store_persons_list(struct db *db, const struct page *pg, json_t *items,
 			     bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "III", pg->offset >= 0 ? 0 : pg->after_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_int64(st, 1, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 2, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, persons__row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, persons__row, items, has_more);
 }
 
 enum herr store_persons_get(struct db *db, int64_t id, bool lock, json_t **out)
@@ -154,45 +151,20 @@ enum herr store_persons_get(struct db *db, int64_t id, bool lock, json_t **out)
 	return store_rows_get(db, lock ? sql_get_lock : sql_get, id, persons__row, out);
 }
 
-static void persons__bind_fields(struct db_stmt *st, const struct person_fields *p)
-{
-	db_bind_text(st, 0, p->name);
-	db_bind_text(st, 1, p->relationship);
-	db_bind_text(st, 2, p->notes);
-}
-
 enum herr store_persons_create(struct db *db, const struct person_fields *p, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_insert, "sss", p->name, p->relationship, p->notes);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	persons__bind_fields(st, p);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_persons_get(db, id, false, out) : rc;
+	return rc == HERR_OK ? store_persons_get(db, (int64_t)db_last_id(db), false, out) : rc;
 }
 
 enum herr store_persons_update(struct db *db, int64_t id, const struct person_fields *p,
 			       json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_update, "sssI", p->name, p->relationship, p->notes, id);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
-		goto out;
-	persons__bind_fields(st, p);
-	db_bind_int64(st, 3, id);
-	rc = db_execute(st);
-out:
-	db_done(st);
 	return rc == HERR_OK ? store_persons_get(db, id, false, out) : rc;
 }
 
@@ -228,81 +200,55 @@ enum herr store_persons_add_sighting(struct db *db, int64_t person_id,
 		db_bind_null(st, 5);
 	}
 	db_bind_text(st, 6, s->seen_at);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-	db_done(st);
-	st = NULL;
-
-	if ((rc = db_prepare(db, sql_sighting_get, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, persons__sighting_row, out);
+	if ((rc = db_execute(st)) == HERR_OK)
+		id = (int64_t)db_insert_id(st);
 out:
 	db_done(st);
-	return rc;
+	return rc == HERR_OK ? store_rows_get(db, sql_sighting_get, id, persons__sighting_row, out)
+			     : rc;
 }
 
 enum herr store_persons_location(struct db *db, int64_t person_id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_location, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, person_id);
-	rc = store_rows_one(st, persons__location_row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_location, person_id, persons__location_row, out);
 }
 
 enum herr store_persons_locations(struct db *db, const struct page *pg, json_t *items,
 				  bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_locations, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_locations, "III", pg->offset >= 0 ? 0 : pg->after_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_int64(st, 1, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 2, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, persons__locations_row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, persons__locations_row, items, has_more);
 }
 
 enum herr store_persons_history(struct db *db, int64_t person_id, int64_t hours,
 				unsigned limit, json_t *items, bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_history, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_history, "III", person_id, hours, (int64_t)limit + 1);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, person_id);
-	db_bind_int64(st, 1, hours);
-	db_bind_int64(st, 2, (int64_t)limit + 1);
-	rc = store_rows_page(st, limit, persons__sighting_row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, limit, persons__sighting_row, items, has_more);
 }
 
 enum herr store_persons_sightings(struct db *db, int64_t person_id, unsigned limit,
 				  json_t *items, bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_sightings, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_sightings, "II", person_id, (int64_t)limit + 1);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, person_id);
-	db_bind_int64(st, 1, (int64_t)limit + 1);
-	rc = store_rows_page(st, limit, persons__sighting_row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, limit, persons__sighting_row, items, has_more);
 }

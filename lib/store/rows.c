@@ -116,3 +116,69 @@ void store_bind_id(struct db_stmt *st, unsigned idx, int64_t v)
 	else
 		db_bind_null(st, idx);
 }
+
+enum herr store_rows_take_page(struct db_stmt *st, unsigned limit, store_row_fn row,
+			       json_t *items, bool *has_more)
+{
+	enum herr rc = HERR_OK;
+	unsigned n = 0;
+	int r;
+
+	*has_more = false;
+	while ((r = db_fetch(st)) == 1) {
+		json_t *obj;
+
+		if (n == limit) {
+			*has_more = true;
+			goto out;
+		}
+		if (!(obj = row(st))) {
+			rc = HERR_INTERNAL;
+			goto out;
+		}
+		if (json_array_append_new(items, obj)) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	return rc;
+}
+
+enum herr store_rows_take_one(struct db_stmt *st, store_row_fn row, json_t **out)
+{
+	enum herr rc = HERR_OK;
+	int r;
+
+	*out = NULL;
+	if ((r = db_fetch(st)) != 1)
+		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+	else if (!(*out = row(st)))
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
+}
+
+enum herr store_rows_take_strings(struct db_stmt *st, json_t *out)
+{
+	enum herr rc = HERR_OK;
+	int r;
+
+	while ((r = db_fetch(st)) == 1) {
+		const char *v = db_col_text(st, 0, NULL);
+
+		if (v && json_array_append_new(out, json_string(v)) != 0) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
+out:
+	db_done(st);
+	return rc;
+}

@@ -54,4 +54,19 @@ enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);
  * (also for a count or a time where 0 means none). */
 void store_bind_id(struct db_stmt *st, unsigned idx, int64_t v);
 
+/*
+ * store_rows_page, store_rows_one and store_rows_strings for a statement
+ * db_query() has already executed.  st is taken over: finished (db_done)
+ * whatever the outcome, so the caller may return what these return:
+ *
+ *	rc = db_query(db, &st, sql_list, "II", after_id, (int64_t)limit + 1);
+ *	if (rc != HERR_OK)
+ *		return rc;
+ *	return store_rows_take_page(st, limit, things__row, items, has_more);
+ */
+enum herr store_rows_take_page(struct db_stmt *st, unsigned limit, store_row_fn row,
+			       json_t *items, bool *has_more);
+enum herr store_rows_take_one(struct db_stmt *st, store_row_fn row, json_t **out);
+enum herr store_rows_take_strings(struct db_stmt *st, json_t *out);
+
 #endif

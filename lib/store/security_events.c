@@ -180,28 +180,15 @@ enum herr store_calibration_feedback(struct db *db, const struct feedback_fields
 				     json_t **calibration, json_t **feedback)
 {
 	struct risk_calibration before, after;
-	struct db_stmt *st = NULL;
 	json_t *jb = NULL, *ja = NULL;
 	char *tb = NULL, *ta = NULL, level[16] = "";
-	int64_t score = 0, id;
+	int64_t score = 0;
 	enum herr rc;
-	int found;
 
 	*calibration = *feedback = NULL;
 	if ((rc = store_calibration_get(db, true, &before)) != HERR_OK)
 		return rc;
-	if ((rc = db_prepare(db, sql_event_score, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, f->event_id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		found = db_fetch(st);
-		if (found > 0) {
-			score = db_col_int64(st, 0);
-			store_col_copy(st, 1, level, sizeof(level));
-		}
-		rc = found > 0 ? HERR_OK : found == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	}
-	db_done(st);
+	rc = db_row(db, sql_event_score, "I", "Is", f->event_id, &score, level, sizeof(level));
 	if (rc != HERR_OK)
 		return rc;
 	after = before;
@@ -218,22 +205,11 @@ enum herr store_calibration_feedback(struct db *db, const struct feedback_fields
 	}
 	if ((rc = store_calibration_put(db, &after)) != HERR_OK)
 		goto out;
-	if ((rc = db_prepare(db, sql_feedback_insert, &st)) != HERR_OK)
+	if ((rc = db_exec(db, sql_feedback_insert, "IssIsss", f->event_id, f->type_name,
+			  f->expected_level, score, f->notes, tb, ta)) != HERR_OK)
 		goto out;
-	db_bind_int64(st, 0, f->event_id);
-	db_bind_text(st, 1, f->type_name);
-	db_bind_text(st, 2, f->expected_level);
-	db_bind_int64(st, 3, score);
-	db_bind_text(st, 4, f->notes);
-	db_bind_text(st, 5, tb);
-	db_bind_text(st, 6, ta);
-	rc = db_execute(st);
-	id = (int64_t)db_insert_id(st);
-	db_done(st);
-	if (rc != HERR_OK)
-		goto out;
-	if ((rc = store_rows_get(db, sql_feedback_get, id, security__feedback_row, feedback)) !=
-	    HERR_OK)
+	if ((rc = store_rows_get(db, sql_feedback_get, (int64_t)db_last_id(db),
+				 security__feedback_row, feedback)) != HERR_OK)
 		goto out;
 	*calibration = ja;
 	ja = NULL;
@@ -253,20 +229,9 @@ enum herr store_security_update(struct db *db, int64_t id, int reviewed, bool se
 	struct db_stmt *st = NULL;
 	char kind[24] = "";
 	enum herr rc;
-	int found;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_kind, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		found = db_fetch(st);
-		if (found > 0)
-			store_col_copy(st, 0, kind, sizeof(kind));
-		rc = found > 0 ? HERR_OK : found == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	}
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = db_row(db, sql_kind, "I", "s", id, kind, sizeof(kind))) != HERR_OK)
 		return rc;
 	if (strcmp(kind, "security") != 0)
 		return HERR_CONFLICT;
@@ -289,14 +254,6 @@ enum herr store_security_update(struct db *db, int64_t id, int reviewed, bool se
 
 /* ---------------------------------------------------------------- stats */
 
-static void security__bind_range(struct db_stmt *st, const char *since, const char *until)
-{
-	db_bind_text(st, 0, since);
-	db_bind_text(st, 1, since);
-	db_bind_text(st, 2, until);
-	db_bind_text(st, 3, until);
-}
-
 static json_t *security__camera_row(struct db_stmt *st)
 {
 	return json_pack("{s:o, s:s?, s:I}",
@@ -311,6 +268,7 @@ enum herr store_security_stats(struct db *db, const char *since, const char *unt
 {
 	struct db_stmt *st = NULL;
 	json_t *obj = NULL, *levels = NULL, *cameras = NULL;
+	int64_t total = 0, reviewed = 0;
 	bool more;
 	enum herr rc;
 	int r;
@@ -324,47 +282,31 @@ enum herr store_security_stats(struct db *db, const char *since, const char *unt
 		rc = HERR_NOMEM;
 		goto out;
 	}
-	if ((rc = db_prepare(db, sql_total, &st)) != HERR_OK)
+	/* An aggregate without GROUP BY: always one row. */
+	if ((rc = db_row(db, sql_total, "ssss", "II", since, since, until, until, &total,
+			 &reviewed)) != HERR_OK)
 		goto out;
-	security__bind_range(st, since, until);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		if ((r = db_fetch(st)) > 0) {
-			json_object_set_new(obj, "total_events", json_integer(db_col_int64(st, 0)));
-			json_object_set_new(obj, "reviewed_count",
-					    json_integer(db_col_int64(st, 1)));
-		} else {
-			rc = HERR_INTERNAL;
-		}
+	json_object_set_new(obj, "total_events", json_integer(total));
+	json_object_set_new(obj, "reviewed_count", json_integer(reviewed));
+
+	if ((rc = db_query(db, &st, sql_by_level, "ssss", since, since, until, until)) != HERR_OK)
+		goto out;
+	while ((r = db_fetch(st)) > 0) {
+		const char *level = db_col_text(st, 0, NULL);
+
+		if (level && risk_level_rank(level) >= 0)
+			json_object_set_new(levels, level, json_integer(db_col_int64(st, 1)));
 	}
+	if (r < 0)
+		rc = HERR_INTERNAL;
 	db_done(st);
 	if (rc != HERR_OK)
 		goto out;
 
-	if ((rc = db_prepare(db, sql_by_level, &st)) != HERR_OK)
-		goto out;
-	security__bind_range(st, since, until);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		while ((r = db_fetch(st)) > 0) {
-			const char *level = db_col_text(st, 0, NULL);
-
-			if (level && risk_level_rank(level) >= 0)
-				json_object_set_new(levels, level,
-						    json_integer(db_col_int64(st, 1)));
-		}
-		if (r < 0)
-			rc = HERR_INTERNAL;
-	}
-	db_done(st);
-	if (rc != HERR_OK)
-		goto out;
-
-	if ((rc = db_prepare(db, sql_by_camera, &st)) != HERR_OK)
-		goto out;
-	security__bind_range(st, since, until);
-	db_bind_int64(st, 4, STATS_CAMERAS_MAX);
-	rc = store_rows_page(st, STATS_CAMERAS_MAX, security__camera_row, cameras, &more);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = db_query(db, &st, sql_by_camera, "ssssi", since, since, until, until,
+			   STATS_CAMERAS_MAX)) != HERR_OK ||
+	    (rc = store_rows_take_page(st, STATS_CAMERAS_MAX, security__camera_row, cameras,
+				       &more)) != HERR_OK)
 		goto out;
 	if (json_object_set(obj, "events_by_risk_level", levels) ||
 	    json_object_set(obj, "events_by_camera", cameras)) {
@@ -399,8 +341,8 @@ static int security__hit_cmp(const void *a, const void *b)
 }
 
 /*
- * Execute st (rows of id, summary, notes, newest first) and append the
- * rows m matches to hits (room for SECURITY_SEARCH_WINDOW + 1), all of
+ * Read st, executed (rows of id, summary, notes, newest first), and append
+ * the rows m matches to hits (room for SECURITY_SEARCH_WINDOW + 1), all of
  * them when all_match (the full-text index chose them).  *rows = rows
  * read; *last = the last id read; seen (NULL or one per term of m)
  * counts the rows each term occurs in.
@@ -409,12 +351,9 @@ static enum herr security__hits(struct db_stmt *st, const struct search_matcher 
 				bool all_match, struct security_hit *hits, unsigned *n,
 				unsigned *rows, int64_t *last, unsigned *seen)
 {
-	enum herr rc;
 	int r;
 
 	*rows = 0;
-	if ((rc = db_execute(st)) != HERR_OK)
-		return rc;
 	while ((r = db_fetch(st)) == 1) {
 		const char *text[2] = {db_col_text(st, 1, NULL), db_col_text(st, 2, NULL)};
 		unsigned score;
@@ -450,10 +389,9 @@ static enum herr security__window(struct db *db, const struct security_search *s
 
 	*n = 0;
 	for (;;) {
-		if ((rc = db_prepare(db, sql_search_recent, &st)) != HERR_OK)
+		if ((rc = db_query(db, &st, sql_search_recent, "Ii", below,
+				   SECURITY_SEARCH_PIECE)) != HERR_OK)
 			return rc;
-		db_bind_int64(st, 0, below);
-		db_bind_int64(st, 1, SECURITY_SEARCH_PIECE);
 		rc = security__hits(st, s->matcher, false, hits, n, &rows, &below,
 				    scanned == 0 ? seen : NULL);
 		db_done(st);
@@ -485,11 +423,9 @@ static enum herr security__window(struct db *db, const struct security_search *s
 
 	*n = 0;
 	w->full_text = true;
-	if ((rc = db_prepare(db, sql_search_full_text, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_search_full_text, "Isi", s->before_id, s->boolean_query,
+			   SECURITY_SEARCH_WINDOW + 1)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, s->before_id);
-	db_bind_text(st, 1, s->boolean_query);
-	db_bind_int64(st, 2, SECURITY_SEARCH_WINDOW + 1);
 	rc = security__hits(st, s->matcher, true, hits, n, &rows, &below, NULL);
 	db_done(st);
 	if (rc != HERR_OK)
@@ -537,10 +473,7 @@ enum herr store_security_search(struct db *db, const struct security_search *s,
 		rc = HERR_NOMEM;
 		goto out;
 	}
-	if ((rc = db_prepare(db, security__sql_search(), &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, text);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, security__sql_search(), "s", text)) != HERR_OK)
 		goto out;
 	/* In the order asked for; an event deleted meanwhile is left out. */
 	k = from;
@@ -577,18 +510,10 @@ out:
 /* Close event id if it is still idle by now_ms: *done whether it was. */
 static enum herr security__close_one(struct db *db, int64_t id, int64_t now_ms, bool *done)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_close_one, "III", id, now_ms - SECURITY_IDLE_MS,
+			       now_ms - SECURITY_WINDOW_MS);
 
-	*done = false;
-	if ((rc = db_prepare(db, sql_close_one, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, now_ms - SECURITY_IDLE_MS);
-	db_bind_int64(st, 2, now_ms - SECURITY_WINDOW_MS);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*done = db_affected_rows(st) == 1;
-	db_done(st);
+	*done = rc == HERR_OK && db_changes(db) == 1;
 	return rc;
 }
 
@@ -604,18 +529,13 @@ enum herr store_security_close_idle_events(struct db *db, int64_t now_ms,
 	*closed = 0;
 	do {
 		n = 0;
-		if ((rc = db_prepare(db, sql_idle_ids, &st)) != HERR_OK)
+		if ((rc = db_query(db, &st, sql_idle_ids, "IIIi", now_ms - SECURITY_IDLE_MS,
+				   now_ms - SECURITY_WINDOW_MS, after, CLOSE_BATCH)) != HERR_OK)
 			return rc;
-		db_bind_int64(st, 0, now_ms - SECURITY_IDLE_MS);
-		db_bind_int64(st, 1, now_ms - SECURITY_WINDOW_MS);
-		db_bind_int64(st, 2, after);
-		db_bind_int64(st, 3, CLOSE_BATCH);
-		if ((rc = db_execute(st)) == HERR_OK) {
-			while (n < CLOSE_BATCH && (r = db_fetch(st)) > 0)
-				ids[n++] = db_col_int64(st, 0);
-			if (n < CLOSE_BATCH && r < 0)
-				rc = HERR_INTERNAL;
-		}
+		while (n < CLOSE_BATCH && (r = db_fetch(st)) > 0)
+			ids[n++] = db_col_int64(st, 0);
+		if (n < CLOSE_BATCH && r < 0)
+			rc = HERR_INTERNAL;
 		db_done(st);
 		for (size_t i = 0; rc == HERR_OK && i < n; i++) {
 			json_t *ev = NULL;
@@ -627,11 +547,7 @@ enum herr store_security_close_idle_events(struct db *db, int64_t now_ms,
 			(*closed)++;
 			if (!closed_events)
 				continue;
-			if ((rc = db_prepare(db, security__sql_get(), &st)) != HERR_OK)
-				break;
-			db_bind_int64(st, 0, ids[i]);
-			rc = store_rows_one(st, store_event_row, &ev);
-			db_done(st);
+			rc = store_rows_get(db, security__sql_get(), ids[i], store_event_row, &ev);
 			if (rc == HERR_OK && json_array_append_new(closed_events, ev) != 0)
 				rc = HERR_NOMEM;
 		}

@@ -50,42 +50,17 @@ static const char sql_logins_forget[] =
 static const char sql_logins_clear[] =
 	"DELETE FROM login_failures WHERE kind = ? AND name = ?";
 
-/* Prepare sql, bind id, execute, done. */
-static enum herr sessions__exec_id(struct db *db, const char *sql, int64_t id)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
-}
-
 enum herr store_sessions_create(struct db *db, int64_t user_id, const char *prefix,
 				const unsigned char hash[AUTH_HASH_LEN], const char *how,
 				const char *address, unsigned max_seconds, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	*id = 0;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, user_id);
-	db_bind_text(st, 1, prefix);
-	db_bind_blob(st, 2, hash, AUTH_HASH_LEN);
-	db_bind_text(st, 3, how);
-	if (address && strlen(address) <= 45)
-		db_bind_text(st, 4, address);
-	else
-		db_bind_null(st, 4);
-	db_bind_int64(st, 5, max_seconds);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*id = (int64_t)db_insert_id(st);
-	db_done(st);
+	rc = db_exec(db, sql_insert, "IsBssI", user_id, prefix, hash, (size_t)AUTH_HASH_LEN, how,
+		     address && strlen(address) <= 45 ? address : NULL, (int64_t)max_seconds);
+	if (rc == HERR_OK)
+		*id = (int64_t)db_last_id(db);
 	return rc;
 }
 
@@ -98,11 +73,8 @@ enum herr store_sessions_find(struct db *db, const char *prefix, struct session_
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_prepare(db, sql_find, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_find, "s", prefix)) != HERR_OK)
 		return rc;
-	db_bind_text(st, 0, prefix);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	if ((r = db_fetch(st)) != 1) {
 		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		goto out;
@@ -128,135 +100,59 @@ out:
 
 enum herr store_sessions_touch(struct db *db, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_touch, "I", id);
 
-	if ((rc = db_prepare(db, sql_touch, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
 	/* uses always changes, so no row changed means no row: the session
 	 * ended since it was read (a logout racing this request). */
-	if ((rc = db_execute(st)) == HERR_OK && db_affected_rows(st) == 0)
-		rc = HERR_NOT_FOUND;
-	db_done(st);
-	return rc;
+	return rc == HERR_OK && db_changes(db) == 0 ? HERR_NOT_FOUND : rc;
 }
 
 enum herr store_sessions_delete(struct db *db, int64_t id,
 				char prefix_out[AUTH_KEY_PREFIX_LEN + 1])
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	prefix_out[0] = '\0';
-	if ((rc = db_prepare(db, sql_prefix, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	store_col_copy(st, 0, prefix_out, AUTH_KEY_PREFIX_LEN + 1);
-	db_done(st);
-	st = NULL;
-	rc = sessions__exec_id(db, sql_delete, id);
-out:
-	db_done(st);
-	return rc;
+	rc = db_row(db, sql_prefix, "I", "s", id, prefix_out, (size_t)AUTH_KEY_PREFIX_LEN + 1);
+	return rc == HERR_OK ? db_exec(db, sql_delete, "I", id) : rc;
 }
 
 enum herr store_sessions_end_user(struct db *db, int64_t user_id, int64_t keep_id,
 				  json_t *prefixes)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_user_prefixes, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_user_prefixes, "II", user_id, keep_id)) != HERR_OK ||
+	    (rc = store_rows_take_strings(st, prefixes)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, user_id);
-	db_bind_int64(st, 1, keep_id);
-	if ((rc = store_rows_strings(st, prefixes)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-	if ((rc = db_prepare(db, sql_delete_user, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, user_id);
-	db_bind_int64(st, 1, keep_id);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_delete_user, "II", user_id, keep_id);
 }
 
 enum herr store_sessions_purge(struct db *db, unsigned idle_seconds)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_purge, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, idle_seconds);
-	db_bind_int64(st, 1, SESSIONS_PURGE_BATCH);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_purge, "Ii", (int64_t)idle_seconds, SESSIONS_PURGE_BATCH);
 }
 
 enum herr store_logins_get(struct db *db, const char *kind, const char *name,
 			   int64_t *failures, int64_t *seconds_since)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*failures = *seconds_since = 0;
-	if ((rc = db_prepare(db, sql_logins_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, kind);
-	db_bind_text(st, 1, name);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) == 1) {
-		*failures = db_col_int64(st, 0);
-		*seconds_since = db_col_int64(st, 1);
-	} else if (r < 0) {
-		rc = HERR_INTERNAL;
-	}
-out:
-	db_done(st);
-	return rc;
+	rc = db_row(db, sql_logins_get, "ss", "II", kind, name, failures, seconds_since);
+	/* No row: no failures yet. */
+	return rc == HERR_NOT_FOUND ? HERR_OK : rc;
 }
 
 enum herr store_logins_fail(struct db *db, const char *kind, const char *name)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_logins_fail, "ss", kind, name);
 
-	if ((rc = db_prepare(db, sql_logins_fail, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, kind);
-	db_bind_text(st, 1, name);
-	rc = db_execute(st);
-	db_done(st);
-	if (rc != HERR_OK)
-		return rc;
-	return sessions__exec_id(db, sql_logins_forget, LOGINS_FORGET_HOURS);
+	return rc == HERR_OK ? db_exec(db, sql_logins_forget, "i", LOGINS_FORGET_HOURS) : rc;
 }
 
 enum herr store_logins_clear(struct db *db, const char *kind, const char *name)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_logins_clear, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, kind);
-	db_bind_text(st, 1, name);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_logins_clear, "ss", kind, name);
 }

@@ -15,6 +15,12 @@
 	"id, username, display_name, role, disabled, " ISO("created_at") ", " \
 	ISO("updated_at") ", " ISO("last_login_at")
 #define ROW_COLUMNS "id, username, display_name, role, password_hash, disabled"
+/* db_row's output format and pointers for ROW_COLUMNS into struct user_row *o. */
+#define ROW_FORMAT "Issssb"
+#define ROW_FIELDS(o) \
+	&(o)->id, (o)->username, sizeof((o)->username), \
+	(o)->display_name, sizeof((o)->display_name), (o)->role, sizeof((o)->role), \
+	(o)->password_hash, sizeof((o)->password_hash), &(o)->disabled
 
 static const char sql_insert[] =
 	"INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)";
@@ -61,23 +67,11 @@ static json_t *users__json(struct db_stmt *st)
 enum herr store_users_create(struct db *db, const char *username, const char *display_name,
 			     const char *role, const char *password_hash, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_insert, "ssss", username, display_name ? display_name : "",
+			       role, password_hash);
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, username);
-	db_bind_text(st, 1, display_name ? display_name : "");
-	db_bind_text(st, 2, role);
-	db_bind_text(st, 3, password_hash);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_users_get(db, id, false, out) : rc;
+	return rc == HERR_OK ? store_users_get(db, (int64_t)db_last_id(db), false, out) : rc;
 }
 
 enum herr store_users_get(struct db *db, int64_t id, bool lock, json_t **out)
@@ -88,86 +82,34 @@ enum herr store_users_get(struct db *db, int64_t id, bool lock, json_t **out)
 enum herr store_users_list(struct db *db, const struct page *pg, json_t *items,
 			   bool *has_more)
 {
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "III", pg->offset >= 0 ? 0 : pg->after_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_int64(st, 1, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 2, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, users__json, items, has_more);
-	db_done(st);
-	return rc;
-}
-
-/* Execute st (bound) and copy its one row into out. */
-static enum herr users__fetch_row(struct db_stmt *st, struct user_row *out)
-{
-	enum herr rc;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = db_execute(st)) != HERR_OK)
-		return rc;
-	if ((r = db_fetch(st)) != 1)
-		return r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	out->id = db_col_int64(st, 0);
-	store_col_copy(st, 1, out->username, sizeof(out->username));
-	store_col_copy(st, 2, out->display_name, sizeof(out->display_name));
-	store_col_copy(st, 3, out->role, sizeof(out->role));
-	store_col_copy(st, 4, out->password_hash, sizeof(out->password_hash));
-	out->disabled = db_col_int64(st, 5) != 0;
-	return HERR_OK;
+	return store_rows_take_page(st, pg->limit, users__json, items, has_more);
 }
 
 enum herr store_users_row(struct db *db, int64_t id, bool lock, struct user_row *out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_prepare(db, lock ? sql_row_lock : sql_row, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = users__fetch_row(st, out);
-	db_done(st);
-	return rc;
+	return db_row(db, lock ? sql_row_lock : sql_row, "I", ROW_FORMAT, id, ROW_FIELDS(out));
 }
 
 enum herr store_users_find(struct db *db, const char *username, struct user_row *out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_prepare(db, sql_find, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, username);
-	rc = users__fetch_row(st, out);
-	db_done(st);
-	return rc;
+	return db_row(db, sql_find, "s", ROW_FORMAT, username, ROW_FIELDS(out));
 }
 
 enum herr store_users_update(struct db *db, int64_t id, const char *display_name,
 			     const char *role, int disabled, const char *password_hash)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, display_name);
-	db_bind_text(st, 1, role);
-	db_bind_int64(st, 2, disabled);
-	db_bind_int64(st, 3, disabled > 0);
-	db_bind_text(st, 4, password_hash);
-	db_bind_text(st, 5, password_hash);
-	db_bind_int64(st, 6, id);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_update, "ssiissI", display_name, role, disabled, disabled > 0,
+		       password_hash, password_hash, id);
 }
 
 enum herr store_users_delete(struct db *db, int64_t id)
@@ -177,42 +119,19 @@ enum herr store_users_delete(struct db *db, int64_t id)
 
 enum herr store_users_count_enabled(struct db *db, const char *role, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	*count = 0;
-	if ((rc = db_prepare(db, sql_count_enabled, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, role);
-	rc = store_rows_int(st, count);
-	db_done(st);
-	return rc;
+	return db_row(db, sql_count_enabled, "s", "I", role, count);
 }
 
 enum herr store_users_count(struct db *db, int64_t *count)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
 	*count = 0;
-	if ((rc = db_prepare(db, sql_count, &st)) != HERR_OK)
-		return rc;
-	rc = store_rows_int(st, count);
-	db_done(st);
-	return rc;
+	return db_row(db, sql_count, "", "I", count);
 }
 
 enum herr store_users_logged_in(struct db *db, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_logged_in, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = db_execute(st);
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_logged_in, "I", id);
 }
 
 static const char sql_key_prefixes[] =
@@ -222,15 +141,10 @@ static const char sql_session_prefixes[] =
 
 static enum herr users__prefixes(struct db *db, const char *sql, int64_t id, json_t *out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	struct db_stmt *st;
+	enum herr rc = db_query(db, &st, sql, "I", id);
 
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_strings(st, out);
-	db_done(st);
-	return rc;
+	return rc == HERR_OK ? store_rows_take_strings(st, out) : rc;
 }
 
 enum herr store_users_prefixes(struct db *db, int64_t id, json_t *keys, json_t *sessions)
