@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "err.h"
-#include "media/files.h"
+#include "media/limits.h"
 
 struct db;
 
