@@ -37,9 +37,6 @@
 #include "settings.h"
 #include "store/store.h"
 
-/* How often a write that lost a deadlock is run again before a 503. */
-#define API_DEADLOCK_TRIES 3
-
 /* Longest credential worth looking up: anything longer is not a key. */
 #define API_CRED_MAX (AUTH_KEY_MAX + 1)
 
@@ -358,14 +355,20 @@ static void api__not_committed(struct ctx *c, const char *method, struct respons
 static bool api__write_once(struct ctx *c, const char *method, struct response *r)
 {
 	struct db *db = c->app->db;
+	bool own_tx = (c->m->route->flags & ROUTE_OWN_TX) != 0;
 	enum herr e;
 
 	app_after_clear(c->app);
-	if ((e = db_begin(db)) != HERR_OK) {
+	if (!own_tx && (e = db_begin(db)) != HERR_OK) {
 		api__dependency_error(r, e);
 		return false;
 	}
 	api__call(c, r);
+	/* A handler that committed its own steps: the audit row's own. */
+	if (own_tx && (e = db_begin(db)) != HERR_OK) {
+		api__not_committed(c, method, r, e);
+		return false;
+	}
 	if (r->status >= 400) {
 		bool deadlocked = db_deadlocked(db);
 
@@ -415,14 +418,12 @@ static bool api__write_once(struct ctx *c, const char *method, struct response *
 
 /*
  * Run the handler.  A read runs as it is; a write runs in its transaction,
- * again (after a short random pause, so two writers that collided do not
- * collide again in step) when it lost a deadlock, at most
- * API_DEADLOCK_TRIES times.
+ * again when it lost a deadlock, as db_tx_again says (the rule every
+ * transaction of the project follows).
  */
 static void api__run_handler(struct ctx *c, const char *method, struct response *r)
 {
 	struct db *db = c->app->db;
-	struct timespec now;
 
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
 		api__call(c, r);
@@ -435,14 +436,12 @@ static void api__run_handler(struct ctx *c, const char *method, struct response 
 		}
 		return;
 	}
-	/* A streamed body is read once: its handler gets one attempt. */
-	int tries = c->req->body_read ? 1 : API_DEADLOCK_TRIES;
-
-	for (int attempt = 1; api__write_once(c, method, r) && attempt < tries; attempt++) {
+	for (int attempt = 1; api__write_once(c, method, r); attempt++) {
+		/* A streamed body is read once: its handler gets one attempt. */
+		if (c->req->body_read || !db_tx_again(db, attempt))
+			break;
 		LOG(LOG_INFO, "%s %s: deadlock, running it again", method, c->req->path);
 		api__reset(c, r);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		usleep(1000 + (useconds_t)(now.tv_nsec % 19000));
 	}
 }
 

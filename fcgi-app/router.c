@@ -173,7 +173,7 @@ const struct route routes[] = {
 
 	{"GET",    "/api/v1/storage",            h_storage_get,    0},
 	{"PUT",    "/api/v1/storage",            h_storage_put,    0},
-	{"POST",   "/api/v1/storage/cleanup",    h_storage_cleanup, 0},
+	{"POST",   "/api/v1/storage/cleanup",    h_storage_cleanup, ROUTE_OWN_TX},
 	{"POST",   "/api/v1/system/cleanup",     h_storage_cleanup, 0},
 	{"GET",    "/api/v1/timelapse",          h_timelapse_get,  0},
 	{"PUT",    "/api/v1/timelapse",          h_timelapse_put,  0},

@@ -18,6 +18,9 @@ enum {
 	                             * authenticated (the role check is skipped) */
 	ROUTE_OPTIONAL_AUTH = 1 << 5, /* with ROUTE_PUBLIC: a credential, when presented and
 	                               * valid, sets c->who; a bad one is ignored */
+	ROUTE_OWN_TX = 1 << 6,      /* a write whose work commits in steps of its own (a
+	                             * cleanup's batches): no request transaction around
+	                             * the handler; its audit row is written after it */
 };
 
 struct route {

@@ -135,6 +135,31 @@ bool db_in_transaction(const struct db *db);
 bool db_deadlocked(const struct db *db);
 
 /*
+ * The unit-of-work runner (db_tx.c).  fn runs in a transaction: when none
+ * is open, one of its own, committed when fn returns HERR_OK and rolled
+ * back otherwise, and run again from the start (after a short random
+ * pause) when it lost a deadlock, at most DB_TX_TRIES times in all; so fn
+ * must set its outputs afresh each time.  When one is open already (a
+ * request's), fn joins it and its owner commits.
+ */
+#define DB_TX_TRIES 4
+typedef enum herr (*db_tx_fn)(struct db *db, void *arg);
+enum herr db_tx(struct db *db, db_tx_fn fn, void *arg);
+
+/* For an owner that runs its own loop (the API's requests): whether the
+ * transaction it just rolled back lost a deadlock and may run again as
+ * attempt + 1; pauses briefly first.  False after DB_TX_TRIES attempts. */
+bool db_tx_again(struct db *db, int attempt);
+
+/* The same ownership, for a unit of work written in line (no retry):
+ * db_tx_begin opens a transaction unless one is open and says in *own
+ * whether it did; db_tx_end(db, own, rc) commits it when rc is HERR_OK,
+ * rolls it back otherwise, leaves a joined one to its owner, and returns
+ * the outcome. */
+enum herr db_tx_begin(struct db *db, bool *own);
+enum herr db_tx_end(struct db *db, bool own, enum herr rc);
+
+/*
  * Called, when set, on every database failure that is not the client's
  * doing: the server unreachable or gone (HERR_UNAVAILABLE, also a failed
  * connect), the schema missing (HERR_SCHEMA), anything else unexpected

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "iso8601.h"
 #include "query.h"
 #include "request.h"
@@ -50,6 +51,19 @@ static int activities__query_text(const struct ctx *c, const char *name, size_t 
 }
 
 
+static enum herr activities__list(struct ctx *c, const void *filter, const struct page *pg,
+				  json_t *items, bool *has_more)
+{
+	return store_activities_list(c->app->db, filter, pg, items, has_more);
+}
+
+static const struct resource activities = {
+	.name = "activity",
+	.plural = "activities",
+	.newest_first = true,
+	.list = activities__list,
+};
+
 int h_activities_list(struct ctx *c, struct response *r)
 {
 	struct activity_filter f = {0, NULL, NULL, NULL, NULL};
@@ -58,16 +72,8 @@ int h_activities_list(struct ctx *c, struct response *r)
 	char scope[64 + sizeof(type) + sizeof(room) + 2 * HANDLER_TIME_LEN];
 	int64_t since_ms = 0, until_ms = 0;
 	int has_since, has_until;
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
+	json_t *errs = json_array();
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_int(c, "person_id", 1, INT64_MAX, &f.person_id, errs);
 	if (activities__query_text(c, "activity_type", ACTIVITY_TYPE_MAX, type, sizeof(type),
 				   errs) > 0)
@@ -88,20 +94,5 @@ int h_activities_list(struct ctx *c, struct response *r)
 		 "activities:person_id=%" PRId64 ";activity_type=%s;room_name=%s;since=%s;until=%s",
 		 f.person_id, f.activity_type ? f.activity_type : "",
 		 f.room_name ? f.room_name : "", f.since ? f.since : "", f.until ? f.until : "");
-	ctx_page_desc(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_activities_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "activities");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &activities, scope, errs, &f);
 }

@@ -27,6 +27,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "log.h"
 #include "response.h"
 #include "engine/notify.h"
@@ -295,22 +296,18 @@ int h_webhooks_alerts(struct ctx *c, struct response *r)
 	struct am_alert *alerts = NULL;
 	size_t n = 0, unknown = 0;
 	enum herr e = HERR_OK;
-	int status;
+	int status = resource_start(r);
 
 	body = ctx_body(c);
-	if (!body || !errs || !raised || !open || !resolved) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs || !raised || !open || !resolved)
 		goto out;
-	}
 	if (am_parse(body, errs, &alerts, &n) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	if (!alerts && json_array_size(json_object_get(body, "alerts")) > 0) {
-		status = response_detail(r, 500, "out of memory");
+	if (!alerts && json_array_size(json_object_get(body, "alerts")) > 0)
 		goto out;
-	}
 	for (size_t i = 0; e == HERR_OK && i < n; i++) {
 		int64_t id = 0;
 

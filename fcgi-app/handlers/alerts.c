@@ -18,6 +18,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "query.h"
 #include "request.h"
 #include "response.h"
@@ -42,12 +43,42 @@ static const struct vfield action_fields[] = {
 };
 #define ACTION_FIELDS_COUNT (sizeof(action_fields) / sizeof(action_fields[0]))
 
-static int alerts__error(struct response *r, enum herr e, const char *what, int64_t id)
+static enum herr alerts__get(struct ctx *c, const struct resource_key *k, bool lock,
+			     json_t **out)
 {
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "%s %" PRId64 " not found", what, id);
-	return response_error(r, e, what);
+	return store_alerts_get(c->app->db, k->id, out);
 }
+
+static int alerts__resolved(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	return response_detail(r, 409, "alert %" PRId64 " is already resolved", k->id);
+}
+
+static int prompts__answered(struct response *r, const struct resource_key *k,
+			     const json_t *obj)
+{
+	return response_detail(r, 409, "prompt %" PRId64 " is no longer pending", k->id);
+}
+
+/*
+ * Alerts are raised by the rules and acted on (POST /alerts/{id}/action),
+ * prompts dismissed: neither is created, changed or deleted through the
+ * API, so the descriptors serve get and the error mapping.  A conflict
+ * is acting on what someone else already handled.  The lists read their
+ * page before their filters and keep handlers of their own.
+ */
+static const struct resource alerts = {
+	.name = "alert",
+	.plural = "alerts",
+	.get = alerts__get,
+	.conflict = alerts__resolved,
+};
+
+static const struct resource prompts = {
+	.name = "prompt",
+	.plural = "prompts",
+	.conflict = prompts__answered,
+};
 
 /*
  * A text filter of the query, at most max_chars characters: 1 with out
@@ -88,12 +119,10 @@ int h_alerts_list(struct ctx *c, struct response *r)
 	bool has_more = false;
 	enum herr e = HERR_OK;
 	struct page pg;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	ctx_page(c, ALERTS_SCOPE, &pg, errs);
 	if (ctx_query_enum(c, "resolved", booleans, &resolved, errs) > 0)
 		f.resolved = strcmp(resolved, "true") == 0;
@@ -113,16 +142,7 @@ out:
 
 int h_alerts_get(struct ctx *c, struct response *r)
 {
-	json_t *alert = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_alerts_get(c->app->db, id, &alert);
-	if (e != HERR_OK)
-		return alerts__error(r, e, "alert", id);
-	return ctx_reply(r, 200, alert);
+	return h_resource_get(c, r, &alerts);
 }
 
 int h_alerts_action(struct ctx *c, struct response *r)
@@ -130,18 +150,19 @@ int h_alerts_action(struct ctx *c, struct response *r)
 	json_t *body = NULL, *errs = NULL, *alert = NULL, *prompt = NULL;
 	int64_t prompt_id = 0;
 	const char *action, *note;
+	struct resource_key k;
 	int64_t id;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &alerts, true, &k) != 0)
 		return r->status;
+	id = k.id;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	if (validate_object(body, at_body, action_fields, ACTION_FIELDS_COUNT, false, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -152,12 +173,8 @@ int h_alerts_action(struct ctx *c, struct response *r)
 	e = store_alerts_act(c->app->db, id,
 			     strcmp(action, "assist") == 0 ? ALERT_ASSIST : ALERT_DISMISS,
 			     c->who ? c->who->name : "unknown", note, &alert, &prompt_id);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "alert %" PRId64 " is already resolved", id);
-		goto out;
-	}
 	if (e != HERR_OK) {
-		status = alerts__error(r, e, "alert", id);
+		status = resource_error(r, &alerts, e, &k, body);
 		goto out;
 	}
 	ctx_changed(c, id, NULL, NULL);
@@ -183,12 +200,10 @@ int h_prompts_list(struct ctx *c, struct response *r)
 	bool has_more = false;
 	enum herr e = HERR_OK;
 	struct page pg;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	ctx_page(c, PROMPTS_SCOPE, &pg, errs);
 	ctx_query_enum(c, "status", prompt_statuses, &state, errs);
 	if (json_array_size(errs) == 0)
@@ -203,34 +218,29 @@ out:
 int h_prompts_dismiss(struct ctx *c, struct response *r)
 {
 	json_t *body = NULL, *errs = NULL, *prompt = NULL;
-	int64_t id;
+	struct resource_key k;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &prompts, true, &k) != 0)
 		return r->status;
+	status = resource_start(r);
 	/* No fields: a body may be {} or absent, anything in it is refused. */
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	if (validate_object(body, at_body, action_fields, 0, false, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	e = store_prompts_dismiss(c->app->db, id, &prompt);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "prompt %" PRId64 " is no longer pending", id);
-		goto out;
-	}
+	e = store_prompts_dismiss(c->app->db, k.id, &prompt);
 	if (e != HERR_OK) {
-		status = alerts__error(r, e, "prompt", id);
+		status = resource_error(r, &prompts, e, &k, body);
 		goto out;
 	}
-	ctx_changed(c, id, NULL, NULL);
+	ctx_changed(c, k.id, NULL, NULL);
 	status = ctx_reply(r, 200, prompt);
 	prompt = NULL;
 out:

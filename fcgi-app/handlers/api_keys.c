@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "principal.h"
 #include "response.h"
 #include "roles.h"
@@ -51,49 +52,48 @@ size_t ctx_check_role(const struct roles *roles, const json_t *role, json_t *err
 	return 1;
 }
 
+/* Revoked keys stay in the table for the audit log, not in the list. */
+static enum herr api_keys__list(struct ctx *c, const void *filter, const struct page *pg,
+				json_t *items, bool *has_more)
+{
+	return store_api_keys_list(c->app->db, false, pg, items, has_more);
+}
+
+/* Every attempt drew a prefix that is taken. */
+static int api_keys__conflict(struct response *r, const struct resource_key *k,
+			      const json_t *obj)
+{
+	return response_detail(r, 409, "could not store the new key; try again");
+}
+
+/*
+ * A key is generated (and shown once) on create, and revoking the last
+ * admin key is refused, so create and delete keep handlers of their own.
+ */
+static const struct resource api_keys = {
+	.name = "api key",
+	.plural = "api keys",
+	.scope = API_KEYS_SCOPE,
+	.list = api_keys__list,
+	.conflict = api_keys__conflict,
+};
+
 int h_api_keys_list(struct ctx *c, struct response *r)
 {
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
-
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_page(c, API_KEYS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = store_api_keys_list(c->app->db, false, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "api keys");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, API_KEYS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return h_resource_list(c, r, &api_keys);
 }
 
 int h_api_keys_create(struct ctx *c, struct response *r)
 {
 	json_t *body = ctx_body(c), *errs = json_array(), *key = NULL;
+	const struct resource_key none = {0, 0};
 	struct auth_new_key nk;
 	const char *name, *role;
 	enum herr e = HERR_INTERNAL;
-	int status;
+	int status = resource_start(r);
 
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	if (validate_object(body, at_body, api_key_fields, api_key_fields_count, false, errs) +
 	    ctx_check_role(c->app->roles, json_object_get(body, "role"), errs) > 0) {
 		status = ctx_invalid(r, errs);
@@ -112,22 +112,16 @@ int h_api_keys_create(struct ctx *c, struct response *r)
 		if (e != HERR_CONFLICT)
 			break;
 	}
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "could not store the new key; try again");
-		goto out;
-	}
 	if (e != HERR_OK) {
-		status = response_error(r, e, "api key");
+		status = resource_error(r, &api_keys, e, &none, body);
 		goto out;
 	}
 
 	snprintf(c->object_id, sizeof(c->object_id), "%" JSON_INTEGER_FORMAT,
 		 json_integer_value(json_object_get(key, "id")));
 	/* The only time the key itself leaves the server. */
-	if (json_object_set_new(key, "key", json_string(nk.key)) != 0) {
-		status = response_detail(r, 500, "out of memory");
+	if (json_object_set_new(key, "key", json_string(nk.key)) != 0)
 		goto out;
-	}
 	status = ctx_reply(r, 201, key);
 	key = NULL;
 out:

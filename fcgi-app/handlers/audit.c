@@ -9,6 +9,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "query.h"
 #include "request.h"
 #include "response.h"
@@ -45,6 +46,20 @@ static int audit__query_text(const struct ctx *c, const char *name, size_t max, 
 	return 1;
 }
 
+static enum herr audit__list(struct ctx *c, const void *filter, const struct page *pg,
+			     json_t *items, bool *has_more)
+{
+	return store_audit_list(c->app->db, filter, pg, items, has_more);
+}
+
+/* Written with every change; read back here, never changed. */
+static const struct resource audit_log = {
+	.name = "audit log",
+	.plural = "audit log",
+	.newest_first = true,
+	.list = audit__list,
+};
+
 int h_audit_list(struct ctx *c, struct response *r)
 {
 	struct audit_filter f = {NULL, NULL, NULL, NULL, 0};
@@ -53,16 +68,8 @@ int h_audit_list(struct ctx *c, struct response *r)
 	char scope[96 + sizeof(who) + sizeof(path) + 2 * HANDLER_TIME_LEN];
 	int64_t since_ms = 0, until_ms = 0, status = 0;
 	int has_since, has_until;
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int rc;
+	json_t *errs = json_array();
 
-	if (!errs || !items) {
-		rc = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	if (audit__query_text(c, "who", AUDIT_ACTOR_MAX, who, sizeof(who), errs) > 0)
 		f.actor = who;
 	if (audit__query_text(c, "path", AUDIT_PATH_MAX, path, sizeof(path), errs) > 0)
@@ -82,20 +89,5 @@ int h_audit_list(struct ctx *c, struct response *r)
 	snprintf(scope, sizeof(scope), "audit:who=%s;path=%s;since=%s;until=%s;status=%d",
 		 f.actor ? f.actor : "", f.path_prefix ? f.path_prefix : "",
 		 f.since ? f.since : "", f.until ? f.until : "", f.status);
-	ctx_page_desc(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		rc = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_audit_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		rc = response_error(r, e, "audit log");
-		goto out;
-	}
-	rc = ctx_list_reply_desc(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return rc;
+	return resource_list_filtered(c, r, &audit_log, scope, errs, &f);
 }

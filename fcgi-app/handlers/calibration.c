@@ -10,6 +10,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "security/risk.h"
 #include "store/security_events.h"
@@ -56,12 +57,10 @@ static int calibration__update(struct ctx *c, struct response *r, bool partial)
 	struct risk_calibration cur, next;
 	json_t *errs = json_array(), *body = ctx_body(c);
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !body) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !body)
 		goto out;
-	}
 	if ((e = store_calibration_get(c->app->db, true, &cur)) != HERR_OK) {
 		status = response_error(r, e, "calibration");
 		goto out;
@@ -109,12 +108,10 @@ int h_calibration_feedback(struct ctx *c, struct response *r)
 	json_t *errs = json_array(), *body = ctx_body(c), *cal = NULL, *fb = NULL;
 	struct feedback_fields f = {0};
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !body) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !body)
 		goto out;
-	}
 	validate_object(body, at_body, feedback_fields,
 			sizeof(feedback_fields) / sizeof(feedback_fields[0]), false, errs);
 	if (json_array_size(errs) == 0) {

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "media/grab.h"
 #include "net/http.h"
 #include "response.h"
@@ -102,32 +103,71 @@ static void cameras__incoming(const json_t *body, int64_t id, const char *curren
 	*out = s;
 }
 
-/* A store error of create/update as a reply. */
-static int cameras__error(struct response *r, enum herr e, int64_t id, int64_t room_id)
+static enum herr cameras__list(struct ctx *c, const void *filter, const struct page *pg,
+			       json_t *items, bool *has_more)
 {
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "camera %" PRId64 " not found", id);
-	if (e == HERR_INVALID) {
-		json_t *errs = json_array();
-
-		verr_add(errs, at_body, "room_id", "value_error", "room %" PRId64 " does not exist",
-			 room_id);
-		return ctx_invalid(r, errs);
-	}
-	if (e == HERR_CONFLICT)
-		return response_detail(r, 409, "incoming_dir is used by another camera");
-	return response_error(r, e, "camera");
+	return store_cameras_list(c->app->db, filter, pg, items, has_more);
 }
+
+static enum herr cameras__get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
+{
+	return store_cameras_get(c->app->db, k->id, out);
+}
+
+static enum herr cameras__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	return store_cameras_delete(c->app->db, k->id);
+}
+
+static int cameras__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	return response_detail(r, 409, "incoming_dir is used by another camera");
+}
+
+/* obj: the body; a room_id it leaves out is the camera's, which exists. */
+static int cameras__invalid(struct response *r, const json_t *obj)
+{
+	json_t *errs = json_array();
+
+	verr_add(errs, at_body, "room_id", "value_error", "room %" JSON_INTEGER_FORMAT
+		 " does not exist", json_integer_value(json_object_get(obj, "room_id")));
+	return ctx_invalid(r, errs);
+}
+
+static int cameras__in_use(struct response *r, const struct resource_key *k, int64_t count)
+{
+	return response_detail(r, 409, "camera %" PRId64 " is used by rules; "
+			       "change or delete them first", k->id);
+}
+
+/*
+ * Create and update check the URLs against what is stored and build the
+ * config as they go, so they keep handlers of their own; their errors
+ * and replies are the descriptor's.  The camera is a sensor: its lists
+ * (and rooms' counts) change with it.
+ */
+const struct resource cameras_resource = {
+	.name = "camera",
+	.plural = "cameras",
+	.stale = {CACHE_NS_SENSORS, CACHE_NS_ROOMS},
+	.list = cameras__list,
+	.get = cameras__get,
+	.remove = cameras__remove,
+	.conflict = cameras__conflict,
+	.invalid = cameras__invalid,
+	.in_use = cameras__in_use,
+};
 
 /* Reply with the camera as it is now. */
 static int cameras__reply(struct ctx *c, struct response *r, int status, int64_t id)
 {
+	struct resource_key k = {0, id};
 	json_t *cam = NULL;
 	enum herr e = store_cameras_get(c->app->db, id, &cam);
 
 	if (e != HERR_OK)
-		return cameras__error(r, e, id, 0);
-	/* The camera is a sensor: its lists (and rooms' counts) change. */
+		return resource_error(r, &cameras_resource, e, &k, NULL);
 	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
 	return ctx_reply(r, status, cam);
 }
@@ -135,52 +175,19 @@ static int cameras__reply(struct ctx *c, struct response *r, int status, int64_t
 int h_cameras_list(struct ctx *c, struct response *r)
 {
 	struct camera_filter f = {0, NULL};
-	json_t *errs = json_array(), *items = json_array();
+	json_t *errs = json_array();
 	char scope[96];
-	struct page pg;
-	bool has_more = false;
-	enum herr e;
-	int status;
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_int(c, "room_id", 1, INT64_MAX, &f.room_id, errs);
 	ctx_query_enum(c, "status", camera_statuses, &f.status, errs);
 	snprintf(scope, sizeof(scope), "cameras:room_id=%" PRId64 ";status=%s", f.room_id,
 		 f.status ? f.status : "");
-	ctx_page(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = store_cameras_list(c->app->db, &f, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "cameras");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &cameras_resource, scope, errs, &f);
 }
 
 int h_cameras_get(struct ctx *c, struct response *r)
 {
-	json_t *cam = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_cameras_get(c->app->db, id, &cam);
-	if (e != HERR_OK)
-		return cameras__error(r, e, id, 0);
-	return ctx_reply(r, 200, cam);
+	return h_resource_get(c, r, &cameras_resource);
 }
 
 int h_cameras_create(struct ctx *c, struct response *r)
@@ -191,12 +198,10 @@ int h_cameras_create(struct ctx *c, struct response *r)
 	char *config_json = NULL;
 	int64_t id = 0;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!body || !errs || !config) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs || !config)
 		goto out;
-	}
 	validate_object(body, at_body, camera_fields, CAMERA_FIELDS_COUNT, false, errs);
 	cameras__url(body, NULL, "snapshot_url", config, errs);
 	cameras__url(body, NULL, "stream_url", config, errs);
@@ -206,10 +211,8 @@ int h_cameras_create(struct ctx *c, struct response *r)
 		errs = NULL;
 		goto out;
 	}
-	if (!(config_json = json_dumps(config, JSON_COMPACT))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(config_json = json_dumps(config, JSON_COMPACT)))
 		goto out;
-	}
 	enabled = json_object_get(body, "enabled");
 	f.name = json_string_value(json_object_get(body, "name"));
 	f.room_id = json_integer_value(json_object_get(body, "room_id"));
@@ -217,7 +220,8 @@ int h_cameras_create(struct ctx *c, struct response *r)
 	f.config_json = config_json;
 	e = store_cameras_create(c->app->db, &f, &id);
 	if (e != HERR_OK) {
-		status = cameras__error(r, e, 0, f.room_id);
+		status = resource_error(r, &cameras_resource, e, &(const struct resource_key){0, 0},
+					body);
 		goto out;
 	}
 	status = cameras__reply(c, r, 201, id);
@@ -236,41 +240,36 @@ int h_cameras_update(struct ctx *c, struct response *r)
 	struct camera_fields f = {0};
 	const json_t *v;
 	char *config_json = NULL;
-	int64_t id;
+	struct resource_key k;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &cameras_resource, true, &k) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	/* Locked: the fields not given stay as they are now. */
-	e = store_camera_load(c->app->db, id, true, &cur);
+	e = store_camera_load(c->app->db, k.id, true, &cur);
 	if (e != HERR_OK) {
-		status = cameras__error(r, e, id, 0);
+		status = resource_error(r, &cameras_resource, e, &k, NULL);
 		goto out;
 	}
-	if (!(config = json_deep_copy(cur.config))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(config = json_deep_copy(cur.config)))
 		goto out;
-	}
 	validate_object(body, at_body, camera_fields, CAMERA_FIELDS_COUNT, true, errs);
 	cameras__url(body, cur.config, "snapshot_url", config, errs);
 	cameras__url(body, cur.config, "stream_url", config, errs);
-	cameras__incoming(body, id, cur.incoming_dir, &f.incoming_dir, errs);
+	cameras__incoming(body, k.id, cur.incoming_dir, &f.incoming_dir, errs);
 	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	if (!(config_json = json_dumps(config, JSON_COMPACT))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(config_json = json_dumps(config, JSON_COMPACT)))
 		goto out;
-	}
 	v = json_object_get(body, "name");
 	f.name = json_is_string(v) ? json_string_value(v) : cur.name;
 	v = json_object_get(body, "room_id");
@@ -278,12 +277,12 @@ int h_cameras_update(struct ctx *c, struct response *r)
 	v = json_object_get(body, "enabled");
 	f.enabled = json_is_boolean(v) ? json_is_true(v) : cur.enabled;
 	f.config_json = config_json;
-	e = store_cameras_update(c->app->db, id, &f);
+	e = store_cameras_update(c->app->db, k.id, &f);
 	if (e != HERR_OK) {
-		status = cameras__error(r, e, id, f.room_id);
+		status = resource_error(r, &cameras_resource, e, &k, body);
 		goto out;
 	}
-	status = cameras__reply(c, r, 200, id);
+	status = cameras__reply(c, r, 200, k.id);
 out:
 	store_camera_release(&cur);
 	free(config_json);
@@ -295,17 +294,5 @@ out:
 
 int h_cameras_delete(struct ctx *c, struct response *r)
 {
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_cameras_delete(c->app->db, id);
-	if (e == HERR_CONFLICT)
-		return response_detail(r, 409, "camera %" PRId64 " is used by rules; "
-				       "change or delete them first", id);
-	if (e != HERR_OK)
-		return cameras__error(r, e, id, 0);
-	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &cameras_resource);
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "iso8601.h"
 #include "log.h"
 #include "media/files.h"
@@ -207,18 +208,14 @@ int h_detections_create(struct ctx *c, struct response *r)
 	struct tm tm;
 	time_t secs;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !body) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !body)
 		goto out;
-	}
 	/* confidence is a number, which the table has no type for: checked
 	 * by detections__check, and taken out of what the table sees. */
-	if (!(rest = json_copy(body))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(rest = json_copy(body)))
 		goto out;
-	}
 	json_object_del(rest, "confidence");
 	validate_object(rest, at_body, detection_fields,
 			sizeof(detection_fields) / sizeof(detection_fields[0]), false, errs);
@@ -345,10 +342,8 @@ int h_detections_create(struct ctx *c, struct response *r)
 			"{s:O, s:O, s:O, s:O}", "id", json_object_get(res.event, "id"),
 			"risk_score", json_object_get(res.event, "risk_score"),
 			"risk_level", json_object_get(res.event, "risk_level"),
-			"detection_count", json_object_get(res.event, "detection_count"))) != 0) {
-		status = response_detail(r, 500, "out of memory");
+			"detection_count", json_object_get(res.event, "detection_count"))) != 0)
 		goto out;
-	}
 	status = ctx_reply(r, 201, reply);
 	reply = NULL;
 out:
@@ -398,37 +393,36 @@ static void detections__filter(struct ctx *c, struct detection_filter *f, char *
 		verr_add(errs, at_query, "until", "value_error", "Input should be after since");
 }
 
+static enum herr detections__list(struct ctx *c, const void *filter, const struct page *pg,
+				  json_t *items, bool *has_more)
+{
+	return store_detections_list(c->app->db, filter, pg, items, has_more);
+}
+
+static enum herr detections__get(struct ctx *c, const struct resource_key *k, bool lock,
+				 json_t **out)
+{
+	return store_detections_get(c->app->db, k->id, out);
+}
+
+/* Reported by detectors (POST, which groups them into security events
+ * and keeps a handler of its own), never changed through the API. */
+static const struct resource detections = {
+	.name = "detection",
+	.plural = "detections",
+	.newest_first = true,
+	.list = detections__list,
+	.get = detections__get,
+};
+
 int h_detections_list(struct ctx *c, struct response *r)
 {
 	struct detection_filter f = {0};
 	char since[HANDLER_TIME_LEN], until[HANDLER_TIME_LEN], object_type[257];
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
+	json_t *errs = json_array();
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	detections__filter(c, &f, since, until, object_type, sizeof(object_type), errs);
-	ctx_page_desc(c, DETECTIONS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_detections_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "detections");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, DETECTIONS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &detections, DETECTIONS_SCOPE, errs, &f);
 }
 
 static const char *detections__str(const json_t *d, const char *key)
@@ -452,13 +446,11 @@ int h_detections_export(struct ctx *c, struct response *r)
 	size_t i, len = 0;
 	char *text;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
 	csv_init(&out);
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	ctx_query_enum(c, "format", export_formats, &format, errs);
 	detections__filter(c, &f, since, until, object_type, sizeof(object_type), errs);
 	if (json_array_size(errs) > 0) {
@@ -500,10 +492,8 @@ int h_detections_export(struct ctx *c, struct response *r)
 		csv_text(&out, detections__str(d, "created_at"));
 		csv_end_row(&out);
 	}
-	if (!(text = csv_take(&out, &len))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(text = csv_take(&out, &len)))
 		goto out;
-	}
 	response_add_header(r, "Content-Disposition", "attachment; filename=\"detections.csv\"");
 	status = response_text(r, 200, "text/csv; charset=utf-8", text, len);
 	security_audit_read(c, status);
@@ -516,34 +506,23 @@ out:
 
 int h_detections_get(struct ctx *c, struct response *r)
 {
-	json_t *d = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	if ((e = store_detections_get(c->app->db, id, &d)) != HERR_OK) {
-		if (e == HERR_NOT_FOUND)
-			return response_detail(r, 404, "detection %" PRId64 " not found", id);
-		return response_error(r, e, "detection");
-	}
-	return ctx_reply(r, 200, d);
+	return h_resource_get(c, r, &detections);
 }
 
 /* The detection's image ('i') or video ('v'), through nginx. */
 static int detections__media(struct ctx *c, struct response *r, char which)
 {
+	struct resource_key k;
 	struct media_row row;
 	int64_t id, media_id = 0;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &detections, true, &k) != 0)
 		return r->status;
+	id = k.id;
 	e = store_detection_media(c->app->db, id, which, &media_id);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "detection %" PRId64 " not found", id);
 	if (e != HERR_OK)
-		return response_error(r, e, "detection");
+		return resource_error(r, &detections, e, &k, NULL);
 	if (media_id == 0 ||
 	    (e = store_media_find(c->app->db, media_id, which == 'v' ? "recording" :
 				  "detection_image", &row)) == HERR_NOT_FOUND)
@@ -566,20 +545,18 @@ int h_detections_video(struct ctx *c, struct response *r)
 
 int h_detections_enrichment(struct ctx *c, struct response *r)
 {
+	struct resource_key k;
 	json_t *doc = NULL;
-	int64_t id;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &detections, true, &k) != 0)
 		return r->status;
-	e = store_detection_enrichment(c->app->db, id, &doc);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "detection %" PRId64 " not found", id);
+	e = store_detection_enrichment(c->app->db, k.id, &doc);
 	if (e != HERR_OK)
-		return response_error(r, e, "detection");
+		return resource_error(r, &detections, e, &k, NULL);
 	if (json_is_null(doc)) {
 		json_decref(doc);
-		return response_detail(r, 404, "detection %" PRId64 " has no enrichment", id);
+		return response_detail(r, 404, "detection %" PRId64 " has no enrichment", k.id);
 	}
 	return ctx_reply(r, 200, doc);
 }

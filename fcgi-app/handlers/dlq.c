@@ -12,6 +12,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "net/queue.h"
 #include "response.h"
 #include "router.h"
@@ -52,41 +53,28 @@ int h_dlq_stats(struct ctx *c, struct response *r)
 	return ctx_reply(r, 200, stats);
 }
 
+static enum herr dlq__list(struct ctx *c, const void *queue, const struct page *pg,
+			   json_t *items, bool *has_more)
+{
+	return store_dlq_list(c->app->db, queue, pg, items, has_more);
+}
+
+/* The jobs that failed for good, one list per queue. */
+static const struct resource dead_jobs = {
+	.name = "dead-letter queue",
+	.plural = "dead-letter queue",
+	.list = dlq__list,
+};
+
 int h_dlq_jobs(struct ctx *c, struct response *r)
 {
 	char queue[JOB_QUEUE_MAX], scope[sizeof("dlq:") + JOB_QUEUE_MAX];
-	json_t *errs = NULL, *items = NULL;
-	bool has_more = false;
-	struct page pg;
-	enum herr e;
-	int status;
 
 	if (dlq__queue(c, r, queue) != 0)
 		return r->status;
 	/* A cursor of one queue's list means nothing in another's. */
 	snprintf(scope, sizeof(scope), "dlq:%s", queue);
-	errs = json_array();
-	items = json_array();
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_page(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_dlq_list(c->app->db, queue, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "dead-letter queue");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &dead_jobs, scope, json_array(), queue);
 }
 
 /* Put back the oldest limit dead jobs of the path's queue and have this

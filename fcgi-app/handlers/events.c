@@ -11,6 +11,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "iso8601.h"
 #include "query.h"
 #include "request.h"
@@ -97,6 +98,28 @@ static void events__security_filters(struct ctx *c, struct event_filter *f, char
 			 " security events only");
 }
 
+static enum herr events__list(struct ctx *c, const void *filter, const struct page *pg,
+			      json_t *items, bool *has_more)
+{
+	return store_events_list(c->app->db, filter, pg, items, has_more);
+}
+
+static enum herr events__get(struct ctx *c, const struct resource_key *k, bool lock,
+			     json_t **out)
+{
+	return store_events_get(c->app->db, k->id, out);
+}
+
+/* Events are recorded by the engine and the detectors; security events
+ * are reviewed through security_events.c. */
+static const struct resource events = {
+	.name = "event",
+	.plural = "events",
+	.newest_first = true,
+	.list = events__list,
+	.get = events__get,
+};
+
 int h_events_list(struct ctx *c, struct response *r)
 {
 	struct event_filter f = {0};
@@ -105,16 +128,8 @@ int h_events_list(struct ctx *c, struct response *r)
 	char since[HANDLER_TIME_LEN], until[HANDLER_TIME_LEN];
 	int64_t since_ms = 0, until_ms = 0;
 	int has_since, has_until;
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
+	json_t *errs = json_array();
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_enum(c, "kind", event_kinds, &f.kind, errs);
 	ctx_query_enum(c, "status", event_statuses, &f.status, errs);
 	if (events__query_rule_name(c, rule_name, sizeof(rule_name), errs) > 0)
@@ -128,36 +143,10 @@ int h_events_list(struct ctx *c, struct response *r)
 	if (has_since > 0 && has_until > 0 && until_ms <= since_ms)
 		verr_add(errs, at_query, "until", "value_error", "Input should be after since");
 	events__security_filters(c, &f, start_date, end_date, errs);
-	ctx_page_desc(c, EVENTS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_events_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "events");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, EVENTS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &events, EVENTS_SCOPE, errs, &f);
 }
 
 int h_events_get(struct ctx *c, struct response *r)
 {
-	json_t *ev = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	if ((e = store_events_get(c->app->db, id, &ev)) != HERR_OK) {
-		if (e == HERR_NOT_FOUND)
-			return response_detail(r, 404, "event %" PRId64 " not found", id);
-		return response_error(r, e, "event");
-	}
-	return ctx_reply(r, 200, ev);
+	return h_resource_get(c, r, &events);
 }

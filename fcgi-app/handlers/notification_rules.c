@@ -15,6 +15,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "engine/notify.h"
 #include "engine/registry.h"
@@ -122,18 +123,15 @@ int h_notification_rules_put(struct ctx *c, struct response *r)
 		status = response_error(r, e, "notification rule");
 		goto out;
 	}
+	status = resource_start(r);
 	body = ctx_body(c);
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	/* channels is checked as a list, below, not as validate_object's object. */
 	json_t *probe = json_deep_copy(body);
 
-	if (!probe) {
-		status = response_detail(r, 500, "out of memory");
+	if (!probe)
 		goto out;
-	}
 	json_object_del(probe, "channels");
 	validate_object(probe, at_body, rule_fields, COUNT(rule_fields), true, errs);
 	json_decref(probe);

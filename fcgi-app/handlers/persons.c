@@ -13,6 +13,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "store/store.h"
 
@@ -45,30 +46,6 @@ static const struct vfield report_fields[] = {
 };
 #define REPORT_FIELDS_COUNT (sizeof(report_fields) / sizeof(report_fields[0]))
 
-static int persons__error(struct response *r, enum herr e, int64_t id)
-{
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "person %" PRId64 " not found", id);
-	return response_error(r, e, "person");
-}
-
-/* The path's person, which must exist: 0, or -1 with the reply set. */
-static int persons__path_person(struct ctx *c, struct response *r, int64_t *id)
-{
-	json_t *person = NULL;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", id) != 0)
-		return -1;
-	e = store_persons_get(c->app->db, *id, false, &person);
-	json_decref(person);
-	if (e != HERR_OK) {
-		persons__error(r, e, *id);
-		return -1;
-	}
-	return 0;
-}
-
 static void persons__fields(const json_t *obj, struct person_fields *p)
 {
 	p->name = json_string_value(json_object_get(obj, "name"));
@@ -82,160 +59,120 @@ static int persons__changed(struct ctx *c, struct response *r, int status, json_
 	return ctx_reply(r, status, obj);
 }
 
-/* A paged list: persons, or persons with their locations. */
-static int persons__page(struct ctx *c, struct response *r, const char *scope,
-			 enum herr (*list)(struct db *, const struct page *, json_t *, bool *))
+static enum herr persons__list(struct ctx *c, const void *filter, const struct page *pg,
+			       json_t *items, bool *has_more)
 {
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
+	return store_persons_list(c->app->db, pg, items, has_more);
+}
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_page(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = list(c->app->db, &pg, items, &has_more);
+static enum herr persons__locations(struct ctx *c, const void *filter, const struct page *pg,
+				    json_t *items, bool *has_more)
+{
+	return store_persons_locations(c->app->db, pg, items, has_more);
+}
+
+static enum herr persons__get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
+{
+	return store_persons_get(c->app->db, k->id, lock, out);
+}
+
+static enum herr persons__create(struct ctx *c, const struct resource_key *k,
+				 const json_t *obj, json_t **out)
+{
+	struct person_fields p;
+
+	persons__fields(obj, &p);
+	return store_persons_create(c->app->db, &p, out);
+}
+
+static enum herr persons__update(struct ctx *c, const struct resource_key *k,
+				 const json_t *obj, json_t **out)
+{
+	struct person_fields p;
+
+	persons__fields(obj, &p);
+	return store_persons_update(c->app->db, k->id, &p, out);
+}
+
+static enum herr persons__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	return store_persons_delete(c->app->db, k->id);
+}
+
+static int persons__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	return response_detail(r, 409, "a person named '%s' already exists",
+			       json_string_value(json_object_get(obj, "name")));
+}
+
+static const struct resource persons = {
+	.name = "person",
+	.plural = "persons",
+	.scope = PERSONS_SCOPE,
+	.fields = person_fields,
+	.nfields = PERSON_FIELDS_COUNT,
+	.list = persons__list,
+	.get = persons__get,
+	.create = persons__create,
+	.update = persons__update,
+	.remove = persons__remove,
+	.conflict = persons__conflict,
+};
+
+/* The same persons with where they were last seen: a list of its own. */
+static const struct resource person_locations = {
+	.name = "person",
+	.plural = "persons",
+	.scope = LOCATIONS_SCOPE,
+	.list = persons__locations,
+};
+
+/* The path's person, which must exist: 0, or -1 with the reply set. */
+static int persons__path_person(struct ctx *c, struct response *r, int64_t *id)
+{
+	json_t *person = NULL;
+	enum herr e;
+
+	if (ctx_path_id(c, r, "id", id) != 0)
+		return -1;
+	e = store_persons_get(c->app->db, *id, false, &person);
+	json_decref(person);
 	if (e != HERR_OK) {
-		status = response_error(r, e, "persons");
-		goto out;
+		resource_error(r, &persons, e, &(const struct resource_key){0, *id}, NULL);
+		return -1;
 	}
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return 0;
 }
 
 int h_persons_list(struct ctx *c, struct response *r)
 {
-	return persons__page(c, r, PERSONS_SCOPE, store_persons_list);
+	return h_resource_list(c, r, &persons);
 }
 
 int h_persons_locations(struct ctx *c, struct response *r)
 {
-	return persons__page(c, r, LOCATIONS_SCOPE, store_persons_locations);
+	return h_resource_list(c, r, &person_locations);
 }
 
 int h_persons_get(struct ctx *c, struct response *r)
 {
-	json_t *person = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_persons_get(c->app->db, id, false, &person);
-	if (e != HERR_OK)
-		return persons__error(r, e, id);
-	return ctx_reply(r, 200, person);
+	return h_resource_get(c, r, &persons);
 }
 
 int h_persons_create(struct ctx *c, struct response *r)
 {
-	json_t *body = ctx_body(c), *errs = json_array(), *person = NULL;
-	struct person_fields p;
-	enum herr e;
-	int status;
-
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (validate_object(body, at_body, person_fields, PERSON_FIELDS_COUNT, false, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	persons__fields(body, &p);
-	e = store_persons_create(c->app->db, &p, &person);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "a person named '%s' already exists", p.name);
-		goto out;
-	}
-	if (e != HERR_OK) {
-		status = response_error(r, e, "person");
-		goto out;
-	}
-	status = persons__changed(c, r, 201, person);
-out:
-	json_decref(body);
-	json_decref(errs);
-	return status;
+	return h_resource_create(c, r, &persons);
 }
 
 int h_persons_update(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *person = NULL;
-	struct person_fields p;
-	int64_t id;
-	enum herr e;
-	int status;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	/* Locked, so the fields not given are kept as they are now. */
-	e = store_persons_get(c->app->db, id, true, &current);
-	if (e != HERR_OK) {
-		status = persons__error(r, e, id);
-		goto out;
-	}
-	merged = fields_merge(current, body, person_fields, PERSON_FIELDS_COUNT);
-	if (!merged) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (validate_object(merged, at_body, person_fields, PERSON_FIELDS_COUNT, false,
-			    errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	persons__fields(merged, &p);
-	e = store_persons_update(c->app->db, id, &p, &person);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "a person named '%s' already exists", p.name);
-		goto out;
-	}
-	if (e != HERR_OK) {
-		status = persons__error(r, e, id);
-		goto out;
-	}
-	status = persons__changed(c, r, 200, person);
-out:
-	json_decref(body);
-	json_decref(errs);
-	json_decref(current);
-	json_decref(merged);
-	return status;
+	return h_resource_update(c, r, &persons);
 }
 
 int h_persons_delete(struct ctx *c, struct response *r)
 {
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_persons_delete(c->app->db, id);
-	if (e != HERR_OK)
-		return persons__error(r, e, id);
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &persons);
 }
 
 int h_persons_location_get(struct ctx *c, struct response *r)
@@ -274,12 +211,11 @@ static int persons__timeline(struct ctx *c, struct response *r, bool by_hours)
 
 	if (ctx_path_id(c, r, "id", &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	errs = json_array();
 	items = json_array();
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	if (by_hours)
 		ctx_query_int(c, "hours", 1, HISTORY_HOURS_MAX, &n, errs);
 	else
@@ -400,13 +336,12 @@ int h_persons_location_report(struct ctx *c, struct response *r)
 
 	if (persons__path_person(c, r, &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
 	plain = body ? json_copy(body) : NULL;
-	if (!plain || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!plain || !errs)
 		goto out;
-	}
 	json_object_del(plain, "confidence");
 	/* Both checks run, so every problem is reported at once. */
 	rc = validate_object(plain, at_body, report_fields, REPORT_FIELDS_COUNT, false, errs) > 0;

@@ -14,6 +14,7 @@
 #include "engine/registry.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "store/store.h"
 
@@ -35,47 +36,6 @@ static const size_t dependency_fields_count =
 	sizeof(dependency_fields) / sizeof(dependency_fields[0]);
 
 static const char *const at_context_config[] = {"body", "config", NULL};
-
-/* The rule named by the path: 0 and *rule_id, or -1 with r set (404 when
- * it does not exist). */
-static int links__rule(struct ctx *c, struct response *r, int64_t *rule_id)
-{
-	json_t *rule = NULL;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", rule_id) != 0)
-		return -1;
-	e = store_rules_get(c->app->db, *rule_id, false, &rule);
-	json_decref(rule);
-	if (e == HERR_NOT_FOUND) {
-		response_detail(r, 404, "rule %" PRId64 " not found", *rule_id);
-		return -1;
-	}
-	if (e != HERR_OK) {
-		response_error(r, e, "rule");
-		return -1;
-	}
-	return 0;
-}
-
-/* Reply {"items": [...]} with one of the rule's lists. */
-static int links__list(struct ctx *c, struct response *r,
-		       enum herr (*list)(struct db *, int64_t, json_t *), const char *what)
-{
-	json_t *items;
-	int64_t rule_id;
-	enum herr e;
-
-	if (links__rule(c, r, &rule_id) != 0)
-		return r->status;
-	items = json_array();
-	e = items ? list(c->app->db, rule_id, items) : HERR_NOMEM;
-	if (e != HERR_OK) {
-		json_decref(items);
-		return response_error(r, e, what);
-	}
-	return ctx_reply(r, 200, json_pack("{s:o}", "items", items));
-}
 
 /* ---------------------------------------------------------------- contexts */
 
@@ -107,168 +67,159 @@ static size_t links__check_context(const json_t *obj, json_t *errs)
 	return n;
 }
 
+static enum herr links__check_context_obj(struct ctx *c, const struct resource_key *k,
+					  const json_t *obj, json_t *errs)
+{
+	links__check_context(obj, errs);
+	return HERR_OK;
+}
+
+static enum herr links__contexts(struct ctx *c, int64_t rule_id, json_t *items)
+{
+	return store_contexts_list(c->app->db, rule_id, items);
+}
+
+static enum herr links__add_context(struct ctx *c, const struct resource_key *k,
+				    const json_t *obj, json_t **out)
+{
+	const json_t *config = json_object_get(obj, "config");
+	const char *type = json_string_value(json_object_get(obj, "context_type"));
+	bool negate = json_is_true(json_object_get(obj, "negate"));
+	char *config_json = config ? json_dumps(config, JSON_COMPACT) : strdup("{}");
+	enum herr e = HERR_NOMEM;
+
+	if (config_json)
+		e = store_contexts_add(c->app->db, k->parent, type, config_json, negate, out);
+	free(config_json);
+	return e;
+}
+
+static enum herr links__delete_context(struct ctx *c, const struct resource_key *k,
+				       int64_t *count)
+{
+	return store_contexts_delete(c->app->db, k->parent, k->id);
+}
+
+static const struct resource contexts = {
+	.name = "context",
+	.plural = "contexts",
+	.parent = &rules_resource,
+	.id_name = "ctx_id",
+	.list_all = links__contexts,
+	.create = links__add_context,
+	.remove = links__delete_context,
+	.check = links__check_context_obj,
+};
+
 int h_contexts_list(struct ctx *c, struct response *r)
 {
-	return links__list(c, r, store_contexts_list, "contexts");
+	return h_resource_list(c, r, &contexts);
 }
 
 int h_contexts_add(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *context = NULL;
-	const json_t *config;
-	char *config_json = NULL;
-	int64_t rule_id;
-	enum herr e;
-	int status;
-
-	if (links__rule(c, r, &rule_id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (links__check_context(body, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	config = json_object_get(body, "config");
-	config_json = config ? json_dumps(config, JSON_COMPACT) : strdup("{}");
-	if (!config_json) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	e = store_contexts_add(c->app->db, rule_id,
-			       json_string_value(json_object_get(body, "context_type")), config_json,
-			       json_is_true(json_object_get(body, "negate")), &context);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "context");
-		goto out;
-	}
-	/* A change to a context is a change to its rule: the audit row names the rule. */
-	ctx_changed(c, rule_id, NULL, NULL);
-	status = ctx_reply(r, 201, context);
-out:
-	free(config_json);
-	json_decref(body);
-	json_decref(errs);
-	return status;
+	return h_resource_create(c, r, &contexts);
 }
 
 int h_contexts_delete(struct ctx *c, struct response *r)
 {
-	int64_t rule_id, ctx_id;
-	enum herr e;
-
-	if (links__rule(c, r, &rule_id) != 0 || ctx_path_id(c, r, "ctx_id", &ctx_id) != 0)
-		return r->status;
-	e = store_contexts_delete(c->app->db, rule_id, ctx_id);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "context %" PRId64 " not found in rule %" PRId64,
-				       ctx_id, rule_id);
-	if (e != HERR_OK)
-		return response_error(r, e, "context");
-	ctx_changed(c, rule_id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &contexts);
 }
 
 /* ---------------------------------------------------------------- dependencies */
 
+/* Its fields, then that it neither names its own rule nor closes a cycle. */
+static enum herr links__check_dependency(struct ctx *c, const struct resource_key *k,
+					 const json_t *obj, json_t *errs)
+{
+	int64_t rule_id = k->parent, parent;
+	bool cycle = false;
+	enum herr e;
+
+	if (validate_object(obj, at_body, dependency_fields, dependency_fields_count, false,
+			    errs) > 0)
+		return HERR_OK;
+	parent = json_integer_value(json_object_get(obj, "parent_rule_id"));
+	if (parent == rule_id) {
+		verr_add(errs, at_body, "parent_rule_id", "value_error",
+			 "a rule cannot depend on itself");
+		return HERR_OK;
+	}
+	/* rule -> parent closes a cycle when parent already leads back to rule. */
+	e = store_dependencies_reaches(c->app->db, parent, rule_id, &cycle);
+	if (e == HERR_OK && cycle)
+		verr_add(errs, at_body, "parent_rule_id", "value_error",
+			 "rule %" PRId64 " already depends on rule %" PRId64 " (directly or "
+			 "through other rules); this dependency would make a cycle",
+			 parent, rule_id);
+	return e;
+}
+
+static enum herr links__dependencies(struct ctx *c, int64_t rule_id, json_t *items)
+{
+	return store_dependencies_list(c->app->db, rule_id, items);
+}
+
+static enum herr links__add_dependency(struct ctx *c, const struct resource_key *k,
+				       const json_t *obj, json_t **out)
+{
+	const json_t *lookback = json_object_get(obj, "lookback_minutes");
+	const json_t *success = json_object_get(obj, "require_success");
+
+	return store_dependencies_add(c->app->db, k->parent,
+				      json_integer_value(json_object_get(obj, "parent_rule_id")),
+				      lookback ? json_integer_value(lookback) : 30,
+				      success ? json_is_true(success) : true, out);
+}
+
+static enum herr links__delete_dependency(struct ctx *c, const struct resource_key *k,
+					  int64_t *count)
+{
+	return store_dependencies_delete(c->app->db, k->parent, k->id);
+}
+
+static int links__dependency_conflict(struct response *r, const struct resource_key *k,
+				      const json_t *obj)
+{
+	return response_detail(r, 409, "rule %" PRId64 " already depends on rule %"
+			       JSON_INTEGER_FORMAT, k->parent,
+			       json_integer_value(json_object_get(obj, "parent_rule_id")));
+}
+
+static int links__dependency_invalid(struct response *r, const json_t *obj)
+{
+	json_t *errs = json_array();
+
+	verr_add(errs, at_body, "parent_rule_id", "value_error",
+		 "rule %" JSON_INTEGER_FORMAT " does not exist",
+		 json_integer_value(json_object_get(obj, "parent_rule_id")));
+	return ctx_invalid(r, errs);
+}
+
+static const struct resource dependencies = {
+	.name = "dependency",
+	.plural = "dependencies",
+	.parent = &rules_resource,
+	.id_name = "dep_id",
+	.list_all = links__dependencies,
+	.create = links__add_dependency,
+	.remove = links__delete_dependency,
+	.check = links__check_dependency,
+	.conflict = links__dependency_conflict,
+	.invalid = links__dependency_invalid,
+};
+
 int h_dependencies_list(struct ctx *c, struct response *r)
 {
-	return links__list(c, r, store_dependencies_list, "dependencies");
+	return h_resource_list(c, r, &dependencies);
 }
 
 int h_dependencies_add(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *dep = NULL;
-	const json_t *lookback, *success;
-	int64_t rule_id, parent;
-	bool cycle = false;
-	enum herr e;
-	int status;
-
-	if (links__rule(c, r, &rule_id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (validate_object(body, at_body, dependency_fields, dependency_fields_count, false,
-			    errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	parent = json_integer_value(json_object_get(body, "parent_rule_id"));
-	if (parent == rule_id) {
-		verr_add(errs, at_body, "parent_rule_id", "value_error",
-			 "a rule cannot depend on itself");
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	/* rule -> parent closes a cycle when parent already leads back to rule. */
-	e = store_dependencies_reaches(c->app->db, parent, rule_id, &cycle);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "dependency");
-		goto out;
-	}
-	if (cycle) {
-		verr_add(errs, at_body, "parent_rule_id", "value_error",
-			 "rule %" PRId64 " already depends on rule %" PRId64 " (directly or through "
-			 "other rules); this dependency would make a cycle", parent, rule_id);
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-
-	lookback = json_object_get(body, "lookback_minutes");
-	success = json_object_get(body, "require_success");
-	e = store_dependencies_add(c->app->db, rule_id, parent,
-				   lookback ? json_integer_value(lookback) : 30,
-				   success ? json_is_true(success) : true, &dep);
-	if (e == HERR_INVALID) {
-		verr_add(errs, at_body, "parent_rule_id", "value_error",
-			 "rule %" PRId64 " does not exist", parent);
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "rule %" PRId64 " already depends on rule %" PRId64,
-					 rule_id, parent);
-		goto out;
-	}
-	if (e != HERR_OK) {
-		status = response_error(r, e, "dependency");
-		goto out;
-	}
-	ctx_changed(c, rule_id, NULL, NULL);
-	status = ctx_reply(r, 201, dep);
-out:
-	json_decref(body);
-	json_decref(errs);
-	return status;
+	return h_resource_create(c, r, &dependencies);
 }
 
 int h_dependencies_delete(struct ctx *c, struct response *r)
 {
-	int64_t rule_id, dep_id;
-	enum herr e;
-
-	if (links__rule(c, r, &rule_id) != 0 || ctx_path_id(c, r, "dep_id", &dep_id) != 0)
-		return r->status;
-	e = store_dependencies_delete(c->app->db, rule_id, dep_id);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "dependency %" PRId64 " not found in rule %" PRId64,
-				       dep_id, rule_id);
-	if (e != HERR_OK)
-		return response_error(r, e, "dependency");
-	ctx_changed(c, rule_id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &dependencies);
 }

@@ -29,6 +29,7 @@
 #include "engine/engine.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "store/store.h"
 
@@ -229,73 +230,23 @@ static void rules__fields(const json_t *obj, const char *tz, struct rule_fields 
 		f->next_fire_at = (int64_t)engine_next_fire(f->schedule_cron, time(NULL));
 }
 
-/* Map a store error to its reply; f (may be NULL) names what was saved. */
-static int rules__error(struct response *r, enum herr e, int64_t id, const struct rule_fields *f)
+static enum herr rules__check_obj(struct ctx *c, const struct resource_key *k, const json_t *obj,
+				  json_t *errs)
 {
-	switch (e) {
-	case HERR_NOT_FOUND:
-		return response_detail(r, 404, "rule %" PRId64 " not found", id);
-	case HERR_CONFLICT:
-		if (f)
-			return response_detail(r, 409, "a rule named '%s' already exists", f->name);
-		return response_error(r, e, "rule");
-	case HERR_INVALID: {
-		json_t *errs = json_array();
-
-		verr_add(errs, at_body, "primary_sensor_id", "value_error",
-			 "sensor %" PRId64 " does not exist", f ? f->primary_sensor_id : 0);
-		return ctx_invalid(r, errs);
-	}
-	default:
-		return response_error(r, e, "rule");
-	}
+	rules__check(obj, errs);
+	return HERR_OK;
 }
 
-static int rules__changed(struct ctx *c, struct response *r, int status, json_t *rule)
+static enum herr rules__list(struct ctx *c, const void *filter, const struct page *pg,
+			     json_t *items, bool *has_more)
 {
-	ctx_changed(c, json_integer_value(json_object_get(rule, "id")), NULL, NULL);
-	return ctx_reply(r, status, rule);
+	return store_rules_list(c->app->db, filter, pg, items, has_more);
 }
 
-int h_rules_list(struct ctx *c, struct response *r)
+static enum herr rules__get(struct ctx *c, const struct resource_key *k, bool lock,
+			    json_t **out)
 {
-	struct rule_filter f = {NULL, -1};
-	const char *enabled = NULL;
-	char scope[128];
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
-
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_query_enum(c, "trigger_type", rule_trigger_types, &f.trigger_type, errs);
-	if (ctx_query_enum(c, "enabled", rule_booleans, &enabled, errs) > 0)
-		f.enabled = !strcmp(enabled, "true");
-
-	/* The filters are part of the scope: a cursor only continues its own list. */
-	snprintf(scope, sizeof(scope), RULES_SCOPE ":trigger_type=%s;enabled=%d",
-		 f.trigger_type ? f.trigger_type : "", f.enabled);
-	ctx_page(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = store_rules_list(c->app->db, &f, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "rules");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return store_rules_get(c->app->db, k->id, lock, out);
 }
 
 /* Embed one of the rule's lists under key. */
@@ -312,125 +263,115 @@ static enum herr rules__embed(struct db *db, json_t *rule, int64_t id, const cha
 	return json_object_set_new(rule, key, items) == 0 ? HERR_OK : HERR_NOMEM;
 }
 
-int h_rules_get(struct ctx *c, struct response *r)
+/* One rule as GET shows it: with its steps, contexts and dependencies. */
+static enum herr rules__detail(struct ctx *c, const struct resource_key *k, json_t **out)
 {
 	struct db *db = c->app->db;
-	json_t *rule = NULL;
-	int64_t id;
-	enum herr e;
-	int status;
+	int64_t id = k->id;
+	enum herr e = store_rules_get(db, id, false, out);
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_rules_get(db, id, false, &rule);
 	if (e == HERR_OK)
-		e = rules__embed(db, rule, id, "steps", store_steps_list);
+		e = rules__embed(db, *out, id, "steps", store_steps_list);
 	if (e == HERR_OK)
-		e = rules__embed(db, rule, id, "contexts", store_contexts_list);
+		e = rules__embed(db, *out, id, "contexts", store_contexts_list);
 	if (e == HERR_OK)
-		e = rules__embed(db, rule, id, "dependencies", store_dependencies_list);
-	if (e != HERR_OK) {
-		status = rules__error(r, e, id, NULL);
-		json_decref(rule);
-		return status;
-	}
-	return ctx_reply(r, 200, rule);
+		e = rules__embed(db, *out, id, "dependencies", store_dependencies_list);
+	return e;
+}
+
+/* Create (no id yet) or update a checked rule. */
+static enum herr rules__save(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			     json_t **out)
+{
+	struct rule_fields f;
+
+	rules__fields(obj, c->app->cfg->engine_timezone, &f);
+	if (k->id == 0)
+		return store_rules_create(c->app->db, &f, out);
+	return store_rules_update(c->app->db, k->id, &f, out);
+}
+
+static enum herr rules__remove(struct ctx *c, const struct resource_key *k, int64_t *dependents)
+{
+	return store_rules_delete(c->app->db, k->id, dependents);
+}
+
+static int rules__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	return response_detail(r, 409, "a rule named '%s' already exists",
+			       json_string_value(json_object_get(obj, "name")));
+}
+
+static int rules__invalid(struct response *r, const json_t *obj)
+{
+	json_t *errs = json_array();
+
+	verr_add(errs, at_body, "primary_sensor_id", "value_error",
+		 "sensor %" JSON_INTEGER_FORMAT " does not exist",
+		 json_integer_value(json_object_get(obj, "primary_sensor_id")));
+	return ctx_invalid(r, errs);
+}
+
+static int rules__in_use(struct response *r, const struct resource_key *k, int64_t dependents)
+{
+	return response_detail(r, 409, "rule %" PRId64 " has %" PRId64 " dependent rule%s; "
+			       "remove %s dependenc%s on it first", k->id, dependents,
+			       dependents == 1 ? "" : "s", dependents == 1 ? "its" : "their",
+			       dependents == 1 ? "y" : "ies");
+}
+
+const struct resource rules_resource = {
+	.name = "rule",
+	.plural = "rules",
+	.fields = rule_fields,
+	.nfields = sizeof(rule_fields) / sizeof(rule_fields[0]),
+	.list = rules__list,
+	.get = rules__get,
+	.create = rules__save,
+	.update = rules__save,
+	.remove = rules__remove,
+	.detail = rules__detail,
+	.check = rules__check_obj,
+	.conflict = rules__conflict,
+	.invalid = rules__invalid,
+	.in_use = rules__in_use,
+};
+
+int h_rules_list(struct ctx *c, struct response *r)
+{
+	struct rule_filter f = {NULL, -1};
+	const char *enabled = NULL;
+	json_t *errs = json_array();
+	char scope[128];
+
+	ctx_query_enum(c, "trigger_type", rule_trigger_types, &f.trigger_type, errs);
+	if (ctx_query_enum(c, "enabled", rule_booleans, &enabled, errs) > 0)
+		f.enabled = !strcmp(enabled, "true");
+
+	/* The filters are part of the scope: a cursor only continues its own list. */
+	snprintf(scope, sizeof(scope), RULES_SCOPE ":trigger_type=%s;enabled=%d",
+		 f.trigger_type ? f.trigger_type : "", f.enabled);
+	return resource_list_filtered(c, r, &rules_resource, scope, errs, &f);
+}
+
+int h_rules_get(struct ctx *c, struct response *r)
+{
+	return h_resource_get(c, r, &rules_resource);
 }
 
 int h_rules_create(struct ctx *c, struct response *r)
 {
-	json_t *body = ctx_body(c), *errs = json_array(), *rule = NULL;
-	struct rule_fields f;
-	enum herr e;
-	int status;
-
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (rules__check(body, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	rules__fields(body, c->app->cfg->engine_timezone, &f);
-	e = store_rules_create(c->app->db, &f, &rule);
-	if (e != HERR_OK) {
-		status = rules__error(r, e, 0, &f);
-		goto out;
-	}
-	status = rules__changed(c, r, 201, rule);
-out:
-	json_decref(body);
-	json_decref(errs);
-	return status;
+	return h_resource_create(c, r, &rules_resource);
 }
 
 int h_rules_update(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *rule = NULL;
-	struct rule_fields f;
-	int64_t id;
-	enum herr e;
-	int status;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-
-	/* Locked, so the fields not given are kept as they are now. */
-	e = store_rules_get(c->app->db, id, true, &current);
-	if (e != HERR_OK) {
-		status = rules__error(r, e, id, NULL);
-		goto out;
-	}
-	merged = fields_merge(current, body, rule_fields, rule_fields_count);
-	if (!merged) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (rules__check(merged, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	rules__fields(merged, c->app->cfg->engine_timezone, &f);
-	e = store_rules_update(c->app->db, id, &f, &rule);
-	if (e != HERR_OK) {
-		status = rules__error(r, e, id, &f);
-		goto out;
-	}
-	status = rules__changed(c, r, 200, rule);
-out:
-	json_decref(body);
-	json_decref(errs);
-	json_decref(current);
-	json_decref(merged);
-	return status;
+	return h_resource_update(c, r, &rules_resource);
 }
 
 int h_rules_delete(struct ctx *c, struct response *r)
 {
-	int64_t id, dependents = 0;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_rules_delete(c->app->db, id, &dependents);
-	if (e == HERR_CONFLICT)
-		return response_detail(r, 409, "rule %" PRId64 " has %" PRId64 " dependent rule%s; "
-				       "remove %s dependenc%s on it first", id, dependents,
-				       dependents == 1 ? "" : "s", dependents == 1 ? "its" : "their",
-				       dependents == 1 ? "y" : "ies");
-	if (e != HERR_OK)
-		return rules__error(r, e, id, NULL);
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &rules_resource);
 }
 
 int h_webhooks_generate_secret(struct ctx *c, struct response *r)
@@ -445,12 +386,11 @@ int h_webhooks_generate_secret(struct ctx *c, struct response *r)
 	secret[0] = '\0';
 	if (ctx_path_id(c, r, "rule_id", &id) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	/* The secret is the server's to choose: a body may only be {}. */
 	if (validate_object(body, at_body, NULL, 0, false, errs) > 0) {
 		status = ctx_invalid(r, errs);
@@ -463,7 +403,8 @@ int h_webhooks_generate_secret(struct ctx *c, struct response *r)
 	}
 	e = store_rules_set_webhook_secret(c->app->db, id, hash, &rule);
 	if (e != HERR_OK) {
-		status = rules__error(r, e, id, NULL);
+		status = resource_error(r, &rules_resource, e, &(const struct resource_key){0, id},
+					NULL);
 		goto out;
 	}
 	created = json_object_get(json_object_get(rule, "webhook_config"), "created_at");

@@ -19,6 +19,7 @@
 #include "engine/engine.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -101,7 +102,7 @@ int h_rules_execute(struct ctx *c, struct response *r)
 		json_t *errs = json_array();
 
 		if (!errs)
-			return response_detail(r, 500, "out of memory");
+			return resource_start(r);
 		if (validate_object(c->body, at_body, execute_fields, 1, false, errs) > 0)
 			return ctx_invalid(r, errs);
 		json_decref(errs);
@@ -164,7 +165,7 @@ int h_interactive_responses(struct ctx *c, struct response *r)
 	enum herr e;
 
 	if (!errs)
-		return response_detail(r, 500, "out of memory");
+		return resource_start(r);
 	if (!c->app->engine) {
 		json_decref(errs);
 		return response_detail(r, 503, "rules cannot run in this process");

@@ -13,6 +13,7 @@
 #include "cursor.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "log.h"
 #include "query.h"
 #include "request.h"
@@ -32,6 +33,21 @@ static const char *const at_query[] = {"query", NULL};
 static const struct vfield review_fields[] = {
 	{"reviewed", V_BOOL, 0, 0, 0, NULL},
 	{"notes", V_STRING, V_NULLABLE, 0, 10000, NULL},
+};
+
+static int security__rule_run(struct response *r, const struct resource_key *k,
+			      const json_t *obj)
+{
+	return response_detail(r, 409, "event %" PRId64 " is a rule run, not a security event: "
+			       "only security events are reviewed", k->id);
+}
+
+/* Events as review sees them (the list and one event are events.c's):
+ * only a security event is reviewed. */
+static const struct resource security_events = {
+	.name = "event",
+	.plural = "events",
+	.conflict = security__rule_run,
 };
 
 void security_audit_read(struct ctx *c, int status)
@@ -55,19 +71,18 @@ void security_audit_read(struct ctx *c, int status)
 int h_events_update(struct ctx *c, struct response *r)
 {
 	json_t *errs = json_array(), *body = ctx_body(c), *ev = NULL, *notes;
-	int64_t id;
+	struct resource_key k;
 	int reviewed = -1;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0) {
+	if (resource_path(c, r, &security_events, true, &k) != 0) {
 		status = r->status;
 		goto out;
 	}
-	if (!errs || !body) {
-		status = response_detail(r, 500, "out of memory");
+	status = resource_start(r);
+	if (!errs || !body)
 		goto out;
-	}
 	if (validate_object(body, at_body, review_fields,
 			    sizeof(review_fields) / sizeof(review_fields[0]), true, errs) > 0) {
 		status = ctx_invalid(r, errs);
@@ -77,22 +92,13 @@ int h_events_update(struct ctx *c, struct response *r)
 	if (json_object_get(body, "reviewed"))
 		reviewed = json_is_true(json_object_get(body, "reviewed"));
 	notes = json_object_get(body, "notes");
-	e = store_security_update(c->app->db, id, reviewed, notes != NULL,
+	e = store_security_update(c->app->db, k.id, reviewed, notes != NULL,
 				  json_string_value(notes), &ev);
-	if (e == HERR_NOT_FOUND) {
-		status = response_detail(r, 404, "event %" PRId64 " not found", id);
-		goto out;
-	}
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "event %" PRId64 " is a rule run, not a security"
-					 " event: only security events are reviewed", id);
-		goto out;
-	}
 	if (e != HERR_OK) {
-		status = response_error(r, e, "event");
+		status = resource_error(r, &security_events, e, &k, body);
 		goto out;
 	}
-	ctx_changed(c, id, NULL, NULL);
+	ctx_changed(c, k.id, NULL, NULL);
 	app_publish(c->app, "events", "security_event.updated", json_incref(ev));
 	status = ctx_reply(r, 200, ev);
 	ev = NULL;
@@ -126,7 +132,7 @@ int h_events_stats(struct ctx *c, struct response *r)
 	enum herr e;
 
 	if (!errs)
-		return response_detail(r, 500, "out of memory");
+		return resource_start(r);
 	security__range(c, since, until, &s, &u, errs);
 	if (json_array_size(errs) > 0)
 		return ctx_invalid(r, errs);
@@ -156,12 +162,10 @@ int h_events_search(struct ctx *c, struct response *r)
 	int64_t limit = SEARCH_LIMIT_DEFAULT, offset = 0;
 	int found, terms = 0;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	found = query_get(query, "q", q, sizeof(q));
 	if (found == 0)
 		verr_add(errs, at_query, "q", "missing", "Field required");
@@ -249,13 +253,11 @@ int h_events_export(struct ctx *c, struct response *r)
 	size_t i, len = 0;
 	char *text;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
 	csv_init(&out);
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !items)
 		goto out;
-	}
 	security__range(c, since, until, &f.since, &f.until, errs);
 	if (ctx_query_int(c, "camera_id", 1, INT64_MAX, &camera_id, errs) > 0)
 		f.camera_id = camera_id;
@@ -285,10 +287,8 @@ int h_events_export(struct ctx *c, struct response *r)
 		csv_int(&out, json_integer_value(json_object_get(ev, "detection_count")));
 		csv_end_row(&out);
 	}
-	if (!(text = csv_take(&out, &len))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(text = csv_take(&out, &len)))
 		goto out;
-	}
 	response_add_header(r, "Content-Disposition",
 			    "attachment; filename=\"security-events.csv\"");
 	status = response_text(r, 200, "text/csv; charset=utf-8", text, len);

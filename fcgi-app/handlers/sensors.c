@@ -12,6 +12,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "media/grab.h"
+#include "resource.h"
 #include "response.h"
 #include "sensor_types.h"
 #include "store/store.h"
@@ -93,31 +94,6 @@ static int sensors__fields(const json_t *obj, struct sensor_fields *s, char **co
 	return *config_json ? 0 : -1;
 }
 
-/* Map a store error of create/update to its reply. */
-static int sensors__error(struct response *r, enum herr e, int64_t id,
-			  const struct sensor_fields *s)
-{
-	switch (e) {
-	case HERR_NOT_FOUND:
-		return response_detail(r, 404, "sensor %" PRId64 " not found", id);
-	case HERR_INVALID: {
-		json_t *errs = json_array();
-
-		verr_add(errs, at_body, "room_id", "value_error", "room %" PRId64 " does not exist",
-			 s ? s->room_id : 0);
-		return ctx_invalid(r, errs);
-	}
-	case HERR_CONFLICT:
-		/* (source, external_id) is what identifies an imported sensor. */
-		if (s && s->external_id)
-			return response_detail(r, 409, "a sensor with source '%s' and external_id "
-					       "'%s' already exists", s->source, s->external_id);
-		return response_error(r, e, "sensor");
-	default:
-		return response_error(r, e, "sensor");
-	}
-}
-
 /*
  * Camera URLs carry credentials: every reply shows them as "***"
  * (media/grab.h), and an update that sends "***" back keeps the stored
@@ -160,31 +136,103 @@ static void sensors__keep_credentials(const json_t *current, json_t *merged)
 	}
 }
 
-static int sensors__changed(struct ctx *c, struct response *r, int status, json_t *sensor)
+static enum herr sensors__check_obj(struct ctx *c, const struct resource_key *k,
+				    const json_t *obj, json_t *errs)
 {
-	sensors__redact(sensor);
-	/* Rooms show their sensor_count, so their pages go stale too. */
-	ctx_changed(c, json_integer_value(json_object_get(sensor, "id")), CACHE_NS_SENSORS,
-		    CACHE_NS_ROOMS);
-	return ctx_reply(r, status, sensor);
+	sensors__check(obj, errs);
+	return HERR_OK;
 }
+
+static enum herr sensors__list(struct ctx *c, const void *filter, const struct page *pg,
+			       json_t *items, bool *has_more)
+{
+	return store_sensors_list(c->app->db, filter, pg, items, has_more);
+}
+
+static enum herr sensors__get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
+{
+	return store_sensors_get(c->app->db, k->id, lock, out);
+}
+
+/* Create (no id yet) or update a checked sensor. */
+static enum herr sensors__save(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			       json_t **out)
+{
+	struct sensor_fields s;
+	char *config_json = NULL;
+	enum herr e;
+
+	if (sensors__fields(obj, &s, &config_json) != 0)
+		e = HERR_NOMEM;
+	else if (k->id == 0)
+		e = store_sensors_create(c->app->db, &s, out);
+	else
+		e = store_sensors_update(c->app->db, k->id, &s, out);
+	free(config_json);
+	return e;
+}
+
+static enum herr sensors__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	return store_sensors_delete(c->app->db, k->id);
+}
+
+static int sensors__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	const char *source = json_string_value(json_object_get(obj, "source"));
+	const char *external_id = json_string_value(json_object_get(obj, "external_id"));
+
+	/* (source, external_id) is what identifies an imported sensor. */
+	if (external_id)
+		return response_detail(r, 409, "a sensor with source '%s' and external_id '%s' "
+				       "already exists", source ? source : "manual", external_id);
+	return response_error(r, HERR_CONFLICT, "sensor");
+}
+
+static int sensors__invalid(struct response *r, const json_t *obj)
+{
+	json_t *errs = json_array();
+
+	verr_add(errs, at_body, "room_id", "value_error", "room %" JSON_INTEGER_FORMAT
+		 " does not exist", json_integer_value(json_object_get(obj, "room_id")));
+	return ctx_invalid(r, errs);
+}
+
+static int sensors__in_use(struct response *r, const struct resource_key *k, int64_t count)
+{
+	return response_detail(r, 409, "sensor %" PRId64 " is used by rules; "
+			       "change or delete them first", k->id);
+}
+
+/* Rooms show their sensor_count, so their pages go stale too. */
+static const struct resource sensors = {
+	.name = "sensor",
+	.plural = "sensors",
+	.cache_ns = CACHE_NS_SENSORS,
+	.stale = {CACHE_NS_SENSORS, CACHE_NS_ROOMS},
+	.fields = sensor_fields,
+	.nfields = sizeof(sensor_fields) / sizeof(sensor_fields[0]),
+	.list = sensors__list,
+	.get = sensors__get,
+	.create = sensors__save,
+	.update = sensors__save,
+	.remove = sensors__remove,
+	.check = sensors__check_obj,
+	.merged = sensors__keep_credentials,
+	.shown = sensors__redact,
+	.conflict = sensors__conflict,
+	.invalid = sensors__invalid,
+	.in_use = sensors__in_use,
+};
 
 int h_sensors_list(struct ctx *c, struct response *r)
 {
 	const char *names[SENSOR_TYPES_MAX + 1];
 	struct sensor_filter f = {0, NULL, NULL};
+	json_t *errs = json_array();
 	char scope[160];
-	struct list_cache lc;
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	sensors__type_names(names);
 	ctx_query_int(c, "room_id", 1, INT64_MAX, &f.room_id, errs);
 	ctx_query_enum(c, "sensor_type", names, &f.sensor_type, errs);
@@ -193,151 +241,27 @@ int h_sensors_list(struct ctx *c, struct response *r)
 	/* The filters are part of the scope: a cursor only continues its own list. */
 	snprintf(scope, sizeof(scope), "sensors:room_id=%" PRId64 ";sensor_type=%s;source=%s",
 		 f.room_id, f.sensor_type ? f.sensor_type : "", f.source ? f.source : "");
-	ctx_page(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-
-	if (ctx_list_cached(c, r, CACHE_NS_SENSORS, &lc)) {
-		status = r->status;
-		goto out;
-	}
-	e = store_sensors_list(c->app->db, &f, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "sensors");
-		goto out;
-	}
-	for (size_t i = 0; i < json_array_size(items); i++)
-		sensors__redact(json_array_get(items, i));
-	status = ctx_list_reply(c, r, scope, &pg, items, has_more);
-	ctx_list_cache_fill(c, r, &lc);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &sensors, scope, errs, &f);
 }
 
 int h_sensors_get(struct ctx *c, struct response *r)
 {
-	int64_t id;
-	json_t *sensor = NULL;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_sensors_get(c->app->db, id, false, &sensor);
-	if (e != HERR_OK)
-		return sensors__error(r, e, id, NULL);
-	sensors__redact(sensor);
-	return ctx_reply(r, 200, sensor);
+	return h_resource_get(c, r, &sensors);
 }
 
 int h_sensors_create(struct ctx *c, struct response *r)
 {
-	json_t *body = ctx_body(c), *errs = json_array(), *sensor = NULL;
-	struct sensor_fields s;
-	char *config_json = NULL;
-	enum herr e;
-	int status;
-
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (sensors__check(body, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if (sensors__fields(body, &s, &config_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	e = store_sensors_create(c->app->db, &s, &sensor);
-	if (e != HERR_OK) {
-		status = sensors__error(r, e, 0, &s);
-		goto out;
-	}
-	status = sensors__changed(c, r, 201, sensor);
-out:
-	free(config_json);
-	json_decref(body);
-	json_decref(errs);
-	return status;
+	return h_resource_create(c, r, &sensors);
 }
 
 int h_sensors_update(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *sensor = NULL;
-	struct sensor_fields s;
-	char *config_json = NULL;
-	int64_t id;
-	enum herr e;
-	int status;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-
-	/* Locked, so the fields not given are kept as they are now. */
-	e = store_sensors_get(c->app->db, id, true, &current);
-	if (e != HERR_OK) {
-		status = sensors__error(r, e, id, NULL);
-		goto out;
-	}
-	merged = fields_merge(current, body, sensor_fields, sensor_fields_count);
-	if (!merged) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	sensors__keep_credentials(current, merged);
-	if (sensors__check(merged, errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if (sensors__fields(merged, &s, &config_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	e = store_sensors_update(c->app->db, id, &s, &sensor);
-	if (e != HERR_OK) {
-		status = sensors__error(r, e, id, &s);
-		goto out;
-	}
-	status = sensors__changed(c, r, 200, sensor);
-out:
-	free(config_json);
-	json_decref(body);
-	json_decref(errs);
-	json_decref(current);
-	json_decref(merged);
-	return status;
+	return h_resource_update(c, r, &sensors);
 }
 
 int h_sensors_delete(struct ctx *c, struct response *r)
 {
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_sensors_delete(c->app->db, id);
-	if (e == HERR_CONFLICT)
-		return response_detail(r, 409, "sensor %" PRId64 " is used by rules; "
-				       "change or delete them first", id);
-	if (e != HERR_OK)
-		return sensors__error(r, e, id, NULL);
-	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &sensors);
 }
 
 int h_sensor_types(struct ctx *c, struct response *r)

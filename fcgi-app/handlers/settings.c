@@ -25,6 +25,7 @@
 #include "config.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "settings.h"
 
@@ -62,12 +63,10 @@ int h_settings_patch(struct ctx *c, struct response *r)
 	int64_t version;
 	char err[256];
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	if (settings_check_patch(body, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -79,10 +78,8 @@ int h_settings_patch(struct ctx *c, struct response *r)
 		status = response_error(r, e, "settings");
 		goto out;
 	}
-	if (!(merged = settings_merge(values, body))) {
-		status = response_detail(r, 500, "out of memory");
+	if (!(merged = settings_merge(values, body)))
 		goto out;
-	}
 	/* The whole must still be a configuration the file would accept,
 	 * e.g. allow_private off while Home Assistant is on the LAN. */
 	if (settings_overlay(settings__file(c), merged, true, &eff, &bad_key, err,

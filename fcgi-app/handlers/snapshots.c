@@ -32,18 +32,33 @@ static int64_t snapshots__now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The failure to record once the request's transaction is rolled back
+ * (one request at a time in a worker, so one slot is enough). */
+static struct {
+	int64_t camera_id;
+	char why[256];
+} snapshots__failure;
+
+static void snapshots__record_failure(struct ctx *c, void *data)
+{
+	(void)data;
+	if (store_camera_failed(c->app->db, snapshots__failure.camera_id,
+				snapshots__failure.why) != HERR_OK)
+		LOG(LOG_WARNING, "camera %" PRId64 ": could not record its error",
+		    snapshots__failure.camera_id);
+}
+
 /*
  * Record that the camera failed, for good: the request answers 502 and
  * its transaction is rolled back, but the camera's status is a fact about
- * the camera, so it is committed on its own first.
+ * the camera, so it is written after the rollback, on its own.
  */
 static void snapshots__failed(struct ctx *c, int64_t id, const char *why)
 {
-	struct db *db = c->app->db;
-
-	if (store_camera_failed(db, id, why) != HERR_OK || db_commit(db) != HERR_OK ||
-	    db_begin(db) != HERR_OK)
-		LOG(LOG_WARNING, "camera %" PRId64 ": could not record its error", id);
+	snapshots__failure.camera_id = id;
+	snprintf(snapshots__failure.why, sizeof(snapshots__failure.why), "%s", why);
+	c->after_rollback = snapshots__record_failure;
+	c->after_rollback_data = NULL;
 }
 
 /* Grab into a temporary file and keep it as a snapshot row; *snap_id. */

@@ -15,6 +15,7 @@
 #include "engine/registry.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "store/store.h"
 
@@ -32,39 +33,6 @@ static const struct vfield step_fields[] = {
 static const size_t step_fields_count = sizeof(step_fields) / sizeof(step_fields[0]);
 
 static const char *const at_config[] = {"body", "config_json", NULL};
-
-/* 404 for a rule that does not exist, else whatever e means. */
-static int steps__rule_error(struct response *r, enum herr e, int64_t rule_id)
-{
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "rule %" PRId64 " not found", rule_id);
-	return response_error(r, e, "rule");
-}
-
-static int steps__error(struct response *r, enum herr e, int64_t rule_id, int64_t step_id)
-{
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "step %" PRId64 " not found in rule %" PRId64,
-				       step_id, rule_id);
-	return response_error(r, e, "step");
-}
-
-/* The rule named by the path: 0 and *rule_id, or -1 with r set. */
-static int steps__rule(struct ctx *c, struct response *r, int64_t *rule_id)
-{
-	json_t *rule = NULL;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", rule_id) != 0)
-		return -1;
-	e = store_rules_get(c->app->db, *rule_id, false, &rule);
-	json_decref(rule);
-	if (e != HERR_OK) {
-		steps__rule_error(r, e, *rule_id);
-		return -1;
-	}
-	return 0;
-}
 
 /* A jump target must be a step of the same rule.  Returns problems added;
  * *e set when the database could not say. */
@@ -148,152 +116,82 @@ static int steps__fields(const json_t *obj, struct step_fields *s, char **config
 	return *config_json ? 0 : -1;
 }
 
-/* A change to a step is a change to its rule: the audit row names the rule. */
-static int steps__changed(struct ctx *c, struct response *r, int status, int64_t rule_id,
-			  json_t *step)
+static enum herr steps__list(struct ctx *c, int64_t rule_id, json_t *items)
 {
-	ctx_changed(c, rule_id, NULL, NULL);
-	return ctx_reply(r, status, step);
+	return store_steps_list(c->app->db, rule_id, items);
 }
+
+static enum herr steps__get(struct ctx *c, const struct resource_key *k, bool lock,
+			    json_t **out)
+{
+	return store_steps_get(c->app->db, k->parent, k->id, lock, out);
+}
+
+static enum herr steps__check_obj(struct ctx *c, const struct resource_key *k,
+				  const json_t *obj, json_t *errs)
+{
+	enum herr e;
+
+	steps__check(c->app->db, obj, k->parent, errs, &e);
+	return e;
+}
+
+/* Add (no id yet) or update a checked step. */
+static enum herr steps__save(struct ctx *c, const struct resource_key *k, const json_t *obj,
+			     json_t **out)
+{
+	struct step_fields s;
+	char *config_json = NULL;
+	enum herr e;
+
+	if (steps__fields(obj, &s, &config_json) != 0)
+		e = HERR_NOMEM;
+	else if (k->id == 0)
+		e = store_steps_add(c->app->db, k->parent, &s, out);
+	else
+		e = store_steps_update(c->app->db, k->parent, k->id, &s, out);
+	free(config_json);
+	return e;
+}
+
+static enum herr steps__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	return store_steps_delete(c->app->db, k->parent, k->id);
+}
+
+static const struct resource steps = {
+	.name = "step",
+	.plural = "steps",
+	.parent = &rules_resource,
+	.id_name = "step_id",
+	.fields = step_fields,
+	.nfields = sizeof(step_fields) / sizeof(step_fields[0]),
+	.list_all = steps__list,
+	.get = steps__get,
+	.create = steps__save,
+	.update = steps__save,
+	.remove = steps__remove,
+	.check = steps__check_obj,
+};
 
 int h_steps_list(struct ctx *c, struct response *r)
 {
-	json_t *items = NULL;
-	int64_t rule_id;
-	enum herr e;
-
-	if (steps__rule(c, r, &rule_id) != 0)
-		return r->status;
-	items = json_array();
-	if (!items)
-		return response_detail(r, 500, "out of memory");
-	e = store_steps_list(c->app->db, rule_id, items);
-	if (e != HERR_OK) {
-		json_decref(items);
-		return steps__rule_error(r, e, rule_id);
-	}
-	return ctx_reply(r, 200, json_pack("{s:o}", "items", items));
+	return h_resource_list(c, r, &steps);
 }
 
 int h_steps_add(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *step = NULL;
-	struct step_fields s;
-	char *config_json = NULL;
-	int64_t rule_id;
-	enum herr e;
-	int status;
-
-	if (steps__rule(c, r, &rule_id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (steps__check(c->app->db, body, rule_id, errs, &e) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if (e != HERR_OK) {
-		status = response_error(r, e, "step");
-		goto out;
-	}
-	if (steps__fields(body, &s, &config_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	e = store_steps_add(c->app->db, rule_id, &s, &step);
-	if (e != HERR_OK) {
-		status = steps__rule_error(r, e, rule_id);
-		goto out;
-	}
-	status = steps__changed(c, r, 201, rule_id, step);
-out:
-	free(config_json);
-	json_decref(body);
-	json_decref(errs);
-	return status;
-}
-
-/* The step named by the path, as a 0/-1 with r set. */
-static int steps__path(struct ctx *c, struct response *r, int64_t *rule_id, int64_t *step_id)
-{
-	if (steps__rule(c, r, rule_id) != 0)
-		return -1;
-	return ctx_path_id(c, r, "step_id", step_id);
+	return h_resource_create(c, r, &steps);
 }
 
 int h_steps_update(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *current = NULL, *merged = NULL, *step = NULL;
-	struct step_fields s;
-	char *config_json = NULL;
-	int64_t rule_id, step_id;
-	enum herr e;
-	int status;
-
-	if (steps__path(c, r, &rule_id, &step_id) != 0)
-		return r->status;
-	body = ctx_body(c);
-	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	/* Locked, so the fields not given are kept as they are now. */
-	e = store_steps_get(c->app->db, rule_id, step_id, true, &current);
-	if (e != HERR_OK) {
-		status = steps__error(r, e, rule_id, step_id);
-		goto out;
-	}
-	merged = fields_merge(current, body, step_fields, step_fields_count);
-	if (!merged) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (steps__check(c->app->db, merged, rule_id, errs, &e) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if (e != HERR_OK) {
-		status = response_error(r, e, "step");
-		goto out;
-	}
-	if (steps__fields(merged, &s, &config_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	e = store_steps_update(c->app->db, rule_id, step_id, &s, &step);
-	if (e != HERR_OK) {
-		status = steps__error(r, e, rule_id, step_id);
-		goto out;
-	}
-	status = steps__changed(c, r, 200, rule_id, step);
-out:
-	free(config_json);
-	json_decref(body);
-	json_decref(errs);
-	json_decref(current);
-	json_decref(merged);
-	return status;
+	return h_resource_update(c, r, &steps);
 }
 
 int h_steps_delete(struct ctx *c, struct response *r)
 {
-	int64_t rule_id, step_id;
-	enum herr e;
-
-	if (steps__path(c, r, &rule_id, &step_id) != 0)
-		return r->status;
-	e = store_steps_delete(c->app->db, rule_id, step_id);
-	if (e != HERR_OK)
-		return steps__error(r, e, rule_id, step_id);
-	ctx_changed(c, rule_id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &steps);
 }
 
 struct steps__position {
@@ -383,20 +281,21 @@ int h_steps_reorder(struct ctx *c, struct response *r)
 {
 	struct steps__position *pos = NULL;
 	json_t *errs = NULL, *current = NULL, *items = NULL;
+	struct resource_key k;
 	const json_t *list;
 	int64_t rule_id, *ids = NULL;
 	size_t n;
 	enum herr e;
 	int status;
 
-	if (steps__rule(c, r, &rule_id) != 0)
+	if (resource_path(c, r, &steps, false, &k) != 0)
 		return r->status;
+	rule_id = k.parent;
+	status = resource_start(r);
 	errs = json_array();
 	current = json_array();
-	if (!errs || !current) {
-		status = response_detail(r, 500, "out of memory");
+	if (!errs || !current)
 		goto out;
-	}
 
 	/* [{id, order}, ...] as the seed shows it, or {"steps": [...]}. */
 	list = c->body;
@@ -434,15 +333,14 @@ int h_steps_reorder(struct ctx *c, struct response *r)
 
 	e = store_steps_list(c->app->db, rule_id, current);
 	if (e != HERR_OK) {
-		status = steps__rule_error(r, e, rule_id);
+		status = resource_error(r, &rules_resource, e, &(const struct resource_key){0, rule_id},
+					NULL);
 		goto out;
 	}
 	pos = calloc(n ? n : 1, sizeof(*pos));
 	ids = calloc(n ? n : 1, sizeof(*ids));
-	if (!pos || !ids) {
-		status = response_detail(r, 500, "out of memory");
+	if (!pos || !ids)
 		goto out;
-	}
 	if (steps__check_reorder(list, current, rule_id, pos, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -461,7 +359,8 @@ int h_steps_reorder(struct ctx *c, struct response *r)
 		goto out;
 	}
 	if (e != HERR_OK) {
-		status = steps__rule_error(r, e, rule_id);
+		status = resource_error(r, &rules_resource, e, &(const struct resource_key){0, rule_id},
+					NULL);
 		goto out;
 	}
 	items = json_array();

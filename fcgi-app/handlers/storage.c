@@ -115,9 +115,8 @@ out:
  * A cleanup now, whether or not automatic deletion is on: retention, the
  * ceiling and orphans, under the same lock as hearth-cleanup (409 while
  * one runs).  The cleanup commits batch by batch, each before its files
- * are unlinked, so it cannot run inside the request's transaction: that
- * one (still empty) is committed first and a new one opened after, for
- * the request's audit row.
+ * are unlinked, so it cannot run inside a request transaction: its route
+ * is ROUTE_OWN_TX, and the audit row is written after it.
  */
 int h_storage_cleanup(struct ctx *c, struct response *r)
 {
@@ -152,11 +151,6 @@ int h_storage_cleanup(struct ctx *c, struct response *r)
 		status = response_detail(r, 500, "the cleanup lock cannot be taken");
 		goto out;
 	}
-	if (db_in_transaction(c->app->db) && (e = db_commit(c->app->db)) != HERR_OK) {
-		status = response_error(r, e, "storage");
-		goto out;
-	}
-
 	o = (struct cleanup_options){
 		.ceiling = true, .retention = true, .orphans = true,
 		.max_percent = s.max_percent, .retention_days = s.retention_days,
@@ -167,10 +161,6 @@ int h_storage_cleanup(struct ctx *c, struct response *r)
 		status = response_detail(r, response_status_for(e),
 					 "cleanup stopped at %s: %s; nothing more was deleted",
 					 rep.failed_step ? rep.failed_step : "start", herr_str(e));
-		goto out;
-	}
-	if ((e = db_begin(c->app->db)) != HERR_OK) {
-		status = response_error(r, e, "storage");
 		goto out;
 	}
 	snprintf(c->object_id, sizeof(c->object_id), "cleanup");

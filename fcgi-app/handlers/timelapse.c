@@ -12,6 +12,7 @@
 #include "config.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "media/files.h"
 #include "media/timelapse.h"
 #include "response.h"
@@ -32,12 +33,35 @@ static const struct vfield timelapse_fields[] = {
 };
 #define TIMELAPSE_NFIELDS (sizeof(timelapse_fields) / sizeof(timelapse_fields[0]))
 
-static int timelapse__not_found(struct response *r, enum herr e, int64_t id)
+static enum herr timelapse__list(struct ctx *c, const void *camera_id, const struct page *pg,
+				 json_t *items, bool *has_more)
 {
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "timelapse video %" PRId64 " not found", id);
-	return response_error(r, e, "timelapse video");
+	return store_timelapse_list(c->app->db, *(const int64_t *)camera_id, pg, items, has_more);
 }
+
+/* The rows are deleted in the request's transaction and the files
+ * unlinked right after; should the commit then fail, the rows left
+ * without files are orphan rows, which hearth-cleanup removes. */
+static enum herr timelapse__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	struct media_row gone[TIMELAPSE_GONE_MAX];
+	size_t n = 0;
+	enum herr e = store_media_delete(c->app->db, k->id, "timelapse", gone, TIMELAPSE_GONE_MAX,
+					 &n);
+
+	if (e == HERR_OK)
+		ctx_unlink_media(c, gone, n);
+	return e;
+}
+
+/* The videos hearth-timelapse stitched, newest first; made by it alone. */
+static const struct resource videos = {
+	.name = "timelapse video",
+	.plural = "timelapse videos",
+	.newest_first = true,
+	.list = timelapse__list,
+	.remove = timelapse__remove,
+};
 
 int h_timelapse_get(struct ctx *c, struct response *r)
 {
@@ -55,12 +79,10 @@ int h_timelapse_put(struct ctx *c, struct response *r)
 	struct timelapse_settings s;
 	json_t *body = ctx_body(c), *errs = json_array(), *current = NULL, *merged = NULL;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	if (validate_object(body, at_body, timelapse_fields, TIMELAPSE_NFIELDS, true, errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -79,10 +101,8 @@ int h_timelapse_put(struct ctx *c, struct response *r)
 		goto out;
 	}
 	if (!current ||
-	    !(merged = fields_merge(current, body, timelapse_fields, TIMELAPSE_NFIELDS))) {
-		status = response_detail(r, 500, "out of memory");
+	    !(merged = fields_merge(current, body, timelapse_fields, TIMELAPSE_NFIELDS)))
 		goto out;
-	}
 	if ((e = store_settings_put(c->app->db, "timelapse", merged)) != HERR_OK ||
 	    (e = timelapse_settings_load(c->app->db, &s)) != HERR_OK) {
 		status = response_error(r, e, "timelapse settings");
@@ -117,90 +137,52 @@ int h_timelapse_status(struct ctx *c, struct response *r)
 	    json_object_set_new(body, "today_frame_count", json_integer(count)) ||
 	    json_object_set_new(body, "last_capture", last[0] ? json_string(last) : json_null())) {
 		json_decref(body);
-		return response_detail(r, 500, "out of memory");
+		return resource_start(r);
 	}
 	return ctx_reply(r, 200, body);
 }
 
 int h_timelapse_videos(struct ctx *c, struct response *r)
 {
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
+	json_t *errs = json_array();
 	int64_t camera_id = 0;
-	bool has_more = false;
-	enum herr e;
-	int status;
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_int(c, "camera_id", 1, INT64_MAX, &camera_id, errs);
-	ctx_page_desc(c, TIMELAPSE_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_timelapse_list(c->app->db, camera_id, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "timelapse videos");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, TIMELAPSE_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &videos, TIMELAPSE_SCOPE, errs, &camera_id);
 }
 
 int h_timelapse_video(struct ctx *c, struct response *r)
 {
+	struct resource_key k;
 	struct media_row row;
-	int64_t id;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &videos, true, &k) != 0)
 		return r->status;
-	if ((e = store_media_find(c->app->db, id, "timelapse", &row)) != HERR_OK)
-		return timelapse__not_found(r, e, id);
+	if ((e = store_media_find(c->app->db, k.id, "timelapse", &row)) != HERR_OK)
+		return resource_error(r, &videos, e, &k, NULL);
 	return response_accel(r, row.rel_path, row.mime);
 }
 
 int h_timelapse_thumbnail(struct ctx *c, struct response *r)
 {
+	struct resource_key k;
 	struct media_row row;
-	int64_t id;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &videos, true, &k) != 0)
 		return r->status;
-	if ((e = store_media_find(c->app->db, id, "timelapse", &row)) != HERR_OK)
-		return timelapse__not_found(r, e, id);
-	e = store_media_child(c->app->db, id, "thumbnail", &row);
+	if ((e = store_media_find(c->app->db, k.id, "timelapse", &row)) != HERR_OK)
+		return resource_error(r, &videos, e, &k, NULL);
+	e = store_media_child(c->app->db, k.id, "thumbnail", &row);
 	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "timelapse video %" PRId64 " has no thumbnail", id);
+		return response_detail(r, 404, "timelapse video %" PRId64 " has no thumbnail", k.id);
 	if (e != HERR_OK)
 		return response_error(r, e, "thumbnail");
 	return response_accel(r, row.rel_path, row.mime);
 }
 
-/* The rows are deleted in the request's transaction and the files
- * unlinked right after; should the commit then fail, the rows left
- * without files are orphan rows, which hearth-cleanup removes. */
 int h_timelapse_delete(struct ctx *c, struct response *r)
 {
-	struct media_row gone[TIMELAPSE_GONE_MAX];
-	size_t n = 0;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_media_delete(c->app->db, id, "timelapse", gone, TIMELAPSE_GONE_MAX, &n);
-	if (e != HERR_OK)
-		return timelapse__not_found(r, e, id);
-	ctx_unlink_media(c, gone, n);
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &videos);
 }

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "password.h"
 #include "response.h"
 #include "roles.h"
@@ -41,65 +42,59 @@ static const char *users__str(const json_t *body, const char *field)
 	return json_string_value(json_object_get(body, field));
 }
 
+static enum herr users__list(struct ctx *c, const void *filter, const struct page *pg,
+			     json_t *items, bool *has_more)
+{
+	return store_users_list(c->app->db, pg, items, has_more);
+}
+
+static enum herr users__get(struct ctx *c, const struct resource_key *k, bool lock,
+			    json_t **out)
+{
+	return store_users_get(c->app->db, k->id, lock, out);
+}
+
+static int users__conflict(struct response *r, const struct resource_key *k, const json_t *obj)
+{
+	return response_detail(r, 409, "the user name '%s' is taken", users__str(obj, "username"));
+}
+
+/*
+ * A password is checked and hashed on create and set through accounts on
+ * update, and the last admin is guarded, so create, update and delete
+ * keep handlers of their own; their errors are the descriptor's.
+ */
+static const struct resource users = {
+	.name = "user",
+	.plural = "users",
+	.scope = USERS_SCOPE,
+	.list = users__list,
+	.get = users__get,
+	.conflict = users__conflict,
+};
+
 int h_users_list(struct ctx *c, struct response *r)
 {
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
-
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_page(c, USERS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_users_list(c->app->db, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "users");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, USERS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return h_resource_list(c, r, &users);
 }
 
 int h_users_get(struct ctx *c, struct response *r)
 {
-	json_t *user = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_users_get(c->app->db, id, false, &user);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "user %" PRId64 " not found", id);
-	if (e != HERR_OK)
-		return response_error(r, e, "user");
-	return ctx_reply(r, 200, user);
+	return h_resource_get(c, r, &users);
 }
 
 int h_users_create(struct ctx *c, struct response *r)
 {
 	json_t *body = ctx_body(c), *errs = json_array(), *user = NULL;
+	const struct resource_key none = {0, 0};
 	const char *username, *password, *why;
 	char hash[PASSWORD_HASH_MAX];
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
 	memset(hash, 0, sizeof(hash));
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	validate_object(body, at_body, user_create_fields, NFIELDS(user_create_fields), false,
 			errs);
 	ctx_check_role(c->app->roles, json_object_get(body, "role"), errs);
@@ -120,12 +115,8 @@ int h_users_create(struct ctx *c, struct response *r)
 	}
 	e = store_users_create(c->app->db, username, users__str(body, "display_name"),
 			       users__str(body, "role"), hash, &user);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "the user name '%s' is taken", username);
-		goto out;
-	}
 	if (e != HERR_OK) {
-		status = response_error(r, e, "user");
+		status = resource_error(r, &users, e, &none, body);
 		goto out;
 	}
 	snprintf(c->object_id, sizeof(c->object_id), "%" JSON_INTEGER_FORMAT,
@@ -159,21 +150,21 @@ int h_users_update(struct ctx *c, struct response *r)
 {
 	json_t *body = ctx_body(c), *errs = json_array(), *user = NULL, *v;
 	const char *role, *password, *why;
+	struct resource_key k;
 	struct user_row u;
 	int disabled = -1;
 	int64_t id;
 	enum herr e;
-	int status;
+	int status = resource_start(r);
 
 	memset(&u, 0, sizeof(u));
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
-	if (ctx_path_id(c, r, "id", &id) != 0) {
+	if (resource_path(c, r, &users, true, &k) != 0) {
 		status = r->status;
 		goto out;
 	}
+	id = k.id;
 	validate_object(body, at_body, user_update_fields, NFIELDS(user_update_fields), true,
 			errs);
 	ctx_check_role(c->app->roles, json_object_get(body, "role"), errs);
@@ -183,12 +174,8 @@ int h_users_update(struct ctx *c, struct response *r)
 		goto out;
 	}
 	e = store_users_row(c->app->db, id, true, &u);
-	if (e == HERR_NOT_FOUND) {
-		status = response_detail(r, 404, "user %" PRId64 " not found", id);
-		goto out;
-	}
 	if (e != HERR_OK) {
-		status = response_error(r, e, "user");
+		status = resource_error(r, &users, e, &k, NULL);
 		goto out;
 	}
 	role = users__str(body, "role");
@@ -233,19 +220,19 @@ out:
 
 int h_users_delete(struct ctx *c, struct response *r)
 {
+	struct resource_key k;
 	struct user_row u;
 	int64_t id;
 	enum herr e;
 	int status;
 
 	memset(&u, 0, sizeof(u));
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &users, true, &k) != 0)
 		return r->status;
+	id = k.id;
 	e = store_users_row(c->app->db, id, true, &u);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "user %" PRId64 " not found", id);
 	if (e != HERR_OK)
-		return response_error(r, e, "user");
+		return resource_error(r, &users, e, &k, NULL);
 	if ((status = users__guard(c, r, &u, NULL, false, true)) != 0)
 		goto out;
 	/* Keys are revoked, not deleted, so the audit log can still name

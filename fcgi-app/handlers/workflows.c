@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
 #include "store/history.h"
 #include "store/store.h"
@@ -22,69 +23,54 @@ static const char *const workflow_statuses[] = {
 	"running", "waiting", "completed", "failed", "cancelled", NULL
 };
 
-static int workflows__error(struct response *r, enum herr e, int64_t id)
+static enum herr workflows__list(struct ctx *c, const void *filter, const struct page *pg,
+				 json_t *items, bool *has_more)
 {
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "workflow execution %" PRId64 " not found", id);
-	return response_error(r, e, "workflow execution");
+	return store_workflows_list(c->app->db, filter, pg, items, has_more);
 }
+
+static enum herr workflows__get(struct ctx *c, const struct resource_key *k, bool lock,
+				json_t **out)
+{
+	return store_workflows_get(c->app->db, k->id, out);
+}
+
+/* Runs are the engine's: read here, and cancelled through it. */
+static const struct resource workflows = {
+	.name = "workflow execution",
+	.plural = "workflow executions",
+	.newest_first = true,
+	.list = workflows__list,
+	.get = workflows__get,
+};
 
 int h_workflows_list(struct ctx *c, struct response *r)
 {
 	struct workflow_filter f = {0};
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
+	json_t *errs = json_array();
 	int64_t rule_id;
-	enum herr e;
-	int status;
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	if (ctx_query_int(c, "rule_id", 1, INT64_MAX, &rule_id, errs) > 0)
 		f.rule_id = rule_id;
 	ctx_query_enum(c, "status", workflow_statuses, &f.status, errs);
-	ctx_page_desc(c, WORKFLOWS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_workflows_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "workflow executions");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, WORKFLOWS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &workflows, WORKFLOWS_SCOPE, errs, &f);
 }
 
 int h_workflows_get(struct ctx *c, struct response *r)
 {
-	json_t *run = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	if ((e = store_workflows_get(c->app->db, id, &run)) != HERR_OK)
-		return workflows__error(r, e, id);
-	return ctx_reply(r, 200, run);
+	return h_resource_get(c, r, &workflows);
 }
 
 int h_workflows_cancel(struct ctx *c, struct response *r)
 {
 	json_t *run = NULL;
+	struct resource_key k;
 	int64_t id;
 	enum herr e;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &workflows, true, &k) != 0)
 		return r->status;
+	id = k.id;
 	if (!c->app->engine)
 		return response_detail(r, 503, "rules cannot run in this process");
 	e = engine_cancel(c->app->engine, id);
@@ -92,10 +78,10 @@ int h_workflows_cancel(struct ctx *c, struct response *r)
 		return response_detail(r, 409, "workflow execution %" PRId64 " has already ended",
 				       id);
 	if (e != HERR_OK)
-		return workflows__error(r, e, id);
+		return resource_error(r, &workflows, e, &k, NULL);
 	/* Answer with the same detail a GET gives. */
 	if ((e = store_workflows_get(c->app->db, id, &run)) != HERR_OK)
-		return workflows__error(r, e, id);
+		return resource_error(r, &workflows, e, &k, NULL);
 	ctx_changed(c, id, NULL, NULL);
 	/* The workflows stream hears of it once the cancel is committed. */
 	app_publish(c->app, "workflows", "workflow.cancelled",

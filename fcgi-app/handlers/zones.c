@@ -3,15 +3,14 @@
  * PATCH/DELETE /zones/{id}.  A polygon is 3 to 100 points {x, y} with
  * both coordinates in 0-1; every problem is reported with its place.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"
+#include "resource.h"
 #include "response.h"
-#include "store/cameras.h"
 #include "store/zones.h"
 
 /* polygon is checked by zones__polygon: validate_object has no arrays. */
@@ -120,68 +119,66 @@ static int zones__reply(struct ctx *c, struct response *r, int status, int64_t i
 	return ctx_reply(r, status, z);
 }
 
-/* 0 when camera id exists, else the reply's status with r set. */
-static int zones__camera(struct ctx *c, struct response *r, int64_t id)
+static enum herr zones__list(struct ctx *c, int64_t camera_id, json_t *items)
 {
-	struct camera cam;
-	enum herr e = store_camera_load(c->app->db, id, false, &cam);
-
-	store_camera_release(&cam);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "camera %" PRId64 " not found", id);
-	return e == HERR_OK ? 0 : response_error(r, e, "camera");
+	return store_zones_list(c->app->db, camera_id, items);
 }
+
+static enum herr zones__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	return store_zones_delete(c->app->db, k->id);
+}
+
+/*
+ * A zone has two addresses: under its camera (list, create) and on its
+ * own (update, delete).  Its changes are audited as the zone's, and an
+ * update checks only what it is given, so create and update keep
+ * handlers of their own.
+ */
+static const struct resource camera_zones = {
+	.name = "zone",
+	.plural = "zones",
+	.parent = &cameras_resource,
+	.list_all = zones__list,
+};
+
+static const struct resource zones = {
+	.name = "zone",
+	.plural = "zones",
+	.remove = zones__remove,
+};
 
 int h_zones_list(struct ctx *c, struct response *r)
 {
-	json_t *items = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	if (zones__camera(c, r, id) != 0)
-		return r->status;
-	if (!(items = json_array()))
-		return response_detail(r, 500, "out of memory");
-	e = store_zones_list(c->app->db, id, items);
-	if (e != HERR_OK) {
-		json_decref(items);
-		return response_error(r, e, "zones");
-	}
-	return ctx_reply(r, 200, json_pack("{s:o}", "items", items));
+	return h_resource_list(c, r, &camera_zones);
 }
 
 int h_zones_create(struct ctx *c, struct response *r)
 {
 	json_t *body = NULL, *errs = NULL;
+	struct resource_key k;
 	struct zone_fields f;
 	char *poly_json = NULL;
-	int64_t id, zone_id = 0;
+	int64_t zone_id = 0;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &camera_zones, false, &k) != 0)
 		return r->status;
-	if (zones__camera(c, r, id) != 0)
-		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
 	zones__check(body, false, errs);
 	if (json_array_size(errs) > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
-	if (zones__fields(body, &f, &poly_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
+	if (zones__fields(body, &f, &poly_json) != 0)
 		goto out;
-	}
-	e = store_zones_create(c->app->db, id, &f, &zone_id);
+	e = store_zones_create(c->app->db, k.parent, &f, &zone_id);
 	if (e != HERR_OK) {
 		status = response_error(r, e, "zone");
 		goto out;
@@ -197,27 +194,24 @@ out:
 int h_zones_update(struct ctx *c, struct response *r)
 {
 	json_t *body = NULL, *errs = NULL, *cur = NULL;
+	struct resource_key k;
 	struct zone_fields f;
 	char *poly_json = NULL;
 	const char *key;
 	json_t *v;
-	int64_t id;
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (resource_path(c, r, &zones, true, &k) != 0)
 		return r->status;
+	status = resource_start(r);
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
-		status = response_detail(r, 500, "out of memory");
+	if (!body || !errs)
 		goto out;
-	}
-	e = store_zones_get(c->app->db, id, &cur);
+	e = store_zones_get(c->app->db, k.id, &cur);
 	if (e != HERR_OK) {
-		status = e == HERR_NOT_FOUND
-			 ? response_detail(r, 404, "zone %" PRId64 " not found", id)
-			 : response_error(r, e, "zone");
+		status = resource_error(r, &zones, e, &k, NULL);
 		goto out;
 	}
 	zones__check(body, true, errs);
@@ -228,18 +222,14 @@ int h_zones_update(struct ctx *c, struct response *r)
 	}
 	json_object_foreach(body, key, v)
 		json_object_set(cur, key, v);
-	if (zones__fields(cur, &f, &poly_json) != 0) {
-		status = response_detail(r, 500, "out of memory");
+	if (zones__fields(cur, &f, &poly_json) != 0)
 		goto out;
-	}
-	e = store_zones_update(c->app->db, id, &f);
+	e = store_zones_update(c->app->db, k.id, &f);
 	if (e != HERR_OK) {
-		status = e == HERR_NOT_FOUND
-			 ? response_detail(r, 404, "zone %" PRId64 " not found", id)
-			 : response_error(r, e, "zone");
+		status = resource_error(r, &zones, e, &k, NULL);
 		goto out;
 	}
-	status = zones__reply(c, r, 200, id);
+	status = zones__reply(c, r, 200, k.id);
 out:
 	free(poly_json);
 	json_decref(body);
@@ -250,16 +240,5 @@ out:
 
 int h_zones_delete(struct ctx *c, struct response *r)
 {
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_zones_delete(c->app->db, id);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "zone %" PRId64 " not found", id);
-	if (e != HERR_OK)
-		return response_error(r, e, "zone");
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &zones);
 }

@@ -28,8 +28,6 @@
 
 /* A home has a few dozen rules per sensor at most; more is refused loudly. */
 #define SENSOR_RULES_MAX 512
-/* How many times a transaction that lost a deadlock is tried again. */
-#define FIRE_RETRIES 3
 
 void engine_init(struct engine *e, struct db *db, const struct hearth_config *cfg)
 {
@@ -162,56 +160,64 @@ static bool fire__look(struct engine *e, struct engine_rule *r, const struct tri
  * request: the run then commits with it, and the lock is held until
  * then); otherwise in its own, tried again when it loses a deadlock.
  */
+struct fire_unit {
+	struct engine *e;
+	int64_t rule_id;
+	const struct trigger *t;
+	bool gate;
+	time_t now, midnight;
+	const struct filter_env *env;
+	struct fire *out;
+	struct engine_rule *refused;
+};
+
+static enum herr fire__unit(struct db *db, void *arg)
+{
+	struct fire_unit *u = arg;
+	struct fire *out = u->out;
+	struct engine_rule r;
+	int64_t log_id = 0;
+	char *data;
+	enum herr err;
+
+	u->refused->id = 0;
+	out->execution_id = 0;
+	if ((err = store_engine_rule(db, u->rule_id, true, u->now, u->midnight, &r)) != HERR_OK)
+		return err;
+	if (u->gate && !fire__gate(&r, u->t, u->now, u->env, out->skip_reason,
+				   sizeof(out->skip_reason))) {
+		*u->refused = r;     /* the caller records it and clears it */
+		return HERR_OK;
+	}
+	if (!u->gate && !r.enabled) {
+		store_engine_rule_clear(&r);
+		snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
+		return HERR_CONFLICT;
+	}
+	data = fire__initial_data(u->e, &r, u->t, u->now);
+	err = data ? store_runs_create(db, &r, u->t->type, data, u->e->owner,
+				       u->e->lease_seconds, u->midnight, &out->execution_id,
+				       &log_id)
+		   : HERR_NOMEM;
+	free(data);
+	store_engine_rule_clear(&r);
+	return err;
+}
+
 static enum herr fire__locked(struct engine *e, int64_t rule_id, const struct trigger *t,
 			      bool gate, time_t now, const struct filter_env *env,
 			      struct fire *out, struct engine_rule *refused)
 {
-	time_t midnight = gate_local_midnight(now);
-	bool own = !db_in_transaction(e->db);
-	struct engine_rule r;
-	int64_t log_id = 0;
-	char *data = NULL;
-	enum herr err;
+	struct fire_unit u = {
+		.e = e, .rule_id = rule_id, .t = t, .gate = gate, .now = now,
+		.midnight = gate_local_midnight(now), .env = env, .out = out,
+		.refused = refused,
+	};
+	enum herr err = db_tx(e->db, fire__unit, &u);
 
-	refused->id = 0;
-	for (int attempt = 1;; attempt++) {
-		if (own && (err = db_begin(e->db)) != HERR_OK)
-			return err;
-		err = store_engine_rule(e->db, rule_id, true, now, midnight, &r);
-		if (err == HERR_OK && gate &&
-		    !fire__gate(&r, t, now, env, out->skip_reason, sizeof(out->skip_reason))) {
-			if (own)
-				db_rollback(e->db);
-			*refused = r;     /* the caller records it and clears it */
-			return HERR_OK;
-		}
-		if (err == HERR_OK && !gate && !r.enabled) {
-			store_engine_rule_clear(&r);
-			snprintf(out->skip_reason, sizeof(out->skip_reason), "disabled");
-			err = HERR_CONFLICT;
-		}
-		if (err == HERR_OK) {
-			data = fire__initial_data(e, &r, t, now);
-			err = data ? store_runs_create(e->db, &r, t->type, data, e->owner,
-						       e->lease_seconds, midnight, &out->execution_id,
-						       &log_id)
-				   : HERR_NOMEM;
-			free(data);
-			data = NULL;
-			store_engine_rule_clear(&r);
-		}
-		if (!own)
-			return err;
-		if (err == HERR_OK)
-			err = db_commit(e->db);
-		else
-			db_rollback(e->db);
-		if (err == HERR_OK)
-			return HERR_OK;
+	if (err != HERR_OK)
 		out->execution_id = 0;
-		if (!db_deadlocked(e->db) || attempt >= FIRE_RETRIES)
-			return err;
-	}
+	return err;
 }
 
 enum herr engine_fire(struct engine *e, int64_t rule_id, const struct trigger *t, bool gate,

@@ -484,18 +484,14 @@ enum herr store_alerts_act(struct db *db, int64_t id, enum alert_action action,
 {
 	/* The request may already hold a transaction (the API's, with its
 	 * audit row); then the action is part of it. */
-	bool own = !db_in_transaction(db);
+	bool own = false;
 	int64_t pid = 0;
 	enum herr rc;
 
 	*out = NULL;
-	if (own && (rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
-	rc = alerts__act(db, id, action, actor, note, &pid);
-	if (own && rc == HERR_OK)
-		rc = db_commit(db);
-	else if (own)
-		db_rollback(db);
+	rc = db_tx_end(db, own, alerts__act(db, id, action, actor, note, &pid));
 	if (prompt_id)
 		*prompt_id = rc == HERR_OK ? pid : 0;
 	return rc == HERR_OK ? store_alerts_get(db, id, out) : rc;

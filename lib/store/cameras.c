@@ -165,17 +165,6 @@ static void cameras__bind_opt(struct db_stmt *st, unsigned idx, int64_t v)
 		db_bind_null(st, idx);
 }
 
-/* Commit or roll back a transaction this file opened. */
-static enum herr cameras__end(struct db *db, bool own_tx, enum herr e)
-{
-	if (!own_tx)
-		return e;
-	if (e == HERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return e;
-}
-
 /* Write the cameras row of id with its incoming folder (NULL = the id);
  * HERR_CONFLICT when another camera has that folder. */
 static enum herr cameras__put_row(struct db *db, int64_t id, const char *incoming_dir)
@@ -289,7 +278,7 @@ static void cameras__bind_fields(struct db_stmt *st, const struct camera_fields 
 
 enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int64_t *id)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	int64_t new_id = 0;
 	enum herr e;
@@ -297,7 +286,7 @@ enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int
 	*id = 0;
 	if (f->incoming_dir && !camera_incoming_dir_ok(f->incoming_dir))
 		return HERR_INVALID;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		return e;
 	if ((e = db_prepare(db, sql_sensor_insert, &st)) != HERR_OK)
 		goto out;
@@ -309,7 +298,7 @@ enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int
 		goto out;
 	e = cameras__put_row(db, new_id, f->incoming_dir);
 out:
-	e = cameras__end(db, own_tx, e);
+	e = db_tx_end(db, own_tx, e);
 	if (e == HERR_OK)
 		*id = new_id;
 	return e;
@@ -317,14 +306,14 @@ out:
 
 enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fields *f)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	struct camera cur;
 	enum herr e;
 
 	if (f->incoming_dir && !camera_incoming_dir_ok(f->incoming_dir))
 		return HERR_INVALID;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		return e;
 	/* Locked first: an UPDATE that changes nothing reports no row. */
 	e = store_camera_load(db, id, true, &cur);
@@ -341,7 +330,7 @@ enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fi
 		goto out;
 	e = cameras__put_row(db, id, f->incoming_dir);
 out:
-	return cameras__end(db, own_tx, e);
+	return db_tx_end(db, own_tx, e);
 }
 
 enum herr store_cameras_delete(struct db *db, int64_t id)

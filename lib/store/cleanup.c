@@ -142,13 +142,10 @@ static enum herr cleanup__collect(struct db_stmt *st, struct cleanup_files *file
 /* Commit, or roll back what failed; files added since `mark` are dropped
  * when nothing was committed, so the caller never unlinks for a row that
  * is still there. */
-static enum herr cleanup__finish(struct db *db, enum herr rc, struct cleanup_files *files,
-				 size_t mark)
+static enum herr cleanup__finish(struct db *db, bool own, enum herr rc,
+				 struct cleanup_files *files, size_t mark)
 {
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_tx_end(db, own, rc);
 	if (rc != HERR_OK && files)
 		files->n = mark;
 	return rc;
@@ -226,6 +223,7 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 	char *ids = NULL;
 	size_t mark = files->n, n = 0, k = 0, used;
 	uint64_t sum = 0;
+	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -234,7 +232,7 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		return HERR_OK;
 	if (!(cand = calloc(max, sizeof(*cand))))
 		return HERR_NOMEM;
-	if ((rc = db_begin(db)) != HERR_OK) {
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
 		free(cand);
 		return rc;
 	}
@@ -308,7 +306,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(cand);
-	rc = cleanup__finish(db, rc, files, mark);
+	rc = cleanup__finish(db, own, rc, files, mark);
 	if (rc != HERR_OK)
 		*freed = 0;
 	return rc;
@@ -368,6 +366,7 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 	struct db_stmt *st = NULL;
 	int64_t *ids = NULL, *images = NULL;
 	size_t mark = files->n, n = 0;
+	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -381,7 +380,7 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 		free(images);
 		return HERR_NOMEM;
 	}
-	if ((rc = db_begin(db)) != HERR_OK) {
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
 		free(ids);
 		free(images);
 		return rc;
@@ -436,7 +435,7 @@ out:
 	db_done(st);
 	free(ids);
 	free(images);
-	rc = cleanup__finish(db, rc, files, mark);
+	rc = cleanup__finish(db, own, rc, files, mark);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -448,6 +447,7 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 	struct db_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0;
+	bool own = false;
 	enum herr rc;
 	int r = 0;
 
@@ -456,7 +456,7 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 		return HERR_OK;
 	if (!(ids = calloc(max, sizeof(*ids))))
 		return HERR_NOMEM;
-	if ((rc = db_begin(db)) != HERR_OK) {
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK) {
 		free(ids);
 		return rc;
 	}
@@ -484,7 +484,7 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 out:
 	db_done(st);
 	free(ids);
-	rc = cleanup__finish(db, rc, NULL, 0);
+	rc = cleanup__finish(db, own, rc, NULL, 0);
 	if (rc != HERR_OK)
 		*deleted = 0;
 	return rc;
@@ -538,10 +538,11 @@ enum herr store_cleanup_delete_row(struct db *db, int64_t id, const char *rel_pa
 				   struct cleanup_files *files)
 {
 	size_t mark = files->n;
+	bool own = false;
 	enum herr rc;
 
-	if ((rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	rc = cleanup__delete_media(db, id, rel_path, files);
-	return cleanup__finish(db, rc, files, mark);
+	return cleanup__finish(db, own, rc, files, mark);
 }

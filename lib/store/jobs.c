@@ -176,17 +176,6 @@ static enum herr jobs__apply(struct db_stmt *st, unsigned *n)
 	return e;
 }
 
-/* End a transaction we opened: commit on success, else roll back. */
-static enum herr jobs__end(struct db *db, bool own_tx, enum herr e)
-{
-	if (!own_tx)
-		return e;
-	if (e == HERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return e;
-}
-
 /* ---------------------------------------------------------------- jobs */
 
 enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *id)
@@ -255,13 +244,13 @@ out:
 enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 			   unsigned lease_seconds, struct job *j)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	unsigned n = 0;
 	enum herr e;
 
 	memset(j, 0, sizeof(*j));
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		return e;
 	if ((e = jobs__pick(db, id, j)) != HERR_OK)
 		goto out;
@@ -278,7 +267,7 @@ enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 	if (e == HERR_OK)
 		j->attempts++;
 out:
-	e = jobs__end(db, own_tx, e);
+	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK) {
 		json_decref(j->payload);
 		memset(j, 0, sizeof(*j));
@@ -331,7 +320,7 @@ out:
 /* One batch of expired leases: *n how many were reaped. */
 static enum herr jobs__reap_batch(struct db *db, unsigned *n)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	json_t *ids = json_array();
 	char *ids_text = NULL;
@@ -341,7 +330,7 @@ static enum herr jobs__reap_batch(struct db *db, unsigned *n)
 	*n = 0;
 	if (!ids)
 		return HERR_NOMEM;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		goto out;
 	if ((e = db_prepare(db, sql_expired, &st)) != HERR_OK)
 		goto end;
@@ -378,7 +367,7 @@ static enum herr jobs__reap_batch(struct db *db, unsigned *n)
 	e = jobs__apply(st, n);
 end:
 	db_done(st);
-	e = jobs__end(db, own_tx, e);
+	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK)
 		*n = 0;
 out:
@@ -469,7 +458,7 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
 			    json_t **ids_out)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct db_stmt *st = NULL;
 	json_t *ids = json_array();
 	char *ids_text = NULL;
@@ -483,7 +472,7 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 		return HERR_NOMEM;
 	if (limit > REQUEUE_MAX)
 		limit = REQUEUE_MAX;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		goto out;
 	if ((e = db_prepare(db, sql_dead_oldest, &st)) != HERR_OK)
 		goto end;
@@ -515,7 +504,7 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 	e = jobs__apply(st, n);
 end:
 	db_done(st);
-	e = jobs__end(db, own_tx, e);
+	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK) {
 		*n = 0;
 		goto out;

@@ -218,13 +218,13 @@ out:
 enum herr store_media_delete(struct db *db, int64_t id, const char *kind,
 			     struct media_row *gone, size_t max, size_t *n)
 {
-	bool own_tx = !db_in_transaction(db);
+	bool own_tx = false;
 	struct media_row parent;
 	struct db_stmt *st = NULL;
 	enum herr e;
 
 	*n = 0;
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
+	if ((e = db_tx_begin(db, &own_tx)) != HERR_OK)
 		return e;
 	if ((e = db_prepare(db, sql_find_lock, &st)) != HERR_OK)
 		goto out;
@@ -246,12 +246,7 @@ enum herr store_media_delete(struct db *db, int64_t id, const char *kind,
 		e = HERR_NOT_FOUND;
 	db_done(st);
 out:
-	if (own_tx) {
-		if (e == HERR_OK)
-			e = db_commit(db);
-		else
-			db_rollback(db);
-	}
+	e = db_tx_end(db, own_tx, e);
 	if (e != HERR_OK)
 		*n = 0;
 	return e;

@@ -14,9 +14,6 @@
 
 static enum herr runs__apply(struct db_stmt *st, bool *ok);
 
-/* Tries of a transaction that lost a deadlock. */
-#define RUNS_RETRIES 4
-
 /*
  * The rule columns every loader reads; last_counted_at, day_count and
  * day_start are the counted runs as the rules row keeps them (see
@@ -915,28 +912,34 @@ static enum herr runs__finish_once(struct db *db, int64_t id, const char *owner,
  * wait on each other in a circle; losing a deadlock anyway rolls our
  * statements back whole, so they are simply run again.
  */
+struct runs_finish {
+	int64_t id;
+	const char *owner, *status, *log_status, *error, *data_json;
+	int64_t active_ms;
+	bool counted;
+	bool *ok;
+};
+
+static enum herr runs__finish_unit(struct db *db, void *arg)
+{
+	const struct runs_finish *f = arg;
+
+	*f->ok = false;
+	return runs__finish_once(db, f->id, f->owner, f->status, f->log_status, f->error,
+				 f->data_json, f->active_ms, f->counted, f->ok);
+}
+
 enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const char *status,
 			    const char *log_status, const char *error, const char *data_json,
 			    int64_t active_ms, bool counted, bool *ok)
 {
-	bool own_tx = !db_in_transaction(db);
-	enum herr e;
+	struct runs_finish f = {
+		.id = id, .owner = owner, .status = status, .log_status = log_status,
+		.error = error, .data_json = data_json, .active_ms = active_ms,
+		.counted = counted, .ok = ok,
+	};
+	enum herr e = db_tx(db, runs__finish_unit, &f);
 
-	for (int attempt = 1;; attempt++) {
-		*ok = false;
-		if (own_tx && (e = db_begin(db)) != HERR_OK)
-			return e;
-		e = runs__finish_once(db, id, owner, status, log_status, error, data_json, active_ms,
-				      counted, ok);
-		if (!own_tx)
-			break;
-		if (e == HERR_OK)
-			e = db_commit(db);
-		else
-			db_rollback(db);
-		if (e == HERR_OK || !db_deadlocked(db) || attempt >= RUNS_RETRIES)
-			break;
-	}
 	if (e != HERR_OK)
 		*ok = false;
 	return e;
@@ -958,15 +961,13 @@ enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigne
 	return runs__apply(st, claimed);
 }
 
-enum herr store_runs_cancel(struct db *db, int64_t id)
+static enum herr runs__cancel_unit(struct db *db, void *arg)
 {
+	int64_t id = *(const int64_t *)arg, exists = 0;
 	struct db_stmt *st;
-	bool own_tx = !db_in_transaction(db), ok = false;
-	int64_t exists = 0;
+	bool ok = false;
 	enum herr e;
 
-	if (own_tx && (e = db_begin(db)) != HERR_OK)
-		return e;
 	/* The rule's row first, as the gate and store_runs_finish take it. */
 	if ((e = store_engine_lock_rule_of(db, id)) != HERR_OK)
 		goto out;
@@ -998,13 +999,12 @@ enum herr store_runs_cancel(struct db *db, int64_t id)
 	if (e == HERR_OK)
 		e = store_engine_recount(db, id);
 out:
-	if (own_tx) {
-		if (e == HERR_OK)
-			e = db_commit(db);
-		else
-			db_rollback(db);
-	}
 	return e;
+}
+
+enum herr store_runs_cancel(struct db *db, int64_t id)
+{
+	return db_tx(db, runs__cancel_unit, &id);
 }
 
 enum herr store_runs_due_now(struct db *db, int64_t id)

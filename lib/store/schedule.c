@@ -274,20 +274,18 @@ enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *d
 				 const char *due_text, const char *schedule,
 				 time_t rewind_from)
 {
+	bool own = false;
 	enum herr rc;
 
 	if (n == 0)
 		return HERR_OK;
-	if ((rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	for (size_t i = 0; rc == HERR_OK && i < n; i++)
 		rc = schedule__release_one(db, rule_id, due ? due[i] : 0, due_text);
 	if (rc == HERR_OK && rewind_from && due)
 		rc = schedule__rewind(db, rule_id, schedule, rewind_from, due[0]);
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_tx_end(db, own, rc);
 	return rc;
 }
 
@@ -311,18 +309,16 @@ out:
 enum herr store_schedule_missed(struct db *db, int64_t rule_id, const char *rule_name,
 				time_t latest, const char *reason, bool *claimed)
 {
+	bool own = false;
 	enum herr rc;
 
 	*claimed = false;
-	if ((rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	rc = store_schedule_claim(db, rule_id, latest, NULL, "cron", "missed", NULL, claimed);
 	if (rc == HERR_OK && *claimed)
 		rc = schedule__missed_log(db, rule_id, rule_name, reason);
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_tx_end(db, own, rc);
 	if (rc != HERR_OK)
 		*claimed = false;
 	return rc;
@@ -499,10 +495,11 @@ out:
 enum herr store_schedule_fail(struct db *db, const struct running_run *r, const char *error,
 			      bool *failed)
 {
+	bool own = false;
 	enum herr rc;
 
 	*failed = false;
-	if ((rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	/* The rule's row first, as the gate takes it (store_runs_finish). */
 	rc = store_engine_lock_rule_of(db, r->id);
@@ -513,10 +510,7 @@ enum herr store_schedule_fail(struct db *db, const struct running_run *r, const 
 	/* A failed run no longer counts for its rule's cool-off. */
 	if (rc == HERR_OK && *failed)
 		rc = store_engine_recount(db, r->id);
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_tx_end(db, own, rc);
 	if (rc != HERR_OK)
 		*failed = false;
 	return rc;

@@ -105,25 +105,6 @@ static json_t *steps__row(struct db_stmt *st)
 			 "updated_at", db_col_text(st, 10, NULL));
 }
 
-/* Open a transaction unless the caller has one; *own says which. */
-static enum herr steps__begin(struct db *db, bool *own)
-{
-	*own = !db_in_transaction(db);
-	return *own ? db_begin(db) : HERR_OK;
-}
-
-/* Close the transaction steps__begin opened, if it did: commit when rc is
- * HERR_OK, else roll back.  Returns the outcome. */
-static enum herr steps__finish(struct db *db, bool own, enum herr rc)
-{
-	if (!own)
-		return rc;
-	if (rc == HERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
-}
-
 /* Run a statement that takes (id, rule_id) and yields at most one row;
  * HERR_NOT_FOUND when it yields none.  *value = its first column. */
 static enum herr steps__lookup(struct db *db, const char *sql, int64_t id, int64_t rule_id,
@@ -258,7 +239,7 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
@@ -279,7 +260,7 @@ enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fiel
 	rc = store_steps_get(db, rule_id, id, false, out);
 out:
 	db_done(st);
-	if ((rc = steps__finish(db, own, rc)) != HERR_OK) {
+	if ((rc = db_tx_end(db, own, rc)) != HERR_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -320,7 +301,7 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 	bool own = false;
 	enum herr rc;
 
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
@@ -341,7 +322,7 @@ enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 	rc = db_execute(st);
 out:
 	db_done(st);
-	return steps__finish(db, own, rc);
+	return db_tx_end(db, own, rc);
 }
 
 /*
@@ -417,7 +398,7 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 	bool own = false;
 	enum herr rc;
 
-	if ((rc = steps__begin(db, &own)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
 		goto out;
@@ -448,5 +429,5 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 out:
 	db_done(st);
 	free(have);
-	return steps__finish(db, own, rc);
+	return db_tx_end(db, own, rc);
 }

@@ -221,10 +221,11 @@ enum herr store_timelapse_commit(struct db *db, const struct media_fields *video
 				 int64_t max_frame_id, int64_t *video_id)
 {
 	int64_t thumb_id = 0;
+	bool own = false;
 	enum herr rc;
 
 	*video_id = 0;
-	if ((rc = db_begin(db)) != HERR_OK)
+	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
 		return rc;
 	if ((rc = store_media_insert(db, video, video_id)) != HERR_OK)
 		goto out;
@@ -235,10 +236,7 @@ enum herr store_timelapse_commit(struct db *db, const struct media_fields *video
 	}
 	rc = store_timelapse_drop_frames(db, camera_id, day, max_frame_id);
 out:
-	if (rc == HERR_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_tx_end(db, own, rc);
 	if (rc != HERR_OK)
 		*video_id = 0;
 	return rc;
