@@ -18,7 +18,7 @@
 
 #include "ini.h"
 #include "log.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 #ifndef HEARTH_DEFAULT_CONFIG
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"

@@ -25,7 +25,7 @@
  *              host's name), origin (what browsers report, exactly;
  *              "" = "https://" + rp_id)
  *   [outbound] allow_loopback, allow_private (booleans), allow_cidrs,
- *              deny_cidrs (lists for net/url_policy.h),
+ *              deny_cidrs (lists for url_policy.h),
  *              connect_timeout_seconds, timeout_seconds
  *   [homeassistant] url ("" = none), token, verify_tls, timeout_seconds,
  *              tts_service (domain.service), tts_entity, media_player
@@ -188,7 +188,7 @@ int config_check(const char *name, struct hearth_config *cfg, char *err, size_t 
 struct url_policy;
 
 /*
- * The [outbound] policy of cfg into *p (net/url_policy.h).  0, or -1 with
+ * The [outbound] policy of cfg into *p (url_policy.h).  0, or -1 with
  * the reason in why when a CIDR list is bad (never after config_load
  * succeeded).
  */

@@ -23,6 +23,7 @@
 
 #include <openssl/evp.h>
 
+#include "alertmanager.h"
 #include "app.h"
 #include "fields.h"
 #include "handlers.h"

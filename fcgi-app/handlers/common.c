@@ -20,6 +20,7 @@
 #include "iso8601.h"
 #include "log.h"
 #include "handlers.h"
+#include "media/files.h"
 #include "query.h"
 #include "request.h"
 #include "response.h"

@@ -5,7 +5,8 @@
  * (JSON {camera_id, file, taken_at?}) or uploaded as multipart/form-data
  * (fields camera_id, taken_at?, and a file part), streamed to a temporary
  * file under the media root and never held in memory.  Either way the
- * file is probed (not a video: 422, nothing kept), moved to its place
+ * handler checks the request and media_recording_register does the rest:
+ * the file is probed (not a video: 422, nothing kept), moved to its place
  * under recordings/, and gets a thumbnail and, from 2 s up, a sprite as
  * child rows.  Files are served by nginx (response_accel) after the row
  * is found; the JSON never shows a path.
@@ -30,9 +31,9 @@
 #include "handlers.h"
 #include "iso8601.h"
 #include "log.h"
-#include "media/ffmpeg.h"
 #include "media/files.h"
 #include "media/multipart.h"
+#include "media/recording.h"
 #include "query.h"
 #include "request.h"
 #include "response.h"
@@ -41,8 +42,6 @@
 #include "store/store.h"
 #include "validate.h"
 
-/* A recording shorter than this gets no sprite (seed 003). */
-#define SPRITE_MIN_MS 2000
 /* Room for the multipart framing around the file beyond upload_max_mb. */
 #define UPLOAD_OVERHEAD (1u << 20)
 #define UPLOAD_FIELD_MAX 64
@@ -206,17 +205,6 @@ struct registration {
 	bool src_is_tmp;                /* ours to delete when anything fails */
 };
 
-/* A container worth keeping: ffprobe's demuxer name to extension and type. */
-static const struct {
-	const char *format, *ext, *mime;
-} containers[] = {
-	{ "mov", "mp4", "video/mp4" },
-	{ "matroska", "mkv", "video/x-matroska" },
-	{ "avi", "avi", "video/x-msvideo" },
-	{ "mpegts", "ts", "video/mp2t" },
-	{ "flv", "flv", "video/x-flv" },
-};
-
 static int recordings__invalid(struct response *r, const char *field, const char *type,
 			       const char *msg)
 {
@@ -227,175 +215,32 @@ static int recordings__invalid(struct response *r, const char *field, const char
 	return ctx_invalid(r, errs);
 }
 
-/* A generated file next to the recording: "<rel without .ext>.<suffix>". */
-static int recordings__child_rel(const char *rel, const char *suffix, char *out, size_t outsz)
-{
-	const char *dot = strrchr(rel, '.');
-	int n;
-
-	if (!dot)
-		return -1;
-	n = snprintf(out, outsz, "%.*s.%s", (int)(dot - rel), rel, suffix);
-	return n < 0 || (size_t)n >= outsz || !media_rel_path_ok(out) ? -1 : 0;
-}
-
-static uint64_t recordings__size(const char *root, const char *rel)
-{
-	char abs[MEDIA_PATH_MAX];
-	struct stat sb;
-
-	if (media_abs_path(root, rel, abs, sizeof(abs)) < 0 || stat(abs, &sb) < 0)
-		return 0;
-	return (uint64_t)sb.st_size;
-}
-
 /*
- * A thumbnail (sprite false) or sprite of the recording at rel, made into
- * a temporary file, put next to it and recorded as a child row.  When
- * ffmpeg cannot make it the recording stays without (logged): 0.  A row
- * that cannot be written is an error; placed gets the file's rel then.
+ * Register the file of g; 201 with the recording.  On any failure nothing
+ * stays under the media root, an upload's temporary file is removed and an
+ * incoming file is put back where it was (media_recording_register).
  */
-static enum herr recordings__make_child(struct ctx *c, const struct registration *g,
-					int64_t parent, const char *rel, const struct media_probe *p,
-					bool sprite, char placed[MEDIA_REL_MAX + 1])
+static int recordings__register(struct ctx *c, struct response *r, const struct registration *g)
 {
-	const struct hearth_config *cfg = c->app->cfg;
-	struct ffmpeg_opts o;
-	char video_abs[MEDIA_PATH_MAX], tmp[MEDIA_PATH_MAX], child[MEDIA_REL_MAX + 1], why[256];
-	const char *kind = sprite ? "sprite" : "thumbnail";
-	int rc;
-
-	placed[0] = '\0';
-	ffmpeg_opts_from_config(cfg, &o);
-	if (media_abs_path(cfg->media_root, rel, video_abs, sizeof(video_abs)) < 0 ||
-	    recordings__child_rel(rel, sprite ? "sprite.jpg" : "thumb.jpg", child,
-				  sizeof(child)) < 0)
-		return HERR_INTERNAL;
-	if (media_tmp_file(cfg->media_root, "jpg", tmp, sizeof(tmp)) < 0) {
-		LOG(LOG_ERR, "recording %" PRId64 ": %s: temporary file: %s", parent, kind,
-		    strerror(errno));
-		return HERR_INTERNAL;
-	}
-	rc = sprite ? ffmpeg_sprite(&o, video_abs, p->duration_ms, tmp, why, sizeof(why))
-		    : ffmpeg_thumbnail(&o, video_abs, tmp, why, sizeof(why));
-	if (rc < 0) {
-		LOG(LOG_WARNING, "recording %" PRId64 ": no %s: %s", parent, kind, why);
-		unlink(tmp);
-		return HERR_OK;
-	}
-	if (media_move_into(cfg->media_root, tmp, child) < 0) {
-		LOG(LOG_ERR, "recording %" PRId64 ": %s: %s", parent, kind, strerror(errno));
-		unlink(tmp);
-		return HERR_INTERNAL;
-	}
-	snprintf(placed, MEDIA_REL_MAX + 1, "%s", child);
-
-	const struct media_fields f = {
-		.kind = kind,
+	const struct recording_source s = {
 		.camera_id = g->camera_id,
 		.camera_name = g->camera_name,
-		.parent_id = parent,
-		.rel_path = child,
-		.mime = "image/jpeg",
-		.size_bytes = recordings__size(cfg->media_root, child),
-		.width = sprite ? 1600 : p->width,
-		.height = sprite ? 90 : p->height,
-		.duration_ms = -1,
 		.taken_at_ms = g->taken_at_ms,
+		.src_abs = g->src_abs,
+		.src_is_tmp = g->src_is_tmp,
 	};
-	return store_media_insert(c->app->db, &f, NULL);
-}
-
-/*
- * Probe, place and record the file of g; 201 with the recording.  On any
- * failure nothing stays under the media root, an upload's temporary file
- * is removed and an incoming file is put back where it was.
- */
-static int recordings__register(struct ctx *c, struct response *r, struct registration *g)
-{
-	const struct hearth_config *cfg = c->app->cfg;
-	char rel[MEDIA_REL_MAX + 1] = "", why[256], abs[MEDIA_PATH_MAX];
-	char children[2][MEDIA_REL_MAX + 1] = { "", "" };
-	struct ffmpeg_opts o;
-	struct media_probe p;
-	const char *ext = NULL, *mime = NULL;
-	bool moved = false;
+	const char *refusal = NULL;
 	json_t *rec = NULL;
 	int64_t id = 0;
 	enum herr e;
-	int status;
 
-	if (g->taken_at_ms <= 0) {   /* the path's date and the row's must agree */
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		g->taken_at_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	}
-	ffmpeg_opts_from_config(cfg, &o);
-	if (ffmpeg_probe(&o, g->src_abs, &p, why, sizeof(why)) < 0) {
-		status = recordings__invalid(r, "file", "value_error", "Input is not a video");
-		goto out;
-	}
-	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
-		if (strcmp(p.format, containers[i].format) == 0) {
-			ext = containers[i].ext;
-			mime = containers[i].mime;
-		}
-	if (!ext || p.width == 0 || p.height == 0 || p.duration_ms <= 0) {
-		status = recordings__invalid(r, "file", "value_error",
-					     "Input is not a video (MP4, Matroska, AVI, MPEG-TS or "
-					     "FLV with a picture and a duration)");
-		goto out;
-	}
-	if (media_new_rel_path("recordings", g->camera_id, g->taken_at_ms, "recording", ext, rel,
-			       sizeof(rel)) < 0 ||
-	    media_move_into(cfg->media_root, g->src_abs, rel) < 0) {
-		LOG(LOG_ERR, "recording of camera %" PRId64 ": cannot place it: %s", g->camera_id,
-		    strerror(errno));
-		rel[0] = '\0';
-		status = response_error(r, HERR_INTERNAL, NULL);
-		goto out;
-	}
-	moved = true;
-
-	const struct media_fields f = {
-		.kind = "recording",
-		.camera_id = g->camera_id,
-		.camera_name = g->camera_name,
-		.rel_path = rel,
-		.mime = mime,
-		.size_bytes = recordings__size(cfg->media_root, rel),
-		.width = p.width,
-		.height = p.height,
-		.duration_ms = p.duration_ms,
-		.taken_at_ms = g->taken_at_ms,
-	};
-	if ((e = store_media_insert(c->app->db, &f, &id)) != HERR_OK ||
-	    (e = recordings__make_child(c, g, id, rel, &p, false, children[0])) != HERR_OK ||
-	    (p.duration_ms >= SPRITE_MIN_MS &&
-	     (e = recordings__make_child(c, g, id, rel, &p, true, children[1])) != HERR_OK) ||
-	    (e = store_recordings_get(c->app->db, id, &rec)) != HERR_OK) {
-		status = response_error(r, e, "recording");
-		goto out;
-	}
+	e = media_recording_register(c->app->db, c->app->cfg, &s, &id, &rec, &refusal);
+	if (e != HERR_OK && refusal)
+		return recordings__invalid(r, "file", "value_error", refusal);
+	if (e != HERR_OK)
+		return response_error(r, e, "recording");
 	ctx_changed(c, id, NULL, NULL);
-	status = ctx_reply(r, 201, rec);
-	rec = NULL;
-out:
-	if (status >= 300) {
-		for (size_t i = 0; i < 2; i++)
-			if (children[i][0])
-				media_unlink(cfg->media_root, children[i]);
-		if (moved && !g->src_is_tmp &&
-		    media_abs_path(cfg->media_root, rel, abs, sizeof(abs)) == 0 &&
-		    rename(abs, g->src_abs) == 0)
-			moved = false;   /* back in the incoming folder */
-		if (moved)
-			media_unlink(cfg->media_root, rel);
-		else if (g->src_is_tmp)
-			unlink(g->src_abs);
-	}
-	json_decref(rec);
-	return status;
+	return ctx_reply(r, 201, rec);
 }
 
 /* taken_at as milliseconds, checked as every body time is. */

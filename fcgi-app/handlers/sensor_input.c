@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "app.h"
-#include "engine/engine.h"
+#include "engine/sensor_event.h"
 #include "fields.h"
 #include "handlers.h"
 #include "iso8601.h"
@@ -109,14 +109,13 @@ static size_t sensor_input__check(const json_t *body, const struct sensor_type *
 
 int h_sensor_events_post(struct ctx *c, struct response *r)
 {
-	json_t *body = NULL, *errs = NULL, *sensor = NULL, *status_obj = NULL, *reply, *runs = NULL;
-	struct sensor_event_fields ev = {0};
+	json_t *body = NULL, *errs = NULL, *sensor = NULL, *reply, *runs = NULL;
+	struct sensor_event_result res = {0};
 	char occurred_at[HANDLER_TIME_LEN];
-	char *value_json = NULL, *attributes_json = NULL;
+	int64_t ids[APP_AFTER_MAX];
 	const struct sensor_type *t;
-	int64_t id, event_id = 0;
+	int64_t id;
 	size_t problems;
-	bool applied = false;
 	enum herr e;
 	int status;
 
@@ -132,7 +131,8 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 	t = sensor_type_find(json_string_value(json_object_get(sensor, "sensor_type")));
 	body = ctx_body(c);
 	errs = json_array();
-	if (!body || !errs) {
+	runs = json_array();
+	if (!body || !errs || !runs) {
 		status = response_detail(r, 500, "out of memory");
 		goto out;
 	}
@@ -146,91 +146,52 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 		goto out;
 	}
 
-	ev.event_type = json_string_value(json_object_get(body, "event_type"));
-	ev.occurred_at = json_object_get(body, "occurred_at") ? occurred_at : NULL;
-	if (json_object_get(body, "value")) {
-		value_json = json_dumps(json_object_get(body, "value"),
-					JSON_ENCODE_ANY | JSON_COMPACT);
-		if (!value_json) {
-			status = response_detail(r, 500, "out of memory");
-			goto out;
-		}
-	}
-	ev.value_json = value_json;
-	attributes_json = json_object_get(body, "attributes")
-			  ? json_dumps(json_object_get(body, "attributes"), JSON_COMPACT)
-			  : strdup("{}");
-	if (!attributes_json) {
-		status = response_detail(r, 500, "out of memory");
+	const struct sensor_event ev = {
+		.sensor_id = id,
+		.event_type = json_string_value(json_object_get(body, "event_type")),
+		.value = json_object_get(body, "value"),
+		.attributes = json_object_get(body, "attributes"),
+		.occurred_at = json_object_get(body, "occurred_at") ? occurred_at : NULL,
+	};
+	/* The event and the runs it starts commit with the request; the runs
+	 * themselves go after the response. */
+	e = sensor_event_record(c->app->engine, c->app->db, &ev, ids, APP_AFTER_MAX, &res);
+	if (e != HERR_OK && res.rules_failed) {
+		status = response_error(r, e, "rules");
 		goto out;
 	}
-	ev.attributes_json = attributes_json;
-
-	e = store_sensor_events_record(c->app->db, id, &ev, &event_id, &applied, &status_obj);
 	if (e == HERR_CONFLICT) {
 		status = response_detail(r, 409, "sensor %" PRId64 " is disabled", id);
 		goto out;
 	}
+	if (e == HERR_NOT_FOUND) {
+		status = response_detail(r, 404, "sensor %" PRId64 " not found", id);
+		goto out;
+	}
 	if (e != HERR_OK) {
-		status = e == HERR_NOT_FOUND
-			 ? response_detail(r, 404, "sensor %" PRId64 " not found", id)
-			 : response_error(r, e, "sensor event");
+		status = response_error(r, e, "sensor event");
 		goto out;
 	}
-
-	/*
-	 * The sensor's sensor_event rules are offered the event in this
-	 * transaction, so the event and the runs it starts commit together
-	 * (or not at all); the runs themselves go after the response.  An
-	 * event that arrived out of order changed nothing and starts nothing.
-	 */
-	runs = json_array();
-	if (!runs) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	if (applied && c->app->engine) {
-		int64_t ids[APP_AFTER_MAX];
-		size_t n = 0;
-		json_t *input = json_pack("{s:I, s:s, s:O, s:O, s:s?}", "event_id",
-					  (json_int_t)event_id, "event_type", ev.event_type,
-					  "value", json_object_get(body, "value") ?
-						   json_object_get(body, "value") : json_null(),
-					  "attributes", json_object_get(body, "attributes") ?
-						   json_object_get(body, "attributes") : json_object(),
-					  "occurred_at", ev.occurred_at);
-		struct trigger trig = {.type = "sensor_event", .sensor_id = id, .input = input};
-
-		e = input ? engine_fire_sensor(c->app->engine, &trig, ids, APP_AFTER_MAX, &n)
-			  : HERR_NOMEM;
-		json_decref(input);
-		if (e != HERR_OK) {
-			status = response_error(r, e, "rules");
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			json_array_append_new(runs, json_integer(ids[i]));
-			app_after(c->app, ids[i], AFTER_RUN);
-		}
+	for (size_t i = 0; i < res.n_runs; i++) {
+		json_array_append_new(runs, json_integer(ids[i]));
+		app_after(c->app, ids[i], AFTER_RUN);
 	}
 	/* The audit row names the sensor, whose state is what changed.  No
 	 * cache namespace is made stale: the cached sensor lists carry no
 	 * state. */
 	ctx_changed(c, id, NULL, NULL);
-	sensor_input__publish(c, sensor, body, event_id, status_obj, applied, runs);
-	reply = json_pack("{s:I, s:I, s:O, s:b, s:o}", "event_id", (json_int_t)event_id,
-			  "sensor_id", (json_int_t)id, "state", json_object_get(status_obj, "state"),
-			  "applied", applied, "execution_ids", runs);
+	sensor_input__publish(c, sensor, body, res.event_id, res.status, res.applied, runs);
+	reply = json_pack("{s:I, s:I, s:O, s:b, s:o}", "event_id", (json_int_t)res.event_id,
+			  "sensor_id", (json_int_t)id, "state", json_object_get(res.status, "state"),
+			  "applied", res.applied, "execution_ids", runs);
 	runs = NULL;
 	status = ctx_reply(r, 202, reply);
 out:
 	json_decref(body);
 	json_decref(errs);
 	json_decref(sensor);
-	json_decref(status_obj);
+	json_decref(res.status);
 	json_decref(runs);
-	free(value_json);
-	free(attributes_json);
 	return status;
 }
 

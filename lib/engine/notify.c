@@ -15,7 +15,7 @@
 #include "net/publish.h"
 #include "net/queue.h"
 #include "net/telegram.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 #include "store/alerts.h"
 #include "store/jobs.h"
 #include "store/notify_rules.h"

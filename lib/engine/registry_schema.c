@@ -12,7 +12,7 @@
 #include "condition.h"
 #include "registry_schema.h"
 #include "net/http.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 #include "template.h"
 
 #define RS_MAX_DEPTH 16

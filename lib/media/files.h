@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEDIA_REL_MAX 400      /* characters of a relative path */
-#define MEDIA_PATH_MAX 1024    /* an absolute path: root + '/' + relative */
+#include "media/limits.h"   /* MEDIA_REL_MAX, MEDIA_PATH_MAX */
+
 #define MEDIA_TMP_DIR ".tmp"   /* under the root; never holds a finished file */
 
 /*

@@ -18,7 +18,7 @@
 #include "media/ffmpeg.h"
 #include "media/grab.h"
 #include "net/http.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 #define GRAB_FILE_MAX (64L * 1024 * 1024)
 

@@ -11,7 +11,7 @@
  * it (camera_url_redact) and a URL sent back with "***" in its place keeps
  * the stored one (camera_url_keep).
  *
- * Every camera URL passes the outbound policy (net/url_policy.h) when it
+ * Every camera URL passes the outbound policy (url_policy.h) when it
  * is saved (camera_url_check) and again when it is used: net_http checks
  * each address it connects to; before ffmpeg runs, the host is resolved
  * and every address checked.

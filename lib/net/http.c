@@ -25,7 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "proc.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 #define NET_CONNECT_TIMEOUT_MS 5000L
 #define NET_TIMEOUT_MS 10000L

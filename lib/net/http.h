@@ -7,7 +7,7 @@
  *   - a connect timeout and a total timeout (never a hang);
  *   - TLS verification on unless the request says otherwise;
  *   - http and https only, redirects not followed;
- *   - the URL policy (net/url_policy.h) on the URL and on every address
+ *   - the URL policy (url_policy.h) on the URL and on every address
  *     actually connected to (an open-socket callback);
  *   - a bounded response body.
  *

@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "media/files.h"
 #include "rows.h"
 #include "store/media.h"
 

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "err.h"
-#include "media/files.h"
+#include "media/limits.h"
 
 struct db;
 

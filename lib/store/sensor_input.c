@@ -5,7 +5,8 @@
  * An event and the state change it causes are written together under a
  * lock on the sensor's row, so concurrent events of one sensor are applied
  * one at a time in a single order, and a reader never sees an event without
- * its state or the reverse.
+ * its state or the reverse.  Which state an event implies is decided in
+ * engine/sensor_event.c; here it is only compared and written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,56 +85,46 @@ static json_t *sensor_input__status_row(struct db_stmt *st)
 			 "enabled", db_col_int64(st, 4) != 0);
 }
 
-/*
- * The state an event leaves its sensor in, serialised (malloc'd, for the
- * caller to free), or NULL when the event leaves the state as it is.
- * *failed is set when an allocation failed.
- */
-static char *sensor_input__state_for(const struct sensor_event_fields *ev, bool *failed)
-{
-	static const char *const momentary[] = {"press", "double_press", "long_press", NULL};
-	char *text;
-
-	*failed = false;
-	for (size_t i = 0; momentary[i]; i++)
-		if (strcmp(ev->event_type, momentary[i]) == 0)
-			return NULL;
-	if (strcmp(ev->event_type, "level") == 0) {
-		if (!ev->value_json)
-			return NULL;
-		text = strdup(ev->value_json);
-	} else {
-		json_t *word = json_string(ev->event_type);
-
-		text = word ? json_dumps(word, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-		json_decref(word);
-	}
-	*failed = text == NULL;
-	return text;
-}
-
-/* Whether two serialised JSON values differ as values (not as text:
- * MariaDB may store 1.0 where we wrote 1.00). */
-static bool sensor_input__differs(const char *stored, size_t len, const char *next)
+/* Whether the stored state (serialised, NULL = none) differs from next as
+ * a value (not as text: MariaDB may store 1.0 where we wrote 1.00). */
+static bool sensor_input__differs(const char *stored, size_t len, const json_t *next)
 {
 	json_t *a = stored ? json_loadb(stored, len, JSON_DECODE_ANY, NULL) : NULL;
-	json_t *b = json_loads(next, JSON_DECODE_ANY, NULL);
-	bool differs = !a || !b || !json_equal(a, b);
+	bool differs = !a || !json_equal(a, (json_t *)next);
 
 	json_decref(a);
-	json_decref(b);
 	return differs;
 }
 
-/* Inside a transaction: the steps of store_sensor_events_record. */
-static enum herr sensor_input__record(struct db *db, int64_t sensor_id,
-				      const struct sensor_event_fields *ev, int64_t *event_id,
-				      bool *applied)
+/* A JSON value as column text, malloc'd; NULL when out of memory. */
+static char *sensor_input__text(const json_t *v)
+{
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
+				     const struct sensor_event_fields *ev, int64_t *event_id,
+				     bool *applied)
 {
 	struct db_stmt *st = NULL;
-	char *state = NULL;
-	bool older, changed, failed;
+	char *value = NULL, *attributes = NULL, *state = NULL;
+	bool older, changed;
 	enum herr rc;
+
+	*event_id = 0;
+	*applied = false;
+	/* The row lock below only holds until the end of a transaction. */
+	if (!db_in_transaction(db)) {
+		LOG(LOG_ERR, "sensor %lld: event recorded outside a transaction",
+		    (long long)sensor_id);
+		return HERR_INTERNAL;
+	}
+	if ((ev->value && !(value = sensor_input__text(ev->value))) ||
+	    (ev->attributes && !(attributes = sensor_input__text(ev->attributes))) ||
+	    (ev->state && !(state = sensor_input__text(ev->state)))) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
 
 	if ((rc = db_prepare(db, sql_lock, &st)) != HERR_OK)
 		goto out;
@@ -156,16 +147,11 @@ static enum herr sensor_input__record(struct db *db, int64_t sensor_id,
 		goto out;
 	}
 	older = db_col_int64(st, 2) != 0;
-	state = sensor_input__state_for(ev, &failed);
-	if (failed) {
-		rc = HERR_NOMEM;
-		goto out;
-	}
 	{
 		size_t len;
 		const char *current = db_col_text(st, 1, &len);
 
-		changed = state && sensor_input__differs(current, len, state);
+		changed = ev->state && sensor_input__differs(current, len, ev->state);
 	}
 	db_done(st);
 	st = NULL;
@@ -174,8 +160,8 @@ static enum herr sensor_input__record(struct db *db, int64_t sensor_id,
 		goto out;
 	db_bind_int64(st, 0, sensor_id);
 	db_bind_text(st, 1, ev->event_type);
-	db_bind_text(st, 2, ev->value_json);
-	db_bind_text(st, 3, ev->attributes_json);
+	db_bind_text(st, 2, value);
+	db_bind_text(st, 3, attributes ? attributes : "{}");
 	db_bind_text(st, 4, ev->occurred_at);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
@@ -197,30 +183,12 @@ static enum herr sensor_input__record(struct db *db, int64_t sensor_id,
 	rc = db_execute(st);
 out:
 	db_done(st);
+	free(value);
+	free(attributes);
 	free(state);
-	return rc;
-}
-
-enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
-				     const struct sensor_event_fields *ev, int64_t *event_id,
-				     bool *applied, json_t **status)
-{
-	bool own = false;
-	enum herr rc;
-
-	*event_id = 0;
-	*applied = false;
-	if (status)
-		*status = NULL;
-	if ((rc = db_tx_begin(db, &own)) != HERR_OK)
-		return rc;
-	rc = sensor_input__record(db, sensor_id, ev, event_id, applied);
-	if (rc == HERR_OK && status)
-		rc = store_sensor_status_get(db, sensor_id, status);
-	rc = db_tx_end(db, own, rc);
-	if (rc != HERR_OK && status) {
-		json_decref(*status);
-		*status = NULL;
+	if (rc != HERR_OK) {
+		*event_id = 0;
+		*applied = false;
 	}
 	return rc;
 }

@@ -322,29 +322,30 @@ enum herr store_persons_sightings(struct db *db, int64_t person_id, unsigned lim
  * Occupancy JSON: {room_id, room_name, occupied, since|null, sensors: [ids]}
  */
 
+/* An event's columns; borrowed.  engine/sensor_event.h decides state. */
 struct sensor_event_fields {
 	const char *event_type;
-	const char *value_json;       /* serialised JSON value; NULL = none */
-	const char *attributes_json;  /* serialised object, never NULL */
+	const json_t *value;          /* any JSON; NULL = none */
+	const json_t *attributes;     /* an object; NULL = {} */
 	const char *occurred_at;      /* "YYYY-MM-DD HH:MM:SS.mmm" UTC; NULL = now */
+	const json_t *state;          /* the state it implies; NULL = the state stays */
 };
 
 /*
- * Record an event of a sensor and move the sensor's state with it, as one
- * unit (inside the caller's transaction, or its own when there is none).
- * The state an event implies: on, off, trigger, release, open, close ->
- * that word; level -> the value; a button press -> none (it is momentary:
- * the state stays, only last_event_at moves).  state_changed_at moves only
- * when the state differs; an event older than last_event_at is recorded
- * but changes nothing (*applied false).
+ * Record an event of a sensor and move the sensor's state with it, inside
+ * the caller's open transaction (HERR_INTERNAL, logged, when none is),
+ * under a lock on the sensor's row.  The state becomes ev->state when it
+ * differs as a value from the stored one (state_changed_at moves then);
+ * last_event_at moves in any case.  An event older than last_event_at is
+ * recorded but changes nothing (*applied false).
  * *event_id: the new event's id, the handle the rules engine runs
- * sensor_event rules on.  *status (may be NULL): the sensor status after.
+ * sensor_event rules on.
  * HERR_NOT_FOUND: no such sensor; HERR_CONFLICT: the sensor is disabled
  * (nothing recorded).
  */
 enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
 				     const struct sensor_event_fields *ev, int64_t *event_id,
-				     bool *applied, json_t **status);
+				     bool *applied);
 enum herr store_sensor_status_get(struct db *db, int64_t sensor_id, json_t **out);
 /* Every room with enabled presence-type sensors (presence, pir), by room
  * id: occupied when any of them is "on" or "trigger"; since = the earliest

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "handlers/fields.h"
+#include "handlers/alertmanager.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

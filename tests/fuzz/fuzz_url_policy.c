@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "ini.h"
 #include "log.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

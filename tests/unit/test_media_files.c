@@ -22,7 +22,7 @@
 
 #include "media/files.h"
 #include "media/grab.h"
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 static char root[256];
 

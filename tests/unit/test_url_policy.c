@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 static char why[256];
 

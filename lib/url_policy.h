@@ -1,5 +1,5 @@
-#ifndef HEARTH_NET_URL_POLICY_H
-#define HEARTH_NET_URL_POLICY_H
+#ifndef HEARTH_URL_POLICY_H
+#define HEARTH_URL_POLICY_H
 
 /*
  * The outbound URL policy: which URLs Hearth may call (webhooks, Telegram,
@@ -29,7 +29,10 @@
  * allow_cidrs are permitted whatever the rules above say (except the
  * metadata addresses); deny_cidrs are refused whatever they say.
  *
- * Pure: no DNS, no I/O.  Unit-tested and fuzzed.
+ * Pure: no DNS, no I/O.  Unit-tested and fuzzed.  It sits beside config.c,
+ * which checks the [outbound] section and builds the policy with it
+ * (config_url_policy); net/ applies it and knows the configuration, never
+ * the other way round.
  */
 #include <stdbool.h>
 #include <stddef.h>

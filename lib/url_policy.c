@@ -15,7 +15,7 @@
  * URLs are parsed with libcurl's own URL parser, the one that will make
  * the request: whatever it takes the host to be is what is checked.
  */
-#include "net/url_policy.h"
+#include "url_policy.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
