@@ -8,7 +8,6 @@
 
 #include "db.h"
 #include "log.h"
-#include "media/grab.h"
 #include "rows.h"
 #include "store.h"
 #include "store/cameras.h"
@@ -115,38 +114,20 @@ static json_t *cameras__config(struct db_stmt *st, unsigned idx)
 	return v;
 }
 
-/* A URL of config as shown: user information redacted; null when absent. */
-static json_t *cameras__shown_url(const json_t *config, const char *key, bool *creds)
-{
-	const char *url = json_string_value(json_object_get(config, key));
-	char shown[CAMERA_URL_MAX + 8];
-	bool had = false;
-
-	if (!url)
-		return json_null();
-	if (camera_url_redact(url, shown, sizeof(shown), &had) != 0)
-		return json_string(CAMERA_REDACTED);   /* cannot happen: URLs are capped */
-	*creds = *creds || had;
-	return json_string(shown);
-}
-
+/* The URLs as stored, credentials included: see cameras.h. */
 static json_t *cameras__row(struct db_stmt *st)
 {
-	json_t *config = cameras__config(st, 4), *out, *snap, *stream;
-	bool creds = false;
+	json_t *config = cameras__config(st, 4), *out;
 
 	if (!config)
 		return NULL;
-	snap = cameras__shown_url(config, "snapshot_url", &creds);
-	stream = cameras__shown_url(config, "stream_url", &creds);
-	out = json_pack("{s:I, s:s, s:o, s:b, s:o, s:o, s:b, s:s, s:s?, s:s?, s:s, s:s, s:s}",
+	out = json_pack("{s:I, s:s, s:o, s:b, s:s?, s:s?, s:s, s:s?, s:s?, s:s, s:s, s:s}",
 			"id", (json_int_t)db_col_int64(st, 0),
 			"name", db_col_text(st, 1, NULL),
 			"room_id", cameras__opt_int(st, 2),
 			"enabled", db_col_int64(st, 3) != 0,
-			"snapshot_url", snap,
-			"stream_url", stream,
-			"has_credentials", creds,
+			"snapshot_url", json_string_value(json_object_get(config, "snapshot_url")),
+			"stream_url", json_string_value(json_object_get(config, "stream_url")),
 			"status", db_col_text(st, 5, NULL),
 			"last_seen_at", db_col_text(st, 6, NULL),
 			"last_error", db_col_text(st, 7, NULL),
