@@ -162,14 +162,16 @@ static struct engine_rule *engine_rules__find(struct engine_rule *rules, size_t 
 	return NULL;
 }
 
-/* Execute st (bound) and append each context row to its rule's list. */
-static enum herr engine_rules__contexts(struct db_stmt *st, struct engine_rule *rules, size_t n)
+/*
+ * Append each context row of st (executed by db_query) to its rule's
+ * list.  st is taken over: finished whatever the outcome.
+ */
+static enum herr engine_rules__take_contexts(struct db_stmt *st, struct engine_rule *rules,
+					     size_t n)
 {
-	enum herr e = db_execute(st);
+	enum herr e = HERR_OK;
 	int rc;
 
-	if (e != HERR_OK)
-		return e;
 	while ((rc = db_fetch(st)) == 1) {
 		struct engine_rule *r = engine_rules__find(rules, n, db_col_int64(st, 0));
 		const char *text;
@@ -183,19 +185,24 @@ static enum herr engine_rules__contexts(struct db_stmt *st, struct engine_rule *
 		row = json_pack("{s:s, s:o, s:b}", "context_type", db_col_text(st, 1, NULL),
 				"config", config ? config : json_object(),
 				"negate", db_col_int64(st, 3) != 0);
-		if (!row || json_array_append_new(r->contexts, row) != 0)
-			return HERR_NOMEM;
+		if (!row || json_array_append_new(r->contexts, row) != 0) {
+			e = HERR_NOMEM;
+			goto out;
+		}
 	}
-	return rc < 0 ? HERR_INTERNAL : HERR_OK;
+	if (rc < 0)
+		e = HERR_INTERNAL;
+out:
+	db_done(st);
+	return e;
 }
 
-static enum herr engine_rules__deps(struct db_stmt *st, struct engine_rule *rules, size_t n)
+/* The same for dependency rows (DEP_COLUMNS). */
+static enum herr engine_rules__take_deps(struct db_stmt *st, struct engine_rule *rules, size_t n)
 {
-	enum herr e = db_execute(st);
+	enum herr e = HERR_OK;
 	int rc;
 
-	if (e != HERR_OK)
-		return e;
 	while ((rc = db_fetch(st)) == 1) {
 		struct engine_rule *r = engine_rules__find(rules, n, db_col_int64(st, 0));
 		json_t *row;
@@ -208,10 +215,16 @@ static enum herr engine_rules__deps(struct db_stmt *st, struct engine_rule *rule
 				"lookback_minutes", (json_int_t)db_col_int64(st, 3),
 				"require_success", db_col_int64(st, 4) != 0,
 				"parent_last_completed", (json_int_t)db_col_int64(st, 5));
-		if (!row || json_array_append_new(r->dependencies, row) != 0)
-			return HERR_NOMEM;
+		if (!row || json_array_append_new(r->dependencies, row) != 0) {
+			e = HERR_NOMEM;
+			goto out;
+		}
 	}
-	return rc < 0 ? HERR_INTERNAL : HERR_OK;
+	if (rc < 0)
+		e = HERR_INTERNAL;
+out:
+	db_done(st);
+	return e;
 }
 
 enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, time_t midnight,
@@ -227,31 +240,21 @@ enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, ti
 	if (lock) {
 		int64_t found = 0;
 
-		e = db_prepare(db, sql_rule_lock, &st);
-		if (e != HERR_OK)
-			return e;
-		db_bind_int64(st, 0, id);
-		e = store_rows_int(st, &found);
-		db_done(st);
-		if (e != HERR_OK)
+		/* A COUNT(*): always one row. */
+		if ((e = db_row(db, sql_rule_lock, "I", "I", id, &found)) != HERR_OK)
 			return e;
 		if (!found)
 			return HERR_NOT_FOUND;
 	}
-	e = db_prepare(db, sql_rule, &st);
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_rule, "I", id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, id);
-	e = db_execute(st);
-	if (e == HERR_OK) {
-		rc = db_fetch(st);
-		if (rc == 0)
-			e = HERR_NOT_FOUND;
-		else if (rc < 0)
-			e = HERR_INTERNAL;
-		else if (engine_rules__row(st, out) != 0)
-			e = HERR_NOMEM;
-	}
+	rc = db_fetch(st);
+	if (rc == 0)
+		e = HERR_NOT_FOUND;
+	else if (rc < 0)
+		e = HERR_INTERNAL;
+	else if (engine_rules__row(st, out) != 0)
+		e = HERR_NOMEM;
 	db_done(st);
 	if (e != HERR_OK)
 		goto fail;
@@ -263,38 +266,24 @@ enum herr store_engine_rule(struct db *db, int64_t id, bool lock, time_t now, ti
 
 		if (out->cool_off_minutes > 0 && now - (time_t)out->cool_off_minutes * 60 < since)
 			since = now - (time_t)out->cool_off_minutes * 60;
-		e = db_prepare(db, sql_counted_locked, &st);
+		/* Fetched by hand, not db_row: a failed fetch keeps the
+		 * values of the plain read above. */
+		e = db_query(db, &st, sql_counted_locked, "III", (int64_t)midnight, id,
+			     (int64_t)since);
 		if (e != HERR_OK)
 			goto fail;
-		db_bind_int64(st, 0, (int64_t)midnight);
-		db_bind_int64(st, 1, id);
-		db_bind_int64(st, 2, (int64_t)since);
-		e = db_execute(st);
-		if (e == HERR_OK && db_fetch(st) == 1) {
+		if (db_fetch(st) == 1) {
 			out->last_counted = (time_t)db_col_int64(st, 0);
 			out->counted_today = db_col_int64(st, 1);
 		}
 		db_done(st);
-		if (e != HERR_OK)
-			goto fail;
 	}
 
-	e = db_prepare(db, sql_contexts, &st);
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_contexts, "I", id)) != HERR_OK ||
+	    (e = engine_rules__take_contexts(st, out, 1)) != HERR_OK)
 		goto fail;
-	db_bind_int64(st, 0, id);
-	e = engine_rules__contexts(st, out, 1);
-	db_done(st);
-	if (e != HERR_OK)
-		goto fail;
-
-	e = db_prepare(db, sql_deps, &st);
-	if (e != HERR_OK)
-		goto fail;
-	db_bind_int64(st, 0, id);
-	e = engine_rules__deps(st, out, 1);
-	db_done(st);
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_deps, "I", id)) != HERR_OK ||
+	    (e = engine_rules__take_deps(st, out, 1)) != HERR_OK)
 		goto fail;
 	return HERR_OK;
 fail:
@@ -352,11 +341,8 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 	*n = 0;
 	/* Grown as rows come: a rule is a few KiB, and most sensors have a
 	 * handful of rules, not `cap`. */
-	e = db_prepare(db, sql_sensor_rules, &st);
-	if (e != HERR_OK)
-		goto fail;
-	db_bind_int64(st, 0, sensor_id);
-	e = db_execute(st);
+	if ((e = db_query(db, &st, sql_sensor_rules, "I", sensor_id)) != HERR_OK)
+		return e;
 	while (e == HERR_OK && (rc = db_fetch(st)) != 0) {
 		int64_t id = db_col_int64(st, 0);
 
@@ -368,7 +354,8 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 			if (count == cap)
 				break;
 			if (count == room) {
-				struct engine_rule *grown = engine_rules__grow(rules, &room, sizeof(*rules), cap);
+				struct engine_rule *grown =
+					engine_rules__grow(rules, &room, sizeof(*rules), cap);
 
 				if (!grown) {
 					e = HERR_NOMEM;
@@ -384,16 +371,9 @@ enum herr store_engine_sensor_rules(struct db *db, int64_t sensor_id, size_t cap
 		e = engine_rules__joined_context(st, &rules[count - 1]);
 	}
 	db_done(st);
-	if (e != HERR_OK || count == 0)
-		goto done;
-
-	e = db_prepare(db, sql_sensor_deps, &st);
-	if (e != HERR_OK)
-		goto done;
-	db_bind_int64(st, 0, sensor_id);
-	e = engine_rules__deps(st, rules, count);
-	db_done(st);
-done:
+	if (e == HERR_OK && count > 0 &&
+	    (e = db_query(db, &st, sql_sensor_deps, "I", sensor_id)) == HERR_OK)
+		e = engine_rules__take_deps(st, rules, count);
 	if (e != HERR_OK)
 		goto fail;
 	*out = rules;
@@ -417,10 +397,8 @@ enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 
 	*out = NULL;
 	*n = 0;
-	if ((e = db_prepare(db, sql_sensor_now, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_sensor_now, "I", sensor_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, sensor_id);
-	e = db_execute(st);
 	while (e == HERR_OK && count < cap && (rc = db_fetch(st)) != 0) {
 		struct engine_rule_now *r;
 
@@ -429,7 +407,8 @@ enum herr store_engine_sensor_now(struct db *db, int64_t sensor_id, size_t cap,
 			break;
 		}
 		if (count == room) {
-			struct engine_rule_now *grown = engine_rules__grow(rows, &room, sizeof(*rows), cap);
+			struct engine_rule_now *grown =
+				engine_rules__grow(rows, &room, sizeof(*rows), cap);
 
 			if (!grown) {
 				e = HERR_NOMEM;
@@ -498,39 +477,33 @@ enum herr store_engine_sensor_deps(struct db *db, int64_t sensor_id, struct engi
 	for (size_t i = 0; i < n; i++)
 		if (json_array_clear(rules[i].dependencies) != 0)
 			return HERR_NOMEM;
-	if ((e = db_prepare(db, sql_sensor_deps, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_sensor_deps, "I", sensor_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, sensor_id);
-	e = engine_rules__deps(st, rules, n);
-	db_done(st);
-	return e;
+	return engine_rules__take_deps(st, rules, n);
 }
 
 enum herr store_engine_webhook_hash(struct db *db, int64_t rule_id, unsigned char hash[32],
 				    bool *has)
 {
 	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_webhook_hash, &st);
 	const char *blob;
 	size_t len = 0;
+	enum herr e;
 	int rc;
 
 	*has = false;
-	if (e != HERR_OK)
+	/* A blob, which db_row would read as text: fetched by hand. */
+	if ((e = db_query(db, &st, sql_webhook_hash, "I", rule_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, rule_id);
-	e = db_execute(st);
-	if (e == HERR_OK) {
-		rc = db_fetch(st);
-		if (rc == 1) {
-			blob = db_col_text(st, 0, &len);
-			if (blob && len == 32) {
-				memcpy(hash, blob, 32);
-				*has = true;
-			}
-		} else {
-			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
+	rc = db_fetch(st);
+	if (rc == 1) {
+		blob = db_col_text(st, 0, &len);
+		if (blob && len == 32) {
+			memcpy(hash, blob, 32);
+			*has = true;
 		}
+	} else {
+		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 	}
 	db_done(st);
 	return e;
@@ -539,25 +512,7 @@ enum herr store_engine_webhook_hash(struct db *db, int64_t rule_id, unsigned cha
 enum herr store_engine_sensor_room(struct db *db, int64_t sensor_id, int64_t *room_id,
 				   char *room_name, size_t len)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_sensor_room, &st);
-	int rc;
-
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, sensor_id);
-	e = db_execute(st);
-	if (e == HERR_OK) {
-		rc = db_fetch(st);
-		if (rc == 1) {
-			*room_id = db_col_int64(st, 0);
-			store_col_copy(st, 1, room_name, len);
-		} else {
-			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		}
-	}
-	db_done(st);
-	return e;
+	return db_row(db, sql_sensor_room, "I", "Is", sensor_id, room_id, room_name, len);
 }
 
 /* Whether two refusal reasons are of the same stage: equal up to ':'. */
@@ -572,7 +527,6 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 			     const char *const *reasons, size_t n, const char *trigger_type)
 {
 	json_t *repeats = json_array();
-	struct db_stmt *st;
 	enum herr e = HERR_OK;
 
 	if (!repeats)
@@ -586,26 +540,11 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 				e = HERR_NOMEM;
 			continue;
 		}
-		e = db_prepare(db, sql_skip_log, &st);
+		e = db_exec(db, sql_skip_log, "Isss", r->id, r->name, trigger_type, reasons[i]);
 		if (e != HERR_OK)
 			break;
-		db_bind_int64(st, 0, r->id);
-		db_bind_text(st, 1, r->name);
-		db_bind_text(st, 2, trigger_type);
-		db_bind_text(st, 3, reasons[i]);
-		e = db_execute(st);
-		log_id = (int64_t)db_insert_id(st);
-		db_done(st);
-		if (e != HERR_OK)
-			break;
-		e = db_prepare(db, sql_skip_rule, &st);
-		if (e != HERR_OK)
-			break;
-		db_bind_text(st, 0, reasons[i]);
-		db_bind_int64(st, 1, log_id);
-		db_bind_int64(st, 2, r->id);
-		e = db_execute(st);
-		db_done(st);
+		log_id = (int64_t)db_last_id(db);
+		e = db_exec(db, sql_skip_rule, "sII", reasons[i], log_id, r->id);
 		if (e == HERR_OK) {
 			snprintf(r->last_skip_reason, sizeof(r->last_skip_reason), "%s", reasons[i]);
 			r->last_skip_log_id = log_id;
@@ -614,12 +553,7 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 	if (e == HERR_OK && json_array_size(repeats) > 0) {
 		char *ids = json_dumps(repeats, JSON_COMPACT);
 
-		e = ids ? db_prepare(db, sql_skip_repeat, &st) : HERR_NOMEM;
-		if (e == HERR_OK) {
-			db_bind_text(st, 0, ids);
-			e = db_execute(st);
-			db_done(st);
-		}
+		e = ids ? db_exec(db, sql_skip_repeat, "s", ids) : HERR_NOMEM;
 		free(ids);
 	}
 	json_decref(repeats);
@@ -628,35 +562,18 @@ enum herr store_engine_skips(struct db *db, struct engine_rule *const *rules,
 
 enum herr store_engine_lock_rule_of(struct db *db, int64_t execution_id)
 {
-	struct db_stmt *st;
-	int64_t rule_id = 0;
-	enum herr e = db_prepare(db, sql_run_rule, &st);
+	int64_t rule_id = 0, found;
+	enum herr e;
 
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, execution_id);
-	e = store_rows_int(st, &rule_id);
-	db_done(st);
+	/* Both aggregates: always one row. */
+	e = db_row(db, sql_run_rule, "I", "I", execution_id, &rule_id);
 	if (e != HERR_OK || rule_id <= 0)
 		return e;
-	if ((e = db_prepare(db, sql_rule_lock, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, rule_id);
-	e = store_rows_int(st, &rule_id);
-	db_done(st);
-	return e;
+	return db_row(db, sql_rule_lock, "I", "I", rule_id, &found);
 }
 
 enum herr store_engine_recount(struct db *db, int64_t execution_id)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_rule_recount, &st);
-
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, execution_id);
-	e = db_execute(st);
-	db_done(st);
-	return e;
+	return db_exec(db, sql_rule_recount, "I", execution_id);
 }
 
