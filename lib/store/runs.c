@@ -3,7 +3,6 @@
  * its prompts.  See runs.h for the rules of the game (conditional updates
  * on the expected status and owner).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -11,8 +10,6 @@
 #include "log.h"
 #include "rows.h"
 #include "runs.h"
-
-static enum herr runs__apply(struct db_stmt *st, bool *ok);
 
 static const char sql_log_create[] =
 	"INSERT INTO event_logs (rule_id, rule_name, trigger_type, status) VALUES (?, ?, ?, 'processing')";
@@ -75,73 +72,34 @@ enum herr store_runs_create(struct db *db, const struct engine_rule *r, const ch
 			    const char *data_json, const char *owner, unsigned lease_s,
 			    time_t midnight, int64_t *execution_id, int64_t *log_id)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_log_create, &st);
+	enum herr e = db_exec(db, sql_log_create, "Iss", r->id, r->name, trigger_type);
 
+	*log_id = (int64_t)db_last_id(db);
 	if (e != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, r->id);
-	db_bind_text(st, 1, r->name);
-	db_bind_text(st, 2, trigger_type);
-	e = db_execute(st);
-	*log_id = (int64_t)db_insert_id(st);
-	db_done(st);
+	e = db_exec(db, sql_run_create, "IssssII", r->id, r->name, trigger_type, data_json, owner,
+		    (int64_t)lease_s, *log_id);
+	*execution_id = (int64_t)db_last_id(db);
 	if (e != HERR_OK)
 		return e;
-
-	e = db_prepare(db, sql_run_create, &st);
-	if (e != HERR_OK)
+	if ((e = db_exec(db, sql_log_link, "II", *execution_id, *log_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, r->id);
-	db_bind_text(st, 1, r->name);
-	db_bind_text(st, 2, trigger_type);
-	db_bind_text(st, 3, data_json);
-	db_bind_text(st, 4, owner);
-	db_bind_int64(st, 5, lease_s);
-	db_bind_int64(st, 6, *log_id);
-	e = db_execute(st);
-	*execution_id = (int64_t)db_insert_id(st);
-	db_done(st);
-	if (e != HERR_OK)
-		return e;
-
-	e = db_prepare(db, sql_log_link, &st);
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, *execution_id);
-	db_bind_int64(st, 1, *log_id);
-	e = db_execute(st);
-	db_done(st);
-	if (e != HERR_OK)
-		return e;
-
 	/* A processing run counts until it ends without counting. */
-	e = db_prepare(db, sql_rule_counted_now, &st);
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, (int64_t)midnight);
-	db_bind_int64(st, 1, (int64_t)midnight);
-	db_bind_int64(st, 2, r->id);
-	e = db_execute(st);
-	db_done(st);
-	return e;
+	return db_exec(db, sql_rule_counted_now, "III", (int64_t)midnight, (int64_t)midnight,
+		       r->id);
 }
 
 enum herr store_runs_get(struct db *db, int64_t id, struct run_row *out)
 {
 	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_get, &st);
 	const char *text;
 	size_t len;
+	enum herr e;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_run_get, "I", id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, id);
-	e = db_execute(st);
-	if (e != HERR_OK)
-		goto out;
 	rc = db_fetch(st);
 	if (rc != 1) {
 		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
@@ -173,51 +131,28 @@ out:
 	return e;
 }
 
-/* Execute st (bound) and say whether it changed a row. */
-static enum herr runs__apply(struct db_stmt *st, bool *ok)
+/* The outcome e of a db_exec, and in *ok whether it changed a row. */
+static enum herr runs__applied(struct db *db, enum herr e, bool *ok)
 {
-	enum herr e = db_execute(st);
-
-	if (ok)
-		*ok = e == HERR_OK && db_affected_rows(st) > 0;
-	db_done(st);
+	*ok = e == HERR_OK && db_changes(db) > 0;
 	return e;
 }
 
 enum herr store_runs_touch(struct db *db, int64_t id, const char *owner, unsigned lease_s,
 			   bool *ok)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_touch, &st);
-
-	*ok = false;
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, lease_s);
-	db_bind_int64(st, 1, id);
-	db_bind_text(st, 2, owner);
-	return runs__apply(st, ok);
+	return runs__applied(db, db_exec(db, sql_run_touch, "IIs", (int64_t)lease_s, id, owner),
+			     ok);
 }
 
 enum herr store_runs_pause(struct db *db, int64_t id, const char *owner, const char *data_json,
 			   int64_t step_id, const char *waiting_for, time_t resume_at,
 			   int64_t active_ms, bool counted, bool *ok)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_pause, &st);
+	enum herr e = db_exec(db, sql_run_pause, "sIsIIbIs", data_json, step_id, waiting_for,
+			      (int64_t)resume_at, active_ms, counted, id, owner);
 
-	*ok = false;
-	if (e != HERR_OK)
-		return e;
-	db_bind_text(st, 0, data_json);
-	db_bind_int64(st, 1, step_id);
-	db_bind_text(st, 2, waiting_for);
-	db_bind_int64(st, 3, (int64_t)resume_at);
-	db_bind_int64(st, 4, active_ms);
-	db_bind_bool(st, 5, counted);
-	db_bind_int64(st, 6, id);
-	db_bind_text(st, 7, owner);
-	return runs__apply(st, ok);
+	return runs__applied(db, e, ok);
 }
 
 /*
@@ -231,32 +166,17 @@ enum herr store_runs_finish(struct db *db, int64_t id, const char *owner, const 
 			    int64_t active_ms, bool counted, bool *ok)
 {
 	bool recount = strcmp(log_status, "completed") != 0;
-	struct db_stmt *st;
 	enum herr e;
 
 	*ok = false;
 	/* The rule's row before the run's rows, as the gate takes them. */
 	if (recount && (e = store_engine_lock_rule_of(db, id)) != HERR_OK)
 		return e;
-	if ((e = db_prepare(db, sql_run_finish, &st)) != HERR_OK)
-		return e;
-	db_bind_text(st, 0, status);
-	db_bind_text(st, 1, error);
-	db_bind_text(st, 2, data_json);
-	db_bind_int64(st, 3, active_ms);
-	db_bind_bool(st, 4, counted);
-	db_bind_int64(st, 5, id);
-	db_bind_text(st, 6, owner);
-	e = runs__apply(st, ok);
+	e = runs__applied(db, db_exec(db, sql_run_finish, "sssIbIs", status, error, data_json,
+					  active_ms, counted, id, owner), ok);
 	if (e != HERR_OK || !*ok)
 		goto out;
-	e = db_prepare(db, sql_log_finish, &st);
-	if (e != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, log_status);
-	db_bind_text(st, 1, error);
-	db_bind_int64(st, 2, id);
-	e = runs__apply(st, NULL);
+	e = db_exec(db, sql_log_finish, "ssI", log_status, error, id);
 	if (e == HERR_OK && recount)
 		e = store_engine_recount(db, id);
 out:
@@ -268,88 +188,47 @@ out:
 enum herr store_runs_claim(struct db *db, int64_t id, const char *owner, unsigned lease_s,
 			   bool any_time, bool *claimed)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_claim, &st);
+	enum herr e = db_exec(db, sql_run_claim, "sIIb", owner, (int64_t)lease_s, id, any_time);
 
-	*claimed = false;
-	if (e != HERR_OK)
-		return e;
-	db_bind_text(st, 0, owner);
-	db_bind_int64(st, 1, lease_s);
-	db_bind_int64(st, 2, id);
-	db_bind_bool(st, 3, any_time);
-	return runs__apply(st, claimed);
+	return runs__applied(db, e, claimed);
 }
 
 enum herr store_runs_cancel(struct db *db, int64_t id)
 {
-	struct db_stmt *st;
-	bool ok = false;
 	int64_t exists = 0;
 	enum herr e;
 
 	/* The rule's row first, as the gate and store_runs_finish take it. */
 	if ((e = store_engine_lock_rule_of(db, id)) != HERR_OK)
-		goto out;
-	e = db_prepare(db, sql_run_cancel, &st);
-	if (e != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	e = runs__apply(st, &ok);
-	if (e != HERR_OK)
-		goto out;
-	if (!ok) {
-		e = db_prepare(db, sql_run_exists, &st);
-		if (e != HERR_OK)
-			goto out;
-		db_bind_int64(st, 0, id);
-		e = store_rows_int(st, &exists);
-		db_done(st);
+		return e;
+	if ((e = db_exec(db, sql_run_cancel, "I", id)) != HERR_OK)
+		return e;
+	if (db_changes(db) == 0) {
+		/* A COUNT(*): always one row. */
+		e = db_row(db, sql_run_exists, "I", "I", id, &exists);
 		if (e == HERR_OK)
 			e = exists ? HERR_CONFLICT : HERR_NOT_FOUND;
-		goto out;
+		return e;
 	}
-	e = db_prepare(db, sql_log_finish, &st);
-	if (e != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, "ignored");
-	db_bind_text(st, 1, "cancelled");
-	db_bind_int64(st, 2, id);
-	e = runs__apply(st, NULL);
+	e = db_exec(db, sql_log_finish, "ssI", "ignored", "cancelled", id);
 	if (e == HERR_OK)
 		e = store_engine_recount(db, id);
-out:
 	return e;
 }
 
 enum herr store_runs_due_now(struct db *db, int64_t id)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_run_due_now, &st);
-
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	return runs__apply(st, NULL);
+	return db_exec(db, sql_run_due_now, "I", id);
 }
 
 enum herr store_runs_respond(struct db *db, int64_t execution_id, int64_t step_id,
 			     const char *channel, const char *action, const char *raw_json,
 			     bool *duplicate)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_respond, &st);
+	enum herr e = db_exec(db, sql_respond, "IIsss", execution_id, step_id, channel, action,
+			      raw_json);
 
 	*duplicate = false;
-	if (e != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, execution_id);
-	db_bind_int64(st, 1, step_id);
-	db_bind_text(st, 2, channel);
-	db_bind_text(st, 3, action);
-	db_bind_text(st, 4, raw_json);
-	e = db_execute(st);
-	db_done(st);
 	if (e == HERR_CONFLICT) {
 		*duplicate = true;
 		e = HERR_OK;
@@ -372,28 +251,16 @@ enum herr store_runs_response(struct db *db, int64_t execution_id, int64_t step_
 			      json_t **out)
 {
 	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_response, &st);
+	enum herr e;
 
 	*out = NULL;
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_response, "II", execution_id, step_id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, execution_id);
-	db_bind_int64(st, 1, step_id);
-	e = store_rows_one(st, runs__response_row, out);
-	db_done(st);
-	return e;
+	return store_rows_take_one(st, runs__response_row, out);
 }
 
 enum herr store_runs_prompt_close(struct db *db, int64_t execution_id, int64_t step_id,
 				  const char *status)
 {
-	struct db_stmt *st;
-	enum herr e = db_prepare(db, sql_prompt_close, &st);
-
-	if (e != HERR_OK)
-		return e;
-	db_bind_text(st, 0, status);
-	db_bind_int64(st, 1, execution_id);
-	db_bind_int64(st, 2, step_id);
-	return runs__apply(st, NULL);
+	return db_exec(db, sql_prompt_close, "sII", status, execution_id, step_id);
 }
