@@ -296,13 +296,6 @@ static bool worker__credential_repeated(FCGX_ParamArray env, const struct reques
 }
 
 /*
- * What the last request queued, now that its response is gone: the client
- * waits for neither a pipeline nor a delivery.  Real-time messages first
- * (they are what the dashboard sees at once), then runs, then deliveries.
- * Runs and jobs are committed already; an error here leaves them to the
- * scheduler (a lease, steps_started = 0, a due job).
- */
-/*
  * Memory a worker holds between requests.  A request that needed much (a
  * large body, a long page, a big result set) leaves the heap at its
  * high-water mark: freed, but kept by malloc.  Every WORKER_TRIM_EVERY
@@ -319,6 +312,13 @@ static void worker__trim(unsigned long served)
 		(void)malloc_trim(0);
 }
 
+/*
+ * What the last request queued, now that its response is gone: the client
+ * waits for neither a pipeline nor a delivery.  Real-time messages first
+ * (they are what the dashboard sees at once), then runs, then deliveries.
+ * Runs and jobs are committed already; an error here leaves them to the
+ * scheduler (a lease, steps_started = 0, a due job).
+ */
 static void worker__after(struct app *app)
 {
 	size_t i;

@@ -96,7 +96,8 @@ void db_done(struct db_stmt *st);
 /*
  * Statements in one call (db_exec.c): prepare sql (a literal, as for
  * db_prepare), bind the arguments fmt describes, one letter a parameter:
- * I int64_t, i int, b bool, s const char * (NULL -> SQL NULL), S text and
+ * I int64_t, J int64_t as an optional id (0 or less -> SQL NULL), i int,
+ * b bool, s const char * (NULL -> SQL NULL), S text and
  * its size_t length, B blob and its size_t length, n SQL NULL (no
  * argument).  Errors as db_execute; a bad letter is HERR_INTERNAL.
  *

@@ -4,6 +4,7 @@
  * in statement order:
  *
  *   I  int64_t          i  int            b  bool (passed as int)
+ *   J  int64_t, an optional id: above 0 binds it, anything else SQL NULL
  *   s  const char *, NULL binds SQL NULL
  *   S  const char *, size_t: text of that length
  *   B  const void *, size_t: a blob
@@ -33,6 +34,7 @@ static enum herr db__vbind(struct db_stmt *st, const char *sql, const char *fmt,
 {
 	for (unsigned i = 0; fmt && fmt[i]; i++) {
 		const char *s;
+		int64_t v;
 		size_t n;
 
 		switch (fmt[i]) {
@@ -41,6 +43,13 @@ static enum herr db__vbind(struct db_stmt *st, const char *sql, const char *fmt,
 			break;
 		case 'i':
 			db_bind_int64(st, i, va_arg(*ap, int));
+			break;
+		case 'J':
+			v = va_arg(*ap, int64_t);
+			if (v > 0)
+				db_bind_int64(st, i, v);
+			else
+				db_bind_null(st, i);
 			break;
 		case 'b':
 			db_bind_bool(st, i, va_arg(*ap, int) != 0);

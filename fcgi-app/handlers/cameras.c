@@ -1,8 +1,10 @@
 /*
  * /api/v1/cameras: a camera is a sensor of type camera plus its status
  * row (lib/store/cameras.h).  URLs are checked against the outbound policy
- * when saved; their credentials are never shown, and a URL sent back with
- * "***" in their place keeps the stored ones (media/grab.h).
+ * when saved; their credentials are never shown (the store gives them as
+ * stored; every camera replied passes through camera_json_redact), and a
+ * URL sent back with "***" in their place keeps the stored ones
+ * (media/grab.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -157,6 +159,7 @@ const struct resource cameras_resource = {
 	.conflict = cameras__conflict,
 	.invalid = cameras__invalid,
 	.in_use = cameras__in_use,
+	.shown = camera_json_redact,
 };
 
 /* Reply with the camera as it is now. */
@@ -168,6 +171,7 @@ static int cameras__reply(struct ctx *c, struct response *r, int status, int64_t
 
 	if (e != HERR_OK)
 		return resource_error(r, &cameras_resource, e, &k, NULL);
+	camera_json_redact(cam);
 	ctx_changed(c, id, CACHE_NS_SENSORS, CACHE_NS_ROOMS);
 	return ctx_reply(r, status, cam);
 }

@@ -216,12 +216,19 @@ void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2)
 	c->stale[1] = ns2;
 }
 
-void ctx_unlink_media(struct ctx *c, const struct media_row *gone, size_t n)
+enum herr ctx_media_remove(struct ctx *c, int64_t id, const char *kind)
 {
+	struct media_row gone[MEDIA_GONE_MAX];
+	size_t n = 0;
+	enum herr e = store_media_delete(c->app->db, id, kind, gone, MEDIA_GONE_MAX, &n);
+
+	if (e != HERR_OK)
+		return e;
 	for (size_t i = 0; i < n; i++)
 		if (media_unlink(c->app->cfg->media_root, gone[i].rel_path) != 0)
 			LOG(LOG_WARNING, "%s %" PRId64 ": unlink %s: %s", gone[i].kind, gone[i].id,
 			    gone[i].rel_path, strerror(errno));
+	return HERR_OK;
 }
 
 void list_cache_key(const char *ns, const char *query, char out[LIST_CACHE_KEY_MAX])

@@ -75,12 +75,19 @@ struct list_cache {
  * cache namespaces (NULL when fewer) it makes stale. */
 void ctx_changed(struct ctx *c, int64_t id, const char *ns, const char *ns2);
 
-struct media_row;
+/* The most rows one media object is, with its children (thumbnail,
+ * sprite...). */
+#define MEDIA_GONE_MAX 8
 
-/* Unlink the files of the media rows this request deleted (n of them, from
- * store_media_delete); one that cannot go is logged, and hearth-cleanup
- * removes it later as an orphan file. */
-void ctx_unlink_media(struct ctx *c, const struct media_row *gone, size_t n);
+/*
+ * Delete the media row id of kind and its children in the request's
+ * transaction, then unlink their files.  Should the commit then fail, the
+ * rows left without files are orphan rows, which hearth-cleanup removes;
+ * a file that cannot go is logged and removed later as an orphan file:
+ * never a file without the row that finds it.  HERR_NOT_FOUND when there
+ * is no such row.
+ */
+enum herr ctx_media_remove(struct ctx *c, int64_t id, const char *kind);
 
 /* Parse capture "id" as a positive integer; on failure set a 422 on r and
  * return -1. */

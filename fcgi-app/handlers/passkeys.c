@@ -28,6 +28,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "principal.h"
+#include "resource.h"
 #include "response.h"
 #include "store/passkeys.h"
 #include "webauthn.h"
@@ -593,57 +594,43 @@ out:
 
 /* ---------------------------------------------------------------- own list */
 
+static enum herr passkeys__list(struct ctx *c, const void *user_id, const struct page *pg,
+				json_t *items, bool *has_more)
+{
+	return store_passkeys_list(c->app->db, *(const int64_t *)user_id, pg, items, has_more);
+}
+
+/* Someone else's passkey is as absent as a missing one. */
+static enum herr passkeys__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	(void)count;
+	return store_passkeys_delete(c->app->db, c->who->user_id, k->id);
+}
+
+/* A person's own passkeys: registered through the ceremony above, listed
+ * and deleted by their owner alone. */
+static const struct resource passkeys = {
+	.name = "passkey",
+	.plural = "passkeys",
+	.scope = PASSKEYS_SCOPE,
+	.list = passkeys__list,
+	.remove = passkeys__remove,
+};
+
 int h_passkeys_list(struct ctx *c, struct response *r)
 {
-	struct page pg;
-	json_t *errs = NULL, *items = NULL;
-	bool has_more = false;
 	int64_t user_id;
-	enum herr e;
-	int status;
 
 	if (passkeys__person(c, r, &user_id) != 0)
 		return r->status;
-	errs = json_array();
-	items = json_array();
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
-	ctx_page(c, PASSKEYS_SCOPE, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = store_passkeys_list(c->app->db, user_id, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "passkeys");
-		goto out;
-	}
-	status = ctx_list_reply(c, r, PASSKEYS_SCOPE, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &passkeys, PASSKEYS_SCOPE, json_array(), &user_id);
 }
 
 int h_passkeys_delete(struct ctx *c, struct response *r)
 {
-	int64_t user_id, id;
-	enum herr e;
+	int64_t user_id;
 
 	if (passkeys__person(c, r, &user_id) != 0)
 		return r->status;
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	/* Someone else's passkey is as absent as a missing one. */
-	e = store_passkeys_delete(c->app->db, user_id, id);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "passkey %" PRId64 " not found", id);
-	if (e != HERR_OK)
-		return response_error(r, e, "passkey");
-	snprintf(c->object_id, sizeof(c->object_id), "%" PRId64, id);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &passkeys);
 }

@@ -36,6 +36,7 @@
 #include "media/recording.h"
 #include "query.h"
 #include "request.h"
+#include "resource.h"
 #include "response.h"
 #include "store/media.h"
 #include "store/recordings.h"
@@ -45,11 +46,40 @@
 /* Room for the multipart framing around the file beyond upload_max_mb. */
 #define UPLOAD_OVERHEAD (1u << 20)
 #define UPLOAD_FIELD_MAX 64
-#define RECORDING_CHILDREN_MAX 8
 
 static const char *const at_query[] = {"query", NULL};
 
 /* ---------------------------------------------------------------- reading */
+
+static enum herr recordings__list(struct ctx *c, const void *filter, const struct page *pg,
+				  json_t *items, bool *has_more)
+{
+	return store_recordings_list(c->app->db, filter, pg, items, has_more);
+}
+
+static enum herr recordings__get(struct ctx *c, const struct resource_key *k, bool lock,
+				 json_t **out)
+{
+	(void)lock;
+	return store_recordings_get(c->app->db, k->id, out);
+}
+
+/* Registered through POST (a handler of its own: a file comes with it)
+ * and deleted with their files (ctx_media_remove); never changed through the API. */
+static enum herr recordings__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	(void)count;
+	return ctx_media_remove(c, k->id, "recording");
+}
+
+static const struct resource recordings = {
+	.name = "recording",
+	.plural = "recordings",
+	.newest_first = true,
+	.list = recordings__list,
+	.get = recordings__get,
+	.remove = recordings__remove,
+};
 
 int h_recordings_list(struct ctx *c, struct response *r)
 {
@@ -58,16 +88,8 @@ int h_recordings_list(struct ctx *c, struct response *r)
 	char scope[64 + 2 * HANDLER_TIME_LEN];
 	int64_t since_ms = 0, until_ms = 0;
 	int has_since, has_until;
-	struct page pg;
-	json_t *errs = json_array(), *items = json_array();
-	bool has_more = false;
-	enum herr e;
-	int status;
+	json_t *errs = json_array();
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_int(c, "camera_id", 1, INT64_MAX, &f.camera_id, errs);
 	has_since = ctx_query_time(c, "since", &since_ms, since, errs);
 	has_until = ctx_query_time(c, "until", &until_ms, until, errs);
@@ -80,35 +102,12 @@ int h_recordings_list(struct ctx *c, struct response *r)
 	/* The filters are part of the scope: a cursor only continues its own list. */
 	snprintf(scope, sizeof(scope), "recordings:camera_id=%" PRId64 ";since=%s;until=%s",
 		 f.camera_id, f.since ? f.since : "", f.until ? f.until : "");
-	ctx_page_desc(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	if ((e = store_recordings_list(c->app->db, &f, &pg, items, &has_more)) != HERR_OK) {
-		status = response_error(r, e, "recordings");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &recordings, scope, errs, &f);
 }
 
 int h_recordings_get(struct ctx *c, struct response *r)
 {
-	json_t *rec = NULL;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) < 0)
-		return r->status;
-	if ((e = store_recordings_get(c->app->db, id, &rec)) != HERR_OK)
-		return response_error(r, e, "recording");
-	return ctx_reply(r, 200, rec);
+	return h_resource_get(c, r, &recordings);
 }
 
 int h_recordings_video(struct ctx *c, struct response *r)
@@ -150,26 +149,9 @@ int h_recordings_sprite(struct ctx *c, struct response *r)
 	return recordings__child(c, r, "sprite");
 }
 
-/*
- * The rows go first, in the request's transaction; the files after.  A
- * commit that then fails leaves rows whose files are gone, which cleanup
- * removes as orphan rows: never a file without the row that found it.
- */
 int h_recordings_delete(struct ctx *c, struct response *r)
 {
-	struct media_row gone[RECORDING_CHILDREN_MAX];
-	size_t n = 0;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) < 0)
-		return r->status;
-	e = store_media_delete(c->app->db, id, "recording", gone, RECORDING_CHILDREN_MAX, &n);
-	if (e != HERR_OK)
-		return response_error(r, e, "recording");
-	ctx_unlink_media(c, gone, n);
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &recordings);
 }
 
 int h_archive_new_count(struct ctx *c, struct response *r)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "request.h"
 #include "response.h"
+#include "store/engine_rules.h"
 #include "store/runs.h"
 
 /* A webhook secret is 43 base64url characters; anything much longer is

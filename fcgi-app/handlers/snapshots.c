@@ -12,6 +12,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "log.h"
+#include "resource.h"
 #include "media/snapshot.h"
 #include "response.h"
 #include "store/cameras.h"
@@ -140,45 +141,44 @@ int h_camera_snapshot_latest(struct ctx *c, struct response *r)
 	return snapshots__serve(c, r, snap_id);
 }
 
+static enum herr snapshots__list(struct ctx *c, const void *filter, const struct page *pg,
+				 json_t *items, bool *has_more)
+{
+	return store_snapshots_list(c->app->db, filter, pg, items, has_more);
+}
+
+static enum herr snapshots__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
+{
+	(void)count;
+	return ctx_media_remove(c, k->id, "snapshot");
+}
+
+/* Taken through POST /cameras/{id}/snapshot (a handler of its own: it
+ * talks to the camera), never changed through the API. */
+static const struct resource snapshots = {
+	.name = "snapshot",
+	.plural = "snapshots",
+	.newest_first = true,
+	.list = snapshots__list,
+	.remove = snapshots__remove,
+};
+
 int h_snapshots_list(struct ctx *c, struct response *r)
 {
 	struct snapshot_filter f = {0, NULL, NULL};
 	char since[HANDLER_TIME_LEN], until[HANDLER_TIME_LEN], scope[160];
-	json_t *errs = json_array(), *items = json_array();
+	json_t *errs = json_array();
 	int64_t since_ms = 0, until_ms = 0;
-	struct page pg;
-	bool has_more = false;
-	enum herr e;
-	int status;
 
-	if (!errs || !items) {
-		status = response_detail(r, 500, "out of memory");
-		goto out;
-	}
 	ctx_query_int(c, "camera_id", 1, INT64_MAX, &f.camera_id, errs);
 	if (ctx_query_time(c, "since", &since_ms, since, errs) == 1)
 		f.since = since;
 	if (ctx_query_time(c, "until", &until_ms, until, errs) == 1)
 		f.until = until;
+	/* The filters are part of the scope: a cursor only continues its own list. */
 	snprintf(scope, sizeof(scope), "snapshots:camera_id=%" PRId64 ";since=%" PRId64
 		 ";until=%" PRId64, f.camera_id, f.since ? since_ms : 0, f.until ? until_ms : 0);
-	ctx_page_desc(c, scope, &pg, errs);
-	if (json_array_size(errs) > 0) {
-		status = ctx_invalid(r, errs);
-		errs = NULL;
-		goto out;
-	}
-	e = store_snapshots_list(c->app->db, &f, &pg, items, &has_more);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "snapshots");
-		goto out;
-	}
-	status = ctx_list_reply_desc(c, r, scope, &pg, items, has_more);
-	items = NULL;
-out:
-	json_decref(errs);
-	json_decref(items);
-	return status;
+	return resource_list_filtered(c, r, &snapshots, scope, errs, &f);
 }
 
 int h_snapshots_image(struct ctx *c, struct response *r)
@@ -192,21 +192,5 @@ int h_snapshots_image(struct ctx *c, struct response *r)
 
 int h_snapshots_delete(struct ctx *c, struct response *r)
 {
-	struct media_row gone[8];
-	size_t n = 0;
-	int64_t id;
-	enum herr e;
-
-	if (ctx_path_id(c, r, "id", &id) != 0)
-		return r->status;
-	e = store_media_delete(c->app->db, id, "snapshot", gone, sizeof(gone) / sizeof(gone[0]), &n);
-	if (e == HERR_NOT_FOUND)
-		return response_detail(r, 404, "snapshot %" PRId64 " not found", id);
-	if (e != HERR_OK)
-		return response_error(r, e, "snapshot");
-	/* The rows go with this request's transaction; should its commit
-	 * fail, rows without files are orphan rows, which cleanup removes. */
-	ctx_unlink_media(c, gone, n);
-	ctx_changed(c, id, NULL, NULL);
-	return ctx_reply(r, 204, NULL);
+	return h_resource_delete(c, r, &snapshots);
 }

@@ -23,7 +23,6 @@
 
 #define TIMELAPSE_SCOPE "timelapse_videos"
 /* A video and its thumbnail, with room to spare. */
-#define TIMELAPSE_GONE_MAX 8
 
 static const struct vfield timelapse_fields[] = {
 	{"enabled", V_BOOL, 0, 0, 0, NULL},
@@ -39,19 +38,10 @@ static enum herr timelapse__list(struct ctx *c, const void *camera_id, const str
 	return store_timelapse_list(c->app->db, *(const int64_t *)camera_id, pg, items, has_more);
 }
 
-/* The rows are deleted in the request's transaction and the files
- * unlinked right after; should the commit then fail, the rows left
- * without files are orphan rows, which hearth-cleanup removes. */
 static enum herr timelapse__remove(struct ctx *c, const struct resource_key *k, int64_t *count)
 {
-	struct media_row gone[TIMELAPSE_GONE_MAX];
-	size_t n = 0;
-	enum herr e = store_media_delete(c->app->db, k->id, "timelapse", gone, TIMELAPSE_GONE_MAX,
-					 &n);
-
-	if (e == HERR_OK)
-		ctx_unlink_media(c, gone, n);
-	return e;
+	(void)count;
+	return ctx_media_remove(c, k->id, "timelapse");
 }
 
 /* The videos hearth-timelapse stitched, newest first; made by it alone. */

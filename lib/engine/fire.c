@@ -23,6 +23,7 @@
 #include "filter_env_db.h"
 #include "gate.h"
 #include "log.h"
+#include "store/engine_rules.h"
 #include "store/runs.h"
 #include "template.h"
 

@@ -81,6 +81,67 @@ int camera_url_redact(const char *url, char *out, size_t outsz, bool *had_creden
 	return grab__with_userinfo(url, &u, CAMERA_REDACTED, strlen(CAMERA_REDACTED), out, outsz);
 }
 
+/* The URL value v as shown (a new reference): a string with its user
+ * information redacted, anything else (null) as it is; NULL when out of
+ * memory. */
+static json_t *grab__shown_url(json_t *v, bool *creds)
+{
+	const char *url = json_string_value(v);
+	char shown[CAMERA_URL_MAX + 8];
+	bool had = false;
+
+	if (!url)
+		return json_incref(v);
+	if (camera_url_redact(url, shown, sizeof(shown), &had) != 0)
+		return json_string(CAMERA_REDACTED);   /* cannot happen: URLs are capped */
+	*creds = *creds || had;
+	return json_string(shown);
+}
+
+void camera_json_redact(json_t *camera)
+{
+	static const char *const keys[] = {"snapshot_url", "stream_url"};
+	json_t *url[2] = {NULL, NULL}, *shown = NULL, *v;
+	const char *key;
+	bool creds = false;
+	size_t i;
+
+	if (!json_is_object(camera))
+		return;
+	for (i = 0; i < 2; i++) {
+		v = json_object_get(camera, keys[i]);
+		if (v && !(url[i] = grab__shown_url(v, &creds)))
+			goto fail;
+	}
+	/* Rebuilt in the same order, so has_credentials follows the URLs as
+	 * it always has. */
+	if (!(shown = json_object()))
+		goto fail;
+	json_object_foreach(camera, key, v) {
+		if (strcmp(key, "has_credentials") == 0)
+			continue;
+		for (i = 0; i < 2 && strcmp(key, keys[i]) != 0; i++)
+			;
+		if (json_object_set(shown, key, i < 2 ? url[i] : v) != 0)
+			goto fail;
+		if (i == 1 && json_object_set_new(shown, "has_credentials", json_boolean(creds)) != 0)
+			goto fail;
+	}
+	if (!json_object_get(shown, "has_credentials") &&
+	    json_object_set_new(shown, "has_credentials", json_boolean(creds)) != 0)
+		goto fail;
+	if (json_object_clear(camera) != 0 || json_object_update(camera, shown) != 0)
+		goto fail;
+	goto out;
+fail:
+	for (i = 0; i < 2; i++)
+		json_object_del(camera, keys[i]);
+out:
+	json_decref(shown);
+	json_decref(url[0]);
+	json_decref(url[1]);
+}
+
 int camera_url_keep(const char *new_url, const char *old_url, char *out, size_t outsz)
 {
 	struct url_parts nu, ou;

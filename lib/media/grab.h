@@ -37,6 +37,17 @@ struct url_policy;
 int camera_url_redact(const char *url, char *out, size_t outsz, bool *had_credentials);
 
 /*
+ * A camera object as the store gives it (store/cameras.h: snapshot_url
+ * and stream_url as stored, credentials included) made fit to show, in
+ * place: each URL with its user information replaced by "***", and
+ * has_credentials (placed after stream_url) telling whether either had
+ * any.  Every reply that shows a camera passes through it.  Should memory
+ * run out, the URLs are removed rather than left as stored.  camera is
+ * borrowed.
+ */
+void camera_json_redact(json_t *camera);
+
+/*
  * The URL to store when a client sends new_url for a camera whose stored
  * URL is old_url (may be NULL): new_url itself, unless its user
  * information is exactly "***", in which case old_url's user information

@@ -131,42 +131,28 @@ static json_t *activities__session_row(struct db_stmt *st)
 			 "duration_minutes", activities__real_or_null(st, 7));
 }
 
-/* lib/db has no double binding; "%.17g" round-trips exactly.  buf must
- * outlive the execute. */
-static void activities__bind_real(struct db_stmt *st, unsigned idx, double v, char buf[32])
+/* lib/db has no double binding: a number is bound as text, whose
+ * "%.17g" round-trips exactly. */
+static const char *activities__real(double v, char buf[32])
 {
 	snprintf(buf, 32, "%.17g", v);
-	db_bind_text(st, idx, buf);
+	return buf;
 }
 
 enum herr store_activities_record(struct db *db, const struct activity_fields *a,
 				  json_t **out)
 {
-	struct db_stmt *st = NULL;
 	char confidence[32], duration[32];
-	int64_t id = 0;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	store_bind_id(st, 0, a->person_id);
-	db_bind_text(st, 1, a->activity_type);
-	db_bind_text(st, 2, a->room_name);
-	activities__bind_real(st, 3, a->confidence, confidence);
-	if (a->has_duration)
-		activities__bind_real(st, 4, a->duration_minutes, duration);
-	else
-		db_bind_null(st, 4);
-	db_bind_text(st, 5, a->source);
-	store_bind_id(st, 6, a->rule_id);
-	store_bind_id(st, 7, a->execution_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
-	return rc == HERR_OK ? store_rows_get(db, sql_get, id, activities__row, out) : rc;
+	rc = db_exec(db, sql_insert, "JsssssJJ", a->person_id, a->activity_type, a->room_name,
+		     activities__real(a->confidence, confidence),
+		     a->has_duration ? activities__real(a->duration_minutes, duration) : NULL,
+		     a->source, a->rule_id, a->execution_id);
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_get(db, sql_get, (int64_t)db_last_id(db), activities__row, out);
 }
 
 enum herr store_activities_list(struct db *db, const struct activity_filter *f,
@@ -176,24 +162,13 @@ enum herr store_activities_list(struct db *db, const struct activity_filter *f,
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "IJJssssssssII", pg->after_id, f->person_id,
+		      f->person_id, f->activity_type, f->activity_type, f->room_name, f->room_name,
+		      f->since, f->since, f->until, f->until, (int64_t)pg->limit + 1,
+		      (int64_t)(pg->offset >= 0 ? pg->offset : 0));
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->after_id);
-	store_bind_id(st, 1, f->person_id);
-	store_bind_id(st, 2, f->person_id);
-	db_bind_text(st, 3, f->activity_type);
-	db_bind_text(st, 4, f->activity_type);
-	db_bind_text(st, 5, f->room_name);
-	db_bind_text(st, 6, f->room_name);
-	db_bind_text(st, 7, f->since);
-	db_bind_text(st, 8, f->since);
-	db_bind_text(st, 9, f->until);
-	db_bind_text(st, 10, f->until);
-	db_bind_int64(st, 11, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 12, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, activities__row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, activities__row, items, has_more);
 }
 
 enum herr store_activities_latest(struct db *db, int64_t person_id, const char *activity_type,
@@ -205,18 +180,12 @@ enum herr store_activities_latest(struct db *db, int64_t person_id, const char *
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_latest, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_latest, "sJJsssI", activity_type, person_id, person_id,
+		      room_name, room_name, activities__real(min_confidence, confidence),
+		      within_minutes);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_text(st, 0, activity_type);
-	store_bind_id(st, 1, person_id);
-	store_bind_id(st, 2, person_id);
-	db_bind_text(st, 3, room_name);
-	db_bind_text(st, 4, room_name);
-	activities__bind_real(st, 5, min_confidence, confidence);
-	db_bind_int64(st, 6, within_minutes);
-	rc = store_rows_one(st, activities__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_take_one(st, activities__row, out);
 }
 
 enum herr store_activities_between(struct db *db, int64_t person_id, time_t from, time_t to,
@@ -263,27 +232,12 @@ static int activities__open_key(char *buf, size_t len, int64_t person_id, const 
 static enum herr activities__find_open(struct db *db, const char *key, int64_t timeout_minutes,
 				       int64_t *id, bool *expired)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*id = 0;
 	*expired = false;
-	if ((rc = db_prepare(db, sql_session_find_open, &st)) != HERR_OK)
-		return rc;
-	store_bind_id(st, 0, timeout_minutes);
-	db_bind_text(st, 1, key);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		r = db_fetch(st);
-		if (r == 1) {
-			*id = db_col_int64(st, 0);
-			*expired = db_col_int64(st, 1) != 0;
-		} else if (r < 0) {
-			rc = HERR_INTERNAL;
-		}
-	}
-	db_done(st);
-	return rc;
+	rc = db_row(db, sql_session_find_open, "Js", "Ib", timeout_minutes, key, id, expired);
+	return rc == HERR_NOT_FOUND ? HERR_OK : rc;
 }
 
 /* Close session id with sql (one of the two closing UPDATEs, whose last
@@ -291,19 +245,15 @@ static enum herr activities__find_open(struct db *db, const char *key, int64_t t
 static enum herr activities__close(struct db *db, const char *sql, int64_t timeout_minutes,
 				   int64_t id, bool *closed)
 {
-	struct db_stmt *st = NULL;
-	unsigned idx = 0;
 	enum herr rc;
 
 	*closed = false;
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
 	if (sql == sql_session_close_timed_out)
-		store_bind_id(st, idx++, timeout_minutes);
-	db_bind_int64(st, idx, id);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*closed = db_affected_rows(st) == 1;
-	db_done(st);
+		rc = db_exec(db, sql, "JI", timeout_minutes, id);
+	else
+		rc = db_exec(db, sql, "I", id);
+	if (rc == HERR_OK)
+		*closed = db_changes(db) == 1;
 	return rc;
 }
 
@@ -311,7 +261,6 @@ enum herr store_sessions_open(struct db *db, int64_t person_id, const char *acti
 			      const char *room_name, int64_t timeout_minutes,
 			      json_t **session, bool *was_existing, json_t **timed_out)
 {
-	struct db_stmt *st = NULL;
 	char key[96];
 	int64_t id = 0;
 	bool expired, closed;
@@ -346,16 +295,9 @@ enum herr store_sessions_open(struct db *db, int64_t person_id, const char *acti
 			return rc;
 		}
 
-		if ((rc = db_prepare(db, sql_session_insert, &st)) != HERR_OK)
-			return rc;
-		store_bind_id(st, 0, person_id);
-		db_bind_text(st, 1, activity_type);
-		db_bind_text(st, 2, room_name);
-		store_bind_id(st, 3, timeout_minutes);
-		rc = db_execute(st);
-		id = rc == HERR_OK ? (int64_t)db_insert_id(st) : 0;
-		db_done(st);
-		st = NULL;
+		rc = db_exec(db, sql_session_insert, "JssJ", person_id, activity_type, room_name,
+			     timeout_minutes);
+		id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 		if (rc == HERR_CONFLICT)
 			continue;                /* another opener won: read theirs */
 		if (rc != HERR_OK)

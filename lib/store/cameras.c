@@ -8,7 +8,6 @@
 
 #include "db.h"
 #include "log.h"
-#include "media/grab.h"
 #include "rows.h"
 #include "store.h"
 #include "store/cameras.h"
@@ -115,38 +114,20 @@ static json_t *cameras__config(struct db_stmt *st, unsigned idx)
 	return v;
 }
 
-/* A URL of config as shown: user information redacted; null when absent. */
-static json_t *cameras__shown_url(const json_t *config, const char *key, bool *creds)
-{
-	const char *url = json_string_value(json_object_get(config, key));
-	char shown[CAMERA_URL_MAX + 8];
-	bool had = false;
-
-	if (!url)
-		return json_null();
-	if (camera_url_redact(url, shown, sizeof(shown), &had) != 0)
-		return json_string(CAMERA_REDACTED);   /* cannot happen: URLs are capped */
-	*creds = *creds || had;
-	return json_string(shown);
-}
-
+/* The URLs as stored, credentials included: see cameras.h. */
 static json_t *cameras__row(struct db_stmt *st)
 {
-	json_t *config = cameras__config(st, 4), *out, *snap, *stream;
-	bool creds = false;
+	json_t *config = cameras__config(st, 4), *out;
 
 	if (!config)
 		return NULL;
-	snap = cameras__shown_url(config, "snapshot_url", &creds);
-	stream = cameras__shown_url(config, "stream_url", &creds);
-	out = json_pack("{s:I, s:s, s:o, s:b, s:o, s:o, s:b, s:s, s:s?, s:s?, s:s, s:s, s:s}",
+	out = json_pack("{s:I, s:s, s:o, s:b, s:s?, s:s?, s:s, s:s?, s:s?, s:s, s:s, s:s}",
 			"id", (json_int_t)db_col_int64(st, 0),
 			"name", db_col_text(st, 1, NULL),
 			"room_id", cameras__opt_int(st, 2),
 			"enabled", db_col_int64(st, 3) != 0,
-			"snapshot_url", snap,
-			"stream_url", stream,
-			"has_credentials", creds,
+			"snapshot_url", json_string_value(json_object_get(config, "snapshot_url")),
+			"stream_url", json_string_value(json_object_get(config, "stream_url")),
 			"status", db_col_text(st, 5, NULL),
 			"last_seen_at", db_col_text(st, 6, NULL),
 			"last_error", db_col_text(st, 7, NULL),
@@ -157,48 +138,21 @@ static json_t *cameras__row(struct db_stmt *st)
 	return out;
 }
 
-static void cameras__bind_opt(struct db_stmt *st, unsigned idx, int64_t v)
-{
-	if (v > 0)
-		db_bind_int64(st, idx, v);
-	else
-		db_bind_null(st, idx);
-}
-
 /* Write the cameras row of id with its incoming folder (NULL = the id);
  * HERR_CONFLICT when another camera has that folder. */
 static enum herr cameras__put_row(struct db *db, int64_t id, const char *incoming_dir)
 {
-	struct db_stmt *st = NULL;
-	bool exists = false;
 	char def[24];
 	enum herr e;
-	int rc;
 
 	snprintf(def, sizeof(def), "%" PRId64, id);
-	if ((e = db_prepare(db, sql_row_exists, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) == HERR_OK) {
-		rc = db_fetch(st);
-		if (rc < 0)
-			e = HERR_INTERNAL;
-		exists = rc == 1;
-	}
-	db_done(st);
-	if (e != HERR_OK)
-		return e;
-	if ((e = db_prepare(db, exists ? sql_row_update : sql_row_insert, &st)) != HERR_OK)
-		return e;
-	if (exists) {
-		db_bind_text(st, 0, incoming_dir ? incoming_dir : def);
-		db_bind_int64(st, 1, id);
-	} else {
-		db_bind_int64(st, 0, id);
-		db_bind_text(st, 1, incoming_dir ? incoming_dir : def);
-	}
-	e = db_execute(st);
-	db_done(st);
+	if (!incoming_dir)
+		incoming_dir = def;
+	e = db_row(db, sql_row_exists, "I", "", id);
+	if (e == HERR_OK)
+		return db_exec(db, sql_row_update, "sI", incoming_dir, id);
+	if (e == HERR_NOT_FOUND)
+		return db_exec(db, sql_row_insert, "Is", id, incoming_dir);
 	return e;
 }
 
@@ -211,11 +165,8 @@ enum herr store_camera_load(struct db *db, int64_t id, bool lock, struct camera 
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((e = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, lock ? sql_get_lock : sql_get, "I", id)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
 	if ((rc = db_fetch(st)) != 1) {
 		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		goto out;
@@ -256,8 +207,8 @@ enum herr store_cameras_list(struct db *db, const struct camera_filter *f,
 	if ((e = db_prepare(db, sql_list, &st)) != HERR_OK)
 		return e;
 	db_bind_int64(st, 0, pg->offset >= 0 ? 0 : pg->after_id);
-	cameras__bind_opt(st, 1, f->room_id);
-	cameras__bind_opt(st, 2, f->room_id);
+	store_bind_id(st, 1, f->room_id);
+	store_bind_id(st, 2, f->room_id);
 	db_bind_text(st, 3, f->status);
 	db_bind_text(st, 4, f->status);
 	db_bind_int64(st, 5, (int64_t)pg->limit + 1);
@@ -267,30 +218,39 @@ enum herr store_cameras_list(struct db *db, const struct camera_filter *f,
 	return e;
 }
 
-/* name, room_id, enabled, config at 0..3. */
-static void cameras__bind_fields(struct db_stmt *st, const struct camera_fields *f)
+/* Run sql, the sensor's INSERT or UPDATE: name, room_id (0 = NULL),
+ * enabled, config at 0..3, then id for the UPDATE (id > 0).  The new id
+ * of an INSERT in *new_id (may be NULL). */
+static enum herr cameras__write_fields(struct db *db, const char *sql,
+				       const struct camera_fields *f, int64_t id, int64_t *new_id)
 {
+	struct db_stmt *st = NULL;
+	enum herr e;
+
+	if ((e = db_prepare(db, sql, &st)) != HERR_OK)
+		return e;
 	db_bind_text(st, 0, f->name);
-	cameras__bind_opt(st, 1, f->room_id);
+	store_bind_id(st, 1, f->room_id);
 	db_bind_bool(st, 2, f->enabled);
 	db_bind_text(st, 3, f->config_json ? f->config_json : "{}");
+	if (id > 0)
+		db_bind_int64(st, 4, id);
+	e = db_execute(st);
+	if (e == HERR_OK && new_id)
+		*new_id = (int64_t)db_insert_id(st);
+	db_done(st);
+	return e;
 }
 
 enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	int64_t new_id = 0;
 	enum herr e;
 
 	*id = 0;
 	if (f->incoming_dir && !camera_incoming_dir_ok(f->incoming_dir))
 		return HERR_INVALID;
-	if ((e = db_prepare(db, sql_sensor_insert, &st)) != HERR_OK)
-		return e;
-	cameras__bind_fields(st, f);
-	e = db_execute(st);
-	new_id = e == HERR_OK ? (int64_t)db_insert_id(st) : 0;
-	db_done(st);
+	e = cameras__write_fields(db, sql_sensor_insert, f, 0, &new_id);
 	if (e == HERR_OK)
 		e = cameras__put_row(db, new_id, f->incoming_dir);
 	if (e == HERR_OK)
@@ -300,7 +260,6 @@ enum herr store_cameras_create(struct db *db, const struct camera_fields *f, int
 
 enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fields *f)
 {
-	struct db_stmt *st = NULL;
 	struct camera cur;
 	enum herr e;
 
@@ -311,13 +270,7 @@ enum herr store_cameras_update(struct db *db, int64_t id, const struct camera_fi
 	store_camera_release(&cur);
 	if (e != HERR_OK)
 		return e;
-	if ((e = db_prepare(db, sql_sensor_update, &st)) != HERR_OK)
-		return e;
-	cameras__bind_fields(st, f);
-	db_bind_int64(st, 4, id);
-	e = db_execute(st);
-	db_done(st);
-	if (e != HERR_OK)
+	if ((e = cameras__write_fields(db, sql_sensor_update, f, id, NULL)) != HERR_OK)
 		return e;
 	return cameras__put_row(db, id, f->incoming_dir);
 }
@@ -337,17 +290,12 @@ enum herr store_cameras_enabled_ids(struct db *db, int64_t after_id, int64_t *id
 	*n = 0;
 	if (max == 0)
 		return HERR_OK;
-	if ((e = db_prepare(db, sql_enabled_ids, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_enabled_ids, "II", after_id, (int64_t)max)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, after_id);
-	db_bind_int64(st, 1, (int64_t)max);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
 	while ((rc = db_fetch(st)) == 1 && *n < max)
 		ids[(*n)++] = db_col_int64(st, 0);
 	if (rc < 0)
 		e = HERR_INTERNAL;
-out:
 	db_done(st);
 	return e;
 }
@@ -356,20 +304,14 @@ out:
 static enum herr cameras__mark(struct db *db, const char *sql, int64_t id, const char *why,
 			       bool with_why)
 {
-	struct db_stmt *st = NULL;
 	enum herr e;
 
-	if ((e = db_prepare(db, sql, &st)) != HERR_OK)
-		return e;
-	if (with_why) {
-		db_bind_text(st, 0, why ? why : "unreachable");
-		db_bind_int64(st, 1, id);
-	} else {
-		db_bind_int64(st, 0, id);
-	}
-	if ((e = db_execute(st)) == HERR_OK && db_affected_rows(st) == 0)
+	if (with_why)
+		e = db_exec(db, sql, "sI", why ? why : "unreachable", id);
+	else
+		e = db_exec(db, sql, "I", id);
+	if (e == HERR_OK && db_changes(db) == 0)
 		e = HERR_NOT_FOUND;
-	db_done(st);
 	/* A row that already held these values changes nothing, yet the
 	 * camera is there. */
 	if (e == HERR_NOT_FOUND) {
@@ -421,8 +363,8 @@ enum herr store_snapshots_list(struct db *db, const struct snapshot_filter *f,
 	if ((e = db_prepare(db, sql_snap_list, &st)) != HERR_OK)
 		return e;
 	db_bind_int64(st, 0, pg->after_id > 0 ? pg->after_id : INT64_MAX);
-	cameras__bind_opt(st, 1, f->camera_id);
-	cameras__bind_opt(st, 2, f->camera_id);
+	store_bind_id(st, 1, f->camera_id);
+	store_bind_id(st, 2, f->camera_id);
 	db_bind_text(st, 3, f->since);
 	db_bind_text(st, 4, f->since);
 	db_bind_text(st, 5, f->until);
@@ -436,21 +378,6 @@ enum herr store_snapshots_list(struct db *db, const struct snapshot_filter *f,
 
 enum herr store_snapshots_latest(struct db *db, int64_t camera_id, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-	int rc;
-
 	*id = 0;
-	if ((e = db_prepare(db, sql_snap_latest, &st)) != HERR_OK)
-		return e;
-	db_bind_int64(st, 0, camera_id);
-	if ((e = db_execute(st)) == HERR_OK) {
-		rc = db_fetch(st);
-		if (rc == 1)
-			*id = db_col_int64(st, 0);
-		else
-			e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	}
-	db_done(st);
-	return e;
+	return db_row(db, sql_snap_latest, "I", "I", camera_id, id);
 }

@@ -9,12 +9,13 @@
  * until something is recorded about it; it reads as offline with the
  * default incoming_dir.
  *
- * Camera JSON (what the API shows; credentials never leave this file):
+ * Camera JSON:
  *   {id, name, room_id|null, enabled, snapshot_url|null, stream_url|null,
- *    has_credentials, status, last_seen_at|null, last_error|null,
- *    incoming_dir, created_at, updated_at}
- * URLs are shown with their user information replaced by "***"
- * (camera_url_redact in media/grab.h).
+ *    status, last_seen_at|null, last_error|null, incoming_dir, created_at,
+ *    updated_at}
+ * The URLs are as stored, credentials included: nothing shows this object
+ * before camera_json_redact (media/grab.h) has replaced their user
+ * information with "***" and added has_credentials.
  *
  * Snapshot JSON: {id, camera_id|null, camera_name|null, size_bytes,
  *   width|null, height|null, taken_at, image_url}
@@ -72,7 +73,7 @@ bool camera_incoming_dir_ok(const char *s);
 enum herr store_camera_load(struct db *db, int64_t id, bool lock, struct camera *c);
 void store_camera_release(struct camera *c);
 
-/* Camera JSON (above), a new reference. */
+/* Camera JSON (above, credentials included), a new reference. */
 enum herr store_cameras_get(struct db *db, int64_t id, json_t **out);
 
 /* Cameras in id order (keyset pages), as camera JSON appended to items. */

@@ -125,18 +125,20 @@ static enum herr cleanup__add_row(struct db_stmt *st, struct cleanup_files *file
 		       : HERR_NOMEM;
 }
 
-/* Execute st and append all its (id, rel_path, size_bytes) rows. */
-static enum herr cleanup__collect(struct db_stmt *st, struct cleanup_files *files)
+/* Append all the (id, rel_path, size_bytes) rows of st, which db_query
+ * executed; st is finished (db_done) whatever the outcome. */
+static enum herr cleanup__take_rows(struct db_stmt *st, struct cleanup_files *files)
 {
-	enum herr rc;
+	enum herr rc = HERR_OK;
 	int r = 0;
 
-	if ((rc = db_execute(st)) != HERR_OK)
-		return rc;
 	while ((r = db_fetch(st)) == 1)
 		if ((rc = cleanup__add_row(st, files)) != HERR_OK)
-			return rc;
-	return r < 0 ? HERR_INTERNAL : HERR_OK;
+			break;
+	if (rc == HERR_OK && r < 0)
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
 }
 
 /* A batch that failed is rolled back by the caller: the files it added
@@ -173,7 +175,7 @@ enum herr store_cleanup_totals(struct db *db, uint64_t *bytes, uint64_t *count,
 				goto out;
 			}
 	}
-	if ((rc = db_prepare(db, sql_totals, &st)) != HERR_OK || (rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_totals, "")) != HERR_OK)
 		goto out;
 	while ((r = db_fetch(st)) == 1) {
 		const char *kind = db_col_text(st, 0, NULL);
@@ -229,10 +231,7 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		return HERR_OK;
 	if (!(cand = calloc(max, sizeof(*cand))))
 		return HERR_NOMEM;
-	if ((rc = db_prepare(db, sql_oldest, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, max);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_oldest, "I", (int64_t)max)) != HERR_OK)
 		goto out;
 	while (n < max && (r = db_fetch(st)) == 1) {
 		cand[n].id = db_col_int64(st, 0);
@@ -261,15 +260,13 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		k++;
 	}
 
-	if ((rc = db_prepare(db, sql_oldest_children, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, cand[k - 1].created);
-	db_bind_text(st, 1, cand[k - 1].created);
-	db_bind_int64(st, 2, cand[k - 1].id);
-	if ((rc = cleanup__collect(st, files)) != HERR_OK)
-		goto out;
-	db_done(st);
+	rc = db_query(db, &st, sql_oldest_children, "ssI", cand[k - 1].created,
+		      cand[k - 1].created, cand[k - 1].id);
+	if (rc == HERR_OK)
+		rc = cleanup__take_rows(st, files);
 	st = NULL;
+	if (rc != HERR_OK)
+		goto out;
 
 	if (!(ids = malloc(k * 21 + 3))) {
 		rc = HERR_NOMEM;
@@ -281,16 +278,13 @@ enum herr store_cleanup_oldest(struct db *db, uint64_t want, unsigned max,
 		used += (size_t)snprintf(ids + used, 22, "%s%" PRId64, i ? "," : "", cand[i].id);
 	ids[used++] = ']';
 	ids[used] = '\0';
-	if ((rc = db_prepare(db, sql_oldest_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, ids);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_exec(db, sql_oldest_delete, "s", ids)) != HERR_OK)
 		goto out;
 	/* The rows are locked, so the DELETE finds the same k; anything else
 	 * means this batch is not what it read, and nothing of it happens. */
-	if (db_affected_rows(st) != k) {
+	if (db_changes(db) != k) {
 		LOG(LOG_ERR, "cleanup: batch of %zu oldest media deleted %llu rows; rolled back", k,
-		    (unsigned long long)db_affected_rows(st));
+		    (unsigned long long)db_changes(db));
 		rc = HERR_INTERNAL;
 		goto out;
 	}
@@ -316,11 +310,7 @@ static enum herr cleanup__delete_media(struct db *db, int64_t id, const char *re
 	enum herr rc;
 	int r = 0;
 
-	if ((rc = db_prepare(db, sql_row_lock, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_text(st, 1, rel_path);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_row_lock, "Is", id, rel_path)) != HERR_OK)
 		goto out;
 	if ((r = db_fetch(st)) != 1) {
 		rc = r == 0 ? HERR_OK : HERR_INTERNAL; /* gone already */
@@ -331,13 +321,12 @@ static enum herr cleanup__delete_media(struct db *db, int64_t id, const char *re
 	db_done(st);
 	st = NULL;
 
-	if ((rc = db_prepare(db, sql_children_lock, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = cleanup__collect(st, files)) != HERR_OK)
-		goto out;
-	db_done(st);
+	rc = db_query(db, &st, sql_children_lock, "I", id);
+	if (rc == HERR_OK)
+		rc = cleanup__take_rows(st, files);
 	st = NULL;
+	if (rc != HERR_OK)
+		goto out;
 	rc = store_rows_delete(db, sql_row_delete, id);
 	if (rc == HERR_NOT_FOUND)
 		rc = HERR_INTERNAL; /* it was locked a moment ago */
@@ -372,11 +361,7 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 		free(images);
 		return HERR_NOMEM;
 	}
-	if ((rc = db_prepare(db, sql_old_detections, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, before);
-	db_bind_int64(st, 1, max);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_old_detections, "sI", before, (int64_t)max)) != HERR_OK)
 		goto out;
 	while (n < max && (r = db_fetch(st)) == 1) {
 		ids[n] = db_col_int64(st, 0);
@@ -400,20 +385,11 @@ enum herr store_cleanup_detections(struct db *db, const char *before, unsigned m
 		if (images[i] > 0) {
 			char rel[MEDIA_REL_MAX + 1] = "";
 
-			if ((rc = db_prepare(db, sql_image_path, &st)) != HERR_OK)
-				goto out;
-			db_bind_int64(st, 0, images[i]);
-			if ((rc = db_execute(st)) != HERR_OK)
-				goto out;
-			if ((r = db_fetch(st)) < 0) {
-				rc = HERR_INTERNAL;
-				goto out;
-			}
-			if (r == 1)
-				store_col_copy(st, 0, rel, sizeof(rel));
-			db_done(st);
-			st = NULL;
-			if (r == 1 && (rc = cleanup__delete_media(db, images[i], rel, files)) != HERR_OK)
+			rc = db_row(db, sql_image_path, "I", "s", images[i], rel, sizeof(rel));
+			if (rc == HERR_NOT_FOUND)
+				continue;        /* another detection still shows it */
+			if (rc != HERR_OK ||
+			    (rc = cleanup__delete_media(db, images[i], rel, files)) != HERR_OK)
 				goto out;
 		}
 	}
@@ -442,11 +418,7 @@ enum herr store_cleanup_events(struct db *db, const char *before, unsigned max,
 		return HERR_OK;
 	if (!(ids = calloc(max, sizeof(*ids))))
 		return HERR_NOMEM;
-	if ((rc = db_prepare(db, sql_old_events, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, before);
-	db_bind_int64(st, 1, max);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_old_events, "sI", before, (int64_t)max)) != HERR_OK)
 		goto out;
 	while (n < max && (r = db_fetch(st)) == 1)
 		ids[n++] = db_col_int64(st, 0);
@@ -481,12 +453,8 @@ enum herr store_cleanup_rows(struct db *db, int64_t after_id, unsigned max,
 	int r = 0;
 
 	*last = after_id;
-	if ((rc = db_prepare(db, sql_rows, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_rows, "II", after_id, (int64_t)max)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, after_id);
-	db_bind_int64(st, 1, max);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	while ((r = db_fetch(st)) == 1) {
 		if ((rc = cleanup__add_row(st, rows)) != HERR_OK)
 			goto out;
@@ -501,17 +469,15 @@ out:
 
 enum herr store_cleanup_path_known(struct db *db, const char *rel_path, bool *known)
 {
-	struct db_stmt *st = NULL;
 	int64_t n = 0;
 	enum herr rc;
 
 	*known = true; /* the safe answer, whatever happens */
-	if ((rc = db_prepare(db, sql_path_known, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, rel_path);
-	if ((rc = store_rows_int(st, &n)) == HERR_OK)
+	rc = db_row(db, sql_path_known, "s", "I", rel_path, &n);
+	if (rc == HERR_NOT_FOUND)
+		return HERR_INTERNAL;    /* a COUNT has a row */
+	if (rc == HERR_OK)
 		*known = n > 0;
-	db_done(st);
 	return rc;
 }
 

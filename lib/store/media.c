@@ -42,21 +42,6 @@ static const char sql_delete[] = "DELETE FROM media WHERE id = ?";
 
 /* ---------------------------------------------------------------- helpers */
 
-static void media__bind_opt_id(struct db_stmt *st, unsigned idx, int64_t v)
-{
-	if (v > 0)
-		db_bind_int64(st, idx, v);
-	else
-		db_bind_null(st, idx);
-}
-
-/* An optional kind filter on its two placeholders. */
-static void media__bind_kind(struct db_stmt *st, unsigned idx, const char *kind)
-{
-	db_bind_text(st, idx, kind);
-	db_bind_text(st, idx + 1, kind);
-}
-
 static json_t *media__opt_int(struct db_stmt *st, unsigned idx)
 {
 	return db_col_is_null(st, idx) ? json_null() : json_integer(db_col_int64(st, idx));
@@ -74,18 +59,16 @@ static void media__read_row(struct db_stmt *st, struct media_row *out)
 	out->size_bytes = (uint64_t)db_col_int64(st, 6);
 }
 
-/* Execute st (bound) and read its one row into out. */
-static enum herr media__one_row(struct db_stmt *st, struct media_row *out)
+/* Read the one row of st, which db_query executed, into out; st is
+ * finished (db_done) whatever the outcome. */
+static enum herr media__take_row(struct db_stmt *st, struct media_row *out)
 {
-	enum herr e = db_execute(st);
-	int rc;
+	int rc = db_fetch(st);
 
-	if (e != HERR_OK)
-		return e;
-	if ((rc = db_fetch(st)) != 1)
-		return rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-	media__read_row(st, out);
-	return HERR_OK;
+	if (rc == 1)
+		media__read_row(st, out);
+	db_done(st);
+	return rc == 1 ? HERR_OK : rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 }
 
 static json_t *media__row_json(struct db_stmt *st)
@@ -121,20 +104,20 @@ enum herr store_media_insert(struct db *db, const struct media_fields *f, int64_
 	if ((e = db_prepare(db, sql_insert, &st)) != HERR_OK)
 		return e;
 	db_bind_text(st, 0, f->kind);
-	media__bind_opt_id(st, 1, f->camera_id);
+	store_bind_id(st, 1, f->camera_id);
 	db_bind_text(st, 2, f->camera_name);
-	media__bind_opt_id(st, 3, f->parent_id);
+	store_bind_id(st, 3, f->parent_id);
 	db_bind_text(st, 4, f->rel_path);
 	db_bind_text(st, 5, f->mime);
 	db_bind_int64(st, 6, (int64_t)f->size_bytes);
-	media__bind_opt_id(st, 7, f->width);
-	media__bind_opt_id(st, 8, f->height);
+	store_bind_id(st, 7, f->width);
+	store_bind_id(st, 8, f->height);
 	if (f->duration_ms >= 0)
 		db_bind_int64(st, 9, f->duration_ms);
 	else
 		db_bind_null(st, 9);
 	db_bind_text(st, 10, f->day);
-	media__bind_opt_id(st, 11, f->taken_at_ms);
+	store_bind_id(st, 11, f->taken_at_ms);
 	e = db_execute(st);
 	if (e == HERR_OK && id)
 		*id = (int64_t)db_insert_id(st);
@@ -148,13 +131,10 @@ enum herr store_media_find(struct db *db, int64_t id, const char *kind, struct m
 	enum herr e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_prepare(db, sql_find, &st)) != HERR_OK)
+	/* kind NULL: any kind, on both of its placeholders */
+	if ((e = db_query(db, &st, sql_find, "Iss", id, kind, kind)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, id);
-	media__bind_kind(st, 1, kind);
-	e = media__one_row(st, out);
-	db_done(st);
-	return e;
+	return media__take_row(st, out);
 }
 
 enum herr store_media_child(struct db *db, int64_t parent_id, const char *kind,
@@ -166,13 +146,9 @@ enum herr store_media_child(struct db *db, int64_t parent_id, const char *kind,
 	memset(out, 0, sizeof(*out));
 	if (!kind)
 		return HERR_INVALID;
-	if ((e = db_prepare(db, sql_child, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_child, "Is", parent_id, kind)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, parent_id);
-	db_bind_text(st, 1, kind);
-	e = media__one_row(st, out);
-	db_done(st);
-	return e;
+	return media__take_row(st, out);
 }
 
 enum herr store_media_get_json(struct db *db, int64_t id, const char *kind, json_t **out)
@@ -181,13 +157,9 @@ enum herr store_media_get_json(struct db *db, int64_t id, const char *kind, json
 	enum herr e;
 
 	*out = NULL;
-	if ((e = db_prepare(db, sql_get_json, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_get_json, "Iss", id, kind, kind)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, id);
-	media__bind_kind(st, 1, kind);
-	e = store_rows_one(st, media__row_json, out);
-	db_done(st);
-	return e;
+	return store_rows_take_one(st, media__row_json, out);
 }
 
 /* The locked children of parent into gone[*n..max); those past max are
@@ -199,18 +171,14 @@ static enum herr media__children(struct db *db, int64_t parent, struct media_row
 	enum herr e;
 	int rc;
 
-	if ((e = db_prepare(db, sql_children_lock, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_children_lock, "I", parent)) != HERR_OK)
 		return e;
-	db_bind_int64(st, 0, parent);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
 	while ((rc = db_fetch(st)) == 1) {
 		if (*n < max)
 			media__read_row(st, &gone[(*n)++]);
 	}
 	if (rc < 0)
 		e = HERR_INTERNAL;
-out:
 	db_done(st);
 	return e;
 }
@@ -223,25 +191,14 @@ enum herr store_media_delete(struct db *db, int64_t id, const char *kind,
 	enum herr e;
 
 	*n = 0;
-	if ((e = db_prepare(db, sql_find_lock, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	media__bind_kind(st, 1, kind);
-	e = media__one_row(st, &parent);
-	db_done(st);
-	st = NULL;
-	if (e != HERR_OK)
+	if ((e = db_query(db, &st, sql_find_lock, "Iss", id, kind, kind)) != HERR_OK ||
+	    (e = media__take_row(st, &parent)) != HERR_OK)
 		goto out;
 	if (max > 0)
 		gone[(*n)++] = parent;
 	if ((e = media__children(db, id, gone, max, n)) != HERR_OK)
 		goto out;
-	if ((e = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) == HERR_OK && db_affected_rows(st) == 0)
-		e = HERR_NOT_FOUND;
-	db_done(st);
+	e = store_rows_delete(db, sql_delete, id);
 out:
 	if (e != HERR_OK)
 		*n = 0;

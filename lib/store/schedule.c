@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "engine_rules.h"
 #include "rows.h"
 #include "runs.h"
 #include "schedule.h"

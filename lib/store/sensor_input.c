@@ -126,11 +126,7 @@ enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
 		goto out;
 	}
 
-	if ((rc = db_prepare(db, sql_lock, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, ev->occurred_at);
-	db_bind_int64(st, 1, sensor_id);
-	if ((rc = db_execute(st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_lock, "sI", ev->occurred_at, sensor_id)) != HERR_OK)
 		goto out;
 	switch (db_fetch(st)) {
 	case 1:
@@ -156,31 +152,16 @@ enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
 	db_done(st);
 	st = NULL;
 
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
+	if ((rc = db_exec(db, sql_insert, "Issss", sensor_id, ev->event_type, value,
+			  attributes ? attributes : "{}", ev->occurred_at)) != HERR_OK)
 		goto out;
-	db_bind_int64(st, 0, sensor_id);
-	db_bind_text(st, 1, ev->event_type);
-	db_bind_text(st, 2, value);
-	db_bind_text(st, 3, attributes ? attributes : "{}");
-	db_bind_text(st, 4, ev->occurred_at);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	*event_id = (int64_t)db_insert_id(st);
-	db_done(st);
-	st = NULL;
+	*event_id = (int64_t)db_last_id(db);
 
 	/* An older event is history: kept, but the present is newer. */
 	*applied = !older;
 	if (older)
 		goto out;
-	if ((rc = db_prepare(db, sql_apply, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, *event_id);
-	db_bind_bool(st, 1, changed);
-	db_bind_text(st, 2, state);
-	db_bind_bool(st, 3, changed);
-	db_bind_int64(st, 4, sensor_id);
-	rc = db_execute(st);
+	rc = db_exec(db, sql_apply, "IbsbI", *event_id, changed, state, changed, sensor_id);
 out:
 	db_done(st);
 	free(value);
@@ -195,16 +176,7 @@ out:
 
 enum herr store_sensor_status_get(struct db *db, int64_t sensor_id, json_t **out)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*out = NULL;
-	if ((rc = db_prepare(db, sql_status, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, sensor_id);
-	rc = store_rows_one(st, sensor_input__status_row, out);
-	db_done(st);
-	return rc;
+	return store_rows_get(db, sql_status, sensor_id, sensor_input__status_row, out);
 }
 
 /* {room_id, room_name, occupied, since, sensors} of an occupancy row. */
@@ -237,10 +209,8 @@ enum herr store_occupancy(struct db *db, json_t *items)
 	bool more;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_occupancy, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_occupancy, "")) != HERR_OK)
 		return rc;
 	/* Bounded by the number of rooms, which a home keeps small. */
-	rc = store_rows_page(st, UINT32_MAX, sensor_input__occupancy_row, items, &more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, UINT32_MAX, sensor_input__occupancy_row, items, &more);
 }

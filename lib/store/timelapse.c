@@ -44,15 +44,6 @@ static const char sql_list[] =
 static const char sql_get[] =
 	"SELECT " VIDEO_COLUMNS " FROM media m WHERE m.kind = 'timelapse' AND m.id = ?";
 
-/* camera_id 0 binds as NULL. */
-static void timelapse__bind_camera(struct db_stmt *st, unsigned idx, int64_t camera_id)
-{
-	if (camera_id > 0)
-		db_bind_int64(st, idx, camera_id);
-	else
-		db_bind_null(st, idx);
-}
-
 static json_t *timelapse__opt_int(struct db_stmt *st, unsigned idx)
 {
 	return db_col_is_null(st, idx) ? json_null() : json_integer(db_col_int64(st, idx));
@@ -81,45 +72,22 @@ static json_t *timelapse__row(struct db_stmt *st)
 
 enum herr store_timelapse_last_frame(struct db *db, int64_t camera_id, int64_t *taken_ms)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
-	int r;
 
 	*taken_ms = 0;
-	if ((rc = db_prepare(db, sql_last_frame, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, camera_id);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		if ((r = db_fetch(st)) == 1)
-			*taken_ms = db_col_int64(st, 0);
-		else if (r < 0)
-			rc = HERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	rc = db_row(db, sql_last_frame, "I", "I", camera_id, taken_ms);
+	return rc == HERR_NOT_FOUND ? HERR_OK : rc;   /* no frame yet: 0 */
 }
 
 enum herr store_timelapse_day_frames(struct db *db, const char *day, int64_t *count,
 				     char *last, size_t lastsz)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	*count = 0;
 	last[0] = '\0';
-	if ((rc = db_prepare(db, sql_day_frames, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, day);
-	if ((rc = db_execute(st)) == HERR_OK) {
-		if (db_fetch(st) == 1) {
-			*count = db_col_int64(st, 0);
-			store_col_copy(st, 1, last, lastsz);
-		} else {
-			rc = HERR_INTERNAL;
-		}
-	}
-	db_done(st);
-	return rc;
+	rc = db_row(db, sql_day_frames, "s", "Is", day, count, last, lastsz);
+	return rc == HERR_NOT_FOUND ? HERR_INTERNAL : rc;   /* a COUNT has a row */
 }
 
 enum herr store_timelapse_pending(struct db *db, const char *before, struct timelapse_day *out,
@@ -130,12 +98,8 @@ enum herr store_timelapse_pending(struct db *db, const char *before, struct time
 	int r = 0;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_pending, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_pending, "sI", before, (int64_t)max)) != HERR_OK)
 		return rc;
-	db_bind_text(st, 0, before);
-	db_bind_int64(st, 1, (int64_t)max);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	while (*n < max && (r = db_fetch(st)) == 1) {
 		out[*n].camera_id = db_col_int64(st, 0);
 		store_col_copy(st, 1, out[*n].day, sizeof(out[*n].day));
@@ -144,7 +108,6 @@ enum herr store_timelapse_pending(struct db *db, const char *before, struct time
 	}
 	if (r < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -159,7 +122,7 @@ enum herr store_timelapse_frames(struct db *db, int64_t camera_id, const char *d
 	camera_name[0] = '\0';
 	if ((rc = db_prepare(db, sql_frames, &st)) != HERR_OK)
 		return rc;
-	timelapse__bind_camera(st, 0, camera_id);
+	store_bind_id(st, 0, camera_id);
 	db_bind_text(st, 1, day);
 	if ((rc = db_execute(st)) != HERR_OK)
 		goto out;
@@ -188,7 +151,7 @@ enum herr store_timelapse_video_of(struct db *db, int64_t camera_id, const char 
 	*id = 0;
 	if ((rc = db_prepare(db, sql_video_of, &st)) != HERR_OK)
 		return rc;
-	timelapse__bind_camera(st, 0, camera_id);
+	store_bind_id(st, 0, camera_id);
 	db_bind_text(st, 1, day);
 	if ((rc = db_execute(st)) == HERR_OK) {
 		if ((r = db_fetch(st)) == 1)
@@ -208,7 +171,7 @@ enum herr store_timelapse_drop_frames(struct db *db, int64_t camera_id, const ch
 
 	if ((rc = db_prepare(db, sql_drop_frames, &st)) != HERR_OK)
 		return rc;
-	timelapse__bind_camera(st, 0, camera_id);
+	store_bind_id(st, 0, camera_id);
 	db_bind_text(st, 1, day);
 	db_bind_int64(st, 2, max_frame_id);
 	rc = db_execute(st);
@@ -245,16 +208,11 @@ enum herr store_timelapse_list(struct db *db, int64_t camera_id, const struct pa
 	enum herr rc;
 
 	*has_more = false;
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	rc = db_query(db, &st, sql_list, "IIIII", pg->after_id, camera_id, camera_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (rc != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, pg->after_id);
-	db_bind_int64(st, 1, camera_id);
-	db_bind_int64(st, 2, camera_id);
-	db_bind_int64(st, 3, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 4, pg->offset >= 0 ? pg->offset : 0);
-	rc = store_rows_page(st, pg->limit, timelapse__row, items, has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, pg->limit, timelapse__row, items, has_more);
 }
 
 enum herr store_timelapse_get(struct db *db, int64_t id, json_t **out)

@@ -404,6 +404,35 @@ static void test_url_redact(void **state)
 	assert_string_equal(out, "rtsp://x***@h/");
 }
 
+/* A camera object as the store gives it, shown: URLs redacted in place,
+ * has_credentials right after them, nothing else touched. */
+static void test_camera_json_redact(void **state)
+{
+	json_t *cam = json_pack("{s:I, s:s, s:s, s:n, s:s}", "id", (json_int_t)7, "name", "door",
+				"snapshot_url", "http://u:p@10.0.0.5/snap.jpg", "stream_url",
+				"status", "online");
+	char *text;
+
+	(void)state;
+	assert_non_null(cam);
+	camera_json_redact(cam);
+	text = json_dumps(cam, JSON_COMPACT);
+	assert_string_equal(text, "{\"id\":7,\"name\":\"door\","
+			    "\"snapshot_url\":\"http://***@10.0.0.5/snap.jpg\","
+			    "\"stream_url\":null,\"has_credentials\":true,\"status\":\"online\"}");
+	free(text);
+	json_decref(cam);
+
+	cam = json_pack("{s:s, s:s}", "snapshot_url", "http://10.0.0.5/snap.jpg", "stream_url",
+			"rtsp://10.0.0.5/live");
+	camera_json_redact(cam);
+	text = json_dumps(cam, JSON_COMPACT);
+	assert_string_equal(text, "{\"snapshot_url\":\"http://10.0.0.5/snap.jpg\","
+			    "\"stream_url\":\"rtsp://10.0.0.5/live\",\"has_credentials\":false}");
+	free(text);
+	json_decref(cam);
+}
+
 static void test_url_check(void **state)
 {
 	struct url_policy p;
@@ -473,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_inside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_usage, setup, teardown),
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_camera_json_redact),
 		cmocka_unit_test(test_url_check),
 		cmocka_unit_test(test_jpeg_size),
 	};
