@@ -181,37 +181,14 @@ static void alerts__bind_filter(struct db_stmt *st, unsigned idx, const char *va
 	db_bind_text(st, idx + 1, value);
 }
 
-/* Run an INSERT bound by the caller; *id = the new row's id. */
-static enum herr alerts__insert(struct db_stmt *st, int64_t *id)
-{
-	enum herr rc = db_execute(st);
-
-	if (rc == HERR_OK)
-		*id = (int64_t)db_insert_id(st);
-	return rc;
-}
-
 enum herr store_alerts_create(struct db *db, const struct alert_fields *a, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_alert_insert, "JJJssssssII", a->rule_id, a->execution_id,
+			       a->person_id, a->alert_type, a->alert_level, a->title,
+			       a->message ? a->message : "", a->room_name, a->source_key,
+			       (int64_t)a->escalation_minutes, (int64_t)a->escalation_minutes);
 
-	*id = 0;
-	if ((rc = db_prepare(db, sql_alert_insert, &st)) != HERR_OK)
-		return rc;
-	store_bind_id(st, 0, a->rule_id);
-	store_bind_id(st, 1, a->execution_id);
-	store_bind_id(st, 2, a->person_id);
-	db_bind_text(st, 3, a->alert_type);
-	db_bind_text(st, 4, a->alert_level);
-	db_bind_text(st, 5, a->title);
-	db_bind_text(st, 6, a->message ? a->message : "");
-	db_bind_text(st, 7, a->room_name);
-	db_bind_text(st, 8, a->source_key);
-	db_bind_int64(st, 9, a->escalation_minutes);
-	db_bind_int64(st, 10, a->escalation_minutes);
-	rc = alerts__insert(st, id);
-	db_done(st);
+	*id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return rc;
 }
 
@@ -411,24 +388,12 @@ enum herr store_alerts_act(struct db *db, int64_t id, enum alert_action action,
 
 enum herr store_prompts_create(struct db *db, const struct prompt_fields *p, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_prompt_insert, "sJJJssssJs", p->kind, p->alert_id,
+			       p->execution_id, p->step_id, p->alert_level, p->title,
+			       p->message ? p->message : "", p->buttons_json, p->countdown_seconds,
+			       p->expires_at);
 
-	*id = 0;
-	if ((rc = db_prepare(db, sql_prompt_insert, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, p->kind);
-	store_bind_id(st, 1, p->alert_id);
-	store_bind_id(st, 2, p->execution_id);
-	store_bind_id(st, 3, p->step_id);
-	db_bind_text(st, 4, p->alert_level);
-	db_bind_text(st, 5, p->title);
-	db_bind_text(st, 6, p->message ? p->message : "");
-	db_bind_text(st, 7, p->buttons_json);
-	store_bind_id(st, 8, p->countdown_seconds);
-	db_bind_text(st, 9, p->expires_at);
-	rc = alerts__insert(st, id);
-	db_done(st);
+	*id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return rc;
 }
 

@@ -169,7 +169,6 @@ static enum herr jobs__apply(struct db *db, const char *sql, const char *text, u
 
 enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	char *payload = NULL;
 	enum herr e;
 
@@ -180,20 +179,11 @@ enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *
 		return HERR_INVALID;
 	if (!(payload = json_dumps(f->payload, JSON_COMPACT)))
 		return HERR_NOMEM;
-	if ((e = db_prepare(db, sql_create, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, f->queue);
-	db_bind_text(st, 1, payload);
-	db_bind_int64(st, 2, f->max_attempts ? f->max_attempts : 3);
-	store_bind_id(st, 3, f->alert_id);
-	store_bind_id(st, 4, f->execution_id);
-	store_bind_id(st, 5, f->step_id);
-	db_bind_int64(st, 6, f->delay_ms > 0 ? (int64_t)f->delay_ms * 1000 : 0);
-	e = db_execute(st);
+	e = db_exec(db, sql_create, "ssIJJJI", f->queue, payload,
+		    (int64_t)(f->max_attempts ? f->max_attempts : 3), f->alert_id, f->execution_id,
+		    f->step_id, f->delay_ms > 0 ? (int64_t)f->delay_ms * 1000 : 0);
 	if (e == HERR_OK && id)
-		*id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
+		*id = (int64_t)db_last_id(db);
 	free(payload);
 	return e;
 }

@@ -139,22 +139,10 @@ enum herr store_schedule_advance(struct db *db, int64_t rule_id, const char *sch
 				 const char *expected, time_t next, const char *tz,
 				 const char *error, bool *moved)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_advance, "JssIss", (int64_t)next, next ? tz : NULL,
+			       schedule__opt(error), rule_id, schedule, schedule__opt(expected));
 
-	*moved = false;
-	if ((rc = db_prepare(db, sql_advance, &st)) != HERR_OK)
-		goto out;
-	store_bind_id(st, 0, (int64_t)next);
-	db_bind_text(st, 1, next ? tz : NULL);
-	db_bind_text(st, 2, schedule__opt(error));
-	db_bind_int64(st, 3, rule_id);
-	db_bind_text(st, 4, schedule);
-	db_bind_text(st, 5, schedule__opt(expected));
-	if ((rc = db_execute(st)) == HERR_OK)
-		*moved = db_affected_rows(st) > 0;
-out:
-	db_done(st);
+	*moved = rc == HERR_OK && db_changes(db) > 0;
 	return rc;
 }
 
@@ -197,22 +185,11 @@ enum herr store_schedule_settle(struct db *db, int64_t rule_id, time_t due_at,
 				const char *due_text, const char *outcome,
 				int64_t execution_id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, due_text ? sql_settle_exact : sql_settle_at, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, outcome);
-	store_bind_id(st, 1, execution_id);
-	db_bind_int64(st, 2, rule_id);
 	if (due_text)
-		db_bind_text(st, 3, due_text);
-	else
-		db_bind_int64(st, 3, (int64_t)due_at);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+		return db_exec(db, sql_settle_exact, "sJIs", outcome, execution_id, rule_id,
+			       due_text);
+	return db_exec(db, sql_settle_at, "sJII", outcome, execution_id, rule_id,
+		       (int64_t)due_at);
 }
 
 /* One claim of store_schedule_release. */

@@ -135,17 +135,6 @@ static enum herr steps__check_jumps(struct db *db, int64_t rule_id, const struct
 	return HERR_OK;
 }
 
-/* The six columns shared by INSERT and UPDATE, from placeholder first on. */
-static void steps__bind_fields(struct db_stmt *st, unsigned first, const struct step_fields *s)
-{
-	db_bind_text(st, first, s->step_type);
-	db_bind_text(st, first + 1, s->label);
-	db_bind_text(st, first + 2, s->config_json);
-	db_bind_bool(st, first + 3, s->enabled);
-	store_bind_id(st, first + 4, s->next_step_on_true);
-	store_bind_id(st, first + 5, s->next_step_on_false);
-}
-
 enum herr store_steps_list(struct db *db, int64_t rule_id, json_t *items)
 {
 	struct db_stmt *st = NULL;
@@ -175,35 +164,22 @@ enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool 
 enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fields *s,
 			  json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0, order = 0;
+	int64_t order = 0;
 	enum herr rc;
 
 	*out = NULL;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
-		goto out;
+		return rc;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
-		goto out;
+		return rc;
 	if ((rc = db_row(db, sql_next_order, "I", "I", rule_id, &order)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_int64(st, 1, order);
-	steps__bind_fields(st, 2, s);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-	db_done(st);
-	st = NULL;
-	rc = store_steps_get(db, rule_id, id, false, out);
-out:
-	db_done(st);
-	if (rc != HERR_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
+		return rc;
+	rc = db_exec(db, sql_insert, "IIsssbJJ", rule_id, order, s->step_type, s->label,
+		     s->config_json, s->enabled, s->next_step_on_true, s->next_step_on_false);
+	if (rc != HERR_OK)
+		return rc;
+	/* Sets *out NULL when it fails. */
+	return store_steps_get(db, rule_id, (int64_t)db_last_id(db), false, out);
 }
 
 /* Takes the step's whole new state (the caller merges a partial update);
@@ -212,23 +188,16 @@ out:
 enum herr store_steps_update(struct db *db, int64_t rule_id, int64_t step_id,
 			     const struct step_fields *s, json_t **out)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	*out = NULL;
 	/* The step's row locked; its position stays as it is. */
 	if ((rc = db_row(db, sql_order_of, "II", "-", step_id, rule_id)) != HERR_OK)
-		goto out;
+		return rc;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
-		goto out;
-	steps__bind_fields(st, 0, s);
-	db_bind_int64(st, 6, step_id);
-	db_bind_int64(st, 7, rule_id);
-	rc = db_execute(st);
-out:
-	db_done(st);
+		return rc;
+	rc = db_exec(db, sql_update, "sssbJJII", s->step_type, s->label, s->config_json,
+		     s->enabled, s->next_step_on_true, s->next_step_on_false, step_id, rule_id);
 	return rc == HERR_OK ? store_steps_get(db, rule_id, step_id, false, out) : rc;
 }
 
