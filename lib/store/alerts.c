@@ -161,15 +161,6 @@ static json_t *alerts__prompt_row(struct db_stmt *st)
 			 "updated_at", db_col_text(st, 13, NULL));
 }
 
-/* Bind an optional id: 0 is SQL NULL. */
-static void alerts__bind_id(struct db_stmt *st, unsigned idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_int64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
 /* Bind the page's cursor at idx, idx+1 and its limit and offset at lim,
  * lim+1. */
 static void alerts__bind_page(struct db_stmt *st, unsigned idx, unsigned lim,
@@ -190,51 +181,23 @@ static void alerts__bind_filter(struct db_stmt *st, unsigned idx, const char *va
 	db_bind_text(st, idx + 1, value);
 }
 
-/* Run an INSERT bound by the caller; *id = the new row's id. */
-static enum herr alerts__insert(struct db_stmt *st, int64_t *id)
-{
-	enum herr rc = db_execute(st);
-
-	if (rc == HERR_OK)
-		*id = (int64_t)db_insert_id(st);
-	return rc;
-}
-
 enum herr store_alerts_create(struct db *db, const struct alert_fields *a, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_alert_insert, "JJJssssssII", a->rule_id, a->execution_id,
+			       a->person_id, a->alert_type, a->alert_level, a->title,
+			       a->message ? a->message : "", a->room_name, a->source_key,
+			       (int64_t)a->escalation_minutes, (int64_t)a->escalation_minutes);
 
-	*id = 0;
-	if ((rc = db_prepare(db, sql_alert_insert, &st)) != HERR_OK)
-		return rc;
-	alerts__bind_id(st, 0, a->rule_id);
-	alerts__bind_id(st, 1, a->execution_id);
-	alerts__bind_id(st, 2, a->person_id);
-	db_bind_text(st, 3, a->alert_type);
-	db_bind_text(st, 4, a->alert_level);
-	db_bind_text(st, 5, a->title);
-	db_bind_text(st, 6, a->message ? a->message : "");
-	db_bind_text(st, 7, a->room_name);
-	db_bind_text(st, 8, a->source_key);
-	db_bind_int64(st, 9, a->escalation_minutes);
-	db_bind_int64(st, 10, a->escalation_minutes);
-	rc = alerts__insert(st, id);
-	db_done(st);
+	*id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return rc;
 }
 
 enum herr store_alerts_open_by_source(struct db *db, const char *source_key, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	*id = 0;
-	if ((rc = db_prepare(db, sql_alert_open_source, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, source_key);
-	rc = store_rows_int(st, id);
-	db_done(st);
+	rc = db_row(db, sql_alert_open_source, "s", "I", source_key, id);
 	if (rc == HERR_OK && *id == 0)
 		rc = HERR_NOT_FOUND;
 	return rc;
@@ -242,18 +205,13 @@ enum herr store_alerts_open_by_source(struct db *db, const char *source_key, int
 
 enum herr store_alerts_resolve_source(struct db *db, const char *source_key, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc = store_alerts_open_by_source(db, source_key, id);
 
 	if (rc != HERR_OK)
 		return rc;
-	if ((rc = db_prepare(db, sql_alert_resolve_source, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, source_key);
-	rc = db_execute(st);
-	if (rc == HERR_OK && db_affected_rows(st) == 0)
+	rc = db_exec(db, sql_alert_resolve_source, "s", source_key);
+	if (rc == HERR_OK && db_changes(db) == 0)
 		rc = HERR_NOT_FOUND;
-	db_done(st);
 	return rc;
 }
 
@@ -265,11 +223,8 @@ enum herr store_alerts_escalations_due(struct db *db, struct due_escalation *out
 	int got;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_escalations_due, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_escalations_due, "I", (int64_t)max)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, (int64_t)max);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
 	while (*n < max && (got = db_fetch(st)) == 1) {
 		struct due_escalation *d = &out[*n];
 		const char *msg = db_col_text(st, 3, NULL);
@@ -308,20 +263,10 @@ void store_escalations_free(struct due_escalation *d, size_t n)
 enum herr store_alerts_claim_escalation(struct db *db, const struct due_escalation *d,
 					unsigned repeat_count, unsigned every_minutes, bool *claimed)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_escalation_claim, "IIIs", (int64_t)repeat_count,
+			       (int64_t)(every_minutes ? every_minutes : 1), d->id, d->due_exact);
 
-	*claimed = false;
-	if ((rc = db_prepare(db, sql_escalation_claim, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, repeat_count);
-	db_bind_int64(st, 1, every_minutes ? every_minutes : 1);
-	db_bind_int64(st, 2, d->id);
-	db_bind_text(st, 3, d->due_exact);
-	rc = db_execute(st);
-	if (rc == HERR_OK)
-		*claimed = db_affected_rows(st) == 1;
-	db_done(st);
+	*claimed = rc == HERR_OK && db_changes(db) == 1;
 	return rc;
 }
 
@@ -361,13 +306,9 @@ static enum herr alerts__actions(struct db *db, int64_t id, json_t **out)
 	*out = NULL;
 	if (!items)
 		return HERR_NOMEM;
-	if ((rc = db_prepare(db, sql_actions, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, ACTIONS_MAX);
-	rc = store_rows_page(st, ACTIONS_MAX, alerts__action_row, items, &more);
-out:
-	db_done(st);
+	rc = db_query(db, &st, sql_actions, "II", id, (int64_t)ACTIONS_MAX);
+	if (rc == HERR_OK)
+		rc = store_rows_take_page(st, ACTIONS_MAX, alerts__action_row, items, &more);
 	if (rc == HERR_OK) {
 		*out = items;
 		items = NULL;
@@ -378,17 +319,11 @@ out:
 
 enum herr store_alerts_get(struct db *db, int64_t id, json_t **out)
 {
-	struct db_stmt *st = NULL;
 	json_t *alert = NULL, *actions = NULL;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, sql_alert_get, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = store_rows_one(st, alerts__row, &alert);
-	db_done(st);
-	if (rc != HERR_OK)
+	if ((rc = store_rows_get(db, sql_alert_get, id, alerts__row, &alert)) != HERR_OK)
 		goto out;
 	if ((rc = alerts__actions(db, id, &actions)) != HERR_OK)
 		goto out;
@@ -407,16 +342,10 @@ out:
  * row: HERR_CONFLICT when it changed none. */
 static enum herr alerts__update(struct db *db, const char *sql, int64_t id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql, "I", id);
 
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		return rc;
-	db_bind_int64(st, 0, id);
-	rc = db_execute(st);
-	if (rc == HERR_OK && db_affected_rows(st) == 0)
+	if (rc == HERR_OK && db_changes(db) == 0)
 		rc = HERR_CONFLICT;
-	db_done(st);
 	return rc;
 }
 
@@ -424,57 +353,22 @@ static enum herr alerts__update(struct db *db, const char *sql, int64_t id)
 static enum herr alerts__act(struct db *db, int64_t id, enum alert_action action,
 			     const char *actor, const char *note, int64_t *prompt_id)
 {
-	struct db_stmt *st = NULL;
-	int64_t resolved = 0;
+	bool resolved = false;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_alert_lock, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	switch (db_fetch(st)) {
-	case 1:
-		resolved = db_col_int64(st, 0);
-		break;
-	case 0:
-		rc = HERR_NOT_FOUND;
-		goto out;
-	default:
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	db_done(st);
-	st = NULL;
-	if (resolved) {
-		rc = HERR_CONFLICT;
-		goto out;
-	}
-
-	if ((rc = db_prepare(db, sql_action_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_text(st, 1, action == ALERT_DISMISS ? "dismiss" : "assist");
-	db_bind_text(st, 2, actor);
-	db_bind_text(st, 3, note);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-
-	if (action == ALERT_DISMISS) {
-		rc = alerts__update(db, sql_dismiss, id);
-		goto out;
-	}
+	if ((rc = db_row(db, sql_alert_lock, "I", "b", id, &resolved)) != HERR_OK)
+		return rc;
+	if (resolved)
+		return HERR_CONFLICT;
+	if ((rc = db_exec(db, sql_action_insert, "Isss", id,
+			  action == ALERT_DISMISS ? "dismiss" : "assist", actor, note)) != HERR_OK)
+		return rc;
+	if (action == ALERT_DISMISS)
+		return alerts__update(db, sql_dismiss, id);
 	if ((rc = alerts__update(db, sql_escalate, id)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_renotify, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, actor);
-	db_bind_int64(st, 1, id);
-	rc = alerts__insert(st, prompt_id);
-out:
-	db_done(st);
+		return rc;
+	if ((rc = db_exec(db, sql_renotify, "sI", actor, id)) == HERR_OK)
+		*prompt_id = (int64_t)db_last_id(db);
 	return rc;
 }
 
@@ -494,24 +388,12 @@ enum herr store_alerts_act(struct db *db, int64_t id, enum alert_action action,
 
 enum herr store_prompts_create(struct db *db, const struct prompt_fields *p, int64_t *id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_prompt_insert, "sJJJssssJs", p->kind, p->alert_id,
+			       p->execution_id, p->step_id, p->alert_level, p->title,
+			       p->message ? p->message : "", p->buttons_json, p->countdown_seconds,
+			       p->expires_at);
 
-	*id = 0;
-	if ((rc = db_prepare(db, sql_prompt_insert, &st)) != HERR_OK)
-		return rc;
-	db_bind_text(st, 0, p->kind);
-	alerts__bind_id(st, 1, p->alert_id);
-	alerts__bind_id(st, 2, p->execution_id);
-	alerts__bind_id(st, 3, p->step_id);
-	db_bind_text(st, 4, p->alert_level);
-	db_bind_text(st, 5, p->title);
-	db_bind_text(st, 6, p->message ? p->message : "");
-	db_bind_text(st, 7, p->buttons_json);
-	alerts__bind_id(st, 8, p->countdown_seconds);
-	db_bind_text(st, 9, p->expires_at);
-	rc = alerts__insert(st, id);
-	db_done(st);
+	*id = rc == HERR_OK ? (int64_t)db_last_id(db) : 0;
 	return rc;
 }
 

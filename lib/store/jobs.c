@@ -108,15 +108,6 @@ static const char sql_dead_clear[] = "DELETE FROM jobs WHERE queue = ? AND statu
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Bind an optional id: 0 is SQL NULL. */
-static void jobs__bind_id(struct db_stmt *st, unsigned idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_int64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
 /* An id column that may be NULL, as JSON. */
 static json_t *jobs__id(struct db_stmt *st, unsigned idx)
 {
@@ -164,13 +155,13 @@ static json_t *jobs__row(struct db_stmt *st)
 			 "finished_at", db_col_text(st, 14, NULL));
 }
 
-/* Execute st (bound) and count the rows it changed; the caller's
- * db_done() stays with it. */
-static enum herr jobs__apply(struct db_stmt *st, unsigned *n)
+/* Run sql with its one text parameter; *n = the rows it changed (0 on
+ * failure). */
+static enum herr jobs__apply(struct db *db, const char *sql, const char *text, unsigned *n)
 {
-	enum herr e = db_execute(st);
+	enum herr e = db_exec(db, sql, "s", text);
 
-	*n = e == HERR_OK ? (unsigned)db_affected_rows(st) : 0;
+	*n = e == HERR_OK ? (unsigned)db_changes(db) : 0;
 	return e;
 }
 
@@ -178,7 +169,6 @@ static enum herr jobs__apply(struct db_stmt *st, unsigned *n)
 
 enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *id)
 {
-	struct db_stmt *st = NULL;
 	char *payload = NULL;
 	enum herr e;
 
@@ -189,20 +179,11 @@ enum herr store_jobs_create(struct db *db, const struct job_fields *f, int64_t *
 		return HERR_INVALID;
 	if (!(payload = json_dumps(f->payload, JSON_COMPACT)))
 		return HERR_NOMEM;
-	if ((e = db_prepare(db, sql_create, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, f->queue);
-	db_bind_text(st, 1, payload);
-	db_bind_int64(st, 2, f->max_attempts ? f->max_attempts : 3);
-	jobs__bind_id(st, 3, f->alert_id);
-	jobs__bind_id(st, 4, f->execution_id);
-	jobs__bind_id(st, 5, f->step_id);
-	db_bind_int64(st, 6, f->delay_ms > 0 ? (int64_t)f->delay_ms * 1000 : 0);
-	e = db_execute(st);
+	e = db_exec(db, sql_create, "ssIJJJI", f->queue, payload,
+		    (int64_t)(f->max_attempts ? f->max_attempts : 3), f->alert_id, f->execution_id,
+		    f->step_id, f->delay_ms > 0 ? (int64_t)f->delay_ms * 1000 : 0);
 	if (e == HERR_OK && id)
-		*id = (int64_t)db_insert_id(st);
-out:
-	db_done(st);
+		*id = (int64_t)db_last_id(db);
 	free(payload);
 	return e;
 }
@@ -214,12 +195,12 @@ static enum herr jobs__pick(struct db *db, int64_t id, struct job *j)
 	enum herr e;
 	int rc;
 
-	if ((e = db_prepare(db, id > 0 ? sql_pick_id : sql_pick_due, &st)) != HERR_OK)
-		goto out;
 	if (id > 0)
-		db_bind_int64(st, 0, id);
-	if ((e = db_execute(st)) != HERR_OK)
-		goto out;
+		e = db_query(db, &st, sql_pick_id, "I", id);
+	else
+		e = db_query(db, &st, sql_pick_due, "");
+	if (e != HERR_OK)
+		return e;
 	if ((rc = db_fetch(st)) != 1) {
 		e = rc == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
 		goto out;
@@ -242,22 +223,15 @@ out:
 enum herr store_jobs_claim(struct db *db, int64_t id, const char *owner,
 			   unsigned lease_seconds, struct job *j)
 {
-	struct db_stmt *st = NULL;
-	unsigned n = 0;
 	enum herr e;
 
 	memset(j, 0, sizeof(*j));
 	if ((e = jobs__pick(db, id, j)) != HERR_OK)
 		goto out;
-	if ((e = db_prepare(db, sql_take, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, owner);
-	db_bind_int64(st, 1, lease_seconds ? lease_seconds : 1);
-	db_bind_int64(st, 2, j->id);
-	e = jobs__apply(st, &n);
-	db_done(st);
+	e = db_exec(db, sql_take, "sII", owner, (int64_t)(lease_seconds ? lease_seconds : 1),
+		    j->id);
 	/* The row is locked by us: only a lost connection changes nothing. */
-	if (e == HERR_OK && n != 1)
+	if (e == HERR_OK && db_changes(db) != 1)
 		e = HERR_NOT_FOUND;
 	if (e == HERR_OK)
 		j->attempts++;
@@ -275,7 +249,7 @@ enum herr store_jobs_finish(struct db *db, int64_t id, const char *owner,
 {
 	struct db_stmt *st = NULL;
 	char *result_text = NULL;
-	unsigned idx = 0, n = 0;
+	unsigned idx = 0;
 	const char *sql;
 	enum herr e;
 
@@ -303,7 +277,7 @@ enum herr store_jobs_finish(struct db *db, int64_t id, const char *owner,
 		db_bind_text(st, idx++, error);
 	db_bind_int64(st, idx++, id);
 	db_bind_text(st, idx, owner);
-	if ((e = jobs__apply(st, &n)) == HERR_OK && n == 0)
+	if ((e = db_execute(st)) == HERR_OK && db_affected_rows(st) == 0)
 		e = HERR_CONFLICT;
 out:
 	db_done(st);
@@ -322,9 +296,7 @@ enum herr store_jobs_reap(struct db *db, unsigned *n)
 	*n = 0;
 	if (!ids)
 		return HERR_NOMEM;
-	if ((e = db_prepare(db, sql_expired, &st)) != HERR_OK)
-		goto end;
-	if ((e = db_execute(st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_expired, "")) != HERR_OK)
 		goto end;
 	while ((rc = db_fetch(st)) == 1) {
 		int64_t id = db_col_int64(st, 0);
@@ -351,10 +323,7 @@ enum herr store_jobs_reap(struct db *db, unsigned *n)
 		e = HERR_NOMEM;
 		goto end;
 	}
-	if ((e = db_prepare(db, sql_reap, &st)) != HERR_OK)
-		goto end;
-	db_bind_text(st, 0, ids_text);
-	e = jobs__apply(st, n);
+	e = jobs__apply(db, sql_reap, ids_text, n);
 end:
 	db_done(st);
 	if (e != HERR_OK)
@@ -393,9 +362,9 @@ enum herr store_dlq_stats(struct db *db, json_t **out)
 	*out = NULL;
 	if (!queues)
 		return HERR_NOMEM;
-	if ((e = db_prepare(db, sql_stats, &st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_stats, "")) != HERR_OK)
 		goto out;
-	e = store_rows_page(st, STATS_QUEUES_MAX, jobs__stats_row, queues, &more);
+	e = store_rows_take_page(st, STATS_QUEUES_MAX, jobs__stats_row, queues, &more);
 	if (e != HERR_OK)
 		goto out;
 	json_array_foreach(queues, i, q)
@@ -405,7 +374,6 @@ enum herr store_dlq_stats(struct db *db, json_t **out)
 	if (!*out)
 		e = HERR_NOMEM;
 out:
-	db_done(st);
 	json_decref(queues);
 	return e;
 }
@@ -417,15 +385,11 @@ enum herr store_dlq_list(struct db *db, const char *queue, const struct page *pg
 	enum herr e;
 
 	*has_more = false;
-	if ((e = db_prepare(db, sql_dead_list, &st)) != HERR_OK)
+	e = db_query(db, &st, sql_dead_list, "sIII", queue, pg->offset >= 0 ? 0 : pg->after_id,
+		     (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : 0);
+	if (e != HERR_OK)
 		return e;
-	db_bind_text(st, 0, queue);
-	db_bind_int64(st, 1, pg->offset >= 0 ? 0 : pg->after_id);
-	db_bind_int64(st, 2, (int64_t)pg->limit + 1);
-	db_bind_int64(st, 3, pg->offset >= 0 ? pg->offset : 0);
-	e = store_rows_page(st, pg->limit, jobs__row, items, has_more);
-	db_done(st);
-	return e;
+	return store_rows_take_page(st, pg->limit, jobs__row, items, has_more);
 }
 
 enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, unsigned *n,
@@ -444,11 +408,7 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 		return HERR_NOMEM;
 	if (limit > REQUEUE_MAX)
 		limit = REQUEUE_MAX;
-	if ((e = db_prepare(db, sql_dead_oldest, &st)) != HERR_OK)
-		goto end;
-	db_bind_text(st, 0, queue);
-	db_bind_int64(st, 1, limit);
-	if ((e = db_execute(st)) != HERR_OK)
+	if ((e = db_query(db, &st, sql_dead_oldest, "sI", queue, (int64_t)limit)) != HERR_OK)
 		goto end;
 	while ((rc = db_fetch(st)) == 1) {
 		if (json_array_append_new(ids, json_integer(db_col_int64(st, 0))) != 0) {
@@ -468,10 +428,7 @@ enum herr store_dlq_requeue(struct db *db, const char *queue, unsigned limit, un
 		e = HERR_NOMEM;
 		goto end;
 	}
-	if ((e = db_prepare(db, sql_requeue, &st)) != HERR_OK)
-		goto end;
-	db_bind_text(st, 0, ids_text);
-	e = jobs__apply(st, n);
+	e = jobs__apply(db, sql_requeue, ids_text, n);
 end:
 	db_done(st);
 	if (e != HERR_OK) {
@@ -490,14 +447,6 @@ out:
 
 enum herr store_dlq_clear(struct db *db, const char *queue, unsigned *n)
 {
-	struct db_stmt *st = NULL;
-	enum herr e;
-
 	*n = 0;
-	if ((e = db_prepare(db, sql_dead_clear, &st)) != HERR_OK)
-		return e;
-	db_bind_text(st, 0, queue);
-	e = jobs__apply(st, n);
-	db_done(st);
-	return e;
+	return jobs__apply(db, sql_dead_clear, queue, n);
 }

@@ -100,19 +100,10 @@ static const char sql_fail_log[] =
 	"UPDATE event_logs SET status = 'failed', reason = ?, finished_at = CURRENT_TIMESTAMP(3)"
 	" WHERE id = ? AND status = 'processing'";
 
-/* Bind a time in seconds, 0 as NULL. */
-static void schedule__bind_time(struct db_stmt *st, unsigned idx, time_t t)
+/* Optional text as a parameter: "" as NULL. */
+static const char *schedule__opt(const char *s)
 {
-	if (t)
-		db_bind_int64(st, idx, (int64_t)t);
-	else
-		db_bind_null(st, idx);
-}
-
-/* Bind text, "" as NULL. */
-static void schedule__bind_opt(struct db_stmt *st, unsigned idx, const char *s)
-{
-	db_bind_text(st, idx, s && *s ? s : NULL);
+	return s && *s ? s : NULL;
 }
 
 enum herr store_schedule_due_cron(struct db *db, time_t now, const char *tz,
@@ -123,14 +114,9 @@ enum herr store_schedule_due_cron(struct db *db, time_t now, const char *tz,
 	int f = 0;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_due_cron, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, (int64_t)now);
-	db_bind_text(st, 1, tz);
-	db_bind_int64(st, 2, after_id);
-	db_bind_int64(st, 3, (int64_t)cap);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_due_cron, "IsII", (int64_t)now, tz, after_id,
+			   (int64_t)cap)) != HERR_OK)
+		return rc;
 	while (*n < cap && (f = db_fetch(st)) == 1) {
 		struct due_cron *d = &out[(*n)++];
 
@@ -145,7 +131,6 @@ enum herr store_schedule_due_cron(struct db *db, time_t now, const char *tz,
 	}
 	if (f < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -154,22 +139,10 @@ enum herr store_schedule_advance(struct db *db, int64_t rule_id, const char *sch
 				 const char *expected, time_t next, const char *tz,
 				 const char *error, bool *moved)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_advance, "JssIss", (int64_t)next, next ? tz : NULL,
+			       schedule__opt(error), rule_id, schedule, schedule__opt(expected));
 
-	*moved = false;
-	if ((rc = db_prepare(db, sql_advance, &st)) != HERR_OK)
-		goto out;
-	schedule__bind_time(st, 0, next);
-	db_bind_text(st, 1, next ? tz : NULL);
-	schedule__bind_opt(st, 2, error);
-	db_bind_int64(st, 3, rule_id);
-	db_bind_text(st, 4, schedule);
-	schedule__bind_opt(st, 5, expected);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*moved = db_affected_rows(st) > 0;
-out:
-	db_done(st);
+	*moved = rc == HERR_OK && db_changes(db) > 0;
 	return rc;
 }
 
@@ -212,63 +185,26 @@ enum herr store_schedule_settle(struct db *db, int64_t rule_id, time_t due_at,
 				const char *due_text, const char *outcome,
 				int64_t execution_id)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, due_text ? sql_settle_exact : sql_settle_at, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, outcome);
-	if (execution_id > 0)
-		db_bind_int64(st, 1, execution_id);
-	else
-		db_bind_null(st, 1);
-	db_bind_int64(st, 2, rule_id);
 	if (due_text)
-		db_bind_text(st, 3, due_text);
-	else
-		db_bind_int64(st, 3, (int64_t)due_at);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+		return db_exec(db, sql_settle_exact, "sJIs", outcome, execution_id, rule_id,
+			       due_text);
+	return db_exec(db, sql_settle_at, "sJII", outcome, execution_id, rule_id,
+		       (int64_t)due_at);
 }
 
 /* One claim of store_schedule_release. */
 static enum herr schedule__release_one(struct db *db, int64_t rule_id, time_t due_at,
 				       const char *due_text)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, due_text ? sql_release_exact : sql_release_at, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
 	if (due_text)
-		db_bind_text(st, 1, due_text);
-	else
-		db_bind_int64(st, 1, (int64_t)due_at);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+		return db_exec(db, sql_release_exact, "Is", rule_id, due_text);
+	return db_exec(db, sql_release_at, "II", rule_id, (int64_t)due_at);
 }
 
 static enum herr schedule__rewind(struct db *db, int64_t rule_id, const char *schedule,
 				  time_t from, time_t to)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_rewind, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, (int64_t)to);
-	db_bind_int64(st, 1, rule_id);
-	db_bind_text(st, 2, schedule);
-	db_bind_int64(st, 3, (int64_t)from);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_rewind, "IIsI", (int64_t)to, rule_id, schedule, (int64_t)from);
 }
 
 enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *due, size_t n,
@@ -289,18 +225,7 @@ enum herr store_schedule_release(struct db *db, int64_t rule_id, const time_t *d
 static enum herr schedule__missed_log(struct db *db, int64_t rule_id, const char *rule_name,
 				      const char *reason)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_missed_log, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_text(st, 1, rule_name);
-	db_bind_text(st, 2, reason);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_missed_log, "Iss", rule_id, rule_name, reason);
 }
 
 enum herr store_schedule_missed(struct db *db, int64_t rule_id, const char *rule_name,
@@ -324,13 +249,9 @@ enum herr store_schedule_due_occupancy(struct db *db, time_t now, struct due_occ
 	int f = 0;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_due_occupancy, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, (int64_t)now);
-	db_bind_int64(st, 1, (int64_t)now);
-	db_bind_int64(st, 2, (int64_t)cap);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_due_occupancy, "III", (int64_t)now, (int64_t)now,
+			   (int64_t)cap)) != HERR_OK)
+		return rc;
 	while (*n < cap && (f = db_fetch(st)) == 1) {
 		struct due_occupancy *d = &out[(*n)++];
 
@@ -342,7 +263,6 @@ enum herr store_schedule_due_occupancy(struct db *db, time_t now, struct due_occ
 	}
 	if (f < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -355,18 +275,13 @@ enum herr store_schedule_due_resume(struct db *db, time_t now, int64_t after_id,
 	int f = 0;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_due_resume, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, (int64_t)now);
-	db_bind_int64(st, 1, after_id);
-	db_bind_int64(st, 2, (int64_t)cap);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_due_resume, "III", (int64_t)now, after_id,
+			   (int64_t)cap)) != HERR_OK)
+		return rc;
 	while (*n < cap && (f = db_fetch(st)) == 1)
 		ids[(*n)++] = db_col_int64(st, 0);
 	if (f < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -380,16 +295,9 @@ enum herr store_schedule_running(struct db *db, time_t now, const char *host,
 	int f = 0;
 
 	*n = 0;
-	if ((rc = db_prepare(db, sql_running, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, (int64_t)now);
-	db_bind_int64(st, 1, after_id);
-	db_bind_int64(st, 2, (int64_t)now);
-	db_bind_text(st, 3, host);
-	db_bind_text(st, 4, host);
-	db_bind_int64(st, 5, (int64_t)cap);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_running, "IIIssI", (int64_t)now, after_id, (int64_t)now,
+			   host, host, (int64_t)cap)) != HERR_OK)
+		return rc;
 	while (*n < cap && (f = db_fetch(st)) == 1) {
 		struct running_run *r = &out[(*n)++];
 
@@ -403,7 +311,6 @@ enum herr store_schedule_running(struct db *db, time_t now, const char *host,
 	}
 	if (f < 0)
 		rc = HERR_INTERNAL;
-out:
 	db_done(st);
 	return rc;
 }
@@ -411,77 +318,35 @@ out:
 enum herr store_schedule_retake(struct db *db, const struct running_run *r,
 				const char *owner, time_t lease_until, bool *taken)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_retake, "sIIss", owner, (int64_t)lease_until, r->id,
+			       schedule__opt(r->owner), schedule__opt(r->lease_until));
 
-	*taken = false;
-	if ((rc = db_prepare(db, sql_retake, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, owner);
-	db_bind_int64(st, 1, (int64_t)lease_until);
-	db_bind_int64(st, 2, r->id);
-	schedule__bind_opt(st, 3, r->owner);
-	schedule__bind_opt(st, 4, r->lease_until);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*taken = db_affected_rows(st) > 0;
-out:
-	db_done(st);
+	*taken = rc == HERR_OK && db_changes(db) > 0;
 	return rc;
 }
 
 enum herr store_schedule_handover(struct db *db, int64_t id, const char *from, const char *to,
 				  unsigned lease_s, bool *taken)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_handover, "sIIs", to, (int64_t)lease_s, id, from);
 
-	*taken = false;
-	if ((rc = db_prepare(db, sql_handover, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, to);
-	db_bind_int64(st, 1, (int64_t)lease_s);
-	db_bind_int64(st, 2, id);
-	db_bind_text(st, 3, from);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*taken = db_affected_rows(st) > 0;
-out:
-	db_done(st);
+	*taken = rc == HERR_OK && db_changes(db) > 0;
 	return rc;
 }
 
 static enum herr schedule__fail_run(struct db *db, const struct running_run *r,
 				    const char *error, bool *failed)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
+	enum herr rc = db_exec(db, sql_fail_run, "sIss", error, r->id, schedule__opt(r->owner),
+			       schedule__opt(r->lease_until));
 
-	*failed = false;
-	if ((rc = db_prepare(db, sql_fail_run, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, error);
-	db_bind_int64(st, 1, r->id);
-	schedule__bind_opt(st, 2, r->owner);
-	schedule__bind_opt(st, 3, r->lease_until);
-	if ((rc = db_execute(st)) == HERR_OK)
-		*failed = db_affected_rows(st) > 0;
-out:
-	db_done(st);
+	*failed = rc == HERR_OK && db_changes(db) > 0;
 	return rc;
 }
 
 static enum herr schedule__fail_log(struct db *db, int64_t log_id, const char *reason)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	if ((rc = db_prepare(db, sql_fail_log, &st)) != HERR_OK)
-		goto out;
-	db_bind_text(st, 0, reason);
-	db_bind_int64(st, 1, log_id);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	return db_exec(db, sql_fail_log, "sI", reason, log_id);
 }
 
 enum herr store_schedule_fail(struct db *db, const struct running_run *r, const char *error,

@@ -104,61 +104,18 @@ static json_t *steps__row(struct db_stmt *st)
 			 "updated_at", db_col_text(st, 10, NULL));
 }
 
-/* Run a statement that takes (id, rule_id) and yields at most one row;
- * HERR_NOT_FOUND when it yields none.  *value = its first column. */
-static enum herr steps__lookup(struct db *db, const char *sql, int64_t id, int64_t rule_id,
-			       int64_t *value)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, id);
-	db_bind_int64(st, 1, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	if (value)
-		*value = db_col_int64(st, 0);
-out:
-	db_done(st);
-	return rc;
-}
-
-/* Run a statement that takes rule_id alone and yields one row;
- * HERR_NOT_FOUND when it yields none.  *value = its first column. */
-static enum herr steps__rule_lookup(struct db *db, const char *sql, int64_t rule_id,
-				    int64_t *value)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-	int r;
-
-	if ((rc = db_prepare(db, sql, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	if ((r = db_fetch(st)) != 1) {
-		rc = r == 0 ? HERR_NOT_FOUND : HERR_INTERNAL;
-		goto out;
-	}
-	if (value)
-		*value = db_col_int64(st, 0);
-out:
-	db_done(st);
-	return rc;
-}
-
 /* Lock the rule's row: HERR_NOT_FOUND when there is no such rule. */
 static enum herr steps__lock_rule(struct db *db, int64_t rule_id)
 {
-	return steps__rule_lookup(db, sql_lock_rule, rule_id, NULL);
+	return db_row(db, sql_lock_rule, "I", "-", rule_id);
+}
+
+/* Lock the step's row, one of the rule's, and read its position:
+ * HERR_NOT_FOUND when the rule has no such step. */
+static enum herr steps__order_of(struct db *db, int64_t rule_id, int64_t step_id,
+				 int64_t *order)
+{
+	return db_row(db, sql_order_of, "II", "I", step_id, rule_id, order);
 }
 
 /* A jump must land on a step of the same rule (the foreign key alone
@@ -171,30 +128,11 @@ static enum herr steps__check_jumps(struct db *db, int64_t rule_id, const struct
 	for (size_t i = 0; i < 2; i++) {
 		if (targets[i] <= 0)
 			continue;
-		rc = steps__lookup(db, sql_jump_target, targets[i], rule_id, NULL);
+		rc = db_row(db, sql_jump_target, "II", "-", targets[i], rule_id);
 		if (rc != HERR_OK)
 			return rc == HERR_NOT_FOUND ? HERR_INVALID : rc;
 	}
 	return HERR_OK;
-}
-
-static void steps__bind_jump(struct db_stmt *st, unsigned idx, int64_t target)
-{
-	if (target > 0)
-		db_bind_int64(st, idx, target);
-	else
-		db_bind_null(st, idx);
-}
-
-/* The six columns shared by INSERT and UPDATE, from placeholder first on. */
-static void steps__bind_fields(struct db_stmt *st, unsigned first, const struct step_fields *s)
-{
-	db_bind_text(st, first, s->step_type);
-	db_bind_text(st, first + 1, s->label);
-	db_bind_text(st, first + 2, s->config_json);
-	db_bind_bool(st, first + 3, s->enabled);
-	steps__bind_jump(st, first + 4, s->next_step_on_true);
-	steps__bind_jump(st, first + 5, s->next_step_on_false);
 }
 
 enum herr store_steps_list(struct db *db, int64_t rule_id, json_t *items)
@@ -203,12 +141,9 @@ enum herr store_steps_list(struct db *db, int64_t rule_id, json_t *items)
 	bool has_more;
 	enum herr rc;
 
-	if ((rc = db_prepare(db, sql_list, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, sql_list, "I", rule_id)) != HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, rule_id);
-	rc = store_rows_page(st, UINT_MAX, steps__row, items, &has_more);
-	db_done(st);
-	return rc;
+	return store_rows_take_page(st, UINT_MAX, steps__row, items, &has_more);
 }
 
 enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool lock,
@@ -218,13 +153,10 @@ enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool 
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, lock ? sql_get_lock : sql_get, &st)) != HERR_OK)
+	if ((rc = db_query(db, &st, lock ? sql_get_lock : sql_get, "II", step_id, rule_id)) !=
+	    HERR_OK)
 		return rc;
-	db_bind_int64(st, 0, step_id);
-	db_bind_int64(st, 1, rule_id);
-	rc = store_rows_one(st, steps__row, out);
-	db_done(st);
-	return rc;
+	return store_rows_take_one(st, steps__row, out);
 }
 
 /* HERR_NOT_FOUND when the rule does not exist; HERR_INVALID when a jump
@@ -232,35 +164,22 @@ enum herr store_steps_get(struct db *db, int64_t rule_id, int64_t step_id, bool 
 enum herr store_steps_add(struct db *db, int64_t rule_id, const struct step_fields *s,
 			  json_t **out)
 {
-	struct db_stmt *st = NULL;
-	int64_t id = 0, order = 0;
+	int64_t order = 0;
 	enum herr rc;
 
 	*out = NULL;
 	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
-		goto out;
+		return rc;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
-		goto out;
-	if ((rc = steps__rule_lookup(db, sql_next_order, rule_id, &order)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_insert, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_int64(st, 1, order);
-	steps__bind_fields(st, 2, s);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	id = (int64_t)db_insert_id(st);
-	db_done(st);
-	st = NULL;
-	rc = store_steps_get(db, rule_id, id, false, out);
-out:
-	db_done(st);
-	if (rc != HERR_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
+		return rc;
+	if ((rc = db_row(db, sql_next_order, "I", "I", rule_id, &order)) != HERR_OK)
+		return rc;
+	rc = db_exec(db, sql_insert, "IIsssbJJ", rule_id, order, s->step_type, s->label,
+		     s->config_json, s->enabled, s->next_step_on_true, s->next_step_on_false);
+	if (rc != HERR_OK)
+		return rc;
+	/* Sets *out NULL when it fails. */
+	return store_steps_get(db, rule_id, (int64_t)db_last_id(db), false, out);
 }
 
 /* Takes the step's whole new state (the caller merges a partial update);
@@ -269,22 +188,16 @@ out:
 enum herr store_steps_update(struct db *db, int64_t rule_id, int64_t step_id,
 			     const struct step_fields *s, json_t **out)
 {
-	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	*out = NULL;
-	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, NULL)) != HERR_OK)
-		goto out;
+	/* The step's row locked; its position stays as it is. */
+	if ((rc = db_row(db, sql_order_of, "II", "-", step_id, rule_id)) != HERR_OK)
+		return rc;
 	if ((rc = steps__check_jumps(db, rule_id, s)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_update, &st)) != HERR_OK)
-		goto out;
-	steps__bind_fields(st, 0, s);
-	db_bind_int64(st, 6, step_id);
-	db_bind_int64(st, 7, rule_id);
-	rc = db_execute(st);
-out:
-	db_done(st);
+		return rc;
+	rc = db_exec(db, sql_update, "sssbJJII", s->step_type, s->label, s->config_json,
+		     s->enabled, s->next_step_on_true, s->next_step_on_false, step_id, rule_id);
 	return rc == HERR_OK ? store_steps_get(db, rule_id, step_id, false, out) : rc;
 }
 
@@ -292,30 +205,14 @@ out:
  * (ON DELETE SET NULL). */
 enum herr store_steps_delete(struct db *db, int64_t rule_id, int64_t step_id)
 {
-	struct db_stmt *st = NULL;
 	int64_t order = 0;
 	enum herr rc;
 
-	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK)
-		goto out;
-	if ((rc = steps__lookup(db, sql_order_of, step_id, rule_id, &order)) != HERR_OK)
-		goto out;
-	if ((rc = db_prepare(db, sql_delete, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, step_id);
-	db_bind_int64(st, 1, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-	if ((rc = db_prepare(db, sql_close_gap, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	db_bind_int64(st, 1, order);
-	rc = db_execute(st);
-out:
-	db_done(st);
-	return rc;
+	if ((rc = steps__lock_rule(db, rule_id)) != HERR_OK ||
+	    (rc = steps__order_of(db, rule_id, step_id, &order)) != HERR_OK ||
+	    (rc = db_exec(db, sql_delete, "II", step_id, rule_id)) != HERR_OK)
+		return rc;
+	return db_exec(db, sql_close_gap, "II", rule_id, order);
 }
 
 /*
@@ -332,11 +229,8 @@ static enum herr steps__load_ids(struct db *db, int64_t rule_id, int64_t **ids, 
 
 	*ids = NULL;
 	*n = 0;
-	if ((rc = db_prepare(db, sql_ids, &st)) != HERR_OK)
-		goto out;
-	db_bind_int64(st, 0, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
+	if ((rc = db_query(db, &st, sql_ids, "I", rule_id)) != HERR_OK)
+		return rc;
 	while ((r = db_fetch(st)) == 1) {
 		if (*n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
@@ -385,7 +279,6 @@ static bool steps__same_set(const int64_t *want, const int64_t *have, size_t n)
 /* HERR_NOT_FOUND when the rule does not exist. */
 enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids, size_t n)
 {
-	struct db_stmt *st = NULL;
 	int64_t *have = NULL;
 	size_t count = 0;
 	enum herr rc;
@@ -398,26 +291,11 @@ enum herr store_steps_reorder(struct db *db, int64_t rule_id, const int64_t *ids
 		rc = HERR_INVALID;
 		goto out;
 	}
-	if ((rc = db_prepare(db, sql_park, &st)) != HERR_OK)
+	if ((rc = db_exec(db, sql_park, "I", rule_id)) != HERR_OK)
 		goto out;
-	db_bind_int64(st, 0, rule_id);
-	if ((rc = db_execute(st)) != HERR_OK)
-		goto out;
-	db_done(st);
-	st = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if ((rc = db_prepare(db, sql_place, &st)) != HERR_OK)
-			goto out;
-		db_bind_int64(st, 0, (int64_t)i + 1);
-		db_bind_int64(st, 1, ids[i]);
-		db_bind_int64(st, 2, rule_id);
-		if ((rc = db_execute(st)) != HERR_OK)
-			goto out;
-		db_done(st);
-		st = NULL;
-	}
+	for (size_t i = 0; i < n && rc == HERR_OK; i++)
+		rc = db_exec(db, sql_place, "III", (int64_t)i + 1, ids[i], rule_id);
 out:
-	db_done(st);
 	free(have);
 	return rc;
 }
