@@ -13,6 +13,7 @@
 #include "net/http.h"
 
 #define HA_NAME_MAX 64
+#define HA_PATH_MAX (sizeof("/api/services/") + 2 * HA_NAME_MAX + 2)
 
 static const char ha__not_configured[] =
 	"Home Assistant is not configured ([homeassistant] url and token)";
@@ -59,16 +60,214 @@ static void ha__refusal(struct net_response *rs, const char *domain, const char 
 	json_decref(root);
 }
 
-enum herr ha_call_service(const struct hearth_config *cfg, const char *domain,
-			  const char *service, const json_t *data, struct net_response *rs)
+/* The configured URL without its trailing slashes: its length. */
+static size_t ha__base_len(const struct hearth_config *cfg)
+{
+	size_t n = strlen(cfg->ha_url);
+
+	while (n > 0 && cfg->ha_url[n - 1] == '/')
+		n--;
+	return n;
+}
+
+/*
+ * method {url}{path} with the token, the [homeassistant] timeout and TLS
+ * setting; body (JSON text) or NULL.  As net_http(), with "Home
+ * Assistant: " before a transport failure.
+ */
+static enum herr ha__request(const struct hearth_config *cfg, const char *method,
+			     const char *path, const char *body, size_t body_max,
+			     struct net_response *rs)
 {
 	struct net_request rq = { 0 };
-	json_t *empty = NULL;
-	char *body = NULL, *url = NULL;
-	size_t base_len, url_len;
+	size_t base_len = ha__base_len(cfg), url_len = base_len + strlen(path) + 1;
+	char *url = malloc(url_len);
+	enum herr rv;
+
+	if (!url) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "out of memory");
+		return HERR_NOMEM;
+	}
+	snprintf(url, url_len, "%.*s%s", (int)base_len, cfg->ha_url, path);
+	rq.method = method;
+	rq.url = url;
+	if (body) {
+		rq.content_type = "application/json";
+		rq.body = body;
+		rq.body_len = strlen(body);
+	}
+	rq.bearer = cfg->ha_token;
+	rq.timeout_ms = cfg->ha_timeout_ms;
+	rq.insecure_tls = !cfg->ha_verify_tls;
+	rq.body_max = body_max;
+
+	rv = net_http(&rq, rs);
+	if (rv != HERR_OK) {
+		char why[NET_ERROR_MAX];
+
+		memcpy(why, rs->error, sizeof(why));
+		net_response_error(rs, "Home Assistant: %s", why);
+	}
+	free(url);
+	return rv;
+}
+
+/* A 2xx body as JSON of the type wanted (JSON_OBJECT or JSON_ARRAY) into
+ * *out (new reference): HERR_OK, or HERR_INTERNAL with rs->error. */
+static enum herr ha__body_json(struct net_response *rs, json_type want, const char *what,
+			       json_t **out)
+{
+	json_t *root;
+
+	if (rs->truncated) {
+		net_response_error(rs, "Home Assistant's answer to %s is larger than Hearth "
+				   "reads (%zu bytes)", what, rs->body_len);
+		return HERR_INTERNAL;
+	}
+	root = json_loadb(rs->body, rs->body_len, 0, NULL);
+	if (!root || json_typeof(root) != want) {
+		json_decref(root);
+		net_response_error(rs, "Home Assistant's answer to %s is not a JSON %s", what,
+				   want == JSON_ARRAY ? "array" : "object");
+		return HERR_INTERNAL;
+	}
+	*out = root;
+	return HERR_OK;
+}
+
+/* A non-2xx answer to a read as rs->error: HERR_NOT_FOUND for a 404 (the
+ * caller words it), else HERR_INVALID. */
+static enum herr ha__read_refusal(struct net_response *rs, const char *what)
+{
+	json_t *root = NULL;
+	const char *msg = NULL;
+	long st = rs->status;
+
+	if (st == 404)
+		return HERR_NOT_FOUND;
+	if (rs->body && rs->body_len > 0) {
+		root = json_loadb(rs->body, rs->body_len, 0, NULL);
+		msg = json_string_value(json_object_get(root, "message"));
+	}
+	if (st == 401 || st == 403)
+		net_response_error(rs, "Home Assistant refused the token (HTTP %ld)", st);
+	else if (msg && *msg)
+		net_response_error(rs, "Home Assistant answered HTTP %ld to %s: %s", st, what, msg);
+	else
+		net_response_error(rs, "Home Assistant answered HTTP %ld to %s", st, what);
+	json_decref(root);
+	return HERR_INVALID;
+}
+
+/* GET path, expecting JSON of type want in *out. */
+static enum herr ha__get_json(const struct hearth_config *cfg, const char *path,
+			      json_type want, size_t body_max, json_t **out,
+			      struct net_response *rs)
+{
+	char what[HA_PATH_MAX + 8];
+	enum herr rv;
+
+	*out = NULL;
+	if (!ha_configured(cfg)) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "%s", ha__not_configured);
+		return HERR_INVALID;
+	}
+	snprintf(what, sizeof(what), "GET %s", path);
+	rv = ha__request(cfg, "GET", path, NULL, body_max, rs);
+	if (rv != HERR_OK)
+		return rv;
+	if (!net_response_ok(rs))
+		return ha__read_refusal(rs, what);
+	return ha__body_json(rs, want, what, out);
+}
+
+enum herr ha_check_api(const struct hearth_config *cfg, struct net_response *rs)
+{
+	json_t *root = NULL;
+	const char *msg;
+	enum herr rv = ha__get_json(cfg, "/api/", JSON_OBJECT, 0, &root, rs);
+
+	if (rv == HERR_NOT_FOUND) {
+		net_response_error(rs, "no Home Assistant API at this URL (HTTP 404 to GET /api/)");
+		return HERR_INVALID;
+	}
+	if (rv != HERR_OK)
+		return rv;
+	msg = json_string_value(json_object_get(root, "message"));
+	if (!msg || strcmp(msg, "API running.") != 0) {
+		net_response_error(rs, "GET /api/ did not answer Home Assistant's "
+				   "\"API running.\"");
+		rv = HERR_INTERNAL;
+	}
+	json_decref(root);
+	return rv;
+}
+
+enum herr ha_get_config(const struct hearth_config *cfg, json_t **config,
+			struct net_response *rs)
+{
+	enum herr rv = ha__get_json(cfg, "/api/config", JSON_OBJECT, 0, config, rs);
+
+	if (rv == HERR_NOT_FOUND) {
+		net_response_error(rs, "Home Assistant answered HTTP 404 to GET /api/config");
+		return HERR_INVALID;
+	}
+	return rv;
+}
+
+enum herr ha_get_states(const struct hearth_config *cfg, json_t **states,
+			struct net_response *rs)
+{
+	enum herr rv = ha__get_json(cfg, "/api/states", JSON_ARRAY, HA_ANSWER_MAX, states, rs);
+
+	if (rv == HERR_NOT_FOUND) {
+		net_response_error(rs, "Home Assistant answered HTTP 404 to GET /api/states");
+		return HERR_INVALID;
+	}
+	return rv;
+}
+
+bool ha_entity_id_valid(const char *entity_id)
+{
+	const char *dot = entity_id ? strchr(entity_id, '.') : NULL;
+
+	return dot && ha__word(entity_id, (size_t)(dot - entity_id)) &&
+	       ha__word(dot + 1, strlen(dot + 1));
+}
+
+enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, json_t **state,
+		       struct net_response *rs)
+{
+	char path[HA_PATH_MAX];
+	enum herr rv;
+
+	*state = NULL;
+	if (!ha_entity_id_valid(entity_id)) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "an entity id is domain.object_id in lower case letters, "
+				   "digits and _");
+		return HERR_INVALID;
+	}
+	snprintf(path, sizeof(path), "/api/states/%s", entity_id);
+	rv = ha__get_json(cfg, path, JSON_OBJECT, 0, state, rs);
+	if (rv == HERR_NOT_FOUND)
+		net_response_error(rs, "Home Assistant has no entity %s", entity_id);
+	return rv;
+}
+
+enum herr ha_call_service(const struct hearth_config *cfg, const char *domain,
+			  const char *service, const json_t *data, json_t **changed,
+			  struct net_response *rs)
+{
+	char path[HA_PATH_MAX];
+	char *body = NULL;
 	enum herr rv;
 
 	memset(rs, 0, sizeof(*rs));
+	if (changed)
+		*changed = NULL;
 	if (!ha_configured(cfg)) {
 		net_response_error(rs, "%s", ha__not_configured);
 		return HERR_INVALID;
@@ -83,45 +282,31 @@ enum herr ha_call_service(const struct hearth_config *cfg, const char *domain,
 		net_response_error(rs, "the service data must be a JSON object");
 		return HERR_INVALID;
 	}
-	if (!data)
-		data = empty = json_object();
-	body = data ? json_dumps(data, JSON_COMPACT) : NULL;
-	base_len = strlen(cfg->ha_url);
-	while (base_len > 0 && cfg->ha_url[base_len - 1] == '/')
-		base_len--;
-	url_len = base_len + sizeof("/api/services//") + strlen(domain) + strlen(service);
-	url = malloc(url_len);
-	if (!body || !url) {
+	body = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+	if (!body) {
 		net_response_error(rs, "out of memory");
-		rv = HERR_NOMEM;
-		goto out;
+		return HERR_NOMEM;
 	}
-	snprintf(url, url_len, "%.*s/api/services/%s/%s", (int)base_len, cfg->ha_url, domain,
-		 service);
+	snprintf(path, sizeof(path), "/api/services/%s/%s", domain, service);
 
-	rq.method = "POST";
-	rq.url = url;
-	rq.content_type = "application/json";
-	rq.body = body;
-	rq.body_len = strlen(body);
-	rq.bearer = cfg->ha_token;
-	rq.timeout_ms = cfg->ha_timeout_ms;
-	rq.insecure_tls = !cfg->ha_verify_tls;
-
-	rv = net_http(&rq, rs);
-	if (rv != HERR_OK) {
-		char why[NET_ERROR_MAX];
-
-		memcpy(why, rs->error, sizeof(why));
-		net_response_error(rs, "Home Assistant: %s", why);
+	rv = ha__request(cfg, "POST", path, body, changed ? HA_ANSWER_MAX : 0, rs);
+	if (rv != HERR_OK)
 		goto out;
-	}
-	if (!net_response_ok(rs))
+	if (!net_response_ok(rs)) {
 		ha__refusal(rs, domain, service);
+		goto out;
+	}
+	/* The service ran: an answer Hearth cannot read is the caller's to
+	 * judge, not a failure of the call. */
+	if (changed && !rs->truncated) {
+		*changed = json_loadb(rs->body, rs->body_len, 0, NULL);
+		if (!json_is_array(*changed)) {
+			json_decref(*changed);
+			*changed = NULL;
+		}
+	}
 out:
-	free(url);
 	free(body);
-	json_decref(empty);
 	return rv;
 }
 
@@ -176,7 +361,7 @@ enum herr ha_speak(const struct hearth_config *cfg, const char *media_player,
 		net_response_error(rs, "the message is not valid UTF-8");
 		return HERR_INVALID;
 	}
-	rv = ha_call_service(cfg, domain, service, data, rs);
+	rv = ha_call_service(cfg, domain, service, data, NULL, rs);
 	json_decref(data);
 	return rv;
 }

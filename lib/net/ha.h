@@ -2,9 +2,10 @@
 #define HEARTH_NET_HA_H
 
 /*
- * The Home Assistant client: service calls over HA's REST API with the
- * long-lived access token from hearth.conf [homeassistant].  Shared by the
- * ha_action step, the ha_speaker_tts channel and the sync programs.
+ * The Home Assistant client: service calls and reads over HA's REST API
+ * with the long-lived access token from hearth.conf [homeassistant].
+ * Shared by the ha_action step, the ha_speaker_tts channel and the sync
+ * programs; the WebSocket API is net/ha_ws.h.
  *
  * Every call has the [homeassistant] timeout, TLS verification on unless
  * verify_tls = false, the outbound URL policy, and a clear error: "Home
@@ -23,14 +24,51 @@ struct net_response;
 /* True when [homeassistant] url and token are both set. */
 bool ha_configured(const struct hearth_config *cfg);
 
+/* Bytes of one answer Hearth reads from HA: a list of every state or of a
+ * registry runs to megabytes in a large home. */
+#define HA_ANSWER_MAX (16 * 1024 * 1024)
+
 /*
  * POST {url}/api/services/{domain}/{service} with body data (an object,
  * borrowed; NULL = {}).  domain and service must be [a-z0-9_]+ (else
  * HERR_INVALID without a request).  Result as net_http(); HERR_OK with a
- * non-2xx status is a refusal, reported in rs->error.
+ * non-2xx status is a refusal, reported in rs->error.  changed (may be
+ * NULL): on a 2xx, the states the call changed, as HA answers them (a new
+ * reference to an array), or NULL when the answer is not one.
  */
 enum herr ha_call_service(const struct hearth_config *cfg, const char *domain,
-			  const char *service, const json_t *data, struct net_response *rs);
+			  const char *service, const json_t *data, json_t **changed,
+			  struct net_response *rs);
+
+/*
+ * The REST reads below share one contract.  HERR_OK: *out is a new
+ * reference to what HA answered.  Otherwise *out is NULL and rs->error
+ * says why: HERR_INVALID when not configured, refused by the outbound
+ * policy or by HA (a refused token, another non-2xx); HERR_UNAVAILABLE
+ * when HA cannot be reached or timed out; HERR_INTERNAL when the answer
+ * is not the JSON HA documents.  rs is always initialised: free it with
+ * net_response_free().
+ */
+
+/* GET /api/: HERR_OK when HA answers {"message": "API running."}. */
+enum herr ha_check_api(const struct hearth_config *cfg, struct net_response *rs);
+
+/* GET /api/config: location, units, version ("version"), components. */
+enum herr ha_get_config(const struct hearth_config *cfg, json_t **config,
+			struct net_response *rs);
+
+/* GET /api/states: an array of every entity's state object. */
+enum herr ha_get_states(const struct hearth_config *cfg, json_t **states,
+			struct net_response *rs);
+
+/* True when entity_id is domain.object_id, both [a-z0-9_]+. */
+bool ha_entity_id_valid(const char *entity_id);
+
+/* GET /api/states/<entity_id>: one state object.  HERR_NOT_FOUND when HA
+ * has no such entity; HERR_INVALID without a request for an id that is
+ * not domain.object_id. */
+enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, json_t **state,
+		       struct net_response *rs);
 
 /*
  * Speak message on the configured media player through the configured TTS

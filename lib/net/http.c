@@ -45,6 +45,7 @@ static struct {
 struct net_call {
 	struct net_response *rs;
 	size_t cap;
+	size_t max;             /* bytes of body kept */
 	bool truncated;
 	bool apply_policy;
 	bool refused;           /* the open-socket callback said no */
@@ -178,13 +179,13 @@ static curl_socket_t net__open_socket(void *user, curlsocktype purpose,
 	return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
-/* Keep up to NET_BODY_MAX bytes; past that, stop the transfer (the status
- * has arrived, and nothing Hearth calls answers with more). */
+/* Keep up to the request's body_max bytes; past that, stop the transfer
+ * (the status has arrived, and nothing Hearth calls answers with more). */
 static size_t net__write(char *data, size_t size, size_t nmemb, void *user)
 {
 	struct net_call *call = user;
 	struct net_response *rs = call->rs;
-	size_t n = size * nmemb, room = NET_BODY_MAX - rs->body_len, take = n < room ? n : room;
+	size_t n = size * nmemb, room = call->max - rs->body_len, take = n < room ? n : room;
 
 	if (take > 0 && rs->body_len + take + 1 > call->cap) {
 		size_t cap = call->cap ? call->cap : 4096;
@@ -192,8 +193,8 @@ static size_t net__write(char *data, size_t size, size_t nmemb, void *user)
 
 		while (cap < rs->body_len + take + 1)
 			cap *= 2;
-		if (cap > NET_BODY_MAX + 1)
-			cap = NET_BODY_MAX + 1;
+		if (cap > call->max + 1)
+			cap = call->max + 1;
 		grown = realloc(rs->body, cap);
 		if (!grown)
 			return 0;
@@ -353,7 +354,7 @@ static bool net__header_safe(const char *s)
 
 enum herr net_http(const struct net_request *rq, struct net_response *rs)
 {
-	struct net_call call = { .rs = rs };
+	struct net_call call = { .rs = rs, .max = rq->body_max ? rq->body_max : NET_BODY_MAX };
 	struct curl_slist *headers = NULL;
 	const char *method;
 	char detail[CURL_ERROR_SIZE];
@@ -490,6 +491,7 @@ enum herr net_http(const struct net_request *rq, struct net_response *rs)
 		}
 		rs->body[0] = '\0';
 	}
+	rs->truncated = call.truncated;
 	if (rs->status < 200 || rs->status > 299)
 		net_response_error(rs, "HTTP %ld", rs->status);
 	rv = HERR_OK;

@@ -42,12 +42,15 @@ struct net_request {
 	const char *unix_socket;       /* connect here instead of the URL's host
 	                                * (the nchan publisher); NULL = no.  The
 	                                * URL policy does not apply to it. */
+	size_t body_max;               /* bytes of the response kept; 0 = NET_BODY_MAX
+	                                * (HA's list of states is larger) */
 };
 
 struct net_response {
 	long status;                   /* HTTP status; 0 when none arrived */
-	char *body;                    /* NUL-terminated, at most NET_BODY_MAX bytes; malloc'd */
+	char *body;                    /* NUL-terminated, at most body_max bytes; malloc'd */
 	size_t body_len;
+	bool truncated;                /* the body was longer than body_max and was cut */
 	char error[NET_ERROR_MAX];     /* why, when not HERR_OK or not 2xx */
 };
 

@@ -222,7 +222,7 @@ static enum herr queue__ha_action(const struct hearth_config *cfg, const json_t 
 		snprintf(err, errlen, "Home Assistant is not configured ([homeassistant] url and token)");
 		return HERR_INVALID;
 	}
-	return queue__http_outcome(ha_call_service(cfg, domain, service, data, rs), rs, err,
+	return queue__http_outcome(ha_call_service(cfg, domain, service, data, NULL, rs), rs, err,
 				   errlen);
 }
 
