@@ -58,4 +58,7 @@ int cmd_user_passwd(struct ctl *c, const struct command *cmd, int argc, char **a
 int cmd_user_disable(struct ctl *c, const struct command *cmd, int argc, char **argv);
 int cmd_setup_code(struct ctl *c, const struct command *cmd, int argc, char **argv);
 
+/* ha.c */
+int cmd_ha_check(struct ctl *c, const struct command *cmd, int argc, char **argv);
+
 #endif

@@ -3,7 +3,7 @@
  * arguments, opens the configuration and the database, and calls into
  * libhearth; no SQL and no policy live here.
  *
- * Exit codes (sysexits.h): 0 ok, 64 usage, 65 bad data, 69 database
+ * Exit codes (sysexits.h): 0 ok, 64 usage, 65 bad data, 69 database (or HA)
  * unavailable, 75 a revoked key whose cache entry could not be cleared,
  * 78 bad configuration; 70/71 for the unexpected.
  */
@@ -59,6 +59,8 @@ static const struct command commands[] = {
 	 "disable a user (signed out everywhere), or enable them again"},
 	{"setup-code", "[--owner USER]",          cmd_setup_code,
 	 "make the first-run setup code (until the first admin exists)"},
+	{"ha check",   "",                        cmd_ha_check,
+	 "check the connection to Home Assistant (REST and WebSocket) and count what it has"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -75,7 +77,8 @@ static void usage(FILE *out)
 		"\noptions:\n"
 		"  -c CONFIG   configuration file (default: $HEARTH_CONFIG, else %s)\n"
 		"  -h, --help  show this help\n"
-		"\nexit status: 0 ok, 64 usage, 65 bad data, 69 database unavailable,\n"
+		"\nexit status: 0 ok, 64 usage, 65 bad data, 69 database or Home Assistant\n"
+		"unavailable, 77 refused by Home Assistant or the outbound policy,\n"
 		"78 bad configuration\n",
 		config_path(NULL));
 }
