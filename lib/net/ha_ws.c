@@ -283,11 +283,20 @@ static int ha_ws__callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	if (!ws)
 		return 0;
 	switch (reason) {
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		ha_ws__lost(ws, "cannot connect to Home Assistant's WebSocket API: %.*s",
-			    in ? (int)strnlen(in, 160) : 7, in ? (const char *)in : "unknown");
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+		/* An HTTP answer instead of the upgrade says more than the
+		 * library's text ("HS: ws upgrade response not 101"). */
+		unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+
+		if (status > 0 && status != 101)
+			ha_ws__lost(ws, "Home Assistant answered HTTP %u to the WebSocket upgrade",
+				    status);
+		else
+			ha_ws__lost(ws, "cannot connect to Home Assistant's WebSocket API: %.*s",
+				    in ? (int)strnlen(in, 160) : 7, in ? (const char *)in : "unknown");
 		ws->wsi = NULL;
 		break;
+	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		ws->state = HA_WS_OPEN;
 		break;
