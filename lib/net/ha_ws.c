@@ -112,15 +112,29 @@ static long long ha_ws__now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The reason of the last certificate check that failed ("self-signed
+ * certificate"), which libwebsockets only logs. */
+static char ha_ws_tls_error[128];
+
 /* libwebsockets' own log lines: Hearth's log at info (Hearth reports the
  * failures it cares about itself, in its own words). */
 static void ha_ws__lws_log(int level, const char *line)
 {
 	size_t n = strlen(line);
+	const char *tls = strstr(line, "SSL error: ");
 
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	LOG(level == LLL_ERR ? LOG_INFO : LOG_DEBUG, "libwebsockets: %.*s", (int)n, line);
+	if (tls) {
+		size_t len;
+
+		tls += strlen("SSL error: ");
+		len = strcspn(tls, "(\r\n");
+		while (len > 0 && tls[len - 1] == ' ')
+			len--;
+		snprintf(ha_ws_tls_error, sizeof(ha_ws_tls_error), "%.*s", (int)len, tls);
+	}
 }
 
 /* ---------------------------------------------------------------- receiving */
@@ -291,6 +305,10 @@ static int ha_ws__callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		if (status > 0 && status != 101)
 			ha_ws__lost(ws, "Home Assistant answered HTTP %u to the WebSocket upgrade",
 				    status);
+		else if (ha_ws_tls_error[0])
+			ha_ws__lost(ws, "cannot connect to Home Assistant's WebSocket API: its "
+				    "certificate was refused: %s ([homeassistant] verify_tls = false "
+				    "skips the check)", ha_ws_tls_error);
 		else
 			ha_ws__lost(ws, "cannot connect to Home Assistant's WebSocket API: %.*s",
 				    in ? (int)strnlen(in, 160) : 7, in ? (const char *)in : "unknown");
@@ -507,6 +525,7 @@ struct ha_ws *ha_ws_connect(const struct hearth_config *cfg, char *why, size_t w
 	}
 	if (ha_ws__target(cfg, &t, why, whylen) != 0)
 		goto fail;
+	ha_ws_tls_error[0] = '\0';
 	if (!log_set) {
 		lws_set_log_level(LLL_ERR | LLL_WARN, ha_ws__lws_log);
 		log_set = true;
