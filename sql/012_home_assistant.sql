@@ -23,7 +23,8 @@
 -- ha_registry               automations, scripts, scenes, services and
 --                           helpers: (kind, item_id) with its name and
 --                           HA's JSON.
--- ha_sync_runs              one row per sync (what, when, counts, error).
+-- ha_sync_runs              one row per sync (what, when, counts, error;
+--                           conflicts: areas whose name another room has).
 --                           A run is claimed by inserting its row with
 --                           running_key = kind: a second host's INSERT
 --                           collides while one runs, and a finished run
@@ -106,6 +107,7 @@ CREATE TABLE IF NOT EXISTS ha_sync_runs (
 	updated INT UNSIGNED NOT NULL DEFAULT 0,
 	unchanged INT UNSIGNED NOT NULL DEFAULT 0,
 	missing INT UNSIGNED NOT NULL DEFAULT 0,
+	conflicts INT UNSIGNED NOT NULL DEFAULT 0,
 	error TEXT NULL,
 	started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	lease_until DATETIME(3) NOT NULL,
