@@ -332,6 +332,14 @@ async def checks(base):
         ok(st == 400, "input_number.set_value out of range: 400")
         st, body = await post("/api/services/nope/nothing", {})
         ok(st == 400, "REST unknown service: 400")
+        st, body = await post("/api/services/weather/get_forecasts?return_response",
+                              {"entity_id": "weather.home", "type": "daily"})
+        ok(st == 200 and body["changed_states"] == []
+           and body["service_response"]["weather.home"]["forecast"],
+           "REST ?return_response: changed_states and service_response", body)
+        st, _ = await post("/api/services/weather/get_forecasts",
+                           {"entity_id": "weather.home", "type": "daily"})
+        ok(st == 400, "a service that only answers, called without return_response: 400")
         st, body = await post("/api/services/tts/speak", {
             "entity_id": "tts.piper", "media_player_entity_id": "media_player.kitchen",
             "message": "hello"})
@@ -442,12 +450,18 @@ async def checks(base):
         ok([c["ok"] for c in cmds] == [False, True, True, True, True, False, False],
            "GET /_test/commands records the auth outcomes", cmds)
 
+        await post("/_test/config", {"state": "STARTING"})
+        r = await ws.cmd({"type": "get_config"})
+        ok(r["result"]["state"] == "STARTING", "POST /_test/config")
+
         # Reset
         st, _ = await post("/_test/reset", {})
         st, plug = await get("/api/states/switch.tv_plug")
         st, calls = await get("/_test/calls")
         r = await ws.cmd({"type": "config/area_registry/list"})
-        ok(plug["state"] == "on" and calls == [] and len(r["result"]) == 8,
+        r2 = await ws.cmd({"type": "get_config"})
+        ok(plug["state"] == "on" and calls == [] and len(r["result"]) == 8
+           and r2["result"]["state"] == "RUNNING",
            "POST /_test/reset: back to the house, nothing recorded, connections kept")
         st, hist = await get("/api/history/period?filter_entity_id=switch.tv_plug")
         ok(st == 200 and hist, "GET /api/history/period")

@@ -26,9 +26,11 @@ else 401 "401: Unauthorized"; GET /api/ too):
                                         when new); fires state_changed
     DELETE /api/states/<entity_id>      remove it
     GET  /api/services                  [{domain, services: {name: description}}]
-    POST /api/services/<domain>/<svc>   service data (entity_id / area_id / device_id
-                                        as target); answers the states it changed;
-                                        ?return_response for services with a response
+    POST /api/services/<domain>/<svc>   service data (entity_id / area_id / device_id /
+                                        floor_id as target); answers the states it
+                                        changed; ?return_response: {changed_states,
+                                        service_response} (weather.get_forecasts,
+                                        script.announce)
     GET  /api/events                    [{event, listener_count}]
     POST /api/events/<event_type>       fires it: {"message": "Event X fired."}
     POST /api/template                  {"template": ...} rendered as text.  Only a few
@@ -72,7 +74,7 @@ the time); button.press (state becomes the time); script.turn_on and
 script.<name> (last_triggered); automation.trigger (last_triggered);
 media_player media_play/media_pause/media_stop/volume_set/volume_mute/play_media.
 Unavailable entities are skipped as HA skips them; an unknown service is
-not_found (REST 400).  Other known services (tts.speak, notify.*, ...) are only
+not_found; any refused call is "400: Bad Request" over REST, as HA answers.  Other known services (tts.speak, notify.*, ...) are only
 recorded.  Each call also fires call_service.  Changes fire state_changed
 (attribute-only changes too, last_changed kept) before the call's answer.
 
@@ -97,7 +99,8 @@ The test's side, on the same port, without a token:
                                         set a state as a device would (context without
                                         user); state null removes the entity.  Fires
                                         state_changed.  attributes replace the old ones
-                                        unless merge is true
+                                        (merge true: are merged into them; left out:
+                                        the old ones stay)
     POST /_test/event                   {event_type, data?} fire any event
     POST /_test/registry                {kind: area|device|entity|floor, action:
                                         create|update|remove, item: {...}} change a
@@ -121,6 +124,8 @@ The test's side, on the same port, without a token:
     POST /_test/refuse                  {"times": n} refuse the next n WebSocket
                                         upgrades with 503 (-1: all; 0: stop refusing)
     POST /_test/token                   {"token": ...} accept this token from now on
+    POST /_test/config                  {...} merged into the configuration (say
+                                        {"state": "STARTING"}); reset undoes it
     POST /_test/reset                   back to the house file: states, registries,
                                         configs; forget calls, requests, commands and
                                         rules (connections stay open)
@@ -179,11 +184,10 @@ def new_ulid():
 class Failure(Exception):
     """A service call that HA would refuse: code as in a WebSocket error."""
 
-    def __init__(self, code, message, status=400):
+    def __init__(self, code, message):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.status = status
 
 
 class House:
@@ -442,6 +446,10 @@ class House:
                 raise Failure("service_validation_error",
                               "An action which does not return responses can't be called "
                               "with return_response=True")
+            if not return_response and desc.get("response", {}).get("optional") is False:
+                raise Failure("service_validation_error",
+                              "An action which requires responses must be called with "
+                              "return_response=True")
             ids = self.resolve(data, target)
             if domain != "homeassistant":
                 ids = [i for i in ids if i.split(".")[0] == domain]
@@ -790,6 +798,8 @@ def make_app(house):
                 return jsonr({"ok": True, "dropped": n})
             elif what == "refuse":
                 house.refuse = int(body.get("times", -1))
+            elif what == "config":
+                house.config.update(body)
             elif what == "token":
                 house.token = str(body["token"])
             else:
@@ -884,8 +894,8 @@ def make_app(house):
             changed, _ctx, resp = house.call_service(
                 "rest", request.match_info["domain"], request.match_info["service"], body,
                 None, want)
-        except Failure as exc:
-            return jsonr({"message": exc.message}, exc.status)
+        except Failure:
+            return text(400, "400: Bad Request")  # as HA: no detail over REST
         if want:
             return jsonr({"changed_states": changed, "service_response": resp})
         return jsonr(changed)
@@ -1039,10 +1049,7 @@ def make_app(house):
                     msg.get("target"), bool(msg.get("return_response")))
             except Failure as exc:
                 return ws_error(conn, mid, exc.code, exc.message)
-            result = {"context": ctx}
-            if msg.get("return_response"):
-                result["response"] = resp
-            return ws_result(conn, mid, result)
+            return ws_result(conn, mid, {"context": ctx, "response": resp})
         if kind == "fire_event":
             ctx = {"id": new_ulid(), "parent_id": None, "user_id": house.user_id}
             house.fire(msg.get("event_type", ""), msg.get("event_data") or {}, ctx)
