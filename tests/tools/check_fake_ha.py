@@ -327,6 +327,10 @@ async def checks(base):
         ev = await ws.event()
         ok(ev and ev["event"]["data"]["entity_id"] == "switch.tv_plug",
            "... and fires state_changed")
+        st, body = await post("/api/services/input_button/press",
+                              {"entity_id": "input_button.ring_bell"})
+        ok(st == 200 and body[0]["state"][:2] == "20", "input_button.press: the time")
+        await ws.event()
         st, body = await post("/api/services/input_number/set_value",
                               {"entity_id": "input_number.target_lux", "value": 5000})
         ok(st == 400, "input_number.set_value out of range: 400")

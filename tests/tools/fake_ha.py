@@ -64,17 +64,18 @@ else 401 "401: Unauthorized"; GET /api/ too):
 
 Service calls behave as HA's integrations do, enough for the tests:
 light/switch/input_boolean/automation/media_player/camera/climate turn_on,
-turn_off, toggle (light.turn_on: brightness, brightness_pct, brightness_step_pct,
-color_temp_kelvin, rgb_color, hs_color, effect; off clears them);
-homeassistant.turn_on/turn_off/toggle (per entity's domain); climate
-set_temperature/set_hvac_mode/set_preset_mode/set_fan_mode (modes checked:
-service_validation_error); input_number set_value/increment/decrement (range
-checked); scene.turn_on (applies the house's scene, the scene's state becomes
-the time); button.press (state becomes the time); script.turn_on and
-script.<name> (last_triggered); automation.trigger (last_triggered);
-media_player media_play/media_pause/media_stop/volume_set/volume_mute/play_media.
-Unavailable entities are skipped as HA skips them; an unknown service is
-not_found; any refused call is "400: Bad Request" over REST, as HA answers.  Other known services (tts.speak, notify.*, ...) are only
+turn_off, toggle (light.turn_on: brightness, brightness_pct,
+brightness_step_pct, color_temp_kelvin, rgb_color, hs_color, effect; off
+clears them); homeassistant.turn_on/turn_off/toggle (per entity's domain);
+climate set_temperature/set_hvac_mode/set_preset_mode/set_fan_mode (modes
+checked: service_validation_error); input_number set_value/increment/decrement
+(range checked); scene.turn_on (applies the house's scene, the scene's state
+becomes the time); button.press and input_button.press (state becomes the
+time); script.turn_on and script.<name> (last_triggered); automation.trigger
+(last_triggered); media_player media_play/media_pause/media_stop/volume_set/
+volume_mute/play_media.  Unavailable entities are skipped as HA skips them; an
+unknown service is not_found; any refused call is "400: Bad Request" over
+REST, as HA answers.  Other known services (tts.speak, notify.*, ...) are only
 recorded.  Each call also fires call_service.  Changes fire state_changed
 (attribute-only changes too, last_changed kept) before the call's answer.
 
@@ -562,7 +563,7 @@ class House:
                 a["last_triggered"] = now_iso()
                 return "off", a  # the fixture's scripts end at once
             return None, None
-        if domain == "button" and service == "press":
+        if domain in ("button", "input_button") and service == "press":
             return now_iso(), a
         if domain == "scene" and service == "turn_on":
             members = self.scenes.get(old["entity_id"].split(".", 1)[1], {})

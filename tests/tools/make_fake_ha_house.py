@@ -243,8 +243,7 @@ def build():
                "Motion", "motion")
         sensor("sensor.%s_motion_illuminance" % aid, lux[aid], m, "Illuminance",
                "illuminance", "lx")
-        sensor("sensor.%s_motion_temperature" % aid,
-               "unavailable" if aid == "garage" else temp[aid], m, "Temperature",
+        sensor("sensor.%s_motion_temperature" % aid, temp[aid], m, "Temperature",
                "temperature", "°C")
         sensor("sensor.%s_motion_battery" % aid, str(100 - 7 * i), m, "Battery", "battery", "%",
                entity_category="diagnostic")
@@ -297,8 +296,8 @@ def build():
                    mac="54:ef:44:%02x:11:22" % len(aid), serial="%s%04d" % ("54EF44", len(aid)))
         binary("binary_sensor.%s_presence" % aid, state, d, "Occupancy", "occupancy")
         binary("binary_sensor.%s_presence_zone_1" % aid, state, d, "Presence Zone 1", "presence")
-        sensor("sensor.%s_presence_light_level" % aid, lux.get(aid, "0"), d, "Light Sensor Light Level",
-               "illuminance", "lx")
+        sensor("sensor.%s_presence_light_level" % aid, lux.get(aid, "0"), d,
+               "Light Sensor Light Level", "illuminance", "lx")
     for s in states:
         if s["entity_id"] == "binary_sensor.kids_room_presence":
             s["state"] = "unknown"
@@ -415,6 +414,8 @@ def build():
         entity("input_boolean." + key, st, {"editable": True}, icon=icon,
                original_name=key.replace("_", " ").capitalize(), platform="input_boolean",
                unique_id=key)
+    entity("input_button.ring_bell", "unknown", {"editable": True}, icon="mdi:bell",
+           original_name="Ring bell", platform="input_button", unique_id="ring_bell")
     for key, val, mn, mx, step, unit in (("target_lux", "250.0", 0, 1000, 10, "lx"),
                                          ("night_brightness", "15.0", 1, 100, 1, "%"),
                                          ("heating_offset", "0.0", -3, 3, 0.5, "°C")):
@@ -525,7 +526,8 @@ def build():
         original_name="Forecast Home", platform="met", unique_id="home")
     for key, name, st in (("alice", "Alice", "home"), ("bob", "Bob", "not_home")):
         entity("device_tracker.%s_phone" % key, st, {
-            "source_type": "gps", "battery_level": 71, "latitude": 52.3731 if st == "home" else 52.3602,
+            "source_type": "gps", "battery_level": 71,
+            "latitude": 52.3731 if st == "home" else 52.3602,
             "longitude": 4.8922 if st == "home" else 4.8852, "gps_accuracy": 12,
             "altitude": 4.0}, original_name="%s's phone" % name, platform="mobile_app",
             unique_id=key + "_phone")
@@ -640,6 +642,11 @@ def services():
         "switch": onoff("switch"),
         "input_boolean": {**onoff("input_boolean"),
                           "reload": svc("Reload", "Reloads helpers from the YAML-configuration.")},
+        "input_button": {
+            "press": svc("Press", "Mimics the physical button press on the device.",
+                         target=ent("input_button")),
+            "reload": svc("Reload", "Reloads helpers from the YAML-configuration."),
+        },
         "input_number": {
             "set_value": svc("Set", "Sets the value.", {"value": f(
                 "Value", None, True, {"number": {"min": -9223372036854775807,
@@ -789,7 +796,8 @@ def config():
         "allowlist_external_dirs": ["/config/www", "/media"],
         "allowlist_external_urls": [],
         "components": sorted([
-            "api", "automation", "camera", "climate", "config", "default_config", "device_tracker",
+            "api", "input_button", "automation", "camera", "climate", "config",
+            "default_config", "device_tracker",
             "event", "frontend", "homeassistant", "http", "hue", "input_boolean", "input_number",
             "light", "logbook", "lovelace", "media_player", "met", "mobile_app", "netatmo",
             "notify", "person", "persistent_notification", "recorder", "reolink", "scene",
