@@ -172,18 +172,6 @@ bool db_in_transaction(const struct db *db);
 bool db_deadlocked(const struct db *db);
 
 /*
- * A transaction of its own when none is open, for store code that has not
- * yet moved its transaction to its caller (store_sensor_events_record):
- * db_tx_begin opens one unless one is open and says in *own whether it
- * did; db_tx_end(db, own, rc) commits it when rc is HERR_OK, rolls it back
- * otherwise, leaves a joined one to its owner, and returns the outcome.
- * No retry.  Everything else runs in the transaction it is given, or at
- * the top through db_tx.
- */
-enum herr db_tx_begin(struct db *db, bool *own);
-enum herr db_tx_end(struct db *db, bool own, enum herr rc);
-
-/*
  * Called, when set, on every database failure that is not the client's
  * doing: the server unreachable or gone (HERR_UNAVAILABLE, also a failed
  * connect), the schema missing (HERR_SCHEMA), anything else unexpected

@@ -55,19 +55,3 @@ enum herr db_tx(struct db *db, enum herr (*fn)(struct db *db, void *arg), void *
 		LOG(LOG_INFO, "db: a transaction lost a deadlock; running it again");
 	}
 }
-
-enum herr db_tx_begin(struct db *db, bool *own)
-{
-	*own = !db_in_transaction(db);
-	return *own ? db_begin(db) : HERR_OK;
-}
-
-enum herr db_tx_end(struct db *db, bool own, enum herr rc)
-{
-	if (!own)
-		return rc;
-	if (rc == HERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
-}

@@ -73,6 +73,10 @@ static const struct sensor_type sensor_types[] = {
 		STR_PARAM("ha_entity_id", 255, FMT_HA_ENTITY,
 			  "Home Assistant entity, e.g. sensor.kitchen_illuminance"),
 	}},
+	{"contact", "Door or window contact (via Home Assistant)", ST_HOME, NULL, 0, {
+		STR_PARAM("ha_entity_id", 255, FMT_HA_ENTITY,
+			  "Home Assistant entity, e.g. binary_sensor.front_door"),
+	}},
 	{"eink", "E-ink display device", ST_HOME, NULL, 0, {
 		INT_PARAM("width", 1, 4096, 800, "Display width in pixels"),
 		INT_PARAM("height", 1, 4096, 480, "Display height in pixels"),
@@ -451,6 +455,7 @@ static const struct {
 	{"pir", ev_presence},
 	{"button", ev_button},
 	{"light", ev_light},
+	{"contact", ev_contact},
 	{"reed_switch", ev_contact},
 	{"hall_digital", ev_contact},
 };

@@ -36,8 +36,8 @@ json_t *sensor_type_to_json(const struct sensor_type *t);
 /*
  * Sensor input: the events a sensor of type t can report.  Presence-like
  * types (presence, pir) report on/off; button press, double_press,
- * long_press; reed_switch and hall_digital open/close; light a level (with
- * a number as value); every GPIO kind trigger/release.  A type not listed
+ * long_press; contact, reed_switch and hall_digital open/close; light a
+ * level (with a number as value); every GPIO kind trigger/release.  A type not listed
  * (camera, eink) reports none.  t and event_type borrowed; false for NULL.
  */
 bool sensor_type_accepts_event(const struct sensor_type *t, const char *event_type);

@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "ha/map.h"
 #include "net/http.h"
 
-#define HA_NAME_MAX 64
-#define HA_PATH_MAX (sizeof("/api/services/") + 2 * HA_NAME_MAX + 2)
+#define HA_WORD_MAX 64
+#define HA_PATH_MAX (sizeof("/api/services/") + 2 * HA_WORD_MAX + 2)
 
 static const char ha__not_configured[] =
 	"Home Assistant is not configured ([homeassistant] url and token)";
@@ -22,7 +23,7 @@ static const char ha__not_configured[] =
  * URL path ours. */
 static bool ha__word(const char *s, size_t n)
 {
-	if (!s || n == 0 || n > HA_NAME_MAX)
+	if (!s || n == 0 || n > HA_WORD_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
@@ -165,7 +166,7 @@ static enum herr ha__get_json(const struct hearth_config *cfg, const char *path,
 			      json_type want, size_t body_max, json_t **out,
 			      struct net_response *rs)
 {
-	char what[HA_PATH_MAX + 8];
+	char what[sizeof("GET /api/states/") + HA_ID_MAX];
 	enum herr rv;
 
 	*out = NULL;
@@ -229,18 +230,10 @@ enum herr ha_get_states(const struct hearth_config *cfg, json_t **states,
 	return rv;
 }
 
-bool ha_entity_id_valid(const char *entity_id)
-{
-	const char *dot = entity_id ? strchr(entity_id, '.') : NULL;
-
-	return dot && ha__word(entity_id, (size_t)(dot - entity_id)) &&
-	       ha__word(dot + 1, strlen(dot + 1));
-}
-
 enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, json_t **state,
 		       struct net_response *rs)
 {
-	char path[HA_PATH_MAX];
+	char path[sizeof("/api/states/") + HA_ID_MAX];
 	enum herr rv;
 
 	*state = NULL;
@@ -315,7 +308,7 @@ enum herr ha_speak(const struct hearth_config *cfg, const char *media_player,
 {
 	const char *svc = cfg ? cfg->ha_tts_service : "";
 	const char *dot = strchr(svc, '.');
-	char domain[HA_NAME_MAX + 1], service[HA_NAME_MAX + 1];
+	char domain[HA_WORD_MAX + 1], service[HA_WORD_MAX + 1];
 	json_t *data = NULL;
 	enum herr rv;
 

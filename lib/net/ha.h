@@ -61,12 +61,9 @@ enum herr ha_get_config(const struct hearth_config *cfg, json_t **config,
 enum herr ha_get_states(const struct hearth_config *cfg, json_t **states,
 			struct net_response *rs);
 
-/* True when entity_id is domain.object_id, both [a-z0-9_]+. */
-bool ha_entity_id_valid(const char *entity_id);
-
 /* GET /api/states/<entity_id>: one state object.  HERR_NOT_FOUND when HA
  * has no such entity; HERR_INVALID without a request for an id that is
- * not domain.object_id. */
+ * not one (ha_entity_id_valid, ha/map.h). */
 enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, json_t **state,
 		       struct net_response *rs);
 

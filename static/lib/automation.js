@@ -173,6 +173,7 @@ export const sensorEvents = {
   reed_switch: ['open', 'close', 'trigger', 'release'],
   hall_digital: ['open', 'close', 'trigger', 'release'],
   light: ['level'],
+  contact: ['open', 'close'],
   vibration: ['trigger', 'release'],
   water_leak: ['trigger', 'release'],
 };

@@ -612,6 +612,71 @@ outbound_to_fake() {
 	restart_api_tick
 }
 
+# ha_start: start tests/tools/fake_ha.py (a stand-in Home Assistant over the
+# house in tests/tools/fake_ha_house.json, REST and WebSocket; see its
+# docstring) on a free loopback port for this file; sets HA_URL, HA_PORT and
+# HA_TOKEN.  It keeps its states in $T/fake_ha.state, so ha_restart (kill, start
+# again on the same port) simulates Home Assistant restarting.  ha_get PATH and
+# ha_post PATH [JSON] talk to it without the token (its /_test/ controls:
+# ha_post /_test/state '{"entity_id": ..., "state": ...}', ha_get /_test/calls,
+# ha_post /_test/fail '{"ws_command": ..., "times": 1}', ha_post /_test/drop ...);
+# ha_api METHOD PATH [JSON] with the token.  Needs Debian's python3-aiohttp.
+HA_URL=
+HA_PORT=
+HA_PID=
+HA_TOKEN=test-ha-token
+_ha_run() {
+	local out=$T/fake_ha.out i
+	: >"$out"
+	/usr/bin/python3 "$HEARTH_SRC_DIR/tests/tools/fake_ha.py" "$1" --token "$HA_TOKEN" \
+		--state "$T/fake_ha.state" >"$out" 2>&1 &
+	HA_PID=$!
+	_LOAD_PIDS+=("$HA_PID")
+	for i in $(seq 100); do
+		HA_PORT=$(sed -n 's/^fake_ha: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+		if [ -n "$HA_PORT" ]; then
+			HA_URL=http://127.0.0.1:$HA_PORT
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# fake_ha did not start: $(cat "$out")"
+	return 1
+}
+ha_start() { _ha_run 0; }
+ha_stop() {
+	[ -n "$HA_PID" ] || return 0
+	kill "$HA_PID" 2>/dev/null
+	wait "$HA_PID" 2>/dev/null
+	HA_PID=
+}
+ha_restart() {
+	local port=$HA_PORT
+	ha_stop
+	_ha_run "$port"
+}
+ha_get() { curl -s --max-time 5 "$HA_URL$1"; }
+ha_post() {
+	local body=${2:-'{}'}
+	curl -s --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$HA_URL$1"
+}
+ha_api() {
+	curl -s --max-time 5 -X "$1" -H "Authorization: Bearer $HA_TOKEN" \
+		-H 'Content-Type: application/json' ${3:+-d "$3"} "$HA_URL$2"
+}
+
+# outbound_to_ha: point [homeassistant] at the stand-in started by ha_start
+# (loopback allowed) and restart the api pool and hearth-tick; config_keep
+# restores the configuration when the test file ends.
+outbound_to_ha() {
+	config_keep
+	config_set outbound allow_loopback true
+	config_set homeassistant url "$HA_URL"
+	config_set homeassistant token "$HA_TOKEN"
+	config_set homeassistant timeout_seconds 3
+	restart_api_tick
+}
+
 # hex of a string's bytes, uppercase (as SQL HEX() prints it).
 hex_of() {
 	printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n' | tr a-f A-F

@@ -1,0 +1,45 @@
+#ifndef HEARTH_HA_SYNC_H
+#define HEARTH_HA_SYNC_H
+
+/*
+ * Syncs from Home Assistant: what HA says, planned onto Hearth's rooms and
+ * sensors (ha/map.h) and carried out in one transaction, so that a failed
+ * or partial answer changes nothing.  Each sync is a run, claimed in the
+ * database (one of a kind at a time, across hosts), ending completed with
+ * its counts or failed with the reason.  Called at the top (the API's
+ * ROUTE_OWN_TX handlers, hearth-ha-sync, hearthctl): it begins and commits
+ * its own transactions.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "ha/map.h"
+
+struct db;
+
+/* Where a sync reads HA: over its WebSocket API in Hearth, over anything
+ * that answers the same in tests. */
+struct ha_source {
+	void *arg;
+	/* config/area_registry/list's result: a new reference to an array of
+	 * area entries, or an error with why set. */
+	enum herr (*areas)(void *arg, json_t **out, char *why, size_t whylen);
+};
+
+/* How long a run may take before another host may take it over. */
+#define HA_SYNC_LEASE_S 300
+
+/*
+ * Rooms from HA's areas.  trigger is "api", "cron" or "cli".  *run_id is
+ * the run's row (0 when none could be claimed).  HERR_CONFLICT: a rooms
+ * sync runs already; HERR_UNAVAILABLE with why: HA could not be read;
+ * HERR_INVALID with why: HA's answer is not one to act on; a database
+ * error as it came.  In every case but the first the run ends recorded.
+ */
+enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *trigger,
+			int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
+
+#endif

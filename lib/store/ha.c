@@ -1,0 +1,210 @@
+/*
+ * Home Assistant's house as Hearth keeps it (store/ha.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "rows.h"
+#include "store/ha.h"
+
+static const char sql_rooms_lock[] =
+	"SELECT id, name, ha_area_id, ha_missing_since IS NOT NULL FROM rooms ORDER BY id FOR UPDATE";
+static const char sql_room_create[] =
+	"INSERT INTO rooms (name, ha_area_id) VALUES (?, ?)";
+static const char sql_room_update[] =
+	"UPDATE rooms SET name = ?, ha_area_id = ?, ha_missing_since = NULL WHERE id = ?";
+static const char sql_room_missing[] =
+	"UPDATE rooms SET ha_missing_since = NOW(3) WHERE id = ? AND ha_missing_since IS NULL";
+static const char sql_area_put[] =
+	"INSERT INTO ha_areas (area_id, name, floor_id, data) VALUES (?, ?, ?, ?)"
+	" ON DUPLICATE KEY UPDATE name = VALUES(name), floor_id = VALUES(floor_id),"
+	" data = VALUES(data), missing_since = NULL, synced_at = NOW(3)";
+/* The areas not in this sync: their ids are the JSON array bound. */
+static const char sql_areas_gone[] =
+	"UPDATE ha_areas SET missing_since = NOW(3) WHERE missing_since IS NULL"
+	" AND NOT JSON_CONTAINS(?, JSON_QUOTE(area_id))";
+
+static const char sql_run_insert[] =
+	"INSERT INTO ha_sync_runs (kind, running_key, trigger_source, lease_until)"
+	" VALUES (?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
+static const char sql_run_abandon[] =
+	"UPDATE ha_sync_runs SET status = 'failed', running_key = NULL, finished_at = NOW(3),"
+	" error = 'abandoned: its process ended before it finished'"
+	" WHERE running_key = ? AND lease_until < NOW(3)";
+static const char sql_run_finish[] =
+	"UPDATE ha_sync_runs SET status = ?, running_key = NULL, finished_at = NOW(3),"
+	" created = ?, updated = ?, unchanged = ?, missing = ?, conflicts = ?, error = ?"
+	" WHERE id = ? AND status = 'running'";
+static const char sql_run_get[] =
+	"SELECT id, kind, trigger_source, status, created, updated, unchanged, missing, conflicts,"
+	" error, DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ'),"
+	" DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ') FROM ha_sync_runs WHERE id = ?";
+
+/* ---------------------------------------------------------------- rooms */
+
+void store_ha_rooms_free(struct ha_room *rooms, size_t n)
+{
+	for (size_t i = 0; rooms && i < n; i++) {
+		free((char *)rooms[i].name);
+		free((char *)rooms[i].ha_area_id);
+	}
+	free(rooms);
+}
+
+static char *ha__dup(struct db_stmt *st, unsigned col)
+{
+	const char *v = db_col_text(st, col, NULL);
+
+	return v ? strdup(v) : NULL;
+}
+
+enum herr store_ha_rooms_load(struct db *db, struct ha_room **rooms, size_t *n)
+{
+	struct db_stmt *st = NULL;
+	size_t room = 0;
+	enum herr rc;
+	int r;
+
+	*rooms = NULL;
+	*n = 0;
+	if ((rc = db_query(db, &st, sql_rooms_lock, "")) != HERR_OK)
+		return rc;
+	while ((r = db_fetch(st)) == 1) {
+		struct ha_room *x;
+
+		if (*n == room) {
+			size_t more = room ? 2 * room : 32;
+
+			if (!(x = realloc(*rooms, more * sizeof(**rooms)))) {
+				rc = HERR_NOMEM;
+				break;
+			}
+			*rooms = x;
+			room = more;
+		}
+		x = &(*rooms)[(*n)++];
+		*x = (struct ha_room){db_col_int64(st, 0), ha__dup(st, 1), ha__dup(st, 2),
+				      db_col_int64(st, 3) != 0};
+		if (!x->name || (!db_col_is_null(st, 2) && !x->ha_area_id)) {
+			rc = HERR_NOMEM;
+			break;
+		}
+	}
+	if (r < 0 && rc == HERR_OK)
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
+}
+
+static enum herr ha__areas_keep(struct db *db, const json_t *areas)
+{
+	json_t *ids = json_array(), *a;
+	char *ids_text = NULL, *data;
+	enum herr rc = HERR_OK;
+	size_t i;
+
+	if (!ids)
+		return HERR_NOMEM;
+	json_array_foreach(areas, i, a) {
+		const char *id = json_string_value(json_object_get(a, "area_id"));
+
+		if (!(data = json_dumps(a, JSON_COMPACT)) || json_array_append_new(ids, json_string(id))) {
+			free(data);
+			rc = HERR_NOMEM;
+			break;
+		}
+		rc = db_exec(db, sql_area_put, "ssss", id, json_string_value(json_object_get(a, "name")),
+			     json_string_value(json_object_get(a, "floor_id")), data);
+		free(data);
+		if (rc != HERR_OK)
+			break;
+	}
+	if (rc == HERR_OK && !(ids_text = json_dumps(ids, JSON_COMPACT)))
+		rc = HERR_NOMEM;
+	if (rc == HERR_OK)
+		rc = db_exec(db, sql_areas_gone, "s", ids_text);
+	free(ids_text);
+	json_decref(ids);
+	return rc;
+}
+
+enum herr store_ha_rooms_apply(struct db *db, const struct ha_step *steps, size_t n,
+			       const json_t *areas_json)
+{
+	enum herr rc = HERR_OK;
+
+	for (size_t i = 0; i < n && rc == HERR_OK; i++) {
+		const struct ha_step *s = &steps[i];
+
+		switch (s->kind) {
+		case HA_STEP_CREATE:
+			rc = db_exec(db, sql_room_create, "ss", s->area->name, s->area->area_id);
+			break;
+		case HA_STEP_UPDATE:
+			rc = db_exec(db, sql_room_update, "ssI", s->area->name, s->area->area_id,
+				     s->room->id);
+			break;
+		case HA_STEP_MISSING:
+			rc = db_exec(db, sql_room_missing, "I", s->room->id);
+			break;
+		case HA_STEP_UNCHANGED:
+		case HA_STEP_CONFLICT:
+			break;
+		}
+	}
+	return rc == HERR_OK ? ha__areas_keep(db, areas_json) : rc;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+enum herr store_ha_sync_claim(struct db *db, const char *kind, const char *trigger,
+			      unsigned lease_s, int64_t *run_id)
+{
+	enum herr rc;
+
+	*run_id = 0;
+	rc = db_exec(db, sql_run_insert, "sssI", kind, kind, trigger, (int64_t)lease_s);
+	if (rc == HERR_CONFLICT) {
+		if ((rc = db_exec(db, sql_run_abandon, "s", kind)) != HERR_OK)
+			return rc;
+		if (db_changes(db) == 0)
+			return HERR_CONFLICT;
+		LOG(LOG_WARNING, "home assistant: a %s sync past its lease is marked failed", kind);
+		rc = db_exec(db, sql_run_insert, "sssI", kind, kind, trigger, (int64_t)lease_s);
+	}
+	if (rc == HERR_OK)
+		*run_id = (int64_t)db_last_id(db);
+	return rc;
+}
+
+enum herr store_ha_sync_finish(struct db *db, int64_t run_id, const struct ha_counts *c,
+			       const char *error)
+{
+	return db_exec(db, sql_run_finish, "sIIIIIsI", error ? "failed" : "completed",
+		       (int64_t)c->created, (int64_t)c->updated, (int64_t)c->unchanged,
+		       (int64_t)c->missing, (int64_t)c->conflicts, error, run_id);
+}
+
+static json_t *ha__run_row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s?, s:s, s:s?}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "kind", db_col_text(st, 1, NULL),
+			 "trigger", db_col_text(st, 2, NULL),
+			 "status", db_col_text(st, 3, NULL),
+			 "created", (json_int_t)db_col_int64(st, 4),
+			 "updated", (json_int_t)db_col_int64(st, 5),
+			 "unchanged", (json_int_t)db_col_int64(st, 6),
+			 "missing", (json_int_t)db_col_int64(st, 7),
+			 "conflicts", (json_int_t)db_col_int64(st, 8),
+			 "error", db_col_text(st, 9, NULL),
+			 "started_at", db_col_text(st, 10, NULL),
+			 "finished_at", db_col_text(st, 11, NULL));
+}
+
+enum herr store_ha_sync_get(struct db *db, int64_t run_id, json_t **out)
+{
+	return store_rows_get(db, sql_run_get, run_id, ha__run_row, out);
+}

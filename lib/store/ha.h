@@ -1,0 +1,54 @@
+#ifndef HEARTH_STORE_HA_H
+#define HEARTH_STORE_HA_H
+
+/*
+ * What Hearth keeps of a Home Assistant house (sql/012_home_assistant.sql):
+ * rooms linked to HA areas, the areas as last synced, and the sync runs.
+ * Every function runs in the transaction it is given (db.h: db_tx).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "ha/map.h"
+
+struct db;
+
+/* Every room, locked (FOR UPDATE), for a sync to plan against: *rooms
+ * (free with store_ha_rooms_free, also on failure) and their count. */
+enum herr store_ha_rooms_load(struct db *db, struct ha_room **rooms, size_t *n);
+void store_ha_rooms_free(struct ha_room *rooms, size_t n);
+
+/*
+ * Carry out a plan of ha_plan_rooms: create, update (the area's id and
+ * name, missing cleared) and mark missing; unchanged and conflicting steps
+ * write nothing.  areas_json is HA's area registry list the plan came
+ * from: each area's entry is kept in ha_areas, and an area no longer in it
+ * is marked missing there too.  HERR_CONFLICT when a room's name was taken
+ * meanwhile (the caller's transaction then rolls back whole).
+ */
+enum herr store_ha_rooms_apply(struct db *db, const struct ha_step *steps, size_t n,
+			       const json_t *areas_json);
+
+/* ---- sync runs */
+
+/*
+ * Claim a run of kind ("rooms", "sensors", "entities", "registry") from
+ * trigger ("api", "cron", "cli") for lease_s seconds: *run_id.  A run of
+ * the same kind still within its lease: HERR_CONFLICT.  One past its
+ * lease (its process died) is marked failed first, and the claim goes on.
+ */
+enum herr store_ha_sync_claim(struct db *db, const char *kind, const char *trigger,
+			      unsigned lease_s, int64_t *run_id);
+
+/* End run_id: completed (error NULL) or failed with error, with counts. */
+enum herr store_ha_sync_finish(struct db *db, int64_t run_id, const struct ha_counts *counts,
+			       const char *error);
+
+/* A run as JSON: {id, kind, trigger, status, created, updated, unchanged,
+ * missing, conflicts?, error, started_at, finished_at}. */
+enum herr store_ha_sync_get(struct db *db, int64_t run_id, json_t **out);
+
+#endif
