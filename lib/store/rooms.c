@@ -1,6 +1,8 @@
 /*
  * Rooms.  sensor_count is computed on read (a subquery on the indexed
  * sensors.room_id), so it can never drift from the sensors table.
+ * ha_area_id and ha_missing are the Home Assistant sync's (store/ha.c):
+ * shown, never changed through the rooms API.
  */
 #include "db.h"
 #include "rows.h"
@@ -10,7 +12,8 @@
 	"r.id, r.name, r.description," \
 	" (SELECT COUNT(*) FROM sensors s WHERE s.room_id = r.id)," \
 	" DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ')," \
-	" DATE_FORMAT(r.updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+	" DATE_FORMAT(r.updated_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" r.ha_area_id, r.ha_missing_since IS NOT NULL"
 
 /* Keyset and offset pages share one statement: keyset binds (after_id,
  * limit + 1, 0), offset mode binds (0, limit + 1, offset). */
@@ -32,13 +35,15 @@ static const char sql_delete[] =
 /* The current row as room JSON; NULL when out of memory. */
 static json_t *rooms__row(struct db_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s?, s:I, s:s, s:s}",
+	return json_pack("{s:I, s:s, s:s?, s:I, s:s, s:s, s:s?, s:b}",
 			 "id", (json_int_t)db_col_int64(st, 0),
 			 "name", db_col_text(st, 1, NULL),
 			 "description", db_col_text(st, 2, NULL),
 			 "sensor_count", (json_int_t)db_col_int64(st, 3),
 			 "created_at", db_col_text(st, 4, NULL),
-			 "updated_at", db_col_text(st, 5, NULL));
+			 "updated_at", db_col_text(st, 5, NULL),
+			 "ha_area_id", db_col_text(st, 6, NULL),
+			 "ha_missing", db_col_int64(st, 7) != 0);
 }
 
 enum herr store_rooms_list(struct db *db, const struct page *pg, json_t *items, bool *has_more)

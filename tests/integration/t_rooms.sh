@@ -23,7 +23,7 @@ expect_json .description "where the kettle is" "description as given"
 expect_json .sensor_count 0 "sensor_count 0"
 expect_json ".created_at | test(\"$ISO_RE\")" true "created_at is ISO 8601 UTC with Z"
 expect_json ".updated_at | test(\"$ISO_RE\")" true "updated_at is ISO 8601 UTC with Z"
-expect_json 'keys | sort | join(",")' "created_at,description,id,name,sensor_count,updated_at" \
+expect_json 'keys | sort | join(",")' "created_at,description,ha_area_id,ha_missing,id,name,sensor_count,updated_at" \
 	"the room has exactly the documented fields"
 
 api GET "/api/v1/rooms/$RID"

@@ -1,0 +1,59 @@
+/*
+ * /api/v1/ha: Home Assistant syncs on demand (the same as hearth-ha-sync
+ * runs from cron).  HA is read over its WebSocket API (ha/source_ws.h); the
+ * sync itself is lib/ha/sync.c, which commits its own units, so these
+ * routes own their transactions (ROUTE_OWN_TX) and the audit row follows.
+ *
+ * HA down, refusing the token or answering badly is HA's failure, not the
+ * client's: 502, or 504 when it did not answer in time; the synced data
+ * stays as it was.  Not configured: 503 with what to set.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "handlers.h"
+#include "ha/source_ws.h"
+#include "ha/sync.h"
+#include "net/ha.h"
+#include "response.h"
+#include "store/ha.h"
+
+/* The reply to a sync that did not complete. */
+static int ha__failed(struct response *r, enum herr e, const char *why)
+{
+	switch (e) {
+	case HERR_CONFLICT:
+		return response_detail(r, 409, "%s", why);
+	case HERR_UNAVAILABLE:
+		return response_detail(r, strstr(why, "timed out") ? 504 : 502, "%s", why);
+	case HERR_INVALID:
+		return response_detail(r, 502, "%s", why);
+	default:
+		return response_error(r, e, "Home Assistant sync");
+	}
+}
+
+int h_ha_sync_rooms(struct ctx *c, struct response *r)
+{
+	struct ha_source_ws src;
+	struct ha_counts counts;
+	json_t *run = NULL;
+	int64_t run_id = 0;
+	char why[512];
+	enum herr e;
+
+	if (!ha_configured(c->app->cfg))
+		return response_detail(r, 503, "Home Assistant is not configured"
+					       " ([homeassistant] url and token)");
+	ha_source_ws_init(&src, c->app->cfg);
+	e = ha_sync_rooms(c->app->db, &src.source, "api", &run_id, &counts, why, sizeof(why));
+	ha_source_ws_close(&src);
+	if (e != HERR_OK)
+		return ha__failed(r, e, why);
+	ctx_changed(c, run_id, CACHE_NS_ROOMS, CACHE_NS_SENSORS);
+	if ((e = store_ha_sync_get(c->app->db, run_id, &run)) != HERR_OK)
+		return response_error(r, e, "sync run");
+	return ctx_reply(r, 200, run);
+}

@@ -1,0 +1,159 @@
+#!/bin/bash
+# POST /ha/sync/rooms against a stand-in Home Assistant (tests/tools/fake_ha.py,
+# HA's WebSocket API): areas become rooms, a room made by hand is adopted, a
+# second sync changes nothing, a renamed area renames its room, a removed one
+# marks it missing without deleting it, and a failed, refused or absent HA
+# changes nothing at all.
+. "$(dirname "$0")/lib.sh"
+
+P="ha-$RUN_ID"
+HA_BRIDGE=
+
+# The rooms as a fingerprint of everything a sync may change.
+rooms_print() {
+	q "SELECT MD5(COALESCE(GROUP_CONCAT(CONCAT_WS('|', id, HEX(name), COALESCE(ha_area_id, '-'),
+		ha_missing_since IS NULL) ORDER BY id SEPARATOR ';'), '')) FROM rooms"
+}
+last_run() { q "SELECT CONCAT_WS(',', status, kind, trigger_source) FROM ha_sync_runs ORDER BY id DESC LIMIT 1"; }
+
+# ---------------------------------------------------------------- not configured
+if [ -z "$(config_get homeassistant url)" ]; then
+	api POST /api/v1/ha/sync/rooms
+	expect_status 503 "no Home Assistant configured: 503"
+	expect_json '.detail | contains("not configured")' true "... and it says what to set"
+else
+	skip "no Home Assistant configured: 503" "the stack has [homeassistant] url set"
+	skip "... and it says what to set" "the stack has [homeassistant] url set"
+fi
+
+if ! ha_start; then
+	not_ok "setup: the stand-in Home Assistant starts" "$(cat "$T/fake_ha.out" 2>/dev/null)"
+	finish
+fi
+outbound_to_ha
+ok "setup: the stand-in Home Assistant runs at $HA_URL"
+
+# Rooms that exist before the first sync are put back as they were; rooms
+# the syncs made go, and so do the HA tables' rows.
+BEFORE_IDS=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM rooms")
+on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'"
+# A room a person made with one of HA's area names, unlinked: adopted.
+sql "UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL"
+if [ "$(q "SELECT COUNT(*) FROM rooms WHERE name = 'Kitchen'")" = 0 ]; then
+	create_room Kitchen && KITCHEN=$ROOM_ID
+	on_exit "sql \"DELETE FROM rooms WHERE id = $KITCHEN\""
+else
+	KITCHEN=$(q "SELECT id FROM rooms WHERE name = 'Kitchen'")
+fi
+
+AUDIT0=$(q "SELECT COALESCE(MAX(id), 0) FROM audit_log")
+AREAS=$(jq '.areas | length' "$HEARTH_SRC_DIR/tests/tools/fake_ha_house.json")
+AREA_IDS=$(jq -r '[.areas[].area_id | "\u0027\(.)\u0027"] | join(",")' "$HEARTH_SRC_DIR/tests/tools/fake_ha_house.json")
+
+# ---------------------------------------------------------------- first sync
+api POST /api/v1/ha/sync/rooms
+expect_status 200 "POST /ha/sync/rooms: 200"
+expect_json '[.kind, .trigger, .status, .error] | map(tostring) | join(",")' "rooms,api,completed,null" \
+	"the run: a completed rooms sync from the API"
+expect_json '.created + .updated + .unchanged + .conflicts' "$AREAS" "every one of HA's $AREAS areas is accounted for"
+FIRST=$BODY
+LINKED=$(q "SELECT COUNT(*) FROM rooms WHERE ha_area_id IN ($AREA_IDS)")
+is "$LINKED" "$(jq '.created + .updated + .unchanged' <<<"$FIRST")" "a room for each area not in conflict, holding its area_id"
+is "$(q "SELECT ha_area_id FROM rooms WHERE id = $KITCHEN")" kitchen "the hand-made Kitchen is adopted, not duplicated"
+is "$(q "SELECT COUNT(*) FROM rooms WHERE name = 'Kitchen'")" 1 "... one Kitchen"
+api GET "/api/v1/rooms/$KITCHEN"
+expect_json '[.ha_area_id, .ha_missing] | map(tostring) | join(",")' "kitchen,false" \
+	"GET /rooms/{id} shows ha_area_id and ha_missing"
+is "$(q "SELECT COUNT(*) FROM ha_areas WHERE area_id IN ($AREA_IDS) AND missing_since IS NULL")" "$AREAS" \
+	"HA's area entries are kept in ha_areas"
+is "$(q "SELECT JSON_VALUE(data, '$.floor_id') FROM ha_areas WHERE area_id = 'kitchen'")" ground_floor \
+	"... whole (floor, aliases...)"
+is "$(q "SELECT COUNT(*) FROM audit_log WHERE id > $AUDIT0 AND path = '/api/v1/ha/sync/rooms' AND status = 200")" 1 \
+	"the sync is audited"
+
+# ---------------------------------------------------------------- again: nothing changes
+PRINT=$(rooms_print)
+api POST /api/v1/ha/sync/rooms
+expect_json '[.created, .updated, .missing] | map(tostring) | join(",")' "0,0,0" "a second sync creates and updates nothing"
+expect_json .unchanged "$LINKED" "... every linked room is unchanged"
+is "$(rooms_print)" "$PRINT" "... and the rooms table is byte for byte the same"
+
+# ---------------------------------------------------------------- renamed, removed, back
+ha_post /_test/registry '{"kind": "area", "action": "update", "item": {"area_id": "office", "name": "Study '"$RUN_ID"'"}}' >/dev/null
+api POST /api/v1/ha/sync/rooms
+expect_json .updated 1 "an area renamed in HA: one room updated"
+is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'office'")" "Study $RUN_ID" "... the room has HA's new name"
+
+OFFICE=$(q "SELECT id FROM rooms WHERE ha_area_id = 'office'")
+ha_post /_test/registry '{"kind": "area", "action": "remove", "item": {"area_id": "office"}}' >/dev/null
+api POST /api/v1/ha/sync/rooms
+expect_status 200 "an area removed in HA: the sync completes"
+expect_json .missing 1 "... one room missing"
+api GET "/api/v1/rooms/$OFFICE"
+expect_status 200 "... the room is still there"
+expect_json .ha_missing true "... marked ha_missing"
+is "$(q "SELECT missing_since IS NOT NULL FROM ha_areas WHERE area_id = 'office'")" 1 "... and its area entry too"
+PRINT=$(rooms_print)
+api POST /api/v1/ha/sync/rooms
+expect_json '[.missing, .updated] | map(tostring) | join(",")' "1,0" "still gone: still missing, not marked again"
+is "$(rooms_print)" "$PRINT" "... nothing written"
+
+ha_post /_test/registry '{"kind": "area", "action": "create", "item": {"area_id": "office", "name": "Study '"$RUN_ID"'"}}' >/dev/null
+api POST /api/v1/ha/sync/rooms
+expect_json .updated 1 "the area back in HA: its room is updated"
+api GET "/api/v1/rooms/$OFFICE"
+expect_json .ha_missing false "... and no longer missing"
+
+# ---------------------------------------------------------------- HA failing: nothing changes
+ha_post /_test/registry '{"kind": "area", "action": "update", "item": {"area_id": "office", "name": "Renamed '"$RUN_ID"'"}}' >/dev/null
+PRINT=$(rooms_print)
+ha_post /_test/fail '{"ws_command": "config/area_registry/list", "times": 1, "code": "unknown_error", "message": "boom"}' >/dev/null
+api POST /api/v1/ha/sync/rooms
+expect_status 502 "HA answers the area list with an error: 502"
+expect_json '.detail | contains("boom")' true "... with HA's message"
+is "$(rooms_print)" "$PRINT" "... and no room changed"
+is "$(last_run)" "failed,rooms,api" "... the run is recorded as failed"
+
+ha_post /_test/fail '{"ws_command": "config/area_registry/list", "times": 1, "close": true}' >/dev/null
+api POST /api/v1/ha/sync/rooms
+expect_status "502|504" "HA drops the connection mid-sync: 502"
+is "$(rooms_print)" "$PRINT" "... and no room changed"
+
+ha_stop
+api POST /api/v1/ha/sync/rooms
+expect_status 502 "HA down: 502"
+expect_json '.detail | contains("connect")' true "... saying it cannot connect"
+is "$(rooms_print)" "$PRINT" "... and no room changed"
+ha_restart >/dev/null
+
+config_set homeassistant token wrong-token-$RUN_ID
+restart_api_tick
+api POST /api/v1/ha/sync/rooms
+expect_status 502 "a token HA refuses: 502"
+expect_json '.detail | contains("token")' true "... saying the token was refused"
+if grep -q "wrong-token-$RUN_ID" <<<"$BODY"; then not_ok "... never showing the token" "$(_last)"
+else ok "... never showing the token"; fi
+config_set homeassistant token "$HA_TOKEN"
+restart_api_tick
+
+api POST /api/v1/ha/sync/rooms
+expect_json .updated 1 "HA back: the pending rename arrives"
+
+# ---------------------------------------------------------------- one at a time
+sql "INSERT INTO ha_sync_runs (kind, running_key, trigger_source, lease_until) VALUES ('rooms', 'rooms', 'cron', NOW(3) + INTERVAL 60 SECOND)"
+api POST /api/v1/ha/sync/rooms
+expect_status 409 "a rooms sync running elsewhere: 409"
+sql "UPDATE ha_sync_runs SET lease_until = NOW(3) - INTERVAL 1 SECOND WHERE running_key = 'rooms'"
+api POST /api/v1/ha/sync/rooms
+expect_status 200 "one past its lease (its process died): taken over"
+is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE status = 'failed' AND error LIKE 'abandoned%'")" 1 \
+	"... and recorded as abandoned"
+
+# ---------------------------------------------------------------- secrets
+if grep -rq -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/" 2>/dev/null; then
+	not_ok "the HA token is in no log" "$(grep -rl -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/")"
+else
+	ok "the HA token is in no log"
+fi
+
+finish
