@@ -209,6 +209,18 @@ api POST /api/v1/ha/sync/sensors
 expect_status 502 "HA fails mid-sync (the states): 502"
 is "$(sensors_print)" "$PRINT" "... and no sensor changed"
 
+# ---------------------------------------------------------------- from cron
+ha_post /_test/registry '{"kind": "area", "action": "update", "item": {"area_id": "garden", "name": "Back garden '"$RUN_ID"'"}}' >/dev/null
+if "$HEARTH_BUILD_DIR/cron/hearth-ha-sync" -c "$HEARTH_CONFIG" >"$T/ha-sync.out" 2>&1; then
+	ok "hearth-ha-sync (cron): exit 0"
+else
+	not_ok "hearth-ha-sync (cron): exit 0" "$(cat "$T/ha-sync.out")"
+fi
+is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE trigger_source = 'cron' AND status = 'completed'")" 2 \
+	"... a rooms run and a sensors run, both completed"
+is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'garden'")" "Back garden $RUN_ID" "... the rename arrived"
+check "... one log line per sync" grep -q "rooms sync [0-9]*: 0 created, 1 updated" "$T/ha-sync.out"
+
 # ---------------------------------------------------------------- secrets
 if grep -rq -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/" 2>/dev/null; then
 	not_ok "the HA token is in no log" "$(grep -rl -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/")"
