@@ -19,7 +19,11 @@
 #include "ha/sync.h"
 #include "net/ha.h"
 #include "resource.h"
+#include "query.h"
+#include "request.h"
 #include "response.h"
+#include "router.h"
+#include "validate.h"
 #include "store/ha.h"
 
 /* The reply to a sync that did not complete. */
@@ -72,6 +76,64 @@ int h_ha_sync_rooms(struct ctx *c, struct response *r)
 int h_ha_sync_sensors(struct ctx *c, struct response *r)
 {
 	return ha__sync(c, r, ha_sync_sensors);
+}
+
+int h_ha_sync_entities(struct ctx *c, struct response *r)
+{
+	return ha__sync(c, r, ha_sync_entities);
+}
+
+/* ---------------------------------------------------------------- entities */
+
+static enum herr ha__entities_list(struct ctx *c, const void *filter, const struct page *pg,
+				   json_t *items, bool *has_more)
+{
+	return store_ha_entities_list(c->app->db, filter, pg, items, has_more);
+}
+
+/* HA's entities as the last entities sync kept them (and the bridge keeps
+ * their states); changed in HA, never here. */
+static const struct resource ha_entities = {
+	.name = "entity",
+	.plural = "entities",
+	.list = ha__entities_list,
+};
+
+int h_entities_list(struct ctx *c, struct response *r)
+{
+	static const char *const at_query[] = {"query", NULL};
+	const char *query = c->req && c->req->query ? c->req->query : "";
+	struct ha_entity_filter f = {NULL, NULL};
+	char domain[64], area[HA_ID_MAX + 1], scope[64 + sizeof(area)];
+	json_t *errs = json_array();
+	int k;
+
+	if ((k = query_get(query, "domain", domain, sizeof(domain))) > 0 && domain[0])
+		f.domain = domain;
+	else if (k < 0)
+		verr_add(errs, at_query, "domain", "string_too_long", "Input is too long");
+	if ((k = query_get(query, "area", area, sizeof(area))) > 0 && area[0])
+		f.area_id = area;
+	else if (k < 0)
+		verr_add(errs, at_query, "area", "string_too_long", "Input is too long");
+	snprintf(scope, sizeof(scope), "entities:%s;%s", f.domain ? f.domain : "",
+		 f.area_id ? f.area_id : "");
+	return resource_list_filtered(c, r, &ha_entities, scope, errs, &f);
+}
+
+int h_entities_get(struct ctx *c, struct response *r)
+{
+	char id[HA_ID_MAX + 1];
+	json_t *e = NULL;
+	enum herr rc;
+
+	if (route_capture(c->m, "entity_id", id, sizeof(id)) != 0 || !ha_entity_id_valid(id))
+		return response_detail(r, 422, "an entity id is <domain>.<object_id>, lowercase");
+	if ((rc = store_ha_entity_get(c->app->db, id, &e)) == HERR_NOT_FOUND)
+		return response_detail(r, 404, "entity %s not found", id);
+	if (rc != HERR_OK)
+		return response_error(r, rc, "entity");
+	return ctx_reply(r, 200, e);
 }
 
 /* ---------------------------------------------------------------- runs */

@@ -310,6 +310,9 @@ int h_storage_cleanup(struct ctx *c, struct response *r);
 int h_ha_sync_rooms(struct ctx *c, struct response *r);
 int h_ha_sync_sensors(struct ctx *c, struct response *r);
 int h_ha_sync_runs_list(struct ctx *c, struct response *r);
+int h_ha_sync_entities(struct ctx *c, struct response *r);
+int h_entities_list(struct ctx *c, struct response *r);
+int h_entities_get(struct ctx *c, struct response *r);
 int h_ha_sync_runs_get(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);

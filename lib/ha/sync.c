@@ -358,3 +358,115 @@ out:
 	json_decref(s.states);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- entities */
+
+static void sync__count(struct ha_counts *c, int changed)
+{
+	if (changed == 1)
+		c->created++;
+	else if (changed == 2)
+		c->updated++;
+	else
+		c->unchanged++;
+}
+
+static enum herr sync__entities_tx(struct db *db, void *arg)
+{
+	struct sync__sensors *s = arg;
+	json_t *states = sync__index(s->states, "entity_id");
+	json_t *devices = sync__index(s->devices, "id");
+	json_t *dev_ids = json_array(), *ent_ids = json_array(), *v;
+	unsigned gone_devices = 0, gone_entities = 0;
+	enum herr rc = HERR_NOMEM;
+	size_t i;
+	int changed;
+
+	memset(&s->counts, 0, sizeof(s->counts));
+	if (!states || !devices || !dev_ids || !ent_ids)
+		goto out;
+	json_array_foreach(s->devices, i, v) {
+		if ((rc = store_ha_device_put(db, v, &changed)) != HERR_OK)
+			goto out;
+		sync__count(&s->counts, changed);
+		if (json_array_append(dev_ids, json_object_get(v, "id"))) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+	}
+	json_array_foreach(s->entities, i, v) {
+		const char *id = sync__str(v, "entity_id");
+		const json_t *st = json_object_get(states, id);
+		const json_t *attrs = json_object_get(st, "attributes");
+		const json_t *dev = json_object_get(devices, sync__str(v, "device_id") ?: "");
+		const char *area = sync__str(v, "area_id") ?: sync__str(dev, "area_id");
+		const char *dclass = sync__str(attrs, "device_class") ?: sync__str(v, "device_class");
+
+		if (!ha_entity_id_valid(id))
+			continue;
+		dclass = dclass ?: sync__str(v, "original_device_class");
+		if ((rc = store_ha_entity_put(db, v, area, dclass, st, &changed)) != HERR_OK)
+			goto out;
+		sync__count(&s->counts, changed);
+		if (json_array_append(ent_ids, json_object_get(v, "entity_id"))) {
+			rc = HERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((rc = store_ha_devices_gone(db, dev_ids, &gone_devices)) == HERR_OK &&
+	    (rc = store_ha_entities_gone(db, ent_ids, &gone_entities)) == HERR_OK)
+		s->counts.missing = gone_devices + gone_entities;
+out:
+	json_decref(states);
+	json_decref(devices);
+	json_decref(dev_ids);
+	json_decref(ent_ids);
+	return rc;
+}
+
+enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const char *trigger,
+			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
+{
+	struct sync__claim claim = {"entities", trigger, 0};
+	struct sync__sensors s = {0};
+	enum herr rc;
+
+	*run_id = 0;
+	memset(counts, 0, sizeof(*counts));
+	sync__why(why, whylen, "%s", "");
+	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
+		if (rc == HERR_CONFLICT)
+			sync__why(why, whylen, "an entities sync is running already");
+		return rc;
+	}
+	*run_id = claim.run_id;
+	if ((rc = src->entities(src->arg, &s.entities, why, whylen)) != HERR_OK ||
+	    (rc = src->devices(src->arg, &s.devices, why, whylen)) != HERR_OK ||
+	    (rc = src->states(src->arg, &s.states, why, whylen)) != HERR_OK) {
+		if (!why[0])
+			sync__why(why, whylen, "Home Assistant's entities could not be read");
+		rc = sync__end(db, *run_id, counts, why, rc);
+		goto out;
+	}
+	if (!sync__list_of(s.entities, "entity_id") || !sync__list_of(s.devices, "id") ||
+	    !sync__list_of(s.states, "entity_id")) {
+		sync__why(why, whylen, "Home Assistant's entity, device or state list is not one;"
+				       " nothing changed");
+		rc = sync__end(db, *run_id, counts, why, HERR_INVALID);
+		goto out;
+	}
+	rc = db_tx(db, sync__entities_tx, &s);
+	if (rc == HERR_OK) {
+		*counts = s.counts;
+		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
+	} else {
+		sync__why(why, whylen, "the entities could not be saved (%s); nothing changed",
+			  herr_str(rc));
+		rc = sync__end(db, *run_id, counts, why, rc);
+	}
+out:
+	json_decref(s.entities);
+	json_decref(s.devices);
+	json_decref(s.states);
+	return rc;
+}

@@ -55,4 +55,14 @@ enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *
 enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char *trigger,
 			  int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
 
+/*
+ * HA's device and entity registries, with each entity's area (its own,
+ * else its device's), device_class and first state, kept as they are
+ * (ha_devices, ha_entities: GET /entities, /devices).  Counts are of
+ * devices and entities together; what HA no longer has is marked missing.
+ * Returns as ha_sync_rooms.
+ */
+enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const char *trigger,
+			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
+
 #endif

@@ -41,6 +41,42 @@ static const char sql_sensor_update[] =
 static const char sql_sensor_missing[] =
 	"UPDATE sensors SET ha_missing_since = NOW(3) WHERE id = ? AND ha_missing_since IS NULL";
 
+static const char sql_device_put[] =
+	"INSERT INTO ha_devices (device_id, name, area_id, manufacturer, model, data)"
+	" VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name),"
+	" area_id = VALUES(area_id), manufacturer = VALUES(manufacturer), model = VALUES(model),"
+	" data = VALUES(data), missing_since = NULL";
+/* last_changed: HA's ISO time in UTC ("2026-12-06T08:00:00.123456+00:00"). */
+static const char sql_entity_put[] =
+	"INSERT INTO ha_entities (entity_id, domain, name, device_id, area_id, device_class,"
+	" disabled, state, attributes, last_changed, data)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(REPLACE(LEFT(?, 23), 'T', ' ') AS DATETIME(3)), ?)"
+	" ON DUPLICATE KEY UPDATE domain = VALUES(domain), name = VALUES(name),"
+	" device_id = VALUES(device_id), area_id = VALUES(area_id),"
+	" device_class = VALUES(device_class), disabled = VALUES(disabled), data = VALUES(data),"
+	" missing_since = NULL";
+static const char sql_devices_gone[] =
+	"UPDATE ha_devices SET missing_since = NOW(3) WHERE missing_since IS NULL"
+	" AND NOT JSON_CONTAINS(?, JSON_QUOTE(device_id))";
+static const char sql_devices_missing[] =
+	"SELECT COUNT(*) FROM ha_devices WHERE missing_since IS NOT NULL";
+static const char sql_entities_gone[] =
+	"UPDATE ha_entities SET missing_since = NOW(3) WHERE missing_since IS NULL"
+	" AND NOT JSON_CONTAINS(?, JSON_QUOTE(entity_id))";
+static const char sql_entities_missing[] =
+	"SELECT COUNT(*) FROM ha_entities WHERE missing_since IS NOT NULL";
+
+#define ENTITY_COLUMNS \
+	"id, entity_id, domain, name, device_id, area_id, device_class, disabled, state," \
+	" attributes, DATE_FORMAT(last_changed, '%Y-%m-%dT%H:%i:%s.%fZ')," \
+	" missing_since IS NOT NULL"
+static const char sql_entities_list[] =
+	"SELECT " ENTITY_COLUMNS " FROM ha_entities WHERE id > ?"
+	" AND (? IS NULL OR domain = ?) AND (? IS NULL OR area_id = ?)"
+	" ORDER BY id LIMIT ? OFFSET ?";
+static const char sql_entity_get[] =
+	"SELECT " ENTITY_COLUMNS " FROM ha_entities WHERE entity_id = ?";
+
 static const char sql_run_insert[] =
 	"INSERT INTO ha_sync_runs (kind, running_key, trigger_source, lease_until)"
 	" VALUES (?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
@@ -267,6 +303,141 @@ enum herr store_ha_sensors_apply(struct db *db, const struct ha_sensor_step *ste
 		}
 	}
 	return rc;
+}
+
+/* ---------------------------------------------------------------- devices, entities */
+
+static const char *ha__s(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A JSON value as text for a JSON column; NULL when v is. */
+static char *ha__dump(const json_t *v)
+{
+	return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+enum herr store_ha_device_put(struct db *db, const json_t *d, int *changed)
+{
+	const char *name = ha__s(d, "name_by_user") ?: ha__s(d, "name");
+	char *data = ha__dump(d);
+	enum herr rc;
+
+	*changed = 0;
+	if (!data)
+		return HERR_NOMEM;
+	rc = db_exec(db, sql_device_put, "ssssss", ha__s(d, "id"), name, ha__s(d, "area_id"),
+		     ha__s(d, "manufacturer"), ha__s(d, "model"), data);
+	free(data);
+	if (rc == HERR_OK)
+		*changed = (int)db_changes(db);
+	return rc;
+}
+
+enum herr store_ha_entity_put(struct db *db, const json_t *e, const char *area_id,
+			      const char *device_class, const json_t *state, int *changed)
+{
+	const char *id = ha__s(e, "entity_id"), *dot = id ? strchr(id, '.') : NULL;
+	const json_t *attrs = json_object_get(state, "attributes");
+	const char *name = ha__s(e, "name") ?: ha__s(attrs, "friendly_name");
+	char domain[64], *data = ha__dump(e), *attr_text = ha__dump(attrs);
+	enum herr rc = HERR_NOMEM;
+
+	*changed = 0;
+	if (!id || !dot || (size_t)(dot - id) >= sizeof(domain)) {
+		rc = HERR_INVALID;
+		goto out;
+	}
+	memcpy(domain, id, (size_t)(dot - id));
+	domain[dot - id] = '\0';
+	if (!data || (attrs && !attr_text))
+		goto out;
+	rc = db_exec(db, sql_entity_put, "ssssssbssss", id, domain,
+		     name ?: ha__s(e, "original_name"), ha__s(e, "device_id"), area_id, device_class,
+		     json_is_string(json_object_get(e, "disabled_by")), ha__s(state, "state"),
+		     attr_text, ha__s(state, "last_changed"), data);
+	if (rc == HERR_OK)
+		*changed = (int)db_changes(db);
+out:
+	free(data);
+	free(attr_text);
+	return rc;
+}
+
+static enum herr ha__gone(struct db *db, const char *sql_gone, const char *sql_count,
+			  const json_t *ids, unsigned *missing)
+{
+	char *text = ha__dump(ids);
+	int64_t n = 0;
+	enum herr rc;
+
+	*missing = 0;
+	if (!text)
+		return HERR_NOMEM;
+	rc = db_exec(db, sql_gone, "s", text);
+	free(text);
+	if (rc == HERR_OK && (rc = db_row(db, sql_count, "", "I", &n)) == HERR_OK)
+		*missing = (unsigned)n;
+	return rc;
+}
+
+enum herr store_ha_devices_gone(struct db *db, const json_t *ids, unsigned *missing)
+{
+	return ha__gone(db, sql_devices_gone, sql_devices_missing, ids, missing);
+}
+
+enum herr store_ha_entities_gone(struct db *db, const json_t *ids, unsigned *missing)
+{
+	return ha__gone(db, sql_entities_gone, sql_entities_missing, ids, missing);
+}
+
+static json_t *ha__entity_row(struct db_stmt *st)
+{
+	size_t len = 0;
+	const char *attrs = db_col_text(st, 9, &len);
+	json_t *a = attrs ? json_loadb(attrs, len, 0, NULL) : json_null();
+
+	return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:b, s:s?, s:o, s:s?, s:b}",
+			 "id", (json_int_t)db_col_int64(st, 0),
+			 "entity_id", db_col_text(st, 1, NULL),
+			 "domain", db_col_text(st, 2, NULL),
+			 "name", db_col_text(st, 3, NULL),
+			 "device_id", db_col_text(st, 4, NULL),
+			 "area_id", db_col_text(st, 5, NULL),
+			 "device_class", db_col_text(st, 6, NULL),
+			 "disabled", db_col_int64(st, 7) != 0,
+			 "state", db_col_text(st, 8, NULL),
+			 "attributes", a ? a : json_null(),
+			 "last_changed", db_col_text(st, 10, NULL),
+			 "missing", db_col_int64(st, 11) != 0);
+}
+
+enum herr store_ha_entities_list(struct db *db, const struct ha_entity_filter *f,
+				 const struct page *pg, json_t *items, bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*has_more = false;
+	rc = db_query(db, &st, sql_entities_list, "IssssII",
+		      pg->offset >= 0 ? (int64_t)0 : pg->after_id, f->domain, f->domain,
+		      f->area_id, f->area_id, (int64_t)pg->limit + 1,
+		      pg->offset >= 0 ? pg->offset : (int64_t)0);
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_take_page(st, pg->limit, ha__entity_row, items, has_more);
+}
+
+enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*out = NULL;
+	if ((rc = db_query(db, &st, sql_entity_get, "s", entity_id)) != HERR_OK)
+		return rc;
+	return store_rows_take_one(st, ha__entity_row, out);
 }
 
 /* ---------------------------------------------------------------- runs */

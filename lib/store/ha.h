@@ -6,6 +6,7 @@
  * rooms linked to HA areas, the areas as last synced, and the sync runs.
  * Every function runs in the transaction it is given (db.h: db_tx).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,36 @@ void store_ha_sensors_free(struct ha_sensor *sensors, size_t n);
  */
 enum herr store_ha_sensors_apply(struct db *db, const struct ha_sensor_step *steps, size_t n);
 
+/* ---- HA's devices and entities as kept */
+
+/*
+ * Keep a device (HA's registry entry, borrowed) or an entity (its
+ * registry entry, the area it is in, its device_class and state object,
+ * any of these NULL): *changed is 1 for a new row, 2 for a changed one, 0
+ * for one as it was.  A kept entity's state is the bridge's to follow:
+ * only a new row takes the state given.  A row kept before but missing is
+ * found again.
+ */
+enum herr store_ha_device_put(struct db *db, const json_t *device, int *changed);
+enum herr store_ha_entity_put(struct db *db, const json_t *entry, const char *area_id,
+			      const char *device_class, const json_t *state, int *changed);
+
+/* Mark missing the devices (or entities) whose ids are not in ids (a JSON
+ * array of strings), and count those missing now into *missing. */
+enum herr store_ha_devices_gone(struct db *db, const json_t *ids, unsigned *missing);
+enum herr store_ha_entities_gone(struct db *db, const json_t *ids, unsigned *missing);
+
+/* Entity JSON: {id (Hearth's, for paging), entity_id, domain, name, device_id, area_id,
+ * device_class, disabled, state, attributes, last_changed, missing}. */
+struct ha_entity_filter {
+	const char *domain;    /* NULL: any */
+	const char *area_id;   /* NULL: any */
+};
+struct page;
+enum herr store_ha_entities_list(struct db *db, const struct ha_entity_filter *f,
+				 const struct page *pg, json_t *items, bool *has_more);
+enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out);
+
 /* ---- sync runs */
 
 /*
@@ -66,7 +97,6 @@ enum herr store_ha_sync_finish(struct db *db, int64_t run_id, const struct ha_co
 enum herr store_ha_sync_get(struct db *db, int64_t run_id, json_t **out);
 
 /* The runs, newest first, of kind (NULL = all). */
-struct page;
 enum herr store_ha_sync_list(struct db *db, const char *kind, const struct page *pg, json_t *items,
 			     bool *has_more);
 

@@ -41,7 +41,7 @@ BEFORE_IDS=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM rooms")
 PRE_HA=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM sensors WHERE source = 'home_assistant'")
 sql "UPDATE sensors SET source = 'manual' WHERE id IN ($PRE_HA)"
 on_exit "sql \"UPDATE sensors SET source = 'home_assistant', ha_missing_since = NULL WHERE id IN ($PRE_HA)\""
-on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'"
+on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'; sql 'DELETE FROM ha_entities'; sql 'DELETE FROM ha_devices'"
 on_exit "sql \"DELETE FROM sensor_events WHERE sensor_id IN (SELECT id FROM sensors WHERE source = 'home_assistant')\"; sql \"DELETE FROM sensors WHERE source = 'home_assistant'\""
 # A room a person made with one of HA's area names, unlinked: adopted.
 sql "UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL"
@@ -216,10 +216,46 @@ if "$HEARTH_BUILD_DIR/cron/hearth-ha-sync" -c "$HEARTH_CONFIG" >"$T/ha-sync.out"
 else
 	not_ok "hearth-ha-sync (cron): exit 0" "$(cat "$T/ha-sync.out")"
 fi
-is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE trigger_source = 'cron' AND status = 'completed'")" 2 \
-	"... a rooms run and a sensors run, both completed"
+is "$(q "SELECT GROUP_CONCAT(kind ORDER BY id) FROM ha_sync_runs WHERE trigger_source = 'cron' AND status = 'completed'")" \
+	"rooms,sensors,entities" "... a rooms, a sensors and an entities run, each completed"
 is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'garden'")" "Back garden $RUN_ID" "... the rename arrived"
 check "... one log line per sync" grep -q "rooms sync [0-9]*: 0 created, 1 updated" "$T/ha-sync.out"
+
+# ---------------------------------------------------------------- entities
+ENTITIES=$(jq '[.entities[] | select(.entity_id | test("^[a-z0-9_]+\\.[a-z0-9_]+$"))] | length' "$HOUSE")
+DEVICES=$(jq '.devices | length' "$HOUSE")
+api POST /api/v1/entities/sync
+expect_status 200 "POST /entities/sync: 200"
+expect_json '.created + .updated + .unchanged' "$((ENTITIES + DEVICES - 1))" \
+	"every registered entity and device kept (one entity was removed above)"
+ents_print() { q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', entity_id, name, area_id, state, missing_since IS NULL) ORDER BY entity_id)) FROM ha_entities"; }
+PRINT=$(ents_print)
+api POST /api/v1/entities/sync
+expect_json '[.created, .updated] | map(tostring) | join(",")' "0,0" "a second entities sync changes nothing"
+is "$(ents_print)" "$PRINT" "... byte for byte"
+api GET "/api/v1/entities?domain=binary_sensor&area=kitchen&limit=100"
+expect_status 200 "GET /entities?domain&area: 200"
+expect_json '[.items[] | select(.domain != "binary_sensor" or .area_id != "kitchen")] | length' 0 \
+	"... only the kitchen's binary sensors"
+expect_json '[.items[].entity_id] | index("binary_sensor.kitchen_motion") != null' false \
+	"... not the one removed from HA's registry (kept, missing)"
+api GET /api/v1/entities/light.kitchen_ceiling
+expect_status 200 "GET /entities/{entity_id}: 200"
+expect_json '[.domain, .area_id, .missing, (.attributes | type)] | map(tostring) | join(",")' \
+	"light,kitchen,false,object" "... its domain, area (its device's), attributes"
+ha_post /_test/registry '{"kind": "entity", "action": "remove", "item": {"entity_id": "sensor.kitchen_motion_rssi"}}' >/dev/null
+api POST /api/v1/entities/sync
+expect_json '[.created, .updated, .missing] | map(tostring) | join(",")' "0,0,1" "an entity removed from HA: one missing"
+api GET /api/v1/entities/sensor.kitchen_motion_rssi
+expect_json .missing true "... kept, marked missing"
+api GET /api/v1/entities/light.nothing_here
+expect_status 404 "an unknown entity: 404"
+api GET "/api/v1/entities/Not%20An%20Id"
+expect_status 422 "a malformed entity id: 422"
+api GET "/api/v1/entities?limit=5"
+C1=$(jb .pagination.next_cursor)
+api GET "/api/v1/entities?limit=5&cursor=$C1"
+expect_json '.items | length' 5 "entities page by cursor"
 
 # ---------------------------------------------------------------- the runs
 api GET "/api/v1/ha/sync/runs?kind=sensors&limit=2"
