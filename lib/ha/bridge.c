@@ -110,7 +110,7 @@ static void bridge__connected(struct ha_bridge *b, bool connected, const char *w
 
 struct bridge__tx {
 	struct engine *engine_ptr;
-	const char *entity_id, *new_state;
+	const char *entity_id, *old_state, *new_state;
 	int64_t new_ms;
 	const char *occurred_at;
 	/* out */
@@ -144,6 +144,10 @@ static enum herr bridge__tx(struct db *db, void *arg)
 	if ((rc = store_ha_state_get(db, t->entity_id, &known, kept, sizeof(kept), &kept_ms)) !=
 	    HERR_OK)
 		return rc;
+	if (!known && t->old_state && strlen(t->old_state) < sizeof(kept)) {
+		snprintf(kept, sizeof(kept), "%s", t->old_state);
+		known = true;
+	}
 	act = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
 			       t->new_ms, &t->ev);
 	if (act == HA_BRIDGE_NOTHING)
@@ -209,8 +213,8 @@ out:
 	json_decref(runs);
 }
 
-enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *new_state,
-			  const char *last_changed, bool *recorded)
+enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *old_state,
+			  const char *new_state, const char *last_changed, bool *recorded)
 {
 	struct bridge__tx t;
 	char occurred_at[64];
@@ -229,6 +233,7 @@ enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char
 		ms = 0;
 	t.engine_ptr = b->engine;
 	t.entity_id = entity_id;
+	t.old_state = old_state;
 	t.new_state = new_state;
 	t.new_ms = ms;
 	t.occurred_at = ms ? occurred_at : NULL;
@@ -255,13 +260,16 @@ out:
 /* ---------------------------------------------------------------- the loop */
 
 /* A state object of HA ({entity_id, state, last_changed, ...}; NULL for
- * a removed entity's new_state) applied.  -1 on a database error. */
-static int bridge__state(struct ha_bridge *b, const char *entity_id, const json_t *st)
+ * a removed entity's new_state) applied, old the one it left (NULL when
+ * not known).  -1 on a database error. */
+static int bridge__state(struct ha_bridge *b, const char *entity_id, const json_t *old,
+			 const json_t *st)
 {
 	bool recorded;
 	enum herr rc;
 
-	rc = ha_bridge_apply(b, entity_id, json_string_value(json_object_get(st, "state")),
+	rc = ha_bridge_apply(b, entity_id, json_string_value(json_object_get(old, "state")),
+			     json_string_value(json_object_get(st, "state")),
 			     json_string_value(json_object_get(st, "last_changed")), &recorded);
 	if (rc != HERR_OK) {
 		LOG(LOG_ERR, "home assistant: %s: %s", entity_id ? entity_id : "?", herr_str(rc));
@@ -298,7 +306,8 @@ static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, siz
 	if (ha_ws_command(ws, "get_states", NULL, &states, why, whylen) != HERR_OK)
 		return;
 	json_array_foreach(states, i, st) {
-		if (bridge__state(b, json_string_value(json_object_get(st, "entity_id")), st) < 0) {
+		if (bridge__state(b, json_string_value(json_object_get(st, "entity_id")), NULL,
+				  st) < 0) {
 			snprintf(why, whylen, "the database failed; catching up after a reconnect");
 			json_decref(states);
 			return;
@@ -314,6 +323,7 @@ static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, siz
 			json_t *data = json_object_get(event, "data");
 
 			r = bridge__state(b, json_string_value(json_object_get(data, "entity_id")),
+					  json_object_get(data, "old_state"),
 					  json_object_get(data, "new_state"));
 			json_decref(event);
 			event = NULL;

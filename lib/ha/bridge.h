@@ -72,12 +72,15 @@ void ha_bridge_init(struct ha_bridge *b, struct db *db, struct engine *engine,
 
 /*
  * One state of HA (entity_id, new_state, last_changed: ISO time or NULL;
- * all borrowed) treated in its own transaction as above; after the
+ * all borrowed) treated in its own transaction as above.  old_state:
+ * what a state_changed event says the entity left (NULL from get_states),
+ * taken for the kept state when none is kept yet, so that the first
+ * change seen of an entity linked while the bridge runs is an event; after the
  * commit, the runs started and the events stream.  *recorded: whether a
  * sensor event was recorded.  A database error as it came (nothing kept).
  */
-enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *new_state,
-			  const char *last_changed, bool *recorded);
+enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *old_state,
+			  const char *new_state, const char *last_changed, bool *recorded);
 
 /*
  * Connect, subscribe, catch up with get_states and follow the events
