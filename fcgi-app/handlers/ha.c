@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "fields.h"
 #include "handlers.h"
 #include "ha/source_ws.h"
 #include "ha/sync.h"
@@ -35,7 +36,11 @@ static int ha__failed(struct response *r, enum herr e, const char *why)
 	}
 }
 
-int h_ha_sync_rooms(struct ctx *c, struct response *r)
+typedef enum herr (*ha__sync_fn)(struct db *db, const struct ha_source *src,
+				  const char *trigger, int64_t *run_id, struct ha_counts *counts,
+				  char *why, size_t whylen);
+
+static int ha__sync(struct ctx *c, struct response *r, ha__sync_fn sync)
 {
 	struct ha_source_ws src;
 	struct ha_counts counts;
@@ -48,7 +53,7 @@ int h_ha_sync_rooms(struct ctx *c, struct response *r)
 		return response_detail(r, 503, "Home Assistant is not configured"
 					       " ([homeassistant] url and token)");
 	ha_source_ws_init(&src, c->app->cfg);
-	e = ha_sync_rooms(c->app->db, &src.source, "api", &run_id, &counts, why, sizeof(why));
+	e = sync(c->app->db, &src.source, "api", &run_id, &counts, why, sizeof(why));
 	ha_source_ws_close(&src);
 	if (e != HERR_OK)
 		return ha__failed(r, e, why);
@@ -56,4 +61,14 @@ int h_ha_sync_rooms(struct ctx *c, struct response *r)
 	if ((e = store_ha_sync_get(c->app->db, run_id, &run)) != HERR_OK)
 		return response_error(r, e, "sync run");
 	return ctx_reply(r, 200, run);
+}
+
+int h_ha_sync_rooms(struct ctx *c, struct response *r)
+{
+	return ha__sync(c, r, ha_sync_rooms);
+}
+
+int h_ha_sync_sensors(struct ctx *c, struct response *r)
+{
+	return ha__sync(c, r, ha_sync_sensors);
 }

@@ -224,3 +224,65 @@ int ha_plan_rooms(const struct ha_area *areas, size_t na, const struct ha_room *
 	free(taken);
 	return (int)n;
 }
+
+/* ---------------------------------------------------------------- sensors */
+
+static bool map__entity_ok(const struct ha_entity *ents, size_t i)
+{
+	const struct ha_entity *e = &ents[i];
+
+	if (!ha_entity_id_valid(e->entity_id) || !e->name || !*e->name ||
+	    strlen(e->name) > HA_NAME_MAX || !e->sensor_type)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(ents[j].entity_id, e->entity_id) == 0)
+			return false;
+	return true;
+}
+
+int ha_plan_sensors(const struct ha_entity *ents, size_t ne, const struct ha_sensor *have,
+		    size_t nh, struct ha_sensor_step *steps, struct ha_counts *counts)
+{
+	bool *taken;
+	size_t n = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	for (size_t i = 0; i < ne; i++)
+		if (!map__entity_ok(ents, i))
+			return -1;
+	if (!(taken = calloc(nh ? nh : 1, sizeof(*taken))))
+		return -1;
+	for (size_t i = 0; i < ne; i++) {
+		const struct ha_entity *e = &ents[i];
+		const struct ha_sensor *s = NULL;
+		struct ha_sensor_step *st = &steps[n++];
+
+		for (size_t j = 0; j < nh && !s; j++)
+			if (map__eq(have[j].entity_id, e->entity_id)) {
+				s = &have[j];
+				taken[j] = true;
+			}
+		st->entity = e;
+		st->sensor = s;
+		if (!s) {
+			st->kind = HA_STEP_CREATE;
+			counts->created++;
+		} else if (!map__eq(s->name, e->name) || !map__eq(s->sensor_type, e->sensor_type) ||
+			   s->room_id != e->room_id || s->missing) {
+			st->kind = HA_STEP_UPDATE;
+			counts->updated++;
+		} else {
+			st->kind = HA_STEP_UNCHANGED;
+			counts->unchanged++;
+		}
+	}
+	for (size_t j = 0; j < nh; j++) {
+		if (taken[j])
+			continue;
+		counts->missing++;
+		if (!have[j].missing)
+			steps[n++] = (struct ha_sensor_step){HA_STEP_MISSING, NULL, &have[j]};
+	}
+	free(taken);
+	return (int)n;
+}

@@ -95,4 +95,43 @@ struct ha_counts {
 int ha_plan_rooms(const struct ha_area *areas, size_t na, const struct ha_room *rooms, size_t nr,
 		  struct ha_step *steps, struct ha_counts *counts);
 
+/* ---- sensors from entities */
+
+/* An HA entity Hearth keeps as a sensor: of a type ha_sensor_type names,
+ * in an area synced as the room room_id. */
+struct ha_entity {
+	const char *entity_id;
+	const char *name;
+	const char *sensor_type;
+	int64_t room_id;
+};
+
+/* A Hearth sensor synced before (source home_assistant). */
+struct ha_sensor {
+	int64_t id;
+	const char *entity_id;    /* its external_id */
+	const char *name;
+	const char *sensor_type;
+	int64_t room_id;          /* 0: none */
+	bool missing;
+};
+
+struct ha_sensor_step {
+	enum ha_step_kind kind;          /* CREATE, UPDATE, UNCHANGED, MISSING */
+	const struct ha_entity *entity;  /* NULL for MISSING */
+	const struct ha_sensor *sensor;  /* NULL for CREATE */
+};
+
+/*
+ * The steps that bring the synced sensors in line with entities: an
+ * entity matched by entity_id; a new one created; one whose name, type or
+ * room changed (or that was missing) updated; a sensor whose entity is
+ * gone, or no longer of a kind or in a room Hearth keeps, marked missing
+ * (counted, not stepped again, when marked already).  Never a deletion.
+ * steps has room for ne + nh.  -1 when the entities cannot be trusted: an
+ * invalid entity_id, one twice, no name or a name too long, no type.
+ */
+int ha_plan_sensors(const struct ha_entity *ents, size_t ne, const struct ha_sensor *have,
+		    size_t nh, struct ha_sensor_step *steps, struct ha_counts *counts);
+
 #endif

@@ -30,9 +30,25 @@ static enum herr source__areas(void *arg, json_t **out, char *why, size_t whylen
 	return source__list(arg, "config/area_registry/list", out, why, whylen);
 }
 
+static enum herr source__entities(void *arg, json_t **out, char *why, size_t whylen)
+{
+	return source__list(arg, "config/entity_registry/list", out, why, whylen);
+}
+
+static enum herr source__devices(void *arg, json_t **out, char *why, size_t whylen)
+{
+	return source__list(arg, "config/device_registry/list", out, why, whylen);
+}
+
+static enum herr source__states(void *arg, json_t **out, char *why, size_t whylen)
+{
+	return source__list(arg, "get_states", out, why, whylen);
+}
+
 void ha_source_ws_init(struct ha_source_ws *s, const struct hearth_config *cfg)
 {
-	*s = (struct ha_source_ws){{s, source__areas}, cfg, NULL};
+	*s = (struct ha_source_ws){{s, source__areas, source__entities, source__devices,
+				    source__states}, cfg, NULL};
 }
 
 void ha_source_ws_close(struct ha_source_ws *s)

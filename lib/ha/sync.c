@@ -173,3 +173,188 @@ out:
 	json_decref(list);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- sensors */
+
+struct sync__sensors {
+	json_t *entities, *devices, *states;   /* HA's lists */
+	struct ha_counts counts;
+	bool untrusted;
+};
+
+/* list (of objects) as an object keyed by each one's key member; members
+ * borrowed from list. */
+static json_t *sync__index(const json_t *list, const char *key)
+{
+	json_t *idx = json_object(), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		const char *k = json_string_value(json_object_get(v, key));
+
+		if (k && idx && json_object_set(idx, k, v) != 0) {
+			json_decref(idx);
+			return NULL;
+		}
+	}
+	return idx;
+}
+
+static const char *sync__str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v && *v ? v : NULL;
+}
+
+/* The room synced from area_id, 0 when none (or missing). */
+static int64_t sync__room(const struct ha_room *rooms, size_t nr, const char *area_id)
+{
+	for (size_t i = 0; area_id && i < nr; i++)
+		if (rooms[i].ha_area_id && !rooms[i].missing &&
+		    strcmp(rooms[i].ha_area_id, area_id) == 0)
+			return rooms[i].id;
+	return 0;
+}
+
+/* The entities Hearth keeps as sensors, into ents (room for every registry
+ * entry): their count, or -1 when out of memory. */
+static int sync__entities(const struct sync__sensors *s, const struct ha_room *rooms, size_t nr,
+			  struct ha_entity *ents)
+{
+	json_t *states = sync__index(s->states, "entity_id");
+	json_t *devices = sync__index(s->devices, "id");
+	json_t *e;
+	size_t i;
+	int n = 0;
+
+	if (!states || !devices) {
+		json_decref(states);
+		json_decref(devices);
+		return -1;
+	}
+	json_array_foreach(s->entities, i, e) {
+		const char *id = sync__str(e, "entity_id"), *area, *dclass, *name, *type;
+		const json_t *st = id ? json_object_get(states, id) : NULL;
+		const json_t *attrs = json_object_get(st, "attributes");
+		const json_t *dev = json_object_get(devices, sync__str(e, "device_id") ?: "");
+		int64_t room;
+
+		if (!id || json_is_string(json_object_get(e, "disabled_by")))
+			continue;
+		area = sync__str(e, "area_id") ?: sync__str(dev, "area_id");
+		dclass = sync__str(attrs, "device_class") ?: sync__str(e, "device_class");
+		dclass = dclass ?: sync__str(e, "original_device_class");
+		if (!(type = ha_sensor_type(id, dclass)) || !(room = sync__room(rooms, nr, area)))
+			continue;
+		name = sync__str(e, "name") ?: sync__str(attrs, "friendly_name");
+		name = name ?: sync__str(e, "original_name");
+		if (!name || strlen(name) > HA_NAME_MAX)
+			name = id;
+		ents[n++] = (struct ha_entity){id, name, type, room};
+	}
+	json_decref(states);
+	json_decref(devices);
+	return n;
+}
+
+static enum herr sync__sensors_tx(struct db *db, void *arg)
+{
+	struct sync__sensors *s = arg;
+	struct ha_room *rooms = NULL;
+	struct ha_sensor *have = NULL;
+	struct ha_entity *ents = NULL;
+	struct ha_sensor_step *steps = NULL;
+	size_t nr = 0, nh = 0, ne_max = json_array_size(s->entities);
+	enum herr rc;
+	int ne, n;
+
+	memset(&s->counts, 0, sizeof(s->counts));
+	s->untrusted = false;
+	if ((rc = store_ha_rooms_load(db, &rooms, &nr)) != HERR_OK ||
+	    (rc = store_ha_sensors_load(db, &have, &nh)) != HERR_OK)
+		goto out;
+	ents = calloc(ne_max + 1, sizeof(*ents));
+	steps = calloc(ne_max + nh + 1, sizeof(*steps));
+	if (!ents || !steps || (ne = sync__entities(s, rooms, nr, ents)) < 0) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((n = ha_plan_sensors(ents, (size_t)ne, have, nh, steps, &s->counts)) < 0) {
+		s->untrusted = true;
+		rc = HERR_INVALID;
+		goto out;
+	}
+	rc = store_ha_sensors_apply(db, steps, (size_t)n);
+out:
+	free(steps);
+	free(ents);
+	store_ha_sensors_free(have, nh);
+	store_ha_rooms_free(rooms, nr);
+	return rc;
+}
+
+/* A list of objects each with a string key member, else not to be trusted. */
+static bool sync__list_of(const json_t *list, const char *key)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(list))
+		return false;
+	json_array_foreach(list, i, v)
+		if (!json_is_string(json_object_get(v, key)))
+			return false;
+	return true;
+}
+
+enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char *trigger,
+			  int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
+{
+	struct sync__claim claim = {"sensors", trigger, 0};
+	struct sync__sensors s = {0};
+	enum herr rc;
+
+	*run_id = 0;
+	memset(counts, 0, sizeof(*counts));
+	sync__why(why, whylen, "%s", "");
+	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
+		if (rc == HERR_CONFLICT)
+			sync__why(why, whylen, "a sensors sync is running already");
+		return rc;
+	}
+	*run_id = claim.run_id;
+	if ((rc = src->entities(src->arg, &s.entities, why, whylen)) != HERR_OK ||
+	    (rc = src->devices(src->arg, &s.devices, why, whylen)) != HERR_OK ||
+	    (rc = src->states(src->arg, &s.states, why, whylen)) != HERR_OK) {
+		if (!why[0])
+			sync__why(why, whylen, "Home Assistant's entities could not be read");
+		rc = sync__end(db, *run_id, counts, why, rc);
+		goto out;
+	}
+	if (!sync__list_of(s.entities, "entity_id") || !sync__list_of(s.devices, "id") ||
+	    !sync__list_of(s.states, "entity_id")) {
+		sync__why(why, whylen, "Home Assistant's entity, device or state list is not one;"
+				       " nothing changed");
+		rc = sync__end(db, *run_id, counts, why, HERR_INVALID);
+		goto out;
+	}
+	rc = db_tx(db, sync__sensors_tx, &s);
+	if (rc == HERR_OK) {
+		*counts = s.counts;
+		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
+	} else {
+		if (s.untrusted)
+			sync__why(why, whylen, "Home Assistant's entity list has an invalid or repeated"
+					       " entity_id; nothing changed");
+		else
+			sync__why(why, whylen, "the sensors could not be saved (%s); nothing changed",
+				  herr_str(rc));
+		rc = sync__end(db, *run_id, counts, why, rc);
+	}
+out:
+	json_decref(s.entities);
+	json_decref(s.devices);
+	json_decref(s.states);
+	return rc;
+}

@@ -27,6 +27,11 @@ struct ha_source {
 	/* config/area_registry/list's result: a new reference to an array of
 	 * area entries, or an error with why set. */
 	enum herr (*areas)(void *arg, json_t **out, char *why, size_t whylen);
+	/* config/entity_registry/list, config/device_registry/list and
+	 * get_states alike (the registry leaves device_class to the states). */
+	enum herr (*entities)(void *arg, json_t **out, char *why, size_t whylen);
+	enum herr (*devices)(void *arg, json_t **out, char *why, size_t whylen);
+	enum herr (*states)(void *arg, json_t **out, char *why, size_t whylen);
 };
 
 /* How long a run may take before another host may take it over. */
@@ -41,5 +46,13 @@ struct ha_source {
  */
 enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *trigger,
 			int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
+
+/*
+ * Sensors from HA's entities: those of a kind Hearth keeps (ha/map.h:
+ * ha_sensor_type) in an area synced as a room (its own area, else its
+ * device's), enabled in HA.  Returns as ha_sync_rooms.
+ */
+enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char *trigger,
+			  int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Home Assistant's house as Hearth keeps it (store/ha.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,19 @@ static const char sql_area_put[] =
 static const char sql_areas_gone[] =
 	"UPDATE ha_areas SET missing_since = NOW(3) WHERE missing_since IS NULL"
 	" AND NOT JSON_CONTAINS(?, JSON_QUOTE(area_id))";
+
+static const char sql_sensors_lock[] =
+	"SELECT id, external_id, name, sensor_type, room_id, ha_missing_since IS NOT NULL"
+	" FROM sensors WHERE source = 'home_assistant' ORDER BY id FOR UPDATE";
+static const char sql_sensor_create[] =
+	"INSERT INTO sensors (name, sensor_type, room_id, source, external_id, enabled, config)"
+	" VALUES (?, ?, ?, 'home_assistant', ?, TRUE, ?)";
+/* The type's own keys go; what a person added to config stays. */
+static const char sql_sensor_update[] =
+	"UPDATE sensors SET name = ?, sensor_type = ?, room_id = ?, ha_missing_since = NULL,"
+	" config = JSON_MERGE_PATCH(JSON_REMOVE(config, '$.ha_entity_id'), ?) WHERE id = ?";
+static const char sql_sensor_missing[] =
+	"UPDATE sensors SET ha_missing_since = NOW(3) WHERE id = ? AND ha_missing_since IS NULL";
 
 static const char sql_run_insert[] =
 	"INSERT INTO ha_sync_runs (kind, running_key, trigger_source, lease_until)"
@@ -155,6 +169,98 @@ enum herr store_ha_rooms_apply(struct db *db, const struct ha_step *steps, size_
 		}
 	}
 	return rc == HERR_OK ? ha__areas_keep(db, areas_json) : rc;
+}
+
+/* ---------------------------------------------------------------- sensors */
+
+void store_ha_sensors_free(struct ha_sensor *sensors, size_t n)
+{
+	for (size_t i = 0; sensors && i < n; i++) {
+		free((char *)sensors[i].entity_id);
+		free((char *)sensors[i].name);
+		free((char *)sensors[i].sensor_type);
+	}
+	free(sensors);
+}
+
+enum herr store_ha_sensors_load(struct db *db, struct ha_sensor **sensors, size_t *n)
+{
+	struct db_stmt *st = NULL;
+	size_t room = 0;
+	enum herr rc;
+	int r;
+
+	*sensors = NULL;
+	*n = 0;
+	if ((rc = db_query(db, &st, sql_sensors_lock, "")) != HERR_OK)
+		return rc;
+	while ((r = db_fetch(st)) == 1) {
+		struct ha_sensor *x;
+
+		if (*n == room) {
+			size_t more = room ? 2 * room : 64;
+
+			if (!(x = realloc(*sensors, more * sizeof(**sensors)))) {
+				rc = HERR_NOMEM;
+				break;
+			}
+			*sensors = x;
+			room = more;
+		}
+		x = &(*sensors)[(*n)++];
+		*x = (struct ha_sensor){db_col_int64(st, 0), ha__dup(st, 1), ha__dup(st, 2),
+					ha__dup(st, 3), db_col_int64(st, 4), db_col_int64(st, 5) != 0};
+		if (!x->name || !x->sensor_type || (!db_col_is_null(st, 1) && !x->entity_id)) {
+			rc = HERR_NOMEM;
+			break;
+		}
+	}
+	if (r < 0 && rc == HERR_OK)
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
+}
+
+/* The config a synced sensor of type gets from its entity. */
+static const char *ha__config(const struct ha_entity *e, char *buf, size_t len)
+{
+	int k;
+
+	if (strcmp(e->sensor_type, "button") == 0)
+		return "{}";
+	k = snprintf(buf, len, "{\"ha_entity_id\": \"%s\"}", e->entity_id);
+	return k > 0 && (size_t)k < len ? buf : NULL;   /* entity ids need no escaping */
+}
+
+enum herr store_ha_sensors_apply(struct db *db, const struct ha_sensor_step *steps, size_t n)
+{
+	char config[HA_ID_MAX + 32];
+	enum herr rc = HERR_OK;
+
+	for (size_t i = 0; i < n && rc == HERR_OK; i++) {
+		const struct ha_sensor_step *s = &steps[i];
+		const char *cfg = s->entity ? ha__config(s->entity, config, sizeof(config)) : NULL;
+
+		if (s->entity && !cfg)
+			return HERR_INVALID;
+		switch (s->kind) {
+		case HA_STEP_CREATE:
+			rc = db_exec(db, sql_sensor_create, "ssJss", s->entity->name,
+				     s->entity->sensor_type, s->entity->room_id, s->entity->entity_id, cfg);
+			break;
+		case HA_STEP_UPDATE:
+			rc = db_exec(db, sql_sensor_update, "ssJsI", s->entity->name,
+				     s->entity->sensor_type, s->entity->room_id, cfg, s->sensor->id);
+			break;
+		case HA_STEP_MISSING:
+			rc = db_exec(db, sql_sensor_missing, "I", s->sensor->id);
+			break;
+		case HA_STEP_UNCHANGED:
+		case HA_STEP_CONFLICT:
+			break;
+		}
+	}
+	return rc;
 }
 
 /* ---------------------------------------------------------------- runs */

@@ -32,6 +32,20 @@ void store_ha_rooms_free(struct ha_room *rooms, size_t n);
 enum herr store_ha_rooms_apply(struct db *db, const struct ha_step *steps, size_t n,
 			       const json_t *areas_json);
 
+/* The sensors synced before (source home_assistant), locked: *sensors
+ * (free with store_ha_sensors_free, also on failure). */
+enum herr store_ha_sensors_load(struct db *db, struct ha_sensor **sensors, size_t *n);
+void store_ha_sensors_free(struct ha_sensor *sensors, size_t n);
+
+/*
+ * Carry out a plan of ha_plan_sensors: a new sensor is enabled, with
+ * source home_assistant, external_id its entity_id and, for the types that
+ * take one, config {"ha_entity_id"}; an update sets name, type and room
+ * and clears missing (enabled and the rest of config stay as a person set
+ * them); missing is marked.
+ */
+enum herr store_ha_sensors_apply(struct db *db, const struct ha_sensor_step *steps, size_t n);
+
 /* ---- sync runs */
 
 /*

@@ -36,7 +36,13 @@ ok "setup: the stand-in Home Assistant runs at $HA_URL"
 # Rooms that exist before the first sync are put back as they were; rooms
 # the syncs made go, and so do the HA tables' rows.
 BEFORE_IDS=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM rooms")
+# Sensors other files made with source home_assistant are set aside (as
+# manual) while this file syncs, and put back after; the synced ones go.
+PRE_HA=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM sensors WHERE source = 'home_assistant'")
+sql "UPDATE sensors SET source = 'manual' WHERE id IN ($PRE_HA)"
+on_exit "sql \"UPDATE sensors SET source = 'home_assistant', ha_missing_since = NULL WHERE id IN ($PRE_HA)\""
 on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'"
+on_exit "sql \"DELETE FROM sensor_events WHERE sensor_id IN (SELECT id FROM sensors WHERE source = 'home_assistant')\"; sql \"DELETE FROM sensors WHERE source = 'home_assistant'\""
 # A room a person made with one of HA's area names, unlinked: adopted.
 sql "UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL"
 if [ "$(q "SELECT COUNT(*) FROM rooms WHERE name = 'Kitchen'")" = 0 ]; then
@@ -148,6 +154,72 @@ api POST /api/v1/ha/sync/rooms
 expect_status 200 "one past its lease (its process died): taken over"
 is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE status = 'failed' AND error LIKE 'abandoned%'")" 1 \
 	"... and recorded as abandoned"
+
+# ---------------------------------------------------------------- sensors
+HOUSE=$HEARTH_SRC_DIR/tests/tools/fake_ha_house.json
+# The entities a sync keeps, by the rules it follows, in the areas linked now.
+expected_sensors() {
+	jq -r --argjson linked "$(q "SELECT COALESCE(JSON_ARRAYAGG(ha_area_id), '[]') FROM rooms WHERE ha_area_id IS NOT NULL AND ha_missing_since IS NULL")" '
+		(.states | map({key: .entity_id, value: .}) | from_entries) as $st
+		| (.devices | map({key: .id, value: .}) | from_entries) as $dev
+		| [.entities[] | select(.disabled_by == null)
+		   | (.entity_id | split(".")[0]) as $dom
+		   | ($st[.entity_id].attributes.device_class // .device_class // .original_device_class) as $dc
+		   | (.area_id // $dev[.device_id // ""].area_id) as $area
+		   | select($area != null and ($linked | index($area)) != null)
+		   | select(($dom == "binary_sensor" and ($dc | IN("occupancy", "motion", "presence", "door", "window", "opening", "garage_door")))
+		            or ($dom == "sensor" and $dc == "illuminance")
+		            or ($dom | IN("button", "input_button", "event")))
+		   | .entity_id] | sort | join(",")' "$HOUSE"
+}
+synced_sensors() { q "SELECT COALESCE(GROUP_CONCAT(external_id ORDER BY external_id), '') FROM sensors WHERE source = 'home_assistant' AND ha_missing_since IS NULL"; }
+sensors_print() {
+	q "SELECT MD5(COALESCE(GROUP_CONCAT(CONCAT_WS('|', id, HEX(name), sensor_type, COALESCE(room_id, '-'),
+		external_id, ha_missing_since IS NULL, enabled, config) ORDER BY id SEPARATOR ';'), '')) FROM sensors"
+}
+ha_restart >/dev/null   # the house as it started: areas back, names as shipped
+api POST /api/v1/ha/sync/rooms
+api POST /api/v1/ha/sync/sensors
+expect_status 200 "POST /ha/sync/sensors: 200"
+expect_json '[.kind, .status] | join(",")' "sensors,completed" "the run: a completed sensors sync"
+WANT=$(expected_sensors)
+is "$(synced_sensors)" "$WANT" "exactly HA's presence, contact, light and button entities in synced areas became sensors"
+expect_json .created "$(tr ',' '\n' <<<"$WANT" | grep -c .)" "... each one created"
+is "$(q "SELECT s.sensor_type, r.ha_area_id, JSON_VALUE(s.config, '$.ha_entity_id'), s.enabled FROM sensors s JOIN rooms r ON r.id = s.room_id WHERE s.external_id = 'binary_sensor.kitchen_motion'" | tr '\t' ',')" \
+	"presence,kitchen,binary_sensor.kitchen_motion,1" "a kitchen motion sensor: presence, in the Kitchen, its entity in config"
+PRINT=$(sensors_print)
+api POST /api/v1/ha/sync/sensors
+expect_json '[.created, .updated, .missing] | map(tostring) | join(",")' "0,0,0" "a second sensors sync changes nothing"
+is "$(sensors_print)" "$PRINT" "... byte for byte"
+
+KM=$(q "SELECT id FROM sensors WHERE external_id = 'binary_sensor.kitchen_motion'")
+api PUT "/api/v1/sensors/$KM" "$(jq -nc '{name: "Kitchen motion", sensor_type: "presence", enabled: false, source: "home_assistant", external_id: "binary_sensor.kitchen_motion", config: {ha_entity_id: "binary_sensor.kitchen_motion"}}')"
+api POST /api/v1/ha/sync/sensors
+expect_json .updated 1 "renamed in Hearth: the sync puts HA's name back"
+is "$(q "SELECT enabled FROM sensors WHERE id = $KM")" 0 "... and leaves it disabled as a person set it"
+
+ha_post /_test/registry '{"kind": "entity", "action": "remove", "item": {"entity_id": "binary_sensor.kitchen_motion"}}' >/dev/null
+api POST /api/v1/ha/sync/sensors
+expect_json .missing 1 "an entity removed from HA: its sensor is missing"
+is "$(q "SELECT COUNT(*) FROM sensors WHERE id = $KM AND ha_missing_since IS NOT NULL")" 1 "... marked, not deleted"
+
+PRINT=$(sensors_print)
+ha_post /_test/fail '{"ws_command": "get_states", "times": 1, "code": "unknown_error", "message": "states broke"}' >/dev/null
+api POST /api/v1/ha/sync/sensors
+expect_status 502 "HA fails mid-sync (the states): 502"
+is "$(sensors_print)" "$PRINT" "... and no sensor changed"
+
+# ---------------------------------------------------------------- from cron
+ha_post /_test/registry '{"kind": "area", "action": "update", "item": {"area_id": "garden", "name": "Back garden '"$RUN_ID"'"}}' >/dev/null
+if "$HEARTH_BUILD_DIR/cron/hearth-ha-sync" -c "$HEARTH_CONFIG" >"$T/ha-sync.out" 2>&1; then
+	ok "hearth-ha-sync (cron): exit 0"
+else
+	not_ok "hearth-ha-sync (cron): exit 0" "$(cat "$T/ha-sync.out")"
+fi
+is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE trigger_source = 'cron' AND status = 'completed'")" 2 \
+	"... a rooms run and a sensors run, both completed"
+is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'garden'")" "Back garden $RUN_ID" "... the rename arrived"
+check "... one log line per sync" grep -q "rooms sync [0-9]*: 0 created, 1 updated" "$T/ha-sync.out"
 
 # ---------------------------------------------------------------- secrets
 if grep -rq -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/" 2>/dev/null; then

@@ -201,6 +201,56 @@ static void test_rooms_untrusted(void **state)
 	assert_int_equal(steps[0].kind, HA_STEP_MISSING);
 }
 
+static void test_sensors(void **state)
+{
+	const struct ha_entity ents[] = {
+		{"binary_sensor.hall_motion", "Hall motion", "presence", 3},
+		{"binary_sensor.front_door", "Front door", "contact", 3},
+		{"sensor.hall_lux", "Hall light level", "light", 4},   /* moved room */
+		{"button.doorbell", "Doorbell", "button", 3},
+	};
+	const struct ha_sensor have[] = {
+		{10, "binary_sensor.hall_motion", "Hall motion", "presence", 3, false},
+		{11, "sensor.hall_lux", "Hall light level", "light", 3, false},
+		{12, "button.doorbell", "Doorbell", "button", 3, true},     /* back */
+		{13, "binary_sensor.old", "Old", "presence", 3, false},     /* gone */
+		{14, "binary_sensor.older", "Older", "presence", 3, true},  /* gone before */
+	};
+	struct ha_sensor_step steps[N(ents) + N(have)];
+	struct ha_counts c;
+	int n;
+
+	(void)state;
+	n = ha_plan_sensors(ents, N(ents), have, N(have), steps, &c);
+	assert_int_equal(n, 5);
+	assert_int_equal(steps[0].kind, HA_STEP_UNCHANGED);
+	assert_int_equal(steps[1].kind, HA_STEP_CREATE);
+	assert_null(steps[1].sensor);
+	assert_int_equal(steps[2].kind, HA_STEP_UPDATE);
+	assert_int_equal(steps[2].sensor->id, 11);
+	assert_int_equal(steps[3].kind, HA_STEP_UPDATE);
+	assert_int_equal(steps[4].kind, HA_STEP_MISSING);
+	assert_int_equal(steps[4].sensor->id, 13);
+	assert_int_equal(c.created, 1);
+	assert_int_equal(c.updated, 2);
+	assert_int_equal(c.unchanged, 1);
+	assert_int_equal(c.missing, 2);
+}
+
+static void test_sensors_untrusted(void **state)
+{
+	const struct ha_entity dup[] = {{"light.a", "A", "presence", 1}, {"light.a", "B", "presence", 1}};
+	const struct ha_entity bad[] = {{"Light A", "A", "presence", 1}};
+	const struct ha_entity untyped[] = {{"light.a", "A", NULL, 1}};
+	struct ha_sensor_step steps[4];
+	struct ha_counts c;
+
+	(void)state;
+	assert_int_equal(ha_plan_sensors(dup, 2, NULL, 0, steps, &c), -1);
+	assert_int_equal(ha_plan_sensors(bad, 1, NULL, 0, steps, &c), -1);
+	assert_int_equal(ha_plan_sensors(untyped, 1, NULL, 0, steps, &c), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +261,8 @@ int main(void)
 		cmocka_unit_test(test_rooms_second_sync),
 		cmocka_unit_test(test_rooms_back_and_conflicts),
 		cmocka_unit_test(test_rooms_untrusted),
+		cmocka_unit_test(test_sensors),
+		cmocka_unit_test(test_sensors_untrusted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
