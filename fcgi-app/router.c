@@ -178,6 +178,8 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/system/cleanup",     h_storage_cleanup, OWN_TX},
 	{"POST",   "/api/v1/ha/sync/rooms",      h_ha_sync_rooms,  OWN_TX},
 	{"POST",   "/api/v1/ha/sync/sensors",    h_ha_sync_sensors, OWN_TX},
+	{"GET",    "/api/v1/ha/sync/runs",       h_ha_sync_runs_list, 0},
+	{"GET",    "/api/v1/ha/sync/runs/{id}",  h_ha_sync_runs_get, 0},
 	{"GET",    "/api/v1/timelapse",          h_timelapse_get,  0},
 	{"PUT",    "/api/v1/timelapse",          h_timelapse_put,  0},
 	{"GET",    "/api/v1/timelapse/status",   h_timelapse_status, 0},

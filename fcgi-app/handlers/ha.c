@@ -18,6 +18,7 @@
 #include "ha/source_ws.h"
 #include "ha/sync.h"
 #include "net/ha.h"
+#include "resource.h"
 #include "response.h"
 #include "store/ha.h"
 
@@ -71,4 +72,46 @@ int h_ha_sync_rooms(struct ctx *c, struct response *r)
 int h_ha_sync_sensors(struct ctx *c, struct response *r)
 {
 	return ha__sync(c, r, ha_sync_sensors);
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static const char *const ha_sync_kinds[] = {"rooms", "sensors", "entities", "registry", NULL};
+
+static enum herr ha__runs_list(struct ctx *c, const void *kind, const struct page *pg,
+			       json_t *items, bool *has_more)
+{
+	return store_ha_sync_list(c->app->db, kind, pg, items, has_more);
+}
+
+static enum herr ha__runs_get(struct ctx *c, const struct resource_key *k, bool lock,
+			      json_t **out)
+{
+	(void)lock;
+	return store_ha_sync_get(c->app->db, k->id, out);
+}
+
+/* Made by the syncs alone, read here. */
+static const struct resource ha_runs = {
+	.name = "sync run",
+	.plural = "sync runs",
+	.newest_first = true,
+	.list = ha__runs_list,
+	.get = ha__runs_get,
+};
+
+int h_ha_sync_runs_list(struct ctx *c, struct response *r)
+{
+	const char *kind = NULL;
+	char scope[48];
+	json_t *errs = json_array();
+
+	ctx_query_enum(c, "kind", ha_sync_kinds, &kind, errs);
+	snprintf(scope, sizeof(scope), "ha-sync-runs:%s", kind ? kind : "");
+	return resource_list_filtered(c, r, &ha_runs, scope, errs, kind);
+}
+
+int h_ha_sync_runs_get(struct ctx *c, struct response *r)
+{
+	return h_resource_get(c, r, &ha_runs);
 }

@@ -309,6 +309,8 @@ int h_storage_put(struct ctx *c, struct response *r);
 int h_storage_cleanup(struct ctx *c, struct response *r);
 int h_ha_sync_rooms(struct ctx *c, struct response *r);
 int h_ha_sync_sensors(struct ctx *c, struct response *r);
+int h_ha_sync_runs_list(struct ctx *c, struct response *r);
+int h_ha_sync_runs_get(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);
 int h_recordings_create(struct ctx *c, struct response *r);

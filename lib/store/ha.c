@@ -9,6 +9,7 @@
 #include "log.h"
 #include "rows.h"
 #include "store/ha.h"
+#include "store/store.h"
 
 static const char sql_rooms_lock[] =
 	"SELECT id, name, ha_area_id, ha_missing_since IS NOT NULL FROM rooms ORDER BY id FOR UPDATE";
@@ -51,10 +52,15 @@ static const char sql_run_finish[] =
 	"UPDATE ha_sync_runs SET status = ?, running_key = NULL, finished_at = NOW(3),"
 	" created = ?, updated = ?, unchanged = ?, missing = ?, conflicts = ?, error = ?"
 	" WHERE id = ? AND status = 'running'";
+#define RUN_COLUMNS \
+	"id, kind, trigger_source, status, created, updated, unchanged, missing, conflicts," \
+	" error, DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ')"
 static const char sql_run_get[] =
-	"SELECT id, kind, trigger_source, status, created, updated, unchanged, missing, conflicts,"
-	" error, DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ'),"
-	" DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ') FROM ha_sync_runs WHERE id = ?";
+	"SELECT " RUN_COLUMNS " FROM ha_sync_runs WHERE id = ?";
+static const char sql_run_list[] =
+	"SELECT " RUN_COLUMNS " FROM ha_sync_runs WHERE id < ? AND (? IS NULL OR kind = ?)"
+	" ORDER BY id DESC LIMIT ? OFFSET ?";
 
 /* ---------------------------------------------------------------- rooms */
 
@@ -313,4 +319,18 @@ static json_t *ha__run_row(struct db_stmt *st)
 enum herr store_ha_sync_get(struct db *db, int64_t run_id, json_t **out)
 {
 	return store_rows_get(db, sql_run_get, run_id, ha__run_row, out);
+}
+
+enum herr store_ha_sync_list(struct db *db, const char *kind, const struct page *pg, json_t *items,
+			     bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*has_more = false;
+	rc = db_query(db, &st, sql_run_list, "IssII", pg->after_id, kind, kind,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : (int64_t)0);
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_take_page(st, pg->limit, ha__run_row, items, has_more);
 }

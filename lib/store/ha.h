@@ -65,4 +65,9 @@ enum herr store_ha_sync_finish(struct db *db, int64_t run_id, const struct ha_co
  * missing, conflicts?, error, started_at, finished_at}. */
 enum herr store_ha_sync_get(struct db *db, int64_t run_id, json_t **out);
 
+/* The runs, newest first, of kind (NULL = all). */
+struct page;
+enum herr store_ha_sync_list(struct db *db, const char *kind, const struct page *pg, json_t *items,
+			     bool *has_more);
+
 #endif

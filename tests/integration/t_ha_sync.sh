@@ -221,6 +221,19 @@ is "$(q "SELECT COUNT(*) FROM ha_sync_runs WHERE trigger_source = 'cron' AND sta
 is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'garden'")" "Back garden $RUN_ID" "... the rename arrived"
 check "... one log line per sync" grep -q "rooms sync [0-9]*: 0 created, 1 updated" "$T/ha-sync.out"
 
+# ---------------------------------------------------------------- the runs
+api GET "/api/v1/ha/sync/runs?kind=sensors&limit=2"
+expect_status 200 "GET /ha/sync/runs?kind=sensors: 200"
+expect_json '[.items[].kind] | unique | join(",")' sensors "... sensors runs only"
+expect_json '(.items[0].id > .items[1].id) and (.items[0].trigger == "cron")' true "... newest first: the cron run"
+RUN=$(jb '.items[0].id')
+api GET "/api/v1/ha/sync/runs/$RUN"
+expect_json '[.id, .status] | map(tostring) | join(",")' "$RUN,completed" "GET /ha/sync/runs/{id}"
+api GET /api/v1/ha/sync/runs/999999999
+expect_status 404 "an unknown run: 404"
+api GET "/api/v1/ha/sync/runs?kind=nonsense"
+expect_status 422 "an unknown kind: 422"
+
 # ---------------------------------------------------------------- secrets
 if grep -rq -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/" 2>/dev/null; then
 	not_ok "the HA token is in no log" "$(grep -rl -- "$HA_TOKEN" "$HEARTH_STACK_DIR/log/")"
