@@ -25,6 +25,7 @@
 #include "handlers.h"
 #include "migrations.h"
 #include "response.h"
+#include "store/ha_bridge.h"
 #include "store/store.h"
 
 /* What the three dependencies look like right now. */
@@ -100,6 +101,20 @@ int h_ready(struct ctx *c, struct response *r)
 	return ctx_reply(r, 200, json_pack("{s:s, s:o}", "status", "ready", "checks", checks));
 }
 
+/* A bridge whose row is older than this is not running. */
+#define HEALTH_BRIDGE_STALE_S 90
+
+/* hearth-ha-bridge as its row says (store/ha_bridge.h), or null when no
+ * bridge ever ran or the database cannot say. */
+static json_t *health__bridge(struct app *app, bool db_ok)
+{
+	json_t *out = NULL;
+
+	if (!db_ok || store_ha_bridge_status_get(app->db, HEALTH_BRIDGE_STALE_S, &out) != HERR_OK)
+		return json_null();
+	return out;
+}
+
 /* Component health for anyone; the version and commit, which tell an
  * attacker which known bugs to try, only for an authenticated caller
  * (the route is ROUTE_OPTIONAL_AUTH). */
@@ -112,13 +127,14 @@ int h_status(struct ctx *c, struct response *r)
 
 	health__probe(c->app, &h);
 	current = h.schema_known ? json_integer(h.schema_current) : json_null();
-	body = json_pack("{s:I, s:{s:o, s:i}, s:{s:s, s:s}}",
+	body = json_pack("{s:I, s:{s:o, s:i}, s:{s:s, s:s}, s:o}",
 			 "uptime_seconds", uptime,
 			 "schema", "current", current,
 			 "required", h.schema_required,
 			 "components",
 			 "database", health__word(h.db_ok),
-			 "cache", health__word(h.cache_ok));
+			 "cache", health__word(h.cache_ok),
+			 "home_assistant", health__bridge(c->app, h.db_ok && h.schema_known));
 	if (body && c->who &&
 	    (json_object_set_new(body, "version", json_string(PACKAGE_VERSION)) < 0 ||
 	     json_object_set_new(body, "commit", json_string(HEARTH_GIT_COMMIT)) < 0)) {

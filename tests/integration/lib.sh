@@ -571,13 +571,15 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# restart_api_tick: the api pool and hearth-tick again, so that both read
-# $HEARTH_CONFIG anew (a running tick keeps its settings until its minute
+# restart_api_tick: the api pool, hearth-tick and hearth-ha-bridge again, so
+# that they read $HEARTH_CONFIG anew (a running tick keeps its settings until its minute
 # ends); 0 once the API answers.
 restart_api_tick() {
+	devstack stop bridge >/dev/null 2>&1
 	devstack stop tick >/dev/null 2>&1
 	devstack stop api >/dev/null 2>&1
 	devstack start api >/dev/null 2>&1 && devstack start tick >/dev/null 2>&1 &&
+		devstack start bridge >/dev/null 2>&1 &&
 		wait_until 20 status_is 200 GET /health
 }
 

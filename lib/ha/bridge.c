@@ -1,0 +1,383 @@
+/*
+ * hearth-ha-bridge's logic (ha/bridge.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "engine/engine.h"
+#include "engine/sensor_event.h"
+#include "ha/bridge.h"
+#include "iso8601.h"
+#include "log.h"
+#include "net/backoff.h"
+#include "net/ha_ws.h"
+#include "net/publish.h"
+#include "store/store.h"
+
+#define BRIDGE_HEALTH_EVERY_MS 1000      /* at most one health write a second */
+#define BRIDGE_HEARTBEAT_MS 30000        /* and one at least this often */
+#define BRIDGE_RUNS_MAX 64
+#define BRIDGE_STATE_MAX 256             /* ha_entities.state's size, and a NUL */
+
+enum ha_bridge_action ha_bridge_decide(const char *sensor_type, const char *kept_state,
+				       int64_t kept_ms, const char *new_state, int64_t new_ms,
+				       struct ha_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (!new_state || strcmp(new_state, "unavailable") == 0 ||
+	    strcmp(new_state, "unknown") == 0)
+		return HA_BRIDGE_NOTHING;
+	if (!kept_state)
+		return HA_BRIDGE_KEEP;
+	if (strcmp(kept_state, new_state) == 0)
+		return HA_BRIDGE_NOTHING;
+	if (kept_ms > 0 && new_ms > 0 && new_ms < kept_ms)
+		return HA_BRIDGE_NOTHING;
+	return ha_event_for(sensor_type, kept_state, new_state, ev) == 1 ? HA_BRIDGE_EVENT
+									  : HA_BRIDGE_KEEP;
+}
+
+static int64_t bridge__now_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ms since the epoch as "YYYY-MM-DD HH:MM:SS.mmm" UTC (sensor_event.h). */
+static void bridge__db_time(int64_t ms, char out[64])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+void ha_bridge_init(struct ha_bridge *b, struct db *db, struct engine *engine,
+		    const struct hearth_config *cfg, volatile sig_atomic_t *stop)
+{
+	memset(b, 0, sizeof(*b));
+	b->db = db;
+	b->engine = engine;
+	b->cfg = cfg;
+	b->stop = stop;
+	if (gethostname(b->host, sizeof(b->host) - 1) != 0 || !*b->host)
+		snprintf(b->host, sizeof(b->host), "localhost");
+	b->health_dirty = true;
+}
+
+/* ---------------------------------------------------------------- health */
+
+/* Write the health row when it changed (at most once a second) or when
+ * the heartbeat is due; a failure is retried next time. */
+static void bridge__health(struct ha_bridge *b)
+{
+	int64_t now = bridge__now_ms(CLOCK_MONOTONIC);
+	int64_t since = now - b->health_written_ms;
+
+	if (b->health_written_ms && since < BRIDGE_HEALTH_EVERY_MS)
+		return;
+	if (!b->health_dirty && b->health_written_ms && since < BRIDGE_HEARTBEAT_MS)
+		return;
+	if (store_ha_bridge_status_put(b->db, b->host, &b->health) == HERR_OK) {
+		b->health_dirty = false;
+		b->health_written_ms = now;
+	}
+}
+
+static void bridge__connected(struct ha_bridge *b, bool connected, const char *why)
+{
+	struct ha_bridge_health *h = &b->health;
+
+	if (connected != h->connected || !h->since_ms)
+		h->since_ms = bridge__now_ms(CLOCK_REALTIME);
+	h->connected = connected;
+	if (why)
+		snprintf(h->last_error, sizeof(h->last_error), "%s", why);
+	b->health_dirty = true;
+}
+
+/* ---------------------------------------------------------------- one state */
+
+struct bridge__tx {
+	struct engine *engine_ptr;
+	const char *entity_id, *old_state, *new_state;
+	int64_t new_ms;
+	const char *occurred_at;
+	/* out */
+	int64_t sensor_id;
+	bool recorded;
+	struct sensor_event_result res;
+	struct ha_event ev;
+	int64_t run_ids[BRIDGE_RUNS_MAX];
+};
+
+static enum herr bridge__tx(struct db *db, void *arg)
+{
+	struct bridge__tx *t = arg;
+	char kept[BRIDGE_STATE_MAX];
+	struct ha_link link;
+	bool known;
+	int64_t kept_ms;
+	json_t *value = NULL, *attributes = NULL;
+	enum ha_bridge_action act;
+	enum herr rc;
+
+	t->recorded = false;
+	json_decref(t->res.status);
+	memset(&t->res, 0, sizeof(t->res));
+	rc = store_ha_link_get(db, t->entity_id, &link);
+	if (rc == HERR_NOT_FOUND)
+		return HERR_OK;   /* not linked: nothing kept, nothing made */
+	if (rc != HERR_OK)
+		return rc;
+	t->sensor_id = link.sensor_id;
+	if ((rc = store_ha_state_get(db, t->entity_id, &known, kept, sizeof(kept), &kept_ms)) !=
+	    HERR_OK)
+		return rc;
+	if (!known && t->old_state && strlen(t->old_state) < sizeof(kept)) {
+		snprintf(kept, sizeof(kept), "%s", t->old_state);
+		known = true;
+	}
+	act = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
+			       t->new_ms, &t->ev);
+	if (act == HA_BRIDGE_NOTHING)
+		return HERR_OK;
+	if (act == HA_BRIDGE_EVENT && link.enabled) {
+		if (t->ev.has_value && !(value = json_real(t->ev.value)))
+			return HERR_NOMEM;
+		if (!(attributes = json_pack("{s:s}", "ha_entity_id", t->entity_id))) {
+			json_decref(value);
+			return HERR_NOMEM;
+		}
+		const struct sensor_event se = {
+			.sensor_id = link.sensor_id,
+			.event_type = t->ev.event_type,
+			.value = value,
+			.attributes = attributes,
+			.occurred_at = t->occurred_at,
+		};
+		rc = sensor_event_record(t->engine_ptr, db, &se, t->run_ids, BRIDGE_RUNS_MAX,
+					 &t->res);
+		json_decref(value);
+		json_decref(attributes);
+		if (rc == HERR_CONFLICT)
+			rc = HERR_OK;    /* disabled meanwhile: the state is kept all the same */
+		else if (rc == HERR_OK)
+			t->recorded = true;
+		else
+			return rc;
+	}
+	return store_ha_state_put(db, t->entity_id, t->new_state, t->new_ms);
+}
+
+/* event.created on the events stream, as POST /sensors/{id}/events
+ * publishes it.  Best effort. */
+static void bridge__publish(struct ha_bridge *b, const struct bridge__tx *t, int64_t at_ms)
+{
+	json_t *sensor = NULL, *runs = json_array(), *data;
+	char at[ISO8601_LEN];
+
+	if (!runs || store_sensors_get(b->db, t->sensor_id, false, &sensor) != HERR_OK)
+		goto out;
+	for (size_t i = 0; i < t->res.n_runs; i++)
+		json_array_append_new(runs, json_integer(t->run_ids[i]));
+	iso8601_format(at_ms / 1000, at);
+	data = json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:s, s:o?, s:{s:s}, s:s, s:O?, s:b, s:O}",
+			 "event_id", (json_int_t)t->res.event_id,
+			 "sensor_id", json_object_get(sensor, "id"),
+			 "sensor_name", json_object_get(sensor, "name"),
+			 "sensor_type", json_object_get(sensor, "sensor_type"),
+			 "room_id", json_object_get(sensor, "room_id"),
+			 "event_type", t->ev.event_type,
+			 "value", t->ev.has_value ? json_real(t->ev.value) : NULL,
+			 "attributes", "ha_entity_id", t->entity_id,
+			 "occurred_at", at,
+			 "state", json_object_get(t->res.status, "state"),
+			 "applied", t->res.applied, "execution_ids", runs);
+	if (data) {
+		publish_message(b->cfg, "events", "event.created", data);
+		json_decref(data);
+	}
+out:
+	json_decref(sensor);
+	json_decref(runs);
+}
+
+enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *old_state,
+			  const char *new_state, const char *last_changed, bool *recorded)
+{
+	struct bridge__tx t;
+	char occurred_at[64];
+	int64_t ms = 0;
+	enum herr rc;
+
+	*recorded = false;
+	memset(&t, 0, sizeof(t));
+	if (!entity_id || !ha_entity_id_valid(entity_id))
+		return HERR_OK;
+	if (new_state && strlen(new_state) >= BRIDGE_STATE_MAX)
+		return HERR_OK;   /* not a state any sensor type knows */
+	if (last_changed && iso8601_parse(last_changed, &ms) == 0 && ms > 0)
+		bridge__db_time(ms, occurred_at);
+	else
+		ms = 0;
+	t.engine_ptr = b->engine;
+	t.entity_id = entity_id;
+	t.old_state = old_state;
+	t.new_state = new_state;
+	t.new_ms = ms;
+	t.occurred_at = ms ? occurred_at : NULL;
+	rc = db_tx(b->db, bridge__tx, &t);
+	if (rc != HERR_OK || !t.recorded)
+		goto out;
+	*recorded = true;
+	b->health.events++;
+	b->health.last_event_ms = bridge__now_ms(CLOCK_REALTIME);
+	b->health_dirty = true;
+	bridge__publish(b, &t, ms ? ms : b->health.last_event_ms);
+	for (size_t i = 0; i < t.res.n_runs && b->engine; i++) {
+		enum herr e = engine_run(b->engine, t.run_ids[i]);
+
+		if (e != HERR_OK)
+			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up",
+			    t.run_ids[i], herr_str(e));
+	}
+out:
+	json_decref(t.res.status);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+/* A state object of HA ({entity_id, state, last_changed, ...}; NULL for
+ * a removed entity's new_state) applied, old the one it left (NULL when
+ * not known).  -1 on a database error. */
+static int bridge__state(struct ha_bridge *b, const char *entity_id, const json_t *old,
+			 const json_t *st)
+{
+	bool recorded;
+	enum herr rc;
+
+	rc = ha_bridge_apply(b, entity_id, json_string_value(json_object_get(old, "state")),
+			     json_string_value(json_object_get(st, "state")),
+			     json_string_value(json_object_get(st, "last_changed")), &recorded);
+	if (rc != HERR_OK) {
+		LOG(LOG_ERR, "home assistant: %s: %s", entity_id ? entity_id : "?", herr_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Sleep ms, or less when *stop is set; the health row kept. */
+static void bridge__sleep(struct ha_bridge *b, long ms)
+{
+	while (ms > 0 && !*b->stop) {
+		long step = ms < 200 ? ms : 200;
+		struct timespec ts = {0, step * 1000000L};
+
+		nanosleep(&ts, NULL);
+		ms -= step;
+		bridge__health(b);
+	}
+}
+
+/* Catch up with get_states, then follow the events until the connection
+ * or the database fails or *stop.  why says how it ended. */
+static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, size_t whylen)
+{
+	json_t *states = NULL, *st, *event = NULL;
+	size_t i;
+	int r;
+
+	if (ha_ws_subscribe(ws, "state_changed", why, whylen) < 0)
+		return;
+	/* After the subscription: a change between the two is seen twice,
+	 * and the second sight makes nothing. */
+	if (ha_ws_command(ws, "get_states", NULL, &states, why, whylen) != HERR_OK)
+		return;
+	json_array_foreach(states, i, st) {
+		if (bridge__state(b, json_string_value(json_object_get(st, "entity_id")), NULL,
+				  st) < 0) {
+			snprintf(why, whylen, "the database failed; catching up after a reconnect");
+			json_decref(states);
+			return;
+		}
+	}
+	json_decref(states);
+	bridge__health(b);
+	while (!*b->stop) {
+		r = ha_ws_next_event(ws, 1000, &event, why, whylen);
+		if (r < 0)
+			return;
+		if (r == 1) {
+			json_t *data = json_object_get(event, "data");
+
+			r = bridge__state(b, json_string_value(json_object_get(data, "entity_id")),
+					  json_object_get(data, "old_state"),
+					  json_object_get(data, "new_state"));
+			json_decref(event);
+			event = NULL;
+			if (r < 0) {
+				snprintf(why, whylen,
+					 "the database failed; catching up after a reconnect");
+				return;
+			}
+		}
+		bridge__health(b);
+	}
+	snprintf(why, whylen, "stopped");
+}
+
+void ha_bridge_run(struct ha_bridge *b)
+{
+	unsigned failures = 0;
+	bool ever = false;
+	char why[512], said[512] = "";
+
+	while (!*b->stop) {
+		struct ha_ws *ws;
+
+		*why = '\0';
+		ws = ha_ws_connect(b->cfg, why, sizeof(why));
+		if (ws) {
+			if (ever)
+				b->health.reconnects++;
+			ever = true;
+			snprintf(b->health.ha_version, sizeof(b->health.ha_version), "%s",
+				 ha_ws_version(ws) ? ha_ws_version(ws) : "");
+			bridge__connected(b, true, NULL);
+			LOG(LOG_NOTICE, "home assistant: connected (version %s)%s",
+			    b->health.ha_version, ever && b->health.reconnects ? ", again" : "");
+			*said = '\0';
+			failures = 0;
+			bridge__follow(b, ws, why, sizeof(why));
+			ha_ws_close(ws);
+			if (*b->stop)
+				break;
+			LOG(LOG_WARNING, "home assistant: connection ended: %s", why);
+			snprintf(said, sizeof(said), "%s", why);
+		} else if (strcmp(why, said) != 0) {
+			/* A failure is logged once, until it changes. */
+			LOG(LOG_WARNING, "home assistant: %s; retrying with backoff", why);
+			snprintf(said, sizeof(said), "%s", why);
+		}
+		bridge__connected(b, false, why);
+		bridge__health(b);
+		failures++;
+		bridge__sleep(b, backoff_delay_ms(failures, 500, BACKOFF_CAP_MS,
+						  (double)random() / ((double)RAND_MAX + 1.0)));
+	}
+	bridge__connected(b, false, "stopped");
+	b->health_written_ms = 0;   /* the last word is written whatever the time */
+	bridge__health(b);
+}

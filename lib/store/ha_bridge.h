@@ -1,0 +1,70 @@
+#ifndef HEARTH_STORE_HA_BRIDGE_H
+#define HEARTH_STORE_HA_BRIDGE_H
+
+/*
+ * What hearth-ha-bridge keeps: the sensor an HA entity is linked to, the
+ * last state it saw of the entity (ha_entities.state, last_changed) and
+ * its own health (ha_bridge_status, sql/013_ha_bridge.sql).  Every
+ * function runs in the transaction it is given (db.h: db_tx), or on its
+ * own when there is none.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct db;
+
+/* The sensor linked to an entity (source 'home_assistant', external_id =
+ * entity_id). */
+struct ha_link {
+	int64_t sensor_id;
+	char sensor_type[32];
+	bool enabled;
+};
+
+/* The linked sensor of entity_id (borrowed) into *link; HERR_NOT_FOUND
+ * when none is linked. */
+enum herr store_ha_link_get(struct db *db, const char *entity_id, struct ha_link *link);
+
+/*
+ * The state last seen of entity_id, its row locked (FOR UPDATE): *known
+ * false when none was ever stored; else state (cut to statesz) and
+ * *last_changed_ms (0 when not known).
+ */
+enum herr store_ha_state_get(struct db *db, const char *entity_id, bool *known, char *state,
+			     size_t statesz, int64_t *last_changed_ms);
+
+/* Keep state (borrowed) and last_changed_ms (0 = not known) as the last
+ * seen of entity_id, creating its ha_entities row when there is none. */
+enum herr store_ha_state_put(struct db *db, const char *entity_id, const char *state,
+			     int64_t last_changed_ms);
+
+/* The bridge's health on a host, as the bridge writes it. */
+struct ha_bridge_health {
+	bool connected;
+	char ha_version[64];
+	int64_t since_ms;        /* 0 = none yet */
+	int64_t last_event_ms;   /* 0 = none yet */
+	int64_t events;
+	int64_t reconnects;
+	char last_error[512];    /* "" = none */
+};
+
+/* Write host's (borrowed) row from h (borrowed), updated_at now. */
+enum herr store_ha_bridge_status_put(struct db *db, const char *host,
+				     const struct ha_bridge_health *h);
+
+/*
+ * The most recently updated bridge row as the API shows it, a new
+ * reference in *out: {host, state: "connected" | "disconnected" | "stale"
+ * (not updated for stale_s seconds: the bridge is not running), since,
+ * last_event_at, events, reconnects, last_error, ha_version, updated_at};
+ * HERR_NOT_FOUND when no bridge ever ran.
+ */
+enum herr store_ha_bridge_status_get(struct db *db, int stale_s, json_t **out);
+
+#endif
