@@ -63,7 +63,8 @@ export async function render(view, { signal, query }) {
 
   const drawRooms = () => {
     fill(roomsBox, stacked(table([
-      { label: 'Room', cell: (r) => h('strong', null, r.name) },
+      { label: 'Room', cell: (r) => h('span', null, h('strong', null, r.name), r.ha_area_id ? ' ' : null,
+        r.ha_missing ? badge('gone from Home Assistant', 'warn') : r.ha_area_id ? badge('Home Assistant', 'info') : null) },
       { label: 'Description', cell: (r) => r.description || h('span', { class: 'muted' }, '–') },
       { label: 'Sensors', class: 'num', cell: (r) => h('button', { class: 'link', type: 'button', title: `Show the sensors of ${r.name}`,
         onclick: () => { roomFilter.value = String(r.id); filterChanged(); } }, String(r.sensor_count)) },
