@@ -26,9 +26,12 @@
 #include "validate.h"
 #include "store/ha.h"
 
-/* The reply to a sync that did not complete. */
+/* The reply to a sync that did not complete: why empty is Hearth's own
+ * failure (the database: 503), else HA's (502, 504) or a running sync's. */
 static int ha__failed(struct response *r, enum herr e, const char *why)
 {
+	if (!why[0])
+		return response_error(r, e, "Home Assistant sync");
 	switch (e) {
 	case HERR_CONFLICT:
 		return response_detail(r, 409, "%s", why);

@@ -60,6 +60,20 @@ static void sync__why(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Hearth's own failure to save what HA said (the database): recorded in
+ * the run, and why left empty, so the caller tells it from HA's. */
+static enum herr sync__not_saved(struct db *db, int64_t run_id, const char *what, enum herr rc,
+				 char *why)
+{
+	static const struct ha_counts none;
+	char error[128];
+
+	snprintf(error, sizeof(error), "the %s could not be saved (%s); nothing changed", what,
+		 herr_str(rc));
+	why[0] = '\0';
+	return sync__end(db, run_id, &none, error, rc);
+}
+
 /* ---------------------------------------------------------------- rooms */
 
 struct sync__rooms {
@@ -163,10 +177,8 @@ enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *
 			sync__why(why, whylen, "Home Assistant's area list has an area without an id"
 					       " or name, one too long, or one id twice;"
 					       " nothing changed");
-		else
-			sync__why(why, whylen, "the rooms could not be saved (%s); nothing changed",
-				  herr_str(rc));
-		rc = sync__end(db, *run_id, counts, why, rc);
+		rc = s.untrusted ? sync__end(db, *run_id, counts, why, rc)
+				 : sync__not_saved(db, *run_id, "rooms", rc, why);
 	}
 out:
 	free(areas);
@@ -347,10 +359,8 @@ enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char
 		if (s.untrusted)
 			sync__why(why, whylen, "Home Assistant's entity list has an invalid or repeated"
 					       " entity_id; nothing changed");
-		else
-			sync__why(why, whylen, "the sensors could not be saved (%s); nothing changed",
-				  herr_str(rc));
-		rc = sync__end(db, *run_id, counts, why, rc);
+		rc = s.untrusted ? sync__end(db, *run_id, counts, why, rc)
+				 : sync__not_saved(db, *run_id, "sensors", rc, why);
 	}
 out:
 	json_decref(s.entities);
@@ -460,9 +470,7 @@ enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const cha
 		*counts = s.counts;
 		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
 	} else {
-		sync__why(why, whylen, "the entities could not be saved (%s); nothing changed",
-			  herr_str(rc));
-		rc = sync__end(db, *run_id, counts, why, rc);
+		rc = sync__not_saved(db, *run_id, "entities", rc, why);
 	}
 out:
 	json_decref(s.entities);

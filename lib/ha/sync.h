@@ -42,7 +42,8 @@ struct ha_source {
  * the run's row (0 when none could be claimed).  HERR_CONFLICT: a rooms
  * sync runs already; HERR_UNAVAILABLE with why: HA could not be read;
  * HERR_INVALID with why: HA's answer is not one to act on; a database
- * error as it came.  In every case but the first the run ends recorded.
+ * error as it came, with why empty (Hearth's failure, not HA's).  In
+ * every case but the first the run ends recorded.
  */
 enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *trigger,
 			int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
