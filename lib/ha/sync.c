@@ -74,14 +74,60 @@ static enum herr sync__not_saved(struct db *db, int64_t run_id, const char *what
 	return sync__end(db, run_id, &none, error, rc);
 }
 
+/*
+ * One sync, whatever its kind: claim the run, read HA (read: HA's failure
+ * or an answer not to act on comes back with why set), plan and save in
+ * one transaction (tx, which sets counts, and untrusted when the plan
+ * refused HA's answer), end the run.  Each kind's state begins with a
+ * struct sync__job.
+ */
+struct sync__job {
+	const char *kind;       /* "rooms", "sensors", "entities" */
+	enum herr (*read)(struct sync__job *j, const struct ha_source *src, char *why,
+			  size_t whylen);
+	enum herr (*tx)(struct db *db, void *job);
+	const char *refused;    /* why, when the plan refused HA's answer */
+	struct ha_counts counts;
+	bool untrusted;
+};
+
+static enum herr sync__run(struct db *db, const struct ha_source *src, const char *trigger,
+			   struct sync__job *j, int64_t *run_id, struct ha_counts *counts,
+			   char *why, size_t whylen)
+{
+	struct sync__claim claim = {j->kind, trigger, 0};
+	enum herr rc;
+
+	*run_id = 0;
+	memset(counts, 0, sizeof(*counts));
+	sync__why(why, whylen, "%s", "");
+	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
+		if (rc == HERR_CONFLICT)
+			sync__why(why, whylen, "%s %s sync is running already",
+				  strchr("aeiou", j->kind[0]) ? "an" : "a", j->kind);
+		return rc;
+	}
+	*run_id = claim.run_id;
+	if ((rc = j->read(j, src, why, whylen)) != HERR_OK)
+		return sync__end(db, *run_id, counts, why, rc);
+	rc = db_tx(db, j->tx, j);
+	if (rc == HERR_OK) {
+		*counts = j->counts;
+		return sync__end(db, *run_id, counts, NULL, HERR_OK);
+	}
+	if (!j->untrusted)
+		return sync__not_saved(db, *run_id, j->kind, rc, why);
+	sync__why(why, whylen, "%s", j->refused);
+	return sync__end(db, *run_id, counts, why, rc);
+}
+
 /* ---------------------------------------------------------------- rooms */
 
 struct sync__rooms {
-	const json_t *json;
-	const struct ha_area *areas;
+	struct sync__job job;
+	json_t *json;              /* HA's area list */
+	struct ha_area *areas;     /* its entries */
 	size_t n;
-	struct ha_counts counts;
-	bool untrusted;
 };
 
 static enum herr sync__rooms_tx(struct db *db, void *arg)
@@ -93,16 +139,16 @@ static enum herr sync__rooms_tx(struct db *db, void *arg)
 	enum herr rc;
 	int n;
 
-	memset(&s->counts, 0, sizeof(s->counts));
-	s->untrusted = false;
+	memset(&s->job.counts, 0, sizeof(s->job.counts));
+	s->job.untrusted = false;
 	if ((rc = store_ha_rooms_load(db, &rooms, &nr)) != HERR_OK)
 		goto out;
 	if (!(steps = calloc(s->n + nr + 1, sizeof(*steps)))) {
 		rc = HERR_NOMEM;
 		goto out;
 	}
-	if ((n = ha_plan_rooms(s->areas, s->n, rooms, nr, steps, &s->counts)) < 0) {
-		s->untrusted = true;
+	if ((n = ha_plan_rooms(s->areas, s->n, rooms, nr, steps, &s->job.counts)) < 0) {
+		s->job.untrusted = true;
 		rc = HERR_INVALID;
 		goto out;
 	}
@@ -137,61 +183,44 @@ static int sync__areas(const json_t *list, struct ha_area **out, size_t *n)
 	return 0;
 }
 
+static enum herr sync__rooms_read(struct sync__job *j, const struct ha_source *src, char *why,
+				 size_t whylen)
+{
+	struct sync__rooms *s = (struct sync__rooms *)j;
+	enum herr rc;
+
+	if ((rc = src->areas(src->arg, &s->json, why, whylen)) != HERR_OK) {
+		if (!why[0])
+			sync__why(why, whylen, "Home Assistant's areas could not be read");
+		return rc;
+	}
+	if (sync__areas(s->json, &s->areas, &s->n) != 0) {
+		sync__why(why, whylen, "Home Assistant's area list is not a list of areas;"
+				       " nothing changed");
+		return HERR_INVALID;
+	}
+	return HERR_OK;
+}
+
 enum herr ha_sync_rooms(struct db *db, const struct ha_source *src, const char *trigger,
 			int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
 {
-	struct sync__claim claim = {"rooms", trigger, 0};
-	struct sync__rooms s = {0};
-	struct ha_area *areas = NULL;
-	json_t *list = NULL;
-	enum herr rc;
+	struct sync__rooms s = {.job = {
+		.kind = "rooms", .read = sync__rooms_read, .tx = sync__rooms_tx,
+		.refused = "Home Assistant's area list has an area without an id or name, one too"
+			   " long, or one id twice; nothing changed"}};
+	enum herr rc = sync__run(db, src, trigger, &s.job, run_id, counts, why, whylen);
 
-	*run_id = 0;
-	memset(counts, 0, sizeof(*counts));
-	sync__why(why, whylen, "%s", "");
-	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
-		if (rc == HERR_CONFLICT)
-			sync__why(why, whylen, "a rooms sync is running already");
-		return rc;
-	}
-	*run_id = claim.run_id;
-	if ((rc = src->areas(src->arg, &list, why, whylen)) != HERR_OK) {
-		if (!why[0])
-			sync__why(why, whylen, "Home Assistant's areas could not be read");
-		return sync__end(db, *run_id, counts, why, rc);
-	}
-	if (sync__areas(list, &areas, &s.n) != 0) {
-		sync__why(why, whylen, "Home Assistant's area list is not a list of areas;"
-				       " nothing changed");
-		rc = sync__end(db, *run_id, counts, why, HERR_INVALID);
-		goto out;
-	}
-	s.json = list;
-	s.areas = areas;
-	rc = db_tx(db, sync__rooms_tx, &s);
-	if (rc == HERR_OK) {
-		*counts = s.counts;
-		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
-	} else {
-		if (s.untrusted)
-			sync__why(why, whylen, "Home Assistant's area list has an area without an id"
-					       " or name, one too long, or one id twice;"
-					       " nothing changed");
-		rc = s.untrusted ? sync__end(db, *run_id, counts, why, rc)
-				 : sync__not_saved(db, *run_id, "rooms", rc, why);
-	}
-out:
-	free(areas);
-	json_decref(list);
+	free(s.areas);
+	json_decref(s.json);
 	return rc;
 }
 
 /* ---------------------------------------------------------------- sensors */
 
 struct sync__sensors {
+	struct sync__job job;
 	json_t *entities, *devices, *states;   /* HA's lists */
-	struct ha_counts counts;
-	bool untrusted;
 };
 
 /* list (of objects) as an object keyed by each one's key member; members
@@ -281,8 +310,8 @@ static enum herr sync__sensors_tx(struct db *db, void *arg)
 	enum herr rc;
 	int ne, n;
 
-	memset(&s->counts, 0, sizeof(s->counts));
-	s->untrusted = false;
+	memset(&s->job.counts, 0, sizeof(s->job.counts));
+	s->job.untrusted = false;
 	if ((rc = store_ha_rooms_load(db, &rooms, &nr)) != HERR_OK ||
 	    (rc = store_ha_sensors_load(db, &have, &nh)) != HERR_OK)
 		goto out;
@@ -292,8 +321,8 @@ static enum herr sync__sensors_tx(struct db *db, void *arg)
 		rc = HERR_NOMEM;
 		goto out;
 	}
-	if ((n = ha_plan_sensors(ents, (size_t)ne, have, nh, steps, &s->counts)) < 0) {
-		s->untrusted = true;
+	if ((n = ha_plan_sensors(ents, (size_t)ne, have, nh, steps, &s->job.counts)) < 0) {
+		s->job.untrusted = true;
 		rc = HERR_INVALID;
 		goto out;
 	}
@@ -320,53 +349,52 @@ static bool sync__list_of(const json_t *list, const char *key)
 	return true;
 }
 
+/* HA's entity and device registries and its states (the sensors and the
+ * entities syncs read the same). */
+static enum herr sync__entities_read(struct sync__job *j, const struct ha_source *src, char *why,
+				     size_t whylen)
+{
+	struct sync__sensors *s = (struct sync__sensors *)j;
+	enum herr rc;
+
+	if ((rc = src->entities(src->arg, &s->entities, why, whylen)) != HERR_OK ||
+	    (rc = src->devices(src->arg, &s->devices, why, whylen)) != HERR_OK ||
+	    (rc = src->states(src->arg, &s->states, why, whylen)) != HERR_OK) {
+		if (!why[0])
+			sync__why(why, whylen, "Home Assistant's entities could not be read");
+		return rc;
+	}
+	if (!sync__list_of(s->entities, "entity_id") || !sync__list_of(s->devices, "id") ||
+	    !sync__list_of(s->states, "entity_id")) {
+		sync__why(why, whylen, "Home Assistant's entity, device or state list is not one;"
+				       " nothing changed");
+		return HERR_INVALID;
+	}
+	return HERR_OK;
+}
+
+/* Run job (a sync__sensors) and free what it read. */
+static enum herr sync__entities_run(struct db *db, const struct ha_source *src,
+				    const char *trigger, struct sync__sensors *s, int64_t *run_id,
+				    struct ha_counts *counts, char *why, size_t whylen)
+{
+	enum herr rc = sync__run(db, src, trigger, &s->job, run_id, counts, why, whylen);
+
+	json_decref(s->entities);
+	json_decref(s->devices);
+	json_decref(s->states);
+	return rc;
+}
+
 enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char *trigger,
 			  int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
 {
-	struct sync__claim claim = {"sensors", trigger, 0};
-	struct sync__sensors s = {0};
-	enum herr rc;
+	struct sync__sensors s = {.job = {
+		.kind = "sensors", .read = sync__entities_read, .tx = sync__sensors_tx,
+		.refused = "Home Assistant's entity list has an invalid or repeated entity_id;"
+			   " nothing changed"}};
 
-	*run_id = 0;
-	memset(counts, 0, sizeof(*counts));
-	sync__why(why, whylen, "%s", "");
-	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
-		if (rc == HERR_CONFLICT)
-			sync__why(why, whylen, "a sensors sync is running already");
-		return rc;
-	}
-	*run_id = claim.run_id;
-	if ((rc = src->entities(src->arg, &s.entities, why, whylen)) != HERR_OK ||
-	    (rc = src->devices(src->arg, &s.devices, why, whylen)) != HERR_OK ||
-	    (rc = src->states(src->arg, &s.states, why, whylen)) != HERR_OK) {
-		if (!why[0])
-			sync__why(why, whylen, "Home Assistant's entities could not be read");
-		rc = sync__end(db, *run_id, counts, why, rc);
-		goto out;
-	}
-	if (!sync__list_of(s.entities, "entity_id") || !sync__list_of(s.devices, "id") ||
-	    !sync__list_of(s.states, "entity_id")) {
-		sync__why(why, whylen, "Home Assistant's entity, device or state list is not one;"
-				       " nothing changed");
-		rc = sync__end(db, *run_id, counts, why, HERR_INVALID);
-		goto out;
-	}
-	rc = db_tx(db, sync__sensors_tx, &s);
-	if (rc == HERR_OK) {
-		*counts = s.counts;
-		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
-	} else {
-		if (s.untrusted)
-			sync__why(why, whylen, "Home Assistant's entity list has an invalid or repeated"
-					       " entity_id; nothing changed");
-		rc = s.untrusted ? sync__end(db, *run_id, counts, why, rc)
-				 : sync__not_saved(db, *run_id, "sensors", rc, why);
-	}
-out:
-	json_decref(s.entities);
-	json_decref(s.devices);
-	json_decref(s.states);
-	return rc;
+	return sync__entities_run(db, src, trigger, &s, run_id, counts, why, whylen);
 }
 
 /* ---------------------------------------------------------------- entities */
@@ -392,13 +420,13 @@ static enum herr sync__entities_tx(struct db *db, void *arg)
 	size_t i;
 	int changed;
 
-	memset(&s->counts, 0, sizeof(s->counts));
+	memset(&s->job.counts, 0, sizeof(s->job.counts));
 	if (!states || !devices || !dev_ids || !ent_ids)
 		goto out;
 	json_array_foreach(s->devices, i, v) {
 		if ((rc = store_ha_device_put(db, v, &changed)) != HERR_OK)
 			goto out;
-		sync__count(&s->counts, changed);
+		sync__count(&s->job.counts, changed);
 		if (json_array_append(dev_ids, json_object_get(v, "id"))) {
 			rc = HERR_NOMEM;
 			goto out;
@@ -417,7 +445,7 @@ static enum herr sync__entities_tx(struct db *db, void *arg)
 		dclass = dclass ?: sync__str(v, "original_device_class");
 		if ((rc = store_ha_entity_put(db, v, area, dclass, st, &changed)) != HERR_OK)
 			goto out;
-		sync__count(&s->counts, changed);
+		sync__count(&s->job.counts, changed);
 		if (json_array_append(ent_ids, json_object_get(v, "entity_id"))) {
 			rc = HERR_NOMEM;
 			goto out;
@@ -425,7 +453,7 @@ static enum herr sync__entities_tx(struct db *db, void *arg)
 	}
 	if ((rc = store_ha_devices_gone(db, dev_ids, &gone_devices)) == HERR_OK &&
 	    (rc = store_ha_entities_gone(db, ent_ids, &gone_entities)) == HERR_OK)
-		s->counts.missing = gone_devices + gone_entities;
+		s->job.counts.missing = gone_devices + gone_entities;
 out:
 	json_decref(states);
 	json_decref(devices);
@@ -437,44 +465,9 @@ out:
 enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const char *trigger,
 			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
 {
-	struct sync__claim claim = {"entities", trigger, 0};
-	struct sync__sensors s = {0};
-	enum herr rc;
+	struct sync__sensors s = {.job = {
+		.kind = "entities", .read = sync__entities_read, .tx = sync__entities_tx,
+		.refused = ""}};
 
-	*run_id = 0;
-	memset(counts, 0, sizeof(*counts));
-	sync__why(why, whylen, "%s", "");
-	if ((rc = db_tx(db, sync__claim_tx, &claim)) != HERR_OK) {
-		if (rc == HERR_CONFLICT)
-			sync__why(why, whylen, "an entities sync is running already");
-		return rc;
-	}
-	*run_id = claim.run_id;
-	if ((rc = src->entities(src->arg, &s.entities, why, whylen)) != HERR_OK ||
-	    (rc = src->devices(src->arg, &s.devices, why, whylen)) != HERR_OK ||
-	    (rc = src->states(src->arg, &s.states, why, whylen)) != HERR_OK) {
-		if (!why[0])
-			sync__why(why, whylen, "Home Assistant's entities could not be read");
-		rc = sync__end(db, *run_id, counts, why, rc);
-		goto out;
-	}
-	if (!sync__list_of(s.entities, "entity_id") || !sync__list_of(s.devices, "id") ||
-	    !sync__list_of(s.states, "entity_id")) {
-		sync__why(why, whylen, "Home Assistant's entity, device or state list is not one;"
-				       " nothing changed");
-		rc = sync__end(db, *run_id, counts, why, HERR_INVALID);
-		goto out;
-	}
-	rc = db_tx(db, sync__entities_tx, &s);
-	if (rc == HERR_OK) {
-		*counts = s.counts;
-		rc = sync__end(db, *run_id, counts, NULL, HERR_OK);
-	} else {
-		rc = sync__not_saved(db, *run_id, "entities", rc, why);
-	}
-out:
-	json_decref(s.entities);
-	json_decref(s.devices);
-	json_decref(s.states);
-	return rc;
+	return sync__entities_run(db, src, trigger, &s, run_id, counts, why, whylen);
 }
