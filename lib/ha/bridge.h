@@ -70,6 +70,24 @@ struct ha_bridge {
 void ha_bridge_init(struct ha_bridge *b, struct db *db, struct engine *engine,
 		    const struct hearth_config *cfg, volatile sig_atomic_t *stop);
 
+/* A state change of an HA entity; every string borrowed, any may be NULL
+ * but entity_id. */
+struct ha_change {
+	const char *entity_id;
+	const char *old_state;      /* what it left, when known */
+	const char *new_state;      /* NULL: the entity was removed */
+	const char *last_changed;   /* HA's ISO time of new_state */
+};
+
+/*
+ * Changes treated in one transaction, in order (a later change of the
+ * same entity reads the state an earlier one kept): *recorded tells how
+ * many sensor events were recorded.  After the commit, as below for each.
+ * A database error rolls back the whole batch.
+ */
+enum herr ha_bridge_apply_many(struct ha_bridge *b, const struct ha_change *changes, size_t n,
+			       size_t *recorded);
+
 /*
  * One state of HA (entity_id, new_state, last_changed: ISO time or NULL;
  * all borrowed) treated in its own transaction as above.  old_state:

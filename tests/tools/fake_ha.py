@@ -103,6 +103,10 @@ The test's side, on the same port, without a token:
                                         (merge true: are merged into them; left out:
                                         the old ones stay)
     POST /_test/event                   {event_type, data?} fire any event
+    POST /_test/burst                   {entity_id, states: ["on", "off"], count: n}
+                                        set the entity to the states in turn, n times,
+                                        as fast as state_changed can be queued (for
+                                        benchmarks: run without --state)
     POST /_test/registry                {kind: area|device|entity|floor, action:
                                         create|update|remove, item: {...}} change a
                                         registry (update: item with the id key and the
@@ -775,6 +779,10 @@ def make_app(house):
                 return jsonr({"ok": True, "state": new})
             elif what == "event":
                 house.fire(body["event_type"], body.get("data") or {})
+            elif what == "burst":
+                states = [str(x) for x in body.get("states") or ["on", "off"]]
+                for n in range(int(body.get("count", 1))):
+                    house.device_state(body["entity_id"], states[n % len(states)], None)
             elif what == "registry":
                 house.registry_change(body.get("kind"), body.get("action"),
                                       body.get("item") or {})
