@@ -86,6 +86,11 @@ int h_ha_sync_entities(struct ctx *c, struct response *r)
 	return ha__sync(c, r, ha_sync_entities);
 }
 
+int h_registry_sync(struct ctx *c, struct response *r)
+{
+	return ha__sync(c, r, ha_sync_registry);
+}
+
 /* ---------------------------------------------------------------- entities */
 
 static enum herr ha__entities_list(struct ctx *c, const void *filter, const struct page *pg,
