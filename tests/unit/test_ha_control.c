@@ -177,8 +177,10 @@ static void test_light_plan(void **state)
 	json_array_clear(errs);
 
 	/* Not a light at all. */
-	assert_null(ha_light_plan("switch.kettle", plain, json_object(), errs));
+	plan = json_object();
+	assert_null(ha_light_plan("switch.kettle", plain, plan, errs));
 	assert_string_equal(first_field(errs), "entity_id");
+	json_decref(plan);
 
 	json_decref(errs);
 	json_decref(full);
@@ -261,8 +263,10 @@ static void test_climate_plan(void **state)
 				       "\"temperature\": 20}", errs));
 	assert_int_equal(json_array_size(errs), 3);
 	json_array_clear(errs);
-	assert_null(ha_climate_plan("light.kitchen", full, json_object(), errs));
+	plan = json_object();
+	assert_null(ha_climate_plan("light.kitchen", full, plan, errs));
 	assert_string_equal(first_field(errs), "entity_id");
+	json_decref(plan);
 
 	json_decref(errs);
 	json_decref(full);
