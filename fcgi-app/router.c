@@ -204,6 +204,10 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/registry/helpers",   h_registry_helpers_create, OWN_TX},
 	{"DELETE", "/api/v1/registry/helpers/{domain}/{id}", h_registry_helpers_delete, OWN_TX},
 	{"GET",    "/api/v1/registry/summary",   h_registry_summary, 0},
+	{"GET",    "/api/v1/mcp/tools",          h_mcp_tools_list, 0},
+	{"POST",   "/api/v1/mcp/tools/{name}",   h_mcp_tools_call, OWN_TX},
+	{"POST",   "/api/v1/mcp",                h_mcp_post,       OWN_TX},
+	{"DELETE", "/api/v1/mcp",                h_mcp_delete,     OWN_TX},
 	{"GET",    "/api/v1/areas",              h_areas_list,     0},
 	{"GET",    "/api/v1/areas/{area_id}",    h_areas_get,      0},
 	/* Before {device_id}: the first match wins. */

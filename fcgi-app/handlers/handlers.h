@@ -314,6 +314,12 @@ int h_ha_sync_entities(struct ctx *c, struct response *r);
 int h_entities_list(struct ctx *c, struct response *r);
 int h_entities_get(struct ctx *c, struct response *r);
 
+/* mcp.c: tools for assistants, as REST and over MCP's Streamable HTTP */
+int h_mcp_tools_list(struct ctx *c, struct response *r);
+int h_mcp_tools_call(struct ctx *c, struct response *r);
+int h_mcp_post(struct ctx *c, struct response *r);
+int h_mcp_delete(struct ctx *c, struct response *r);
+
 /* ha_devices.c: HA's areas and devices as synced; device aliases by MAC */
 int h_areas_list(struct ctx *c, struct response *r);
 int h_areas_get(struct ctx *c, struct response *r);
