@@ -314,6 +314,15 @@ int h_ha_sync_entities(struct ctx *c, struct response *r);
 int h_entities_list(struct ctx *c, struct response *r);
 int h_entities_get(struct ctx *c, struct response *r);
 int h_ha_sync_runs_get(struct ctx *c, struct response *r);
+/* ha_diag.c: HA's dashboards and diagnostics, read live */
+int h_dashboards_list(struct ctx *c, struct response *r);
+int h_dashboards_config(struct ctx *c, struct response *r);
+int h_diag_ha_health(struct ctx *c, struct response *r);
+int h_diag_error_log(struct ctx *c, struct response *r);
+int h_diag_config_check(struct ctx *c, struct response *r);
+/* ha_webhook.c: HA pushing its state changes (POST /webhooks/ha) */
+int h_webhooks_ha(struct ctx *c, struct response *r);
+int h_webhooks_ha_generate_secret(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);
 int h_recordings_create(struct ctx *c, struct response *r);

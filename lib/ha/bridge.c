@@ -18,11 +18,12 @@
 #include "net/backoff.h"
 #include "net/ha_ws.h"
 #include "net/publish.h"
+#include "settings.h"
 #include "store/store.h"
 
 #define BRIDGE_HEALTH_EVERY_MS 1000      /* at most one health write a second */
 #define BRIDGE_HEARTBEAT_MS 30000        /* and one at least this often */
-#define BRIDGE_RUNS_MAX 64
+#define BRIDGE_SETTINGS_EVERY_MS 10000   /* settings looked at while connected */
 #define BRIDGE_STATE_MAX 256             /* ha_entities.state's size, and a NUL */
 
 enum ha_bridge_action ha_bridge_decide(const char *sensor_type, const char *kept_state,
@@ -108,38 +109,55 @@ static void bridge__connected(struct ha_bridge *b, bool connected, const char *w
 
 /* ---------------------------------------------------------------- one state */
 
-struct bridge__tx {
-	struct engine *engine_ptr;
-	const char *entity_id, *old_state, *new_state;
-	int64_t new_ms;
-	const char *occurred_at;
-	/* out */
-	int64_t sensor_id;
-	bool recorded;
-	struct sensor_event_result res;
-	struct ha_event ev;
-	int64_t run_ids[BRIDGE_RUNS_MAX];
-};
-
-static enum herr bridge__tx(struct db *db, void *arg)
+bool ha_bridge_change_init(struct ha_bridge_change *ch, const char *entity_id,
+			   const char *old_state, const char *new_state,
+			   const char *last_changed)
 {
-	struct bridge__tx *t = arg;
+	int64_t ms = 0;
+
+	memset(ch, 0, sizeof(*ch));
+	if (!entity_id || !ha_entity_id_valid(entity_id))
+		return false;
+	if (new_state && strlen(new_state) >= BRIDGE_STATE_MAX)
+		return false;   /* not a state any sensor type knows */
+	if (last_changed && iso8601_parse(last_changed, &ms) == 0 && ms > 0)
+		bridge__db_time(ms, ch->occurred_at);
+	else
+		ms = 0;
+	ch->entity_id = entity_id;
+	ch->old_state = old_state;
+	ch->new_state = new_state;
+	ch->new_ms = ms;
+	return true;
+}
+
+void ha_bridge_change_clear(struct ha_bridge_change *ch)
+{
+	json_decref(ch->res.status);
+	ch->res.status = NULL;
+}
+
+enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridge_change *t)
+{
 	char kept[BRIDGE_STATE_MAX];
 	struct ha_link link;
 	bool known;
 	int64_t kept_ms;
 	json_t *value = NULL, *attributes = NULL;
-	enum ha_bridge_action act;
 	enum herr rc;
 
 	t->recorded = false;
-	json_decref(t->res.status);
+	t->linked = false;
+	t->sensor_id = 0;
+	t->action = HA_BRIDGE_NOTHING;
+	ha_bridge_change_clear(t);
 	memset(&t->res, 0, sizeof(t->res));
 	rc = store_ha_link_get(db, t->entity_id, &link);
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK;   /* not linked: nothing kept, nothing made */
 	if (rc != HERR_OK)
 		return rc;
+	t->linked = true;
 	t->sensor_id = link.sensor_id;
 	if ((rc = store_ha_state_get(db, t->entity_id, &known, kept, sizeof(kept), &kept_ms)) !=
 	    HERR_OK)
@@ -148,11 +166,11 @@ static enum herr bridge__tx(struct db *db, void *arg)
 		snprintf(kept, sizeof(kept), "%s", t->old_state);
 		known = true;
 	}
-	act = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
-			       t->new_ms, &t->ev);
-	if (act == HA_BRIDGE_NOTHING)
+	t->action = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
+				     t->new_ms, &t->ev);
+	if (t->action == HA_BRIDGE_NOTHING)
 		return HERR_OK;
-	if (act == HA_BRIDGE_EVENT && link.enabled) {
+	if (t->action == HA_BRIDGE_EVENT && link.enabled) {
 		if (t->ev.has_value && !(value = json_real(t->ev.value)))
 			return HERR_NOMEM;
 		if (!(attributes = json_pack("{s:s}", "ha_entity_id", t->entity_id))) {
@@ -164,10 +182,9 @@ static enum herr bridge__tx(struct db *db, void *arg)
 			.event_type = t->ev.event_type,
 			.value = value,
 			.attributes = attributes,
-			.occurred_at = t->occurred_at,
+			.occurred_at = t->occurred_at[0] ? t->occurred_at : NULL,
 		};
-		rc = sensor_event_record(t->engine_ptr, db, &se, t->run_ids, BRIDGE_RUNS_MAX,
-					 &t->res);
+		rc = sensor_event_record(engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX, &t->res);
 		json_decref(value);
 		json_decref(attributes);
 		if (rc == HERR_CONFLICT)
@@ -180,14 +197,12 @@ static enum herr bridge__tx(struct db *db, void *arg)
 	return store_ha_state_put(db, t->entity_id, t->new_state, t->new_ms);
 }
 
-/* event.created on the events stream, as POST /sensors/{id}/events
- * publishes it.  Best effort. */
-static void bridge__publish(struct ha_bridge *b, const struct bridge__tx *t, int64_t at_ms)
+json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t, int64_t at_ms)
 {
-	json_t *sensor = NULL, *runs = json_array(), *data;
+	json_t *sensor = NULL, *runs = json_array(), *data = NULL;
 	char at[ISO8601_LEN];
 
-	if (!runs || store_sensors_get(b->db, t->sensor_id, false, &sensor) != HERR_OK)
+	if (!runs || store_sensors_get(db, t->sensor_id, false, &sensor) != HERR_OK)
 		goto out;
 	for (size_t i = 0; i < t->res.n_runs; i++)
 		json_array_append_new(runs, json_integer(t->run_ids[i]));
@@ -204,56 +219,56 @@ static void bridge__publish(struct ha_bridge *b, const struct bridge__tx *t, int
 			 "occurred_at", at,
 			 "state", json_object_get(t->res.status, "state"),
 			 "applied", t->res.applied, "execution_ids", runs);
-	if (data) {
-		publish_message(b->cfg, "events", "event.created", data);
-		json_decref(data);
-	}
 out:
 	json_decref(sensor);
 	json_decref(runs);
+	return data;
+}
+
+struct bridge__tx {
+	struct engine *engine;
+	struct ha_bridge_change *ch;
+};
+
+static enum herr bridge__tx(struct db *db, void *arg)
+{
+	struct bridge__tx *t = arg;
+
+	return ha_bridge_record(t->engine, db, t->ch);
 }
 
 enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *old_state,
 			  const char *new_state, const char *last_changed, bool *recorded)
 {
-	struct bridge__tx t;
-	char occurred_at[64];
-	int64_t ms = 0;
+	struct ha_bridge_change ch;
+	struct bridge__tx t = {b->engine, &ch};
+	json_t *msg;
 	enum herr rc;
 
 	*recorded = false;
-	memset(&t, 0, sizeof(t));
-	if (!entity_id || !ha_entity_id_valid(entity_id))
+	if (!ha_bridge_change_init(&ch, entity_id, old_state, new_state, last_changed))
 		return HERR_OK;
-	if (new_state && strlen(new_state) >= BRIDGE_STATE_MAX)
-		return HERR_OK;   /* not a state any sensor type knows */
-	if (last_changed && iso8601_parse(last_changed, &ms) == 0 && ms > 0)
-		bridge__db_time(ms, occurred_at);
-	else
-		ms = 0;
-	t.engine_ptr = b->engine;
-	t.entity_id = entity_id;
-	t.old_state = old_state;
-	t.new_state = new_state;
-	t.new_ms = ms;
-	t.occurred_at = ms ? occurred_at : NULL;
 	rc = db_tx(b->db, bridge__tx, &t);
-	if (rc != HERR_OK || !t.recorded)
+	if (rc != HERR_OK || !ch.recorded)
 		goto out;
 	*recorded = true;
 	b->health.events++;
 	b->health.last_event_ms = bridge__now_ms(CLOCK_REALTIME);
 	b->health_dirty = true;
-	bridge__publish(b, &t, ms ? ms : b->health.last_event_ms);
-	for (size_t i = 0; i < t.res.n_runs && b->engine; i++) {
-		enum herr e = engine_run(b->engine, t.run_ids[i]);
+	msg = ha_bridge_event_message(b->db, &ch, ch.new_ms ? ch.new_ms : b->health.last_event_ms);
+	if (msg) {
+		publish_message(b->cfg, "events", "event.created", msg);
+		json_decref(msg);
+	}
+	for (size_t i = 0; i < ch.res.n_runs && b->engine; i++) {
+		enum herr e = engine_run(b->engine, ch.run_ids[i]);
 
 		if (e != HERR_OK)
 			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up",
-			    t.run_ids[i], herr_str(e));
+			    ch.run_ids[i], herr_str(e));
 	}
 out:
-	json_decref(t.res.status);
+	ha_bridge_change_clear(&ch);
 	return rc;
 }
 
@@ -289,6 +304,31 @@ static void bridge__sleep(struct ha_bridge *b, long ms)
 		ms -= step;
 		bridge__health(b);
 	}
+}
+
+/* What the connection was made with, to notice a change of it. */
+static void bridge__settings_note(struct ha_bridge *b)
+{
+	snprintf(b->conn_url, sizeof(b->conn_url), "%s", b->cfg->ha_url);
+	snprintf(b->conn_token, sizeof(b->conn_token), "%s", b->cfg->ha_token);
+	b->conn_verify_tls = b->cfg->ha_verify_tls;
+	b->settings_checked_ms = bridge__now_ms(CLOCK_MONOTONIC);
+}
+
+/* Whether the settings (looked at every BRIDGE_SETTINGS_EVERY_MS) changed
+ * HA's url, token or verify_tls since the connection was made. */
+static bool bridge__settings_moved(struct ha_bridge *b)
+{
+	int64_t now = bridge__now_ms(CLOCK_MONOTONIC);
+
+	if (!b->settings || now - b->settings_checked_ms < BRIDGE_SETTINGS_EVERY_MS)
+		return false;
+	b->settings_checked_ms = now;
+	if (settings_live_refresh(b->settings, b->db, NULL) != 1)
+		return false;
+	return strcmp(b->conn_url, b->cfg->ha_url) != 0 ||
+	       strcmp(b->conn_token, b->cfg->ha_token) != 0 ||
+	       b->conn_verify_tls != b->cfg->ha_verify_tls;
 }
 
 /* Catch up with get_states, then follow the events until the connection
@@ -334,6 +374,10 @@ static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, siz
 			}
 		}
 		bridge__health(b);
+		if (bridge__settings_moved(b)) {
+			snprintf(why, whylen, "the connection's settings changed; reconnecting");
+			return;
+		}
 	}
 	snprintf(why, whylen, "stopped");
 }
@@ -348,6 +392,9 @@ void ha_bridge_run(struct ha_bridge *b)
 		struct ha_ws *ws;
 
 		*why = '\0';
+		if (b->settings)
+			(void)settings_live_refresh(b->settings, b->db, NULL);
+		bridge__settings_note(b);
 		ws = ha_ws_connect(b->cfg, why, sizeof(why));
 		if (ws) {
 			if (ever)
@@ -380,4 +427,5 @@ void ha_bridge_run(struct ha_bridge *b)
 	bridge__connected(b, false, "stopped");
 	b->health_written_ms = 0;   /* the last word is written whatever the time */
 	bridge__health(b);
+	explicit_bzero(b->conn_token, sizeof(b->conn_token));
 }

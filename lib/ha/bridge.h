@@ -24,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "engine/sensor_event.h"
+#include "config.h"
 #include "err.h"
 #include "ha/map.h"
 #include "store/ha_bridge.h"
@@ -31,6 +35,7 @@
 struct db;
 struct engine;
 struct hearth_config;
+struct settings_live;
 
 /* What a state seen of a linked entity calls for. */
 enum ha_bridge_action {
@@ -54,16 +59,78 @@ enum ha_bridge_action ha_bridge_decide(const char *sensor_type, const char *kept
 				       int64_t kept_ms, const char *new_state, int64_t new_ms,
 				       struct ha_event *ev);
 
+/* Runs one recorded change may start, at most. */
+#define HA_BRIDGE_RUNS_MAX 64
+
+/*
+ * One state change of HA to record, and what recording it did.  Shared by
+ * the bridge and POST /api/v1/webhooks/ha (HA pushing its changes), so a
+ * change made either way is recorded the same, once.
+ */
+struct ha_bridge_change {
+	/* in: borrowed, set by ha_bridge_change_init */
+	const char *entity_id, *old_state, *new_state;
+	int64_t new_ms;                 /* last_changed; 0 = not known */
+	char occurred_at[64];           /* new_ms as a database time; "" = now */
+	/* out, set by ha_bridge_record */
+	bool linked;                    /* a sensor is linked to the entity */
+	int64_t sensor_id;
+	enum ha_bridge_action action;
+	bool recorded;                  /* a sensor event was recorded */
+	struct ha_event ev;
+	struct sensor_event_result res; /* res.status: a reference (ha_bridge_change_clear) */
+	int64_t run_ids[HA_BRIDGE_RUNS_MAX];
+};
+
+/*
+ * Set ch up for entity_id, old_state (NULL = not known), new_state (NULL =
+ * the entity is gone) and last_changed (ISO time or NULL), all borrowed
+ * and outliving ch.  False when there is nothing to record: entity_id is
+ * not one, or new_state is longer than any state kept.
+ */
+bool ha_bridge_change_init(struct ha_bridge_change *ch, const char *entity_id,
+			   const char *old_state, const char *new_state,
+			   const char *last_changed);
+
+/*
+ * Record ch in the caller's transaction (db.h: the API's request, or the
+ * bridge's own db_tx): the state kept and, when ha_bridge_decide says so
+ * and the sensor is enabled, its sensor event with the runs of its rules
+ * (started after the commit by the caller: ch->res.n_runs ids in
+ * ch->run_ids).  May run again after a deadlock (it starts afresh).
+ * engine borrowed, NULL: no rules.  A database error as it came.
+ */
+enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridge_change *ch);
+
+/*
+ * The events stream's event.created for a recorded change, as POST
+ * /sensors/{id}/events publishes it; at_ms: when it happened.  A new
+ * reference, NULL when it cannot be built (the sensor cannot be read).
+ */
+json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *ch,
+				int64_t at_ms);
+
+/* Release what ha_bridge_record left in ch. */
+void ha_bridge_change_clear(struct ha_bridge_change *ch);
+
 /* The bridge, for one process. */
 struct ha_bridge {
 	struct db *db;                      /* borrowed */
 	struct engine *engine;              /* borrowed; NULL: no rules fired */
 	const struct hearth_config *cfg;    /* borrowed */
+	/* borrowed; NULL: cfg is fixed.  Else cfg is settings->cfg, refreshed
+	 * before each connection and now and then while connected: a change of
+	 * HA's url, token or verify_tls through the API makes a reconnection. */
+	struct settings_live *settings;
 	volatile sig_atomic_t *stop;        /* set by a signal: return soon */
 	char host[256];                     /* the health row's key */
 	struct ha_bridge_health health;
 	bool health_dirty;
 	int64_t health_written_ms;          /* monotonic */
+	/* HA's connection as it was made (the token wiped on return) */
+	char conn_url[CONFIG_STR], conn_token[CONFIG_STR];
+	bool conn_verify_tls;
+	int64_t settings_checked_ms;        /* monotonic */
 };
 
 /* Set b up (nothing connected); host: this machine's name. */
