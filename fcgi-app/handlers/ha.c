@@ -44,6 +44,25 @@ static int ha__failed(struct response *r, enum herr e, const char *why)
 	}
 }
 
+/* A sync takes no options: a body, if any, must be {} (422 otherwise, as
+ * a misspelt option must not pass for one that was heard).  0, or -1 with
+ * r set. */
+static int ha__no_options(struct ctx *c, struct response *r)
+{
+	json_t *body = ctx_body(c), *errs = json_array();
+	int bad = -1;
+
+	if (!body || !errs)
+		resource_start(r);
+	else if (validate_object(body, at_body, NULL, 0, true, errs) > 0)
+		ctx_invalid(r, json_incref(errs));
+	else
+		bad = 0;
+	json_decref(errs);
+	json_decref(body);
+	return bad;
+}
+
 typedef enum herr (*ha__sync_fn)(struct db *db, const struct ha_source *src,
 				  const char *trigger, int64_t *run_id, struct ha_counts *counts,
 				  char *why, size_t whylen);
@@ -57,6 +76,8 @@ static int ha__sync(struct ctx *c, struct response *r, ha__sync_fn sync)
 	char why[512];
 	enum herr e;
 
+	if (ha__no_options(c, r) != 0)
+		return r->status;
 	if (!ha_configured(c->app->cfg))
 		return response_detail(r, 503, "Home Assistant is not configured"
 					       " ([homeassistant] url and token)");

@@ -38,8 +38,6 @@
 #define DIAG_LIST_MAX 1000
 #define DIAG_LOG_LIMIT_DEFAULT 100
 #define DIAG_LOG_LIMIT_MAX 1000
-/* A bridge whose row is older than this is not running (as health.c). */
-#define DIAG_BRIDGE_STALE_S 90
 
 /* HA's failure as the reply: 504 when it did not answer in time, else 502. */
 static int diag__failed(struct response *r, enum herr e, const char *why)
@@ -243,7 +241,7 @@ int h_diag_ha_health(struct ctx *c, struct response *r)
 		status = response_error(r, e, "entities");
 		goto out;
 	}
-	e = store_ha_bridge_status_get(c->app->db, DIAG_BRIDGE_STALE_S, &bridge);
+	e = store_ha_bridge_status_get(c->app->db, HA_BRIDGE_STALE_S, &bridge);
 	if (e != HERR_OK && e != HERR_NOT_FOUND) {
 		status = response_error(r, e, "bridge status");
 		goto out;

@@ -313,6 +313,15 @@ int h_ha_sync_runs_list(struct ctx *c, struct response *r);
 int h_ha_sync_entities(struct ctx *c, struct response *r);
 int h_entities_list(struct ctx *c, struct response *r);
 int h_entities_get(struct ctx *c, struct response *r);
+
+/* ha_devices.c: HA's areas and devices as synced; device aliases by MAC */
+int h_areas_list(struct ctx *c, struct response *r);
+int h_areas_get(struct ctx *c, struct response *r);
+int h_devices_list(struct ctx *c, struct response *r);
+int h_devices_get(struct ctx *c, struct response *r);
+int h_device_aliases_list(struct ctx *c, struct response *r);
+int h_device_aliases_put(struct ctx *c, struct response *r);
+int h_device_aliases_delete(struct ctx *c, struct response *r);
 int h_ha_sync_runs_get(struct ctx *c, struct response *r);
 /* ha_diag.c: HA's dashboards and diagnostics, read live */
 int h_dashboards_list(struct ctx *c, struct response *r);

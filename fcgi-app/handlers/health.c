@@ -101,16 +101,13 @@ int h_ready(struct ctx *c, struct response *r)
 	return ctx_reply(r, 200, json_pack("{s:s, s:o}", "status", "ready", "checks", checks));
 }
 
-/* A bridge whose row is older than this is not running. */
-#define HEALTH_BRIDGE_STALE_S 90
-
 /* hearth-ha-bridge as its row says (store/ha_bridge.h), or null when no
  * bridge ever ran or the database cannot say. */
 static json_t *health__bridge(struct app *app, bool db_ok)
 {
 	json_t *out = NULL;
 
-	if (!db_ok || store_ha_bridge_status_get(app->db, HEALTH_BRIDGE_STALE_S, &out) != HERR_OK)
+	if (!db_ok || store_ha_bridge_status_get(app->db, HA_BRIDGE_STALE_S, &out) != HERR_OK)
 		return json_null();
 	return out;
 }

@@ -31,6 +31,8 @@
 #include "media/files.h"
 #include "metrics.h"
 #include "response.h"
+#include "iso8601.h"
+#include "store/ha_bridge.h"
 #include "store/jobs.h"
 #include "sysinfo.h"
 
@@ -156,6 +158,44 @@ static void system__write_disk(struct ctx *c, FILE *out)
 		(unsigned long long)total, (unsigned long long)used, (unsigned long long)avail);
 }
 
+/* hearth-ha-bridge as its row says: nothing when no bridge ever ran. */
+static void system__write_ha_bridge(struct ctx *c, FILE *out)
+{
+	static const char *const states[] = { "connected", "disconnected", "stale" };
+	json_t *b = NULL;
+	const char *state, *last;
+	char host[2 * 255 + 1];
+	int64_t last_ms = 0;
+
+	if (store_ha_bridge_status_get(c->app->db, HA_BRIDGE_STALE_S, &b) != HERR_OK)
+		return;
+	state = json_string_value(json_object_get(b, "state"));
+	metrics_label_escape(json_string_value(json_object_get(b, "host")), host, sizeof(host));
+	fputs("# HELP hearth_ha_bridge_state hearth-ha-bridge: connected to Home Assistant,"
+	      " disconnected (retrying), or stale (not running).\n"
+	      "# TYPE hearth_ha_bridge_state gauge\n", out);
+	for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+		fprintf(out, "hearth_ha_bridge_state{host=\"%s\",state=\"%s\"} %d\n", host,
+			states[k], state && strcmp(state, states[k]) == 0);
+	fprintf(out,
+		"# HELP hearth_ha_bridge_events_total Sensor events the bridge recorded since it started.\n"
+		"# TYPE hearth_ha_bridge_events_total counter\n"
+		"hearth_ha_bridge_events_total{host=\"%s\"} %lld\n"
+		"# HELP hearth_ha_bridge_reconnects_total Connections to Home Assistant made after the first.\n"
+		"# TYPE hearth_ha_bridge_reconnects_total counter\n"
+		"hearth_ha_bridge_reconnects_total{host=\"%s\"} %lld\n",
+		host, (long long)json_integer_value(json_object_get(b, "events")),
+		host, (long long)json_integer_value(json_object_get(b, "reconnects")));
+	last = json_string_value(json_object_get(b, "last_event_at"));
+	if (last && iso8601_parse(last, &last_ms) == 0)
+		fprintf(out,
+			"# HELP hearth_ha_bridge_last_event_timestamp_seconds When the bridge last recorded a sensor event.\n"
+			"# TYPE hearth_ha_bridge_last_event_timestamp_seconds gauge\n"
+			"hearth_ha_bridge_last_event_timestamp_seconds{host=\"%s\"} %.3f\n",
+			host, (double)last_ms / 1000.0);
+	json_decref(b);
+}
+
 int h_metrics(struct ctx *c, struct response *r)
 {
 	char *buf = NULL;
@@ -168,6 +208,7 @@ int h_metrics(struct ctx *c, struct response *r)
 		fputs("# request metrics are off: the API runs without its shared counters\n", out);
 	system__write_jobs(c, out);
 	system__write_disk(c, out);
+	system__write_ha_bridge(c, out);
 	if (fclose(out) != 0 || !buf) {
 		free(buf);
 		return response_error(r, HERR_NOMEM, NULL);

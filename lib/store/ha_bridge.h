@@ -58,6 +58,10 @@ struct ha_bridge_health {
 enum herr store_ha_bridge_status_put(struct db *db, const char *host,
 				     const struct ha_bridge_health *h);
 
+/* A bridge whose row is older than this is not running (it writes its
+ * row at least every 30 s). */
+#define HA_BRIDGE_STALE_S 90
+
 /*
  * The most recently updated bridge row as the API shows it, a new
  * reference in *out: {host, state: "connected" | "disconnected" | "stale"

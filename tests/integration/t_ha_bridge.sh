@@ -177,6 +177,17 @@ is "$(q "SELECT COUNT(*) FROM event_logs WHERE rule_id = $RULE")" 4 "the rule fi
 api GET /api/v1/status
 expect_json '.home_assistant | [.state, (.events >= 1), (.last_event_at | type)] | map(tostring) | join(",")' \
 	"connected,true,string" "GET /status: connected, events and last_event_at"
+api GET /api/v1/metrics
+METRICS=$BODY
+metric() { sed -n "s/^$1{host=\"[^\"]*\"\(,state=\"${2-}\"\)\{0,1\}} \([0-9.]*\)$/\2/p" <<<"$METRICS"; }
+is "$(metric hearth_ha_bridge_state connected),$(metric hearth_ha_bridge_state stale)" 1,0 \
+	"GET /metrics: hearth_ha_bridge_state connected, not stale"
+is "$(metric hearth_ha_bridge_events_total)" "$(bridge_field events)" \
+	"... hearth_ha_bridge_events_total as /status counts them"
+is "$(metric hearth_ha_bridge_reconnects_total)" "$(bridge_field reconnects)" "... and the reconnects"
+LAST=$(metric hearth_ha_bridge_last_event_timestamp_seconds)
+check "... hearth_ha_bridge_last_event_timestamp_seconds within the last minute ($LAST)" \
+	awk -v t="${LAST:-0}" -v now="$(date +%s)" 'BEGIN { exit !(t > now - 60 && t <= now + 1) }'
 
 if grep -qF "$HA_TOKEN" "$BRIDGE_LOG"; then
 	not_ok "the token is never logged" "$(grep -cF "$HA_TOKEN" "$BRIDGE_LOG") lines"

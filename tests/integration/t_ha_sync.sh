@@ -42,12 +42,17 @@ PRE_HA=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM sensors WHERE source = 'ho
 sql "UPDATE sensors SET source = 'manual' WHERE id IN ($PRE_HA)"
 on_exit "sql \"UPDATE sensors SET source = 'home_assistant', ha_missing_since = NULL WHERE id IN ($PRE_HA)\""
 on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'; sql 'DELETE FROM ha_entities'; sql 'DELETE FROM ha_devices'"
-on_exit "sql \"DELETE FROM sensor_events WHERE sensor_id IN (SELECT id FROM sensors WHERE source = 'home_assistant')\"; sql \"DELETE FROM sensors WHERE source = 'home_assistant'\""
+forget_synced_sensors() {
+	sql "DELETE FROM sensor_events WHERE sensor_id IN (SELECT id FROM sensors WHERE source = 'home_assistant')"
+	sql "DELETE FROM sensors WHERE source = 'home_assistant'"
+}
+on_exit forget_synced_sensors
 # A room a person made with one of HA's area names, unlinked: adopted.
 sql "UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL"
 if [ "$(q "SELECT COUNT(*) FROM rooms WHERE name = 'Kitchen'")" = 0 ]; then
 	create_room Kitchen && KITCHEN=$ROOM_ID
-	on_exit "sql \"DELETE FROM rooms WHERE id = $KITCHEN\""
+	# The synced sensors in it go first (cleanups run last first).
+	on_exit "forget_synced_sensors; sql \"DELETE FROM rooms WHERE id = $KITCHEN\""
 else
 	KITCHEN=$(q "SELECT id FROM rooms WHERE name = 'Kitchen'")
 fi
@@ -76,6 +81,17 @@ is "$(q "SELECT JSON_VALUE(data, '$.floor_id') FROM ha_areas WHERE area_id = 'ki
 	"... whole (floor, aliases...)"
 is "$(q "SELECT COUNT(*) FROM audit_log WHERE id > $AUDIT0 AND path = '/api/v1/ha/sync/rooms' AND status = 200")" 1 \
 	"the sync is audited"
+
+# A sync takes no options: one it does not know is refused, not ignored.
+RUNS=$(q "SELECT COUNT(*) FROM ha_sync_runs")
+for route in /api/v1/ha/sync/rooms /api/v1/ha/sync/sensors /api/v1/entities/sync; do
+	api POST "$route" '{"dry_run": true}'
+	expect_status 422 "POST $route with an option it does not take: 422"
+	expect_loc '["body","dry_run"]' extra_forbidden "... at body.dry_run"
+done
+is "$(q "SELECT COUNT(*) FROM ha_sync_runs")" "$RUNS" "... and no sync ran"
+api POST /api/v1/ha/sync/rooms '{}'
+expect_status 200 "an empty object is no options: 200"
 
 # ---------------------------------------------------------------- again: nothing changes
 PRINT=$(rooms_print)
