@@ -22,7 +22,7 @@ set -euo pipefail
 
 # Which parts run after the throughput block: BENCH_PARTS="engine memory"
 # runs only those (default: all of them).
-PARTS=${BENCH_PARTS:-accounts tick engine delivery security cleanup memory}
+PARTS=${BENCH_PARTS:-accounts tick engine delivery ha security cleanup memory}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 MEMORY_REQUESTS=${BENCH_MEMORY_REQUESTS:-100000}
 ROOMS=100
@@ -279,6 +279,11 @@ EOF
 
 # Fan-out to an SSE subscriber, and webhook deliveries through the queue.
 ! part delivery || HEARTH_STACK_DIR=$STACK "$SRC/bench/delivery.sh"
+
+# ------------------------------------------------------------ Home Assistant
+
+# State changes through hearth-ha-bridge against direct posts, and a burst.
+! part ha || HEARTH_STACK_DIR=$STACK "$SRC/bench/ha_bridge.sh"
 
 # ------------------------------------------------------------ security events
 

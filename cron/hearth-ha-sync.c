@@ -2,8 +2,10 @@
  * hearth-ha-sync: cron starts it every 15 minutes.  When Home Assistant
  * is configured ([homeassistant] url and token) it syncs rooms from HA's
  * areas, then sensors from HA's entities, then keeps HA's device and
- * entity registries (lib/ha/sync.h), exactly as POST /api/v1/ha/sync/rooms,
- * /ha/sync/sensors and /entities/sync do, over one WebSocket connection.
+ * entity registries, then its automations, scripts, scenes, services and
+ * helpers (lib/ha/sync.h), exactly as POST /api/v1/ha/sync/rooms,
+ * /ha/sync/sensors, /entities/sync and /registry/sync do, over one
+ * WebSocket connection.
  * Not configured: it leaves quietly.  Each sync is a run claimed in the
  * database, so two hosts never sync at once; a run that finds another
  * running leaves that one to finish.  One log line per sync.
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
 		rv = run_one(db, &src, "sensors", ha_sync_sensors);
 	if (rv == EX_OK)
 		rv = run_one(db, &src, "entities", ha_sync_entities);
+	if (rv == EX_OK)
+		rv = run_one(db, &src, "registry", ha_sync_registry);
 	ha_source_ws_close(&src);
 out:
 	if (net)

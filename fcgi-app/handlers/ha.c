@@ -86,7 +86,11 @@ static int ha__sync(struct ctx *c, struct response *r, ha__sync_fn sync)
 	ha_source_ws_close(&src);
 	if (e != HERR_OK)
 		return ha__failed(r, e, why);
-	ctx_changed(c, run_id, CACHE_NS_ROOMS, CACHE_NS_SENSORS);
+	/* The registry is in no cached list; rooms and sensors are. */
+	if (sync == ha_sync_registry)
+		ctx_changed(c, run_id, NULL, NULL);
+	else
+		ctx_changed(c, run_id, CACHE_NS_ROOMS, CACHE_NS_SENSORS);
 	if ((e = store_ha_sync_get(c->app->db, run_id, &run)) != HERR_OK)
 		return response_error(r, e, "sync run");
 	return ctx_reply(r, 200, run);
@@ -105,6 +109,11 @@ int h_ha_sync_sensors(struct ctx *c, struct response *r)
 int h_ha_sync_entities(struct ctx *c, struct response *r)
 {
 	return ha__sync(c, r, ha_sync_entities);
+}
+
+int h_registry_sync(struct ctx *c, struct response *r)
+{
+	return ha__sync(c, r, ha_sync_registry);
 }
 
 /* ---------------------------------------------------------------- entities */

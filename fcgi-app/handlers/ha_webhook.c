@@ -213,17 +213,18 @@ static enum herr ha_webhook__apply(struct ctx *c, const json_t *change, json_t *
 	const char *id = json_string_value(json_object_get(change, "entity_id"));
 	const json_t *ns = json_object_get(change, "new_state");
 	const json_t *os = json_object_get(change, "old_state");
+	const struct ha_change hc = {id, json_string_value(json_object_get(os, "state")),
+				     json_string_value(json_object_get(ns, "state")),
+				     json_string_value(json_object_get(ns, "last_changed"))};
 	struct ha_bridge_change ch;
 	json_t *one, *runs;
 	enum herr e;
 
-	if (!ha_bridge_change_init(&ch, id, json_string_value(json_object_get(os, "state")),
-				   json_string_value(json_object_get(ns, "state")),
-				   json_string_value(json_object_get(ns, "last_changed"))))
+	if (!ha_bridge_change_init(&ch, c->app->engine, &hc))
 		return json_array_append_new(results, json_pack(
 			"{s:s, s:s, s:s}", "entity_id", id, "result", "ignored", "reason",
 			"not an entity id or a state Hearth keeps")) == 0 ? HERR_OK : HERR_NOMEM;
-	if ((e = ha_bridge_record(c->app->engine, c->app->db, &ch)) != HERR_OK)
+	if ((e = ha_bridge_record(c->app->db, &ch)) != HERR_OK)
 		goto out;
 	if (!ch.recorded) {
 		one = json_pack("{s:s, s:s, s:s}", "entity_id", id, "result",

@@ -332,6 +332,19 @@ int h_diag_config_check(struct ctx *c, struct response *r);
 /* ha_webhook.c: HA pushing its state changes (POST /webhooks/ha) */
 int h_webhooks_ha(struct ctx *c, struct response *r);
 int h_webhooks_ha_generate_secret(struct ctx *c, struct response *r);
+int h_registry_sync(struct ctx *c, struct response *r);
+/* ha_registry.c: HA's automations, scripts, scenes, services and helpers */
+int h_registry_automations_list(struct ctx *c, struct response *r);
+int h_registry_automations_get(struct ctx *c, struct response *r);
+int h_registry_automation_config(struct ctx *c, struct response *r);
+int h_registry_scripts_list(struct ctx *c, struct response *r);
+int h_registry_scenes_list(struct ctx *c, struct response *r);
+int h_registry_services_list(struct ctx *c, struct response *r);
+int h_registry_services_call(struct ctx *c, struct response *r);
+int h_registry_helpers_list(struct ctx *c, struct response *r);
+int h_registry_helpers_create(struct ctx *c, struct response *r);
+int h_registry_helpers_delete(struct ctx *c, struct response *r);
+int h_registry_summary(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);
 int h_recordings_create(struct ctx *c, struct response *r);

@@ -24,6 +24,7 @@
 #define BRIDGE_HEALTH_EVERY_MS 1000      /* at most one health write a second */
 #define BRIDGE_HEARTBEAT_MS 30000        /* and one at least this often */
 #define BRIDGE_SETTINGS_EVERY_MS 10000   /* settings looked at while connected */
+#define BRIDGE_BATCH_MAX 64              /* state changes in one transaction */
 #define BRIDGE_STATE_MAX 256             /* ha_entities.state's size, and a NUL */
 
 enum ha_bridge_action ha_bridge_decide(const char *sensor_type, const char *kept_state,
@@ -109,35 +110,7 @@ static void bridge__connected(struct ha_bridge *b, bool connected, const char *w
 
 /* ---------------------------------------------------------------- one state */
 
-bool ha_bridge_change_init(struct ha_bridge_change *ch, const char *entity_id,
-			   const char *old_state, const char *new_state,
-			   const char *last_changed)
-{
-	int64_t ms = 0;
-
-	memset(ch, 0, sizeof(*ch));
-	if (!entity_id || !ha_entity_id_valid(entity_id))
-		return false;
-	if (new_state && strlen(new_state) >= BRIDGE_STATE_MAX)
-		return false;   /* not a state any sensor type knows */
-	if (last_changed && iso8601_parse(last_changed, &ms) == 0 && ms > 0)
-		bridge__db_time(ms, ch->occurred_at);
-	else
-		ms = 0;
-	ch->entity_id = entity_id;
-	ch->old_state = old_state;
-	ch->new_state = new_state;
-	ch->new_ms = ms;
-	return true;
-}
-
-void ha_bridge_change_clear(struct ha_bridge_change *ch)
-{
-	json_decref(ch->res.status);
-	ch->res.status = NULL;
-}
-
-enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridge_change *t)
+enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 {
 	char kept[BRIDGE_STATE_MAX];
 	struct ha_link link;
@@ -182,9 +155,10 @@ enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridg
 			.event_type = t->ev.event_type,
 			.value = value,
 			.attributes = attributes,
-			.occurred_at = t->occurred_at[0] ? t->occurred_at : NULL,
+			.occurred_at = t->occurred_at,
 		};
-		rc = sensor_event_record(engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX, &t->res);
+		rc = sensor_event_record(t->engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX,
+					 &t->res);
 		json_decref(value);
 		json_decref(attributes);
 		if (rc == HERR_CONFLICT)
@@ -195,6 +169,12 @@ enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridg
 			return rc;
 	}
 	return store_ha_state_put(db, t->entity_id, t->new_state, t->new_ms);
+}
+
+void ha_bridge_change_clear(struct ha_bridge_change *ch)
+{
+	json_decref(ch->res.status);
+	ch->res.status = NULL;
 }
 
 json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t, int64_t at_ms)
@@ -225,69 +205,134 @@ out:
 	return data;
 }
 
-struct bridge__tx {
-	struct engine *engine;
-	struct ha_bridge_change *ch;
+/* event.created on the events stream, as POST /sensors/{id}/events
+ * publishes it.  Best effort. */
+static void bridge__publish(struct ha_bridge *b, const struct ha_bridge_change *t, int64_t at_ms)
+{
+	json_t *data = ha_bridge_event_message(b->db, t, at_ms);
+
+	if (data) {
+		publish_message(b->cfg, "events", "event.created", data);
+		json_decref(data);
+	}
+}
+
+bool ha_bridge_change_init(struct ha_bridge_change *t, struct engine *engine,
+			   const struct ha_change *c)
+{
+	int64_t ms = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!c->entity_id || !ha_entity_id_valid(c->entity_id))
+		return false;
+	if (c->new_state && strlen(c->new_state) >= BRIDGE_STATE_MAX)
+		return false;   /* not a state any sensor type knows */
+	if (c->last_changed && iso8601_parse(c->last_changed, &ms) == 0 && ms > 0)
+		bridge__db_time(ms, t->occurred_buf);
+	else
+		ms = 0;
+	t->engine = engine;
+	t->entity_id = c->entity_id;
+	t->old_state = c->old_state;
+	t->new_state = c->new_state;
+	t->new_ms = ms;
+	t->occurred_at = ms ? t->occurred_buf : NULL;
+	return true;
+}
+
+struct bridge__batch {
+	struct ha_bridge_change *tx;
+	size_t n;
 };
 
-static enum herr bridge__tx(struct db *db, void *arg)
+/* Every change of the batch in one transaction, in the order they came: a
+ * later change of the same entity reads the state the earlier one kept. */
+static enum herr bridge__batch_tx(struct db *db, void *arg)
 {
-	struct bridge__tx *t = arg;
+	struct bridge__batch *bt = arg;
+	enum herr rc;
 
-	return ha_bridge_record(t->engine, db, t->ch);
+	for (size_t i = 0; i < bt->n; i++)
+		if (bt->tx[i].entity_id && (rc = ha_bridge_record(db, &bt->tx[i])) != HERR_OK)
+			return rc;
+	return HERR_OK;
+}
+
+/* After the commit: the events stream, and the runs the events started. */
+static void bridge__recorded(struct ha_bridge *b, const struct ha_bridge_change *t)
+{
+	b->health.events++;
+	b->health.last_event_ms = bridge__now_ms(CLOCK_REALTIME);
+	b->health_dirty = true;
+	bridge__publish(b, t, t->new_ms ? t->new_ms : b->health.last_event_ms);
+	for (size_t i = 0; i < t->res.n_runs && b->engine; i++) {
+		enum herr e = engine_run(b->engine, t->run_ids[i]);
+
+		if (e != HERR_OK)
+			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up",
+			    t->run_ids[i], herr_str(e));
+	}
+}
+
+enum herr ha_bridge_apply_many(struct ha_bridge *b, const struct ha_change *changes, size_t n,
+			       size_t *recorded)
+{
+	struct bridge__batch bt = {calloc(n ? n : 1, sizeof(*bt.tx)), n};
+	enum herr rc;
+
+	*recorded = 0;
+	if (!bt.tx)
+		return HERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!ha_bridge_change_init(&bt.tx[i], b->engine, &changes[i]))
+			bt.tx[i].entity_id = NULL;
+	rc = db_tx(b->db, bridge__batch_tx, &bt);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == HERR_OK && bt.tx[i].recorded) {
+			bridge__recorded(b, &bt.tx[i]);
+			++*recorded;
+		}
+		json_decref(bt.tx[i].res.status);
+	}
+	free(bt.tx);
+	return rc;
 }
 
 enum herr ha_bridge_apply(struct ha_bridge *b, const char *entity_id, const char *old_state,
 			  const char *new_state, const char *last_changed, bool *recorded)
 {
-	struct ha_bridge_change ch;
-	struct bridge__tx t = {b->engine, &ch};
-	json_t *msg;
-	enum herr rc;
+	const struct ha_change c = {entity_id, old_state, new_state, last_changed};
+	size_t n = 0;
+	enum herr rc = ha_bridge_apply_many(b, &c, 1, &n);
 
-	*recorded = false;
-	if (!ha_bridge_change_init(&ch, entity_id, old_state, new_state, last_changed))
-		return HERR_OK;
-	rc = db_tx(b->db, bridge__tx, &t);
-	if (rc != HERR_OK || !ch.recorded)
-		goto out;
-	*recorded = true;
-	b->health.events++;
-	b->health.last_event_ms = bridge__now_ms(CLOCK_REALTIME);
-	b->health_dirty = true;
-	msg = ha_bridge_event_message(b->db, &ch, ch.new_ms ? ch.new_ms : b->health.last_event_ms);
-	if (msg) {
-		publish_message(b->cfg, "events", "event.created", msg);
-		json_decref(msg);
-	}
-	for (size_t i = 0; i < ch.res.n_runs && b->engine; i++) {
-		enum herr e = engine_run(b->engine, ch.run_ids[i]);
-
-		if (e != HERR_OK)
-			LOG(LOG_ERR, "run %" PRId64 ": %s; the scheduler will pick it up",
-			    ch.run_ids[i], herr_str(e));
-	}
-out:
-	ha_bridge_change_clear(&ch);
+	*recorded = n == 1;
 	return rc;
 }
 
 /* ---------------------------------------------------------------- the loop */
 
-/* A state object of HA ({entity_id, state, last_changed, ...}; NULL for
- * a removed entity's new_state) applied, old the one it left (NULL when
- * not known).  -1 on a database error. */
-static int bridge__state(struct ha_bridge *b, const char *entity_id, const json_t *old,
-			 const json_t *st)
+/* The change a state object of HA makes ({entity_id, state, last_changed,
+ * ...}; NULL for a removed entity's new_state), old the one it left (NULL
+ * when not known); borrowed from the objects. */
+static struct ha_change bridge__change(const char *entity_id, const json_t *old, const json_t *st)
 {
-	bool recorded;
+	return (struct ha_change){entity_id, json_string_value(json_object_get(old, "state")),
+				  json_string_value(json_object_get(st, "state")),
+				  json_string_value(json_object_get(st, "last_changed"))};
+}
+
+/* Apply n changes in one transaction: -1 on a database error (logged). */
+static int bridge__apply(struct ha_bridge *b, const struct ha_change *changes, size_t n)
+{
+	size_t recorded;
 	enum herr rc;
 
-	rc = ha_bridge_apply(b, entity_id, json_string_value(json_object_get(old, "state")),
-			     json_string_value(json_object_get(st, "state")),
-			     json_string_value(json_object_get(st, "last_changed")), &recorded);
-	if (rc != HERR_OK) {
-		LOG(LOG_ERR, "home assistant: %s: %s", entity_id ? entity_id : "?", herr_str(rc));
+	if (n == 0)
+		return 0;
+	if ((rc = ha_bridge_apply_many(b, changes, n, &recorded)) != HERR_OK) {
+		LOG(LOG_ERR, "home assistant: %zu state change%s from %s on: %s", n,
+		    n == 1 ? "" : "s", changes[0].entity_id ? changes[0].entity_id : "?",
+		    herr_str(rc));
 		return -1;
 	}
 	return 0;
@@ -332,54 +377,72 @@ static bool bridge__settings_moved(struct ha_bridge *b)
 }
 
 /* Catch up with get_states, then follow the events until the connection
- * or the database fails or *stop.  why says how it ended. */
+ * or the database fails or *stop.  why says how it ended.  Changes are
+ * applied in batches of what has arrived (up to BRIDGE_BATCH_MAX), each
+ * one transaction: a burst of changes costs a commit per batch, not per
+ * change. */
 static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, size_t whylen)
 {
-	json_t *states = NULL, *st, *event = NULL;
-	size_t i;
-	int r;
+	struct ha_change batch[BRIDGE_BATCH_MAX];
+	json_t *states = NULL, *held = json_array(), *event;
+	size_t i, n = 0;
+	int r = 0;
 
-	if (ha_ws_subscribe(ws, "state_changed", why, whylen) < 0)
-		return;
+	if (!held || ha_ws_subscribe(ws, "state_changed", why, whylen) < 0)
+		goto out;
 	/* After the subscription: a change between the two is seen twice,
 	 * and the second sight makes nothing. */
 	if (ha_ws_command(ws, "get_states", NULL, &states, why, whylen) != HERR_OK)
-		return;
-	json_array_foreach(states, i, st) {
-		if (bridge__state(b, json_string_value(json_object_get(st, "entity_id")), NULL,
-				  st) < 0) {
-			snprintf(why, whylen, "the database failed; catching up after a reconnect");
-			json_decref(states);
-			return;
+		goto out;
+	for (i = 0; i < json_array_size(states) && r == 0; i += n) {
+		for (n = 0; n < BRIDGE_BATCH_MAX && i + n < json_array_size(states); n++) {
+			const json_t *st = json_array_get(states, i + n);
+
+			batch[n] = bridge__change(json_string_value(json_object_get(st, "entity_id")),
+						  NULL, st);
 		}
+		r = bridge__apply(b, batch, n);
 	}
-	json_decref(states);
+	if (r < 0)
+		goto db_failed;
 	bridge__health(b);
 	while (!*b->stop) {
-		r = ha_ws_next_event(ws, 1000, &event, why, whylen);
-		if (r < 0)
-			return;
-		if (r == 1) {
-			json_t *data = json_object_get(event, "data");
+		/* Wait for one change, then take what else has arrived. */
+		for (n = 0, r = 1; n < BRIDGE_BATCH_MAX && r == 1; ) {
+			r = ha_ws_next_event(ws, n ? 0 : 1000, &event, why, whylen);
+			if (r == 1) {
+				const json_t *data = json_object_get(event, "data");
 
-			r = bridge__state(b, json_string_value(json_object_get(data, "entity_id")),
-					  json_object_get(data, "old_state"),
-					  json_object_get(data, "new_state"));
-			json_decref(event);
-			event = NULL;
-			if (r < 0) {
-				snprintf(why, whylen,
-					 "the database failed; catching up after a reconnect");
-				return;
+				/* held keeps the event, and so the strings, alive. */
+				if (json_array_append_new(held, event) != 0) {
+					snprintf(why, whylen, "out of memory");
+					r = -1;
+					break;
+				}
+				batch[n++] = bridge__change(
+					json_string_value(json_object_get(data, "entity_id")),
+					json_object_get(data, "old_state"),
+					json_object_get(data, "new_state"));
 			}
 		}
+		if (bridge__apply(b, batch, n) < 0)
+			goto db_failed;
+		json_array_clear(held);
+		if (r < 0)
+			goto out;   /* the connection ended; what came before it is applied */
 		bridge__health(b);
 		if (bridge__settings_moved(b)) {
 			snprintf(why, whylen, "the connection's settings changed; reconnecting");
-			return;
+			goto out;
 		}
 	}
 	snprintf(why, whylen, "stopped");
+	goto out;
+db_failed:
+	snprintf(why, whylen, "the database failed; catching up after a reconnect");
+out:
+	json_decref(states);
+	json_decref(held);
 }
 
 void ha_bridge_run(struct ha_bridge *b)

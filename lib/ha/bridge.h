@@ -59,60 +59,6 @@ enum ha_bridge_action ha_bridge_decide(const char *sensor_type, const char *kept
 				       int64_t kept_ms, const char *new_state, int64_t new_ms,
 				       struct ha_event *ev);
 
-/* Runs one recorded change may start, at most. */
-#define HA_BRIDGE_RUNS_MAX 64
-
-/*
- * One state change of HA to record, and what recording it did.  Shared by
- * the bridge and POST /api/v1/webhooks/ha (HA pushing its changes), so a
- * change made either way is recorded the same, once.
- */
-struct ha_bridge_change {
-	/* in: borrowed, set by ha_bridge_change_init */
-	const char *entity_id, *old_state, *new_state;
-	int64_t new_ms;                 /* last_changed; 0 = not known */
-	char occurred_at[64];           /* new_ms as a database time; "" = now */
-	/* out, set by ha_bridge_record */
-	bool linked;                    /* a sensor is linked to the entity */
-	int64_t sensor_id;
-	enum ha_bridge_action action;
-	bool recorded;                  /* a sensor event was recorded */
-	struct ha_event ev;
-	struct sensor_event_result res; /* res.status: a reference (ha_bridge_change_clear) */
-	int64_t run_ids[HA_BRIDGE_RUNS_MAX];
-};
-
-/*
- * Set ch up for entity_id, old_state (NULL = not known), new_state (NULL =
- * the entity is gone) and last_changed (ISO time or NULL), all borrowed
- * and outliving ch.  False when there is nothing to record: entity_id is
- * not one, or new_state is longer than any state kept.
- */
-bool ha_bridge_change_init(struct ha_bridge_change *ch, const char *entity_id,
-			   const char *old_state, const char *new_state,
-			   const char *last_changed);
-
-/*
- * Record ch in the caller's transaction (db.h: the API's request, or the
- * bridge's own db_tx): the state kept and, when ha_bridge_decide says so
- * and the sensor is enabled, its sensor event with the runs of its rules
- * (started after the commit by the caller: ch->res.n_runs ids in
- * ch->run_ids).  May run again after a deadlock (it starts afresh).
- * engine borrowed, NULL: no rules.  A database error as it came.
- */
-enum herr ha_bridge_record(struct engine *engine, struct db *db, struct ha_bridge_change *ch);
-
-/*
- * The events stream's event.created for a recorded change, as POST
- * /sensors/{id}/events publishes it; at_ms: when it happened.  A new
- * reference, NULL when it cannot be built (the sensor cannot be read).
- */
-json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *ch,
-				int64_t at_ms);
-
-/* Release what ha_bridge_record left in ch. */
-void ha_bridge_change_clear(struct ha_bridge_change *ch);
-
 /* The bridge, for one process. */
 struct ha_bridge {
 	struct db *db;                      /* borrowed */
@@ -136,6 +82,78 @@ struct ha_bridge {
 /* Set b up (nothing connected); host: this machine's name. */
 void ha_bridge_init(struct ha_bridge *b, struct db *db, struct engine *engine,
 		    const struct hearth_config *cfg, volatile sig_atomic_t *stop);
+
+/* A state change of an HA entity; every string borrowed, any may be NULL
+ * but entity_id. */
+struct ha_change {
+	const char *entity_id;
+	const char *old_state;      /* what it left, when known */
+	const char *new_state;      /* NULL: the entity was removed */
+	const char *last_changed;   /* HA's ISO time of new_state */
+};
+
+/* Runs one recorded change may start, at most. */
+#define HA_BRIDGE_RUNS_MAX 64
+
+/*
+ * One state change being recorded, and what recording it did.  Shared by
+ * the bridge and POST /api/v1/webhooks/ha (HA pushing its changes), so a
+ * change that arrives either way is recorded the same, once.
+ */
+struct ha_bridge_change {
+	/* in, set by ha_bridge_change_init; borrowed */
+	struct engine *engine;          /* NULL: no rules */
+	const char *entity_id, *old_state, *new_state;
+	int64_t new_ms;                 /* last_changed; 0 = not known */
+	const char *occurred_at;        /* occurred_buf, or NULL when not known */
+	char occurred_buf[64];
+	/* out, set by ha_bridge_record */
+	bool linked;                    /* a sensor is linked to the entity */
+	int64_t sensor_id;
+	enum ha_bridge_action action;
+	bool recorded;                  /* a sensor event was recorded */
+	struct sensor_event_result res; /* res.status: a reference (ha_bridge_change_clear) */
+	struct ha_event ev;
+	int64_t run_ids[HA_BRIDGE_RUNS_MAX];
+};
+
+/*
+ * Set t up for change c (its strings borrowed, outliving t) and engine
+ * (borrowed; NULL: no rules).  False when there is nothing to record: an
+ * id that is no entity's, a state longer than any kept.
+ */
+bool ha_bridge_change_init(struct ha_bridge_change *t, struct engine *engine,
+			   const struct ha_change *c);
+
+/*
+ * Record t in the caller's transaction (db.h: the API's request, or the
+ * bridge's own db_tx): the state kept and, when ha_bridge_decide says so
+ * and the sensor is enabled, its sensor event with the runs of its rules
+ * (started after the commit by the caller: t->res.n_runs ids in
+ * t->run_ids).  May run again after a deadlock (it starts afresh).  A
+ * database error as it came.
+ */
+enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t);
+
+/*
+ * The events stream's event.created for a recorded change, as POST
+ * /sensors/{id}/events publishes it; at_ms: when it happened.  A new
+ * reference, NULL when it cannot be built (the sensor cannot be read).
+ */
+json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t,
+				int64_t at_ms);
+
+/* Release what ha_bridge_record left in t. */
+void ha_bridge_change_clear(struct ha_bridge_change *t);
+
+/*
+ * Changes treated in one transaction, in order (a later change of the
+ * same entity reads the state an earlier one kept): *recorded tells how
+ * many sensor events were recorded.  After the commit, as below for each.
+ * A database error rolls back the whole batch.
+ */
+enum herr ha_bridge_apply_many(struct ha_bridge *b, const struct ha_change *changes, size_t n,
+			       size_t *recorded);
 
 /*
  * One state of HA (entity_id, new_state, last_changed: ISO time or NULL;

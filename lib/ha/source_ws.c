@@ -45,10 +45,21 @@ static enum herr source__states(void *arg, json_t **out, char *why, size_t whyle
 	return source__list(arg, "get_states", out, why, whylen);
 }
 
+static enum herr source__command(void *arg, const char *type, const json_t *extra,
+				 json_t **out, char *why, size_t whylen)
+{
+	struct ha_source_ws *s = arg;
+
+	*out = NULL;
+	if (!s->ws && !(s->ws = ha_ws_connect(s->cfg, why, whylen)))
+		return HERR_UNAVAILABLE;
+	return ha_ws_command(s->ws, type, extra, out, why, whylen);
+}
+
 void ha_source_ws_init(struct ha_source_ws *s, const struct hearth_config *cfg)
 {
 	*s = (struct ha_source_ws){{s, source__areas, source__entities, source__devices,
-				    source__states}, cfg, NULL};
+				    source__states, source__command}, cfg, NULL};
 }
 
 void ha_source_ws_close(struct ha_source_ws *s)

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "db.h"
+#include "ha/registry.h"
 #include "ha/sync.h"
 #include "log.h"
 #include "store/ha.h"
+#include "store/ha_registry.h"
 
 struct sync__claim {
 	const char *kind, *trigger;
@@ -82,7 +84,7 @@ static enum herr sync__not_saved(struct db *db, int64_t run_id, const char *what
  * struct sync__job.
  */
 struct sync__job {
-	const char *kind;       /* "rooms", "sensors", "entities" */
+	const char *kind;       /* "rooms", "sensors", "entities", "registry" */
 	enum herr (*read)(struct sync__job *j, const struct ha_source *src, char *why,
 			  size_t whylen);
 	enum herr (*tx)(struct db *db, void *job);
@@ -470,4 +472,110 @@ enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const cha
 		.refused = ""}};
 
 	return sync__entities_run(db, src, trigger, &s, run_id, counts, why, whylen);
+}
+
+/* ---------------------------------------------------------------- registry */
+
+struct sync__registry {
+	struct sync__job job;
+	json_t *states, *services, *helpers;   /* HA's answers; helpers {domain: list} */
+	json_t *items;                          /* what they make (ha/registry.h) */
+};
+
+/* Whether why is HA's unknown_command to type: the integration is not
+ * loaded, so it has no storage collection. */
+static bool sync__unknown_command(const char *type, const char *why)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "refused %s: unknown_command", type);
+	return strstr(why, want) != NULL;
+}
+
+static enum herr sync__registry_read(struct sync__job *j, const struct ha_source *src, char *why,
+				     size_t whylen)
+{
+	struct sync__registry *s = (struct sync__registry *)j;
+	enum herr rc;
+
+	if (!(s->helpers = json_object()))
+		return HERR_NOMEM;
+	if ((rc = src->states(src->arg, &s->states, why, whylen)) != HERR_OK ||
+	    (rc = src->command(src->arg, "get_services", NULL, &s->services, why, whylen)) != HERR_OK)
+		goto fail;
+	for (size_t i = 0; ha_helper_domains[i]; i++) {
+		char type[64];
+		json_t *list = NULL;
+
+		snprintf(type, sizeof(type), "%s/list", ha_helper_domains[i]);
+		rc = src->command(src->arg, type, NULL, &list, why, whylen);
+		if (rc == HERR_INVALID && sync__unknown_command(type, why)) {
+			why[0] = '\0';
+			continue;
+		}
+		if (rc != HERR_OK)
+			goto fail;
+		if (json_object_set_new(s->helpers, ha_helper_domains[i], list)) {
+			rc = HERR_NOMEM;
+			goto fail;
+		}
+	}
+	if (!(s->items = ha_registry_items(s->states, s->services, s->helpers, why, whylen))) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", why);
+		sync__why(why, whylen, "%s; nothing changed", reason);
+		return HERR_INVALID;
+	}
+	return HERR_OK;
+fail:
+	if (!why[0])
+		sync__why(why, whylen, "Home Assistant's registry could not be read");
+	return rc;
+}
+
+static enum herr sync__registry_tx(struct db *db, void *arg)
+{
+	struct sync__registry *s = arg;
+	struct ha_reg_row *rows = NULL;
+	struct ha_reg_step *steps = NULL;
+	size_t nr = 0;
+	enum herr rc;
+	int n = 0;
+
+	memset(&s->job.counts, 0, sizeof(s->job.counts));
+	s->job.untrusted = false;
+	if ((rc = store_ha_registry_load(db, &rows, &nr)) != HERR_OK)
+		goto out;
+	if (!(steps = calloc(json_array_size(s->items) + nr + 1, sizeof(*steps)))) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((n = ha_plan_registry(s->items, rows, nr, steps, &s->job.counts)) < 0) {
+		s->job.untrusted = true;
+		rc = HERR_INVALID;
+		n = 0;
+		goto out;
+	}
+	rc = store_ha_registry_apply(db, steps, (size_t)n);
+out:
+	ha_reg_steps_free(steps, (size_t)n);
+	free(steps);
+	store_ha_registry_free(rows, nr);
+	return rc;
+}
+
+enum herr ha_sync_registry(struct db *db, const struct ha_source *src, const char *trigger,
+			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen)
+{
+	struct sync__registry s = {.job = {
+		.kind = "registry", .read = sync__registry_read, .tx = sync__registry_tx,
+		.refused = "Home Assistant's states name one entity twice; nothing changed"}};
+	enum herr rc = sync__run(db, src, trigger, &s.job, run_id, counts, why, whylen);
+
+	json_decref(s.states);
+	json_decref(s.services);
+	json_decref(s.helpers);
+	json_decref(s.items);
+	return rc;
 }

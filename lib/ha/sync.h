@@ -32,6 +32,12 @@ struct ha_source {
 	enum herr (*entities)(void *arg, json_t **out, char *why, size_t whylen);
 	enum herr (*devices)(void *arg, json_t **out, char *why, size_t whylen);
 	enum herr (*states)(void *arg, json_t **out, char *why, size_t whylen);
+	/* Any other command (get_services, input_boolean/list ...): its
+	 * result as a new reference, or an error as the others; extra
+	 * (borrowed, may be NULL) are the command's members.  HA's refusal
+	 * is HERR_INVALID with why "code: message". */
+	enum herr (*command)(void *arg, const char *type, const json_t *extra, json_t **out,
+			     char *why, size_t whylen);
 };
 
 /* How long a run may take before another host may take it over. */
@@ -64,6 +70,17 @@ enum herr ha_sync_sensors(struct db *db, const struct ha_source *src, const char
  * Returns as ha_sync_rooms.
  */
 enum herr ha_sync_entities(struct db *db, const struct ha_source *src, const char *trigger,
+			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
+
+/*
+ * HA's automations, scripts, scenes, services and helpers (ha/registry.h),
+ * kept in ha_registry (GET /registry/...): from get_states, get_services
+ * and each helper domain's <domain>/list (a domain HA answers
+ * unknown_command has no storage collection: none of its helpers are
+ * stored ones).  What HA no longer has is marked missing.  Returns as
+ * ha_sync_rooms.
+ */
+enum herr ha_sync_registry(struct db *db, const struct ha_source *src, const char *trigger,
 			   int64_t *run_id, struct ha_counts *counts, char *why, size_t whylen);
 
 #endif

@@ -166,7 +166,7 @@ static enum herr ha__get_json(const struct hearth_config *cfg, const char *path,
 			      json_type want, size_t body_max, json_t **out,
 			      struct net_response *rs)
 {
-	char what[sizeof("GET /api/states/") + HA_ID_MAX];
+	char what[sizeof("GET /api/config/automation/config/") + HA_ID_MAX];
 	enum herr rv;
 
 	*out = NULL;
@@ -293,6 +293,29 @@ enum herr ha_check_config(const struct hearth_config *cfg, json_t **result,
 		return HERR_INVALID;
 	}
 	return ha__body_json(rs, JSON_OBJECT, what, result);
+}
+
+enum herr ha_get_automation_config(const struct hearth_config *cfg, const char *id,
+				   json_t **config, struct net_response *rs)
+{
+	static const char prefix[] = "/api/config/automation/config/";
+	char path[sizeof(prefix) + HA_ID_MAX];
+	size_t n = id ? strlen(id) : 0;
+	enum herr rv;
+
+	*config = NULL;
+	if (n == 0 || n > HA_ID_MAX ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != n ||
+	    strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "an automation's config id is letters, digits, _, - and .");
+		return HERR_INVALID;
+	}
+	snprintf(path, sizeof(path), "%s%s", prefix, id);
+	rv = ha__get_json(cfg, path, JSON_OBJECT, HA_ANSWER_MAX, config, rs);
+	if (rv == HERR_NOT_FOUND)
+		net_response_error(rs, "Home Assistant has no config for automation %s", id);
+	return rv;
 }
 
 enum herr ha_call_service(const struct hearth_config *cfg, const char *domain,

@@ -79,6 +79,14 @@ enum herr ha_get_error_log(const struct hearth_config *cfg, struct net_response 
 enum herr ha_check_config(const struct hearth_config *cfg, json_t **result,
 			  struct net_response *rs);
 
+/* GET /api/config/automation/config/<id>: the automation's config as
+ * HA's automation editor keeps it (id is its config id, attributes.id of
+ * its entity).  HERR_NOT_FOUND when HA has none by that id; HERR_INVALID
+ * without a request for an id that is not 1 to 255 letters, digits, '_',
+ * '-' or '.'. */
+enum herr ha_get_automation_config(const struct hearth_config *cfg, const char *id,
+				   json_t **config, struct net_response *rs);
+
 /*
  * Speak message on the configured media player through the configured TTS
  * service: tts.speak (entity_id = [homeassistant] tts_entity,

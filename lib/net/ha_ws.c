@@ -711,16 +711,14 @@ int ha_ws_next_event(struct ha_ws *ws, int timeout_ms, json_t **event, char *why
 		return -1;
 	}
 	if (!ha_ws__has_event(ws) && ha_ws_alive(ws)) {
-		if (timeout_ms > 0) {
-			char late[HA_WS_WHY_MAX];
+		char late[HA_WS_WHY_MAX];
 
-			(void)ha_ws__wait(ws, ha_ws__has_event, ha_ws__now_ms() + timeout_ms,
-					  "an event", late, sizeof(late));
-		} else {
-			lws_sul_schedule(ws->ctx, 0, &ws->wake, ha_ws__wake, 1);
-			lws_service(ws->ctx, 0);
-			lws_sul_cancel(&ws->wake);
-		}
+		/* At least a millisecond: a wake-up already due when
+		 * lws_service() starts is spent before it polls, which then
+		 * waits for the network alone. */
+		(void)ha_ws__wait(ws, ha_ws__has_event,
+				  ha_ws__now_ms() + (timeout_ms > 0 ? timeout_ms : 1), "an event",
+				  late, sizeof(late));
 	}
 	if (ha_ws__has_event(ws)) {
 		*event = json_incref(json_array_get(ws->events, 0));

@@ -68,7 +68,8 @@ long long ha_ws_subscribe(struct ha_ws *ws, const char *event_type, char *why, s
 /*
  * The next event of a subscription: 1 with *event a new reference to its
  * "event" object ({event_type, data, origin, time_fired, context}); 0 when
- * none arrived within timeout_ms (0 = only what has arrived already); -1
+ * none arrived within timeout_ms (0 = what has arrived already, or
+ * arrives within a millisecond); -1
  * when the connection is lost (why says how).
  */
 int ha_ws_next_event(struct ha_ws *ws, int timeout_ms, json_t **event, char *why,

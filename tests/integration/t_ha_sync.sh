@@ -41,7 +41,7 @@ BEFORE_IDS=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM rooms")
 PRE_HA=$(q "SELECT COALESCE(GROUP_CONCAT(id), 0) FROM sensors WHERE source = 'home_assistant'")
 sql "UPDATE sensors SET source = 'manual' WHERE id IN ($PRE_HA)"
 on_exit "sql \"UPDATE sensors SET source = 'home_assistant', ha_missing_since = NULL WHERE id IN ($PRE_HA)\""
-on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'; sql 'DELETE FROM ha_entities'; sql 'DELETE FROM ha_devices'"
+on_exit "sql \"DELETE FROM rooms WHERE ha_area_id IS NOT NULL AND id NOT IN ($BEFORE_IDS)\"; sql \"UPDATE rooms SET ha_area_id = NULL, ha_missing_since = NULL WHERE id IN ($BEFORE_IDS)\"; sql 'DELETE FROM ha_areas'; sql 'DELETE FROM ha_sync_runs'; sql 'DELETE FROM ha_entities'; sql 'DELETE FROM ha_devices'; sql 'DELETE FROM ha_registry'"
 forget_synced_sensors() {
 	sql "DELETE FROM sensor_events WHERE sensor_id IN (SELECT id FROM sensors WHERE source = 'home_assistant')"
 	sql "DELETE FROM sensors WHERE source = 'home_assistant'"
@@ -233,7 +233,7 @@ else
 	not_ok "hearth-ha-sync (cron): exit 0" "$(cat "$T/ha-sync.out")"
 fi
 is "$(q "SELECT GROUP_CONCAT(kind ORDER BY id) FROM ha_sync_runs WHERE trigger_source = 'cron' AND status = 'completed'")" \
-	"rooms,sensors,entities" "... a rooms, a sensors and an entities run, each completed"
+	"rooms,sensors,entities,registry" "... a rooms, a sensors, an entities and a registry run, each completed"
 is "$(q "SELECT name FROM rooms WHERE ha_area_id = 'garden'")" "Back garden $RUN_ID" "... the rename arrived"
 check "... one log line per sync" grep -q "rooms sync [0-9]*: 0 created, 1 updated" "$T/ha-sync.out"
 

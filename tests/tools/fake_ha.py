@@ -59,7 +59,10 @@ else 401 "401: Unauthorized"; GET /api/ too):
         with the subscription's id; unsubscribe_events {subscription};
         call_service {domain, service, service_data?, target?, return_response?} ->
         {context, response}; fire_event {event_type, event_data?};
-        automation/config {entity_id} -> {config}.
+        automation/config {entity_id} -> {config}; the helpers' storage
+        collections <domain>/list|create|update|delete (input_boolean,
+        input_number, input_text, input_select, input_datetime, input_button,
+        counter, timer: see the helpers block).
         Unknown commands: error unknown_command.
 
 Service calls behave as HA's integrations do, enough for the tests:
@@ -103,6 +106,10 @@ The test's side, on the same port, without a token:
                                         (merge true: are merged into them; left out:
                                         the old ones stay)
     POST /_test/event                   {event_type, data?} fire any event
+    POST /_test/burst                   {entity_id, states: ["on", "off"], count: n}
+                                        set the entity to the states in turn, n times,
+                                        as fast as state_changed can be queued (for
+                                        benchmarks: run without --state)
     POST /_test/registry                {kind: area|device|entity|floor, action:
                                         create|update|remove, item: {...}} change a
                                         registry (update: item with the id key and the
@@ -170,7 +177,7 @@ JPEG = base64.b64decode(
     "ICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/E"
     "ABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
 MUTABLE = ("states", "floors", "areas", "labels", "devices", "entities", "entities_extended",
-           "automations")
+           "automations", "helpers")
 ON_OFF_DOMAINS = ("light", "switch", "input_boolean", "automation", "media_player", "camera",
                   "climate", "script", "fan")
 
@@ -250,6 +257,7 @@ class House:
         self.states = {s["entity_id"]: s for s in data["states"]}
         self.history = {eid: [s] for eid, s in self.states.items()}
         diag_load(self)
+        self.helpers = helpers_from_states(self.states)  # storage collections (helpers block)
 
     def reset(self):
         self.load(self.fixture)
@@ -700,6 +708,262 @@ class House:
         return re.sub(r"\{\{(.*?)\}\}", lambda m: one(m.group(1)), template)
 
 
+
+# ==================================================================== helpers
+# Storage collections: HA's UI-made helpers (homeassistant/helpers/
+# collection.py, StorageCollectionWebsocket, and each helper integration's
+# STORAGE_FIELDS).  For every domain in HELPER_DOMAINS:
+#   <domain>/list                   the collection's items [{id, name, ...}]
+#   <domain>/create {name, ...}     a new item {id: slugify(name) made unique
+#                                   (_2, _3 ...), name, options with HA's
+#                                   defaults}; its entity <domain>.<id> gets a
+#                                   state and a registry entry
+#   <domain>/update {<domain>_id, name, ...}
+#   <domain>/delete {<domain>_id}   result null; the entity goes
+# Errors as HA sends them: invalid_format with voluptuous' humanized text
+# ("required key not provided @ data['name']", "extra keys not allowed @
+# data['x']", "Maximum (1.0) is not greater than minimum (5.0)" ...),
+# not_found "Unable to find <domain>_id <id>".  (HA itself, after a delete's
+# not_found, also sends a success result for the same id; this one does not.)
+# The collections start from the fixture's helper states marked editable.
+
+HELPER_DOMAINS = ("input_boolean", "input_number", "input_text", "input_select",
+                  "input_datetime", "input_button", "counter", "timer")
+
+
+def _is_bool(v):
+    return isinstance(v, bool)
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_str(v):
+    return isinstance(v, str)
+
+
+def _is_opt_int(v):
+    return v is None or _is_int(v)
+
+
+def _is_period(v):
+    return (_is_int(v) and v >= 0) or (isinstance(v, str) and
+                                       re.fullmatch(r"\d+:\d{1,2}(:\d{1,2})?", v) is not None)
+
+
+# field: (check, what voluptuous says it expected, default or None)
+HELPER_FIELDS = {
+    "input_boolean": {"initial": (_is_bool, "boolean", None)},
+    "input_button": {},
+    "input_number": {"min": (_is_num, "float", None), "max": (_is_num, "float", None),
+                     "initial": (_is_num, "float", None), "step": (_is_num, "float", 1),
+                     "mode": (lambda v: v in ("box", "slider"), "one of box, slider",
+                              "slider"),
+                     "unit_of_measurement": (_is_str, "str", None)},
+    "input_text": {"min": (_is_int, "int", 0), "max": (_is_int, "int", 100),
+                   "initial": (_is_str, "str", None), "pattern": (_is_str, "str", None),
+                   "mode": (lambda v: v in ("text", "password"), "one of text, password",
+                            "text"),
+                   "unit_of_measurement": (_is_str, "str", None)},
+    "input_select": {"options": (lambda v: isinstance(v, list) and all(map(_is_str, v)),
+                                 "list", None),
+                     "initial": (_is_str, "str", None)},
+    "input_datetime": {"has_date": (_is_bool, "boolean", False),
+                       "has_time": (_is_bool, "boolean", False),
+                       "initial": (_is_str, "str", None)},
+    "counter": {"initial": (_is_int, "int", 0), "minimum": (_is_opt_int, "int", None),
+                "maximum": (_is_opt_int, "int", None), "step": (_is_int, "int", 1),
+                "restore": (_is_bool, "boolean", True)},
+    "timer": {"duration": (_is_period, "a time period", "0:00:00"),
+              "restore": (_is_bool, "boolean", False)},
+}
+HELPER_REQUIRED = {"input_number": ("min", "max"), "input_select": ("options",)}
+
+
+def helper_slugify(text):
+    out = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return out or "unknown"
+
+
+def helpers_from_states(states):
+    """The storage collections the fixture's editable helper states stand for."""
+    out = {d: [] for d in HELPER_DOMAINS}
+    for eid, st in sorted(states.items()):
+        domain, obj = eid.split(".", 1)
+        a = st.get("attributes", {})
+        if domain not in out or not a.get("editable"):
+            continue
+        item = {"id": obj, "name": a.get("friendly_name", obj)}
+        if a.get("icon"):
+            item["icon"] = a["icon"]
+        for key in HELPER_FIELDS[domain]:
+            if key in a and a[key] is not None:
+                item[key] = a[key]
+        out[domain].append(item)
+    return out
+
+
+def helper_validate(domain, data):
+    """HA's STORAGE_FIELDS check: the item with defaults, or ValueError with
+    voluptuous' humanized message."""
+    fields = HELPER_FIELDS[domain]
+    item = {}
+    for key, value in data.items():
+        if key == "name":
+            if not isinstance(value, str) or not value:
+                raise ValueError("length of value must be at least 1 for dictionary value "
+                                 "@ data['name']" if isinstance(value, str) else
+                                 "expected str for dictionary value @ data['name']")
+        elif key == "icon":
+            if not isinstance(value, str) or ":" not in value:
+                raise ValueError("Icons should be specified in the form \"prefix:name\" for "
+                                 "dictionary value @ data['icon']")
+        elif key not in fields:
+            raise ValueError("extra keys not allowed @ data['%s']" % key)
+        elif not fields[key][0](value):
+            raise ValueError("expected %s for dictionary value @ data['%s']" %
+                             (fields[key][1], key))
+        item[key] = value
+    for key in ("name",) + HELPER_REQUIRED.get(domain, ()):
+        if key not in item:
+            raise ValueError("required key not provided @ data['%s']" % key)
+    for key, (_check, _what, default) in fields.items():
+        if key not in item and default is not None:
+            item[key] = default
+    if domain == "input_number":
+        item["min"], item["max"] = float(item["min"]), float(item["max"])
+        item["step"] = float(item["step"])
+        if item["max"] <= item["min"]:
+            raise ValueError("Maximum (%s) is not greater than minimum (%s)" %
+                             (item["max"], item["min"]))
+        if item.get("initial") is not None and not item["min"] <= item["initial"] <= item["max"]:
+            raise ValueError("Initial value %s not in range %s-%s" %
+                             (item["initial"], item["min"], item["max"]))
+    if domain == "input_text" and item["min"] > item["max"]:
+        raise ValueError("Max len (%s) is not greater than min len (%s)" %
+                         (item["max"], item["min"]))
+    if domain == "input_select":
+        if not item["options"]:
+            raise ValueError("length of value must be at least 1 for dictionary value "
+                             "@ data['options']")
+        if len(set(item["options"])) != len(item["options"]):
+            raise ValueError("Duplicate options are not allowed")
+        if "initial" in item and item["initial"] not in item["options"]:
+            raise ValueError("initial state %s is not part of the options: %s" %
+                             (item["initial"], ",".join(item["options"])))
+    if domain == "input_datetime" and not (item["has_date"] or item["has_time"]):
+        raise ValueError("Entity needs at least a date or a time")
+    if domain == "timer" and _is_int(item["duration"]):
+        d = item["duration"]
+        item["duration"] = "%d:%02d:%02d" % (d // 3600, d // 60 % 60, d % 60)
+    return item
+
+
+def helper_state(domain, item):
+    """The state and attributes HA's entity of a helper item shows."""
+    a = {"editable": True}
+    for key in HELPER_FIELDS[domain]:
+        if key in item:
+            a[key] = item[key]
+    a["friendly_name"] = item["name"]
+    if item.get("icon"):
+        a["icon"] = item["icon"]
+    if domain == "input_boolean":
+        return ("on" if item.get("initial") else "off"), a
+    if domain == "input_number":
+        return str(float(item.get("initial") if item.get("initial") is not None
+                         else item["min"])), a
+    if domain == "input_text":
+        return item.get("initial") or "", a
+    if domain == "input_select":
+        return item.get("initial") or item["options"][0], a
+    if domain == "counter":
+        return str(item["initial"]), a
+    if domain == "timer":
+        return "idle", a
+    return "unknown", a
+
+
+def helper_ws_command(house, conn, msg, ws_result, ws_error):
+    """<domain>/list|create|update|delete; False for any other command."""
+    kind = msg["type"]
+    domain, _, verb = kind.partition("/")
+    if domain not in HELPER_DOMAINS or verb not in ("list", "create", "update", "delete"):
+        return False
+    items = house.helpers.setdefault(domain, [])
+    mid = msg["id"]
+    if verb == "list":
+        ws_result(conn, mid, items)
+        return True
+    data = {k: v for k, v in msg.items() if k not in ("id", "type")}
+    key = domain + "_id"
+    if verb in ("update", "delete"):
+        if not isinstance(data.get(key), str):
+            ws_error(conn, mid, "invalid_format", "required key not provided @ data['%s']" % key)
+            return True
+        ident = data.pop(key)
+        idx = next((i for i, it in enumerate(items) if it["id"] == ident), None)
+        if idx is None:
+            ws_error(conn, mid, "not_found", "Unable to find %s %s" % (key, ident))
+            return True
+        eid = "%s.%s" % (domain, ident)
+        if verb == "delete":
+            items.pop(idx)
+            house.entities = [e for e in house.entities if e["entity_id"] != eid]
+            house.device_state(eid, None, None)
+            house.save()
+            ws_result(conn, mid, None)
+            return True
+        merged = {k: v for k, v in items[idx].items() if k != "id"}
+        merged.update(data)
+        try:
+            item = dict(id=ident, **helper_validate(domain, merged))
+        except ValueError as exc:
+            ws_error(conn, mid, "invalid_format", str(exc))
+            return True
+        items[idx] = item
+        state, attrs = helper_state(domain, item)
+        old = house.states.get(eid)
+        house.device_state(eid, old["state"] if old else state, attrs)
+        house.save()
+        ws_result(conn, mid, item)
+        return True
+    try:
+        item = helper_validate(domain, data)
+    except ValueError as exc:
+        ws_error(conn, mid, "invalid_format", str(exc))
+        return True
+    base = helper_slugify(item["name"])
+    ident, attempt = base, 1
+    taken = {it["id"] for it in items}
+    while ident in taken or "%s.%s" % (domain, ident) in house.states:
+        attempt += 1
+        ident = "%s_%d" % (base, attempt)
+    item = dict(id=ident, **item)
+    items.append(item)
+    eid = "%s.%s" % (domain, ident)
+    ts = time.time()
+    house.entities.append({
+        "area_id": None, "categories": {}, "config_entry_id": None,
+        "config_subentry_id": None, "created_at": ts, "device_id": None, "disabled_by": None,
+        "entity_category": None, "entity_id": eid, "has_entity_name": False,
+        "hidden_by": None, "icon": None, "id": new_ulid().lower()[:32], "labels": [],
+        "modified_at": ts, "name": None, "options": {}, "original_name": item["name"],
+        "platform": domain, "translation_key": None, "unique_id": ident})
+    state, attrs = helper_state(domain, item)
+    house.device_state(eid, state, attrs)
+    house.fire("entity_registry_updated", {"action": "create", "entity_id": eid})
+    house.save()
+    ws_result(conn, mid, item)
+    return True
+# ================================================================ end helpers
+
+
 class Conn:
     """One WebSocket connection: an outgoing queue keeps messages in order."""
 
@@ -862,6 +1126,10 @@ def make_app(house):
                 return jsonr({"ok": True, "state": new})
             elif what == "event":
                 house.fire(body["event_type"], body.get("data") or {})
+            elif what == "burst":
+                states = [str(x) for x in body.get("states") or ["on", "off"]]
+                for n in range(int(body.get("count", 1))):
+                    house.device_state(body["entity_id"], states[n % len(states)], None)
             elif what == "registry":
                 house.registry_change(body.get("kind"), body.get("action"),
                                       body.get("item") or {})
@@ -1087,6 +1355,8 @@ def make_app(house):
 
     def ws_command(conn, msg):
         mid, kind = msg["id"], msg["type"]
+        if helper_ws_command(house, conn, msg, ws_result, ws_error):
+            return None
         if kind == "ping":
             return conn.send({"id": mid, "type": "pong"})
         if kind == "supported_features":
