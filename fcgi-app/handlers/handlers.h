@@ -345,6 +345,40 @@ int h_registry_helpers_list(struct ctx *c, struct response *r);
 int h_registry_helpers_create(struct ctx *c, struct response *r);
 int h_registry_helpers_delete(struct ctx *c, struct response *r);
 int h_registry_summary(struct ctx *c, struct response *r);
+
+/* ha_control.c: the domains summary (from the database) and controlling
+ * entities through Home Assistant's services (admin only: roles.conf) */
+int h_entities_domains_summary(struct ctx *c, struct response *r);
+int h_entities_toggle(struct ctx *c, struct response *r);
+int h_entities_light(struct ctx *c, struct response *r);
+int h_entities_climate(struct ctx *c, struct response *r);
+
+/*
+ * Home Assistant control, shared by ha_control.c and scenes.c.  A failed
+ * read or call of HA as the reply: HA refusing or answering badly is 502,
+ * not answering in time 504, why (rs->error, never the token) its
+ * detail, after prefix ("" for none).  Returns the status.
+ */
+int ha_control_failed(struct response *r, enum herr e, const char *prefix, const char *why);
+
+/*
+ * Make the calls of plan (control.h's shape, borrowed) in order, stopping
+ * at the first that fails.  *changed (may be NULL): a new array of every
+ * state the calls changed, oldest first.  *done: how many succeeded.
+ * HERR_OK, or the failure with why (at least NET_ERROR_MAX + 128 bytes)
+ * naming the service.  A call that may have reached HA and failed is
+ * audited (after_rollback) with the status the handler replies on r
+ * (borrowed, read then).
+ */
+enum herr ha_control_run(struct ctx *c, struct response *r, const json_t *plan,
+			 json_t **changed, size_t *done, char *why, size_t whylen);
+
+/* scenes.c: Hearth's scenes (snapshots of HA entities' states) */
+int h_scenes_list(struct ctx *c, struct response *r);
+int h_scenes_create(struct ctx *c, struct response *r);
+int h_scenes_get(struct ctx *c, struct response *r);
+int h_scenes_delete(struct ctx *c, struct response *r);
+int h_scenes_activate(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);
 int h_recordings_create(struct ctx *c, struct response *r);

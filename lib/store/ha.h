@@ -77,6 +77,14 @@ enum herr store_ha_entities_list(struct db *db, const struct ha_entity_filter *f
 				 const struct page *pg, json_t *items, bool *has_more);
 enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out);
 
+/*
+ * Per domain, the synced entities HA still has (not missing), by the
+ * state last seen: appended to items (borrowed), by domain, as
+ * {domain, count, states: {on, off, unavailable, unknown, other}} (no
+ * state yet counts as unknown).  *total: every entity counted.
+ */
+enum herr store_ha_domains_summary(struct db *db, json_t *items, int64_t *total);
+
 /* ---- sync runs */
 
 /*
