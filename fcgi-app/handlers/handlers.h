@@ -329,6 +329,15 @@ int h_device_aliases_list(struct ctx *c, struct response *r);
 int h_device_aliases_put(struct ctx *c, struct response *r);
 int h_device_aliases_delete(struct ctx *c, struct response *r);
 int h_ha_sync_runs_get(struct ctx *c, struct response *r);
+/* ha_diag.c: HA's dashboards and diagnostics, read live */
+int h_dashboards_list(struct ctx *c, struct response *r);
+int h_dashboards_config(struct ctx *c, struct response *r);
+int h_diag_ha_health(struct ctx *c, struct response *r);
+int h_diag_error_log(struct ctx *c, struct response *r);
+int h_diag_config_check(struct ctx *c, struct response *r);
+/* ha_webhook.c: HA pushing its state changes (POST /webhooks/ha) */
+int h_webhooks_ha(struct ctx *c, struct response *r);
+int h_webhooks_ha_generate_secret(struct ctx *c, struct response *r);
 int h_registry_sync(struct ctx *c, struct response *r);
 /* ha_registry.c: HA's automations, scripts, scenes, services and helpers */
 int h_registry_automations_list(struct ctx *c, struct response *r);

@@ -445,6 +445,37 @@ enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out
 	return store_rows_take_one(st, ha__entity_row, out);
 }
 
+static const char sql_entity_states[] =
+	"SELECT entity_id, state, disabled FROM ha_entities WHERE missing_since IS NULL";
+
+enum herr store_ha_entity_states(struct db *db, json_t *out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int f;
+
+	if ((rc = db_query(db, &st, sql_entity_states, "")) != HERR_OK)
+		return rc;
+	while ((f = db_fetch(st)) == 1) {
+		const char *id = db_col_text(st, 0, NULL);
+		json_t *one = json_pack("{s:s?, s:b}", "state", db_col_text(st, 1, NULL),
+					"disabled", db_col_int64(st, 2) != 0);
+
+		if (!id) {
+			json_decref(one);
+			continue;
+		}
+		if (!one || json_object_set_new(out, id, one) != 0) {
+			rc = HERR_NOMEM;
+			break;
+		}
+	}
+	if (f < 0 && rc == HERR_OK)
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
+}
+
 static json_t *ha__domain_row(struct db_stmt *st)
 {
 	int64_t n = db_col_int64(st, 1), on = db_col_int64(st, 2), off = db_col_int64(st, 3);

@@ -88,6 +88,13 @@ enum herr store_ha_domains_summary(struct db *db, json_t *items, int64_t *total)
 /* ---- sync runs */
 
 /*
+ * The entities the last entities sync kept and not since missing, with
+ * the state kept of each: into out (a borrowed object) as
+ * {entity_id: {"state": text or null, "disabled": bool}}.
+ */
+enum herr store_ha_entity_states(struct db *db, json_t *out);
+
+/*
  * Claim a run of kind ("rooms", "sensors", "entities", "registry") from
  * trigger ("api", "cron", "cli") for lease_s seconds: *run_id.  A run of
  * the same kind still within its lease: HERR_CONFLICT.  One past its
