@@ -238,6 +238,19 @@ int h_persons_sightings(struct ctx *c, struct response *r);
 
 /* sensor_input.c: sensor events, sensor status, occupancy */
 int h_sensor_events_post(struct ctx *c, struct response *r);
+
+/* ---- devices (device.c) */
+
+/*
+ * Whether the caller may report for sensor_id: a key bound to sensors
+ * (store/key_bindings.h) only for its own; anyone else, yes.  what names
+ * the sensor in the 403's detail ("sensor", "camera").  0, or -1 with the
+ * 403 (or a database error) set on r.
+ */
+int ctx_bound_check(struct ctx *c, struct response *r, int64_t sensor_id, const char *what);
+
+int h_device_recamera(struct ctx *c, struct response *r);
+int h_device_reterminal(struct ctx *c, struct response *r);
 int h_sensor_status(struct ctx *c, struct response *r);
 int h_occupancy(struct ctx *c, struct response *r);
 

@@ -119,7 +119,7 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (ctx_path_id(c, r, "id", &id) != 0 || ctx_bound_check(c, r, id, "sensor") != 0)
 		return r->status;
 	e = store_sensors_get(c->app->db, id, false, &sensor);
 	if (e != HERR_OK) {
