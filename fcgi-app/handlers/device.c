@@ -104,7 +104,7 @@ static int device__target(struct ctx *c, struct response *r, const char *type,
 	enum herr e;
 
 	if (*id > 0)
-		return ctx_bound_check(c, r, *id, type);
+		return ctx_bound_check(c, r, *id, strcmp(type, "camera") == 0 ? "camera" : "sensor");
 	if (device__may_be_bound(c)) {
 		e = store_key_bindings_of_type(c->app->db, c->who->key_id, type, ids, 2, &n, &bound);
 		if (e != HERR_OK && e != HERR_NOT_FOUND) {
