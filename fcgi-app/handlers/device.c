@@ -441,6 +441,22 @@ static enum herr device__camera_event(struct ctx *c, const struct camera *cam,
 	return e;
 }
 
+/* The camera's event on the events stream, as a posted event is. */
+static void device__publish(struct ctx *c, int64_t camera_id, const char *event_type,
+			    const struct snapshot_result *snap,
+			    const struct sensor_event_result *res, json_t *runs)
+{
+	json_t *sensor = NULL;
+	json_t *ev = json_pack("{s:s, s:{s:s, s:I}}", "event_type", event_type, "attributes",
+			       "source", "recamera", "snapshot_id", (json_int_t)snap->id);
+
+	if (ev && store_sensors_get(c->app->db, camera_id, false, &sensor) == HERR_OK)
+		ctx_publish_sensor_event(c, sensor, ev, res->event_id, res->status, res->applied,
+					 runs);
+	json_decref(sensor);
+	json_decref(ev);
+}
+
 int h_device_recamera(struct ctx *c, struct response *r)
 {
 	const struct hearth_config *cfg = c->app->cfg;
@@ -527,6 +543,7 @@ int h_device_recamera(struct ctx *c, struct response *r)
 	}
 	kept = false;
 	ctx_changed(c, cam.id, NULL, NULL);
+	device__publish(c, cam.id, event_type, &snap, &res, runs);
 	/* The image is served as the snapshot it now is, by its number. */
 	snprintf(url, sizeof(url), "/api/v1/snapshots/%" PRId64 "/image", snap.id);
 	status = ctx_reply(r, 201, json_pack("{s:I, s:I, s:I, s:I, s:s, s:i, s:i, s:I, s:s, s:O}",
@@ -652,7 +669,7 @@ out:
 int h_device_reterminal(struct ctx *c, struct response *r)
 {
 	json_t *body = ctx_body(c), *errs = json_array(), *runs = json_array();
-	json_t *sensor = NULL, *attributes = NULL, *reply = NULL;
+	json_t *sensor = NULL, *attributes = NULL, *reply = NULL, *published = NULL;
 	struct sensor_event_result res = {0};
 	int64_t ids[APP_AFTER_MAX], sensor_id = 0;
 	const char *event_type, *type;
@@ -725,6 +742,10 @@ int h_device_reterminal(struct ctx *c, struct response *r)
 		goto out;
 	}
 	ctx_changed(c, sensor_id, NULL, NULL);
+	published = json_pack("{s:s, s:O}", "event_type", event_type, "attributes", attributes);
+	if (published)
+		ctx_publish_sensor_event(c, sensor, published, res.event_id, res.status,
+					 res.applied, runs);
 	status = ctx_reply(r, 201, reply);
 	reply = NULL;
 out:
@@ -733,6 +754,7 @@ out:
 	json_decref(runs);
 	json_decref(sensor);
 	json_decref(attributes);
+	json_decref(published);
 	json_decref(reply);
 	json_decref(res.status);
 	return status;

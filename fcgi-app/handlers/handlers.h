@@ -239,6 +239,18 @@ int h_persons_sightings(struct ctx *c, struct response *r);
 /* sensor_input.c: sensor events, sensor status, occupancy */
 int h_sensor_events_post(struct ctx *c, struct response *r);
 
+/*
+ * Queue event.created for the events stream once the request commits:
+ * what a dashboard needs to show the event without asking.  sensor is the
+ * sensor's JSON, body the event as posted ({event_type, value?,
+ * attributes?, occurred_at?}), status_obj the sensor's status after it;
+ * all borrowed, runs too.  Best effort: a message that cannot be built is
+ * left out, the event stands.
+ */
+void ctx_publish_sensor_event(struct ctx *c, const json_t *sensor, const json_t *body,
+			      int64_t event_id, const json_t *status_obj, bool applied,
+			      json_t *runs);
+
 /* ---- devices (device.c) */
 
 /*
