@@ -16,6 +16,7 @@
 #include "net/ha.h"
 #include "net/ha_ws.h"
 #include "net/http.h"
+#include "settings.h"
 
 #define HA_WHY_MAX 512
 
@@ -59,9 +60,12 @@ int cmd_ha_check(struct ctl *c, const struct command *cmd, int argc, char **argv
 		return command_usage(cmd);
 	if ((rv = ctl_open(c)) != EX_OK)
 		return rv;
+	/* HA's connection may be set through the API, over the file's. */
+	(void)settings_apply(c->db, &c->cfg);
 	if (!ha_configured(&c->cfg)) {
 		fprintf(stderr, "hearthctl: ha check: Home Assistant is not configured "
-			"([homeassistant] url and token in %s)\n", config_path(c->config_arg));
+			"([homeassistant] url and token in %s, or ha_url and ha_token in the "
+			"settings)\n", config_path(c->config_arg));
 		return CONFIG_EXIT_BAD;
 	}
 	if (net_init_config(&c->cfg) != 0) {

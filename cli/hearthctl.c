@@ -289,27 +289,25 @@ void ctl_print_table(const json_t *items, const char *const *cols, size_t ncols)
 
 /* ---------------------------------------------------------------- commands */
 
+static void ctl__applied(const char *name, void *arg)
+{
+	(void)arg;
+	printf("applied %s\n", name);
+}
+
 static int cmd_migrate(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	int applied = 0, version = 0, rv;
-	size_t last;
 	enum herr rc;
 
 	if (argc > 1)
 		return command_usage(cmd);
 	if ((rv = ctl_open(c)) != EX_OK)
 		return rv;
-	if ((rc = store_migrate(c->db, &applied)) != HERR_OK)
+	if ((rc = store_migrate(c->db, ctl__applied, NULL, &applied)) != HERR_OK)
 		return ctl_fail(c, "migrate", rc);
 	if ((rc = store_schema_version(c->db, &version)) != HERR_OK)
 		return ctl_fail(c, "migrate", rc);
-
-	/* What ran are the last `applied` migrations up to the final version. */
-	for (last = 0; last < hearth_migrations_count &&
-	     hearth_migrations[last].version <= version; last++)
-		;
-	for (size_t i = last - ((size_t)applied <= last ? (size_t)applied : last); i < last; i++)
-		printf("applied %s\n", hearth_migrations[i].name);
 	if (applied == 0)
 		printf("schema is up to date\n");
 	printf("schema version %d\n", version);

@@ -28,6 +28,9 @@ struct request {
 	const char *user_agent;
 	const char *remote_addr;
 	const char *request_id;     /* X-Request-Id from nginx, for logs */
+	const char *accept;         /* Accept */
+	const char *mcp_session;    /* Mcp-Session-Id (POST /mcp) */
+	const char *mcp_protocol;   /* MCP-Protocol-Version (POST /mcp) */
 	const char *body;           /* may be NULL when body_len == 0 */
 	size_t body_len;
 	bool body_too_large;        /* Content-Length beyond api.max_body_bytes */

@@ -412,6 +412,9 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.user_agent = FCGX_GetParam("HTTP_USER_AGENT", env);
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
 	req.request_id = FCGX_GetParam("HTTP_X_REQUEST_ID", env);
+	req.accept = FCGX_GetParam("HTTP_ACCEPT", env);
+	req.mcp_session = FCGX_GetParam("HTTP_MCP_SESSION_ID", env);
+	req.mcp_protocol = FCGX_GetParam("HTTP_MCP_PROTOCOL_VERSION", env);
 	req.credential_repeated = worker__credential_repeated(env, &req);
 
 	if (worker__content_length(FCGX_GetParam("CONTENT_LENGTH", env), &clen) < 0) {

@@ -11,10 +11,24 @@
  *   telegram_chat_id, telegram_chat_id_emergency, _warning, _info, _reminder
  *                             [telegram] chat_id...
  *   ha_tts_entity, ha_media_player   [homeassistant] tts_entity, media_player
+ *   ha_url, ha_token, ha_verify_tls  [homeassistant] url, token, verify_tls
  *
- * File-only, on purpose: an admin session (a stolen cookie, a leaked key)
- * must not be able to point Hearth at another database, read or write
- * files elsewhere, or reach the box's own services.
+ * Home Assistant's connection is settable so a household can connect its
+ * HA from the dashboard, under a rule that keeps the token where it was
+ * meant to go: the token is written, never read back (GET shows only
+ * {"set": true|false}; it is never logged either), and a change that
+ * would send it somewhere else -- another ha_url, or ha_verify_tls turned
+ * off, which lets whoever is on the path read it -- is refused unless the
+ * same request carries ha_token (settings_check_ha).  An admin session (a
+ * stolen cookie, a leaked key) can thus point Hearth at its own HA only
+ * with its own token, never walk off with the household's.  ha_url also
+ * goes through the outbound URL policy when it is set (config_check, via
+ * settings_overlay), as the file's does at start.  What hearth.conf says
+ * stays the default: a key set to null goes back to it.
+ *
+ * File-only, on purpose: an admin session must not be able to point
+ * Hearth at another database, read or write files elsewhere, or reach the
+ * box's own services.
  *
  *   [api] *            sockets, workers, limits, roles file, static root:
  *                      how the process starts (a restart applies them)
@@ -29,8 +43,9 @@
  *                      would open the way to MariaDB, memcached and nginx
  *                      internals on the box (allow_cidrs overrides the
  *                      loopback rule); timeouts are tied to lease_seconds
- *   [homeassistant] url, token, verify_tls; [telegram] bot_token, api_base
- *                      secrets, and where a token is sent
+ *   [homeassistant] timeout_seconds   tied to the delivery lease
+ *   [telegram] bot_token, api_base
+ *                      a secret, and where it is sent
  *   [stream] publish_url    nchan's publisher, an internal endpoint
  *   [delivery] *       backoff and lease are tied to each other and to the
  *                      timeouts; a job's attempts are fixed when it is queued
@@ -61,6 +76,7 @@ enum settings_kind {
 	SK_BOOL,      /* bool */
 	SK_LOGLEVEL,  /* int syslog level, written as its name */
 	SK_TIMEZONE,  /* char[CONFIG_STR], checked against the zoneinfo */
+	SK_SECRET,    /* char[CONFIG_STR], written, never shown: {"set": bool} */
 };
 
 struct settings_key {
@@ -93,6 +109,9 @@ static const struct settings_key settings_keys[] = {
 	 OFF(telegram_chat_id_reminder)},
 	{"ha_tts_entity", "homeassistant", "tts_entity", SK_STRING, OFF(ha_tts_entity)},
 	{"ha_media_player", "homeassistant", "media_player", SK_STRING, OFF(ha_media_player)},
+	{"ha_url", "homeassistant", "url", SK_STRING, OFF(ha_url)},
+	{"ha_token", "homeassistant", "token", SK_SECRET, OFF(ha_token)},
+	{"ha_verify_tls", "homeassistant", "verify_tls", SK_BOOL, OFF(ha_verify_tls)},
 };
 
 #define SETTINGS_NKEYS (sizeof(settings_keys) / sizeof(settings_keys[0]))
@@ -152,6 +171,7 @@ static int settings__text(const struct settings_key *k, const json_t *v, char *o
 	case SK_STRING:
 	case SK_LOGLEVEL:
 	case SK_TIMEZONE:
+	case SK_SECRET:
 		if (!json_is_string(v) || json_string_length(v) >= outsz ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return -1;
@@ -231,6 +251,36 @@ size_t settings_check_patch(const json_t *patch, json_t *errs)
 	}
 	explicit_bzero(&scratch, sizeof(scratch));
 	return json_array_size(errs) - before;
+}
+
+int settings_check_ha(const struct hearth_config *file, const struct hearth_config *before,
+		      const struct hearth_config *after, const json_t *patch,
+		      const char **bad_key, char *why, size_t whylen)
+{
+	const json_t *token = json_object_get(patch, "ha_token");
+
+	*bad_key = NULL;
+	/* A token of the request's own, none to send at all, or back to
+	 * hearth.conf's connection as its owner set it. */
+	if ((json_is_string(token) && json_string_length(token) > 0) || !after->ha_token[0])
+		return 0;
+	if (strcmp(after->ha_url, file->ha_url) == 0 &&
+	    strcmp(after->ha_token, file->ha_token) == 0 &&
+	    after->ha_verify_tls == file->ha_verify_tls)
+		return 0;
+	if (strcmp(before->ha_url, after->ha_url) != 0) {
+		*bad_key = "ha_url";
+		snprintf(why, whylen, "changing ha_url needs ha_token in the same request: the "
+			 "token is never sent to an address it was not given for");
+		return -1;
+	}
+	if (before->ha_verify_tls && !after->ha_verify_tls) {
+		*bad_key = "ha_verify_tls";
+		snprintf(why, whylen, "turning ha_verify_tls off needs ha_token in the same "
+			 "request: without TLS verification the token can be read on the way");
+		return -1;
+	}
+	return 0;
 }
 
 json_t *settings_merge(const json_t *values, const json_t *patch)
@@ -314,6 +364,9 @@ json_t *settings_document(const struct hearth_config *cfg)
 			break;
 		case SK_LOGLEVEL:
 			v = json_string(log_level_name(*(const int *)(const void *)base));
+			break;
+		case SK_SECRET:
+			v = json_pack("{s:b}", "set", *base != '\0');
 			break;
 		}
 		if (json_object_set_new(doc, k->name, v) != 0) {

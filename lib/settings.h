@@ -72,7 +72,20 @@ json_t *settings_merge(const json_t *values, const json_t *patch);
 int settings_overlay(const struct hearth_config *file, const json_t *values, bool strict,
 		     struct hearth_config *out, const char **bad_key, char *err, size_t errlen);
 
-/* Every settable key with its value in cfg: a new object, NULL on no memory. */
+/*
+ * Where Home Assistant's token goes (settings.c explains the rule): the
+ * file's configuration, the effective one before and after patch (all
+ * borrowed).  -1 when the patch would send the token already set to
+ * another ha_url, or turn ha_verify_tls off, without carrying ha_token
+ * (going back to the file's url, token and verify_tls together is fine):
+ * *bad_key names the key at fault and why says so.  0 when it may.
+ */
+int settings_check_ha(const struct hearth_config *file, const struct hearth_config *before,
+		      const struct hearth_config *after, const json_t *patch,
+		      const char **bad_key, char *why, size_t whylen);
+
+/* Every settable key with its value in cfg (a secret as {"set": bool}, never
+ * its value): a new object, NULL on no memory. */
 json_t *settings_document(const struct hearth_config *cfg);
 
 /*

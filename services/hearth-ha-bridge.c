@@ -5,8 +5,10 @@
  * change of an entity linked to a Hearth sensor is recorded as the API
  * records a sensor's event, rules and the events stream included.
  *
- * Without [homeassistant] url it says so once and reads the configuration
- * again every minute until one is set.  SIGTERM and SIGINT end it after
+ * Without [homeassistant] url (in hearth.conf, or ha_url in the settings
+ * the API changes) it says so once and reads the configuration again every
+ * minute until one is set.  A change of HA's connection in the settings
+ * while it runs makes it reconnect with the new one.  SIGTERM and SIGINT end it after
  * the event in hand; its health row then says disconnected.
  *
  *   hearth-ha-bridge [-c CONFIG] [--verbose]
@@ -56,28 +58,41 @@ static void usage(FILE *out)
 		config_path(NULL));
 }
 
-/* Load the configuration until it names a Home Assistant (or a signal):
- * 0, or -1 when it cannot be read. */
+/* Load the configuration file: 0, or -1 when it cannot be read. */
 static int bridge_config(const char *path, struct hearth_config *cfg)
 {
 	char err[512];
+
+	if (config_load(path, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hearth-ha-bridge: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The file's configuration with the settings over it, in live, until it
+ * names a Home Assistant (or a signal): 0, or -1 when the file cannot be
+ * read.  The file is read again each time: it may be where HA is set. */
+static int bridge_wait_for_ha(const char *path, struct hearth_config *cfg,
+			      struct settings_live *live, struct db *db)
+{
 	bool said = false;
 
 	for (;;) {
-		if (config_load(path, cfg, err, sizeof(err)) != 0) {
-			fprintf(stderr, "hearth-ha-bridge: %s\n", err);
-			return -1;
-		}
-		if (*cfg->ha_url || bridge_stop)
+		settings_live_init(live, cfg);
+		(void)settings_live_refresh(live, db, NULL);
+		if (*live->cfg.ha_url || bridge_stop)
 			return 0;
 		if (!said)
-			LOG(LOG_NOTICE, "home assistant is not configured ([homeassistant] url);"
-			    " reading %s again every %d s", path, BRIDGE_CONFIG_POLL_S);
+			LOG(LOG_NOTICE, "home assistant is not configured ([homeassistant] url, or "
+			    "ha_url in the settings); looking again every %d s", BRIDGE_CONFIG_POLL_S);
 		said = true;
 		for (int i = 0; i < BRIDGE_CONFIG_POLL_S && !bridge_stop; i++)
 			sleep(1);
 		if (bridge_stop)
 			return 0;
+		if (bridge_config(path, cfg) != 0)
+			return -1;
 	}
 }
 
@@ -132,24 +147,27 @@ int main(int argc, char **argv)
 
 	if (bridge_config(config_path(config_arg), &cfg) != 0)
 		return CONFIG_EXIT_BAD;
-	if (bridge_stop)
-		goto out;
-	log_set_level(verbose && cfg.log_level < LOG_INFO ? LOG_INFO : cfg.log_level);
-	if (engine_set_timezone(cfg.engine_timezone) != 0) {
-		fprintf(stderr, "hearth-ha-bridge: engine.timezone: unknown time zone '%s'\n",
-			cfg.engine_timezone);
-		rv = CONFIG_EXIT_BAD;
-		goto out;
-	}
 	o = db_options_from_config(&cfg);
 	if (!(db = db_new(&o))) {
 		LOG(LOG_ERR, "out of memory");
 		rv = EX_OSERR;
 		goto out;
 	}
-	/* The settings changed through the API, over the file's. */
-	settings_live_init(&live, &cfg);
-	(void)settings_live_refresh(&live, db, NULL);
+	/* The settings changed through the API, over the file's: HA's
+	 * connection may be set there. */
+	if (bridge_wait_for_ha(config_path(config_arg), &cfg, &live, db) != 0) {
+		rv = CONFIG_EXIT_BAD;
+		goto out;
+	}
+	if (bridge_stop)
+		goto out;
+	log_set_level(verbose && live.cfg.log_level < LOG_INFO ? LOG_INFO : live.cfg.log_level);
+	if (engine_set_timezone(live.cfg.engine_timezone) != 0) {
+		fprintf(stderr, "hearth-ha-bridge: engine.timezone: unknown time zone '%s'\n",
+			cfg.engine_timezone);
+		rv = CONFIG_EXIT_BAD;
+		goto out;
+	}
 	engine_init(&e, db, &live.cfg);
 	if (net_init_config(&live.cfg) != 0) {
 		LOG(LOG_ERR, "libcurl did not start");
@@ -162,6 +180,7 @@ int main(int argc, char **argv)
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
 	ha_bridge_init(&bridge, db, &e, &live.cfg, &bridge_stop);
+	bridge.settings = &live;
 	ha_bridge_run(&bridge);
 	LOG(LOG_NOTICE, "stopped");
 out:

@@ -339,6 +339,12 @@ int h_ha_sync_entities(struct ctx *c, struct response *r);
 int h_entities_list(struct ctx *c, struct response *r);
 int h_entities_get(struct ctx *c, struct response *r);
 
+/* mcp.c: tools for assistants, as REST and over MCP's Streamable HTTP */
+int h_mcp_tools_list(struct ctx *c, struct response *r);
+int h_mcp_tools_call(struct ctx *c, struct response *r);
+int h_mcp_post(struct ctx *c, struct response *r);
+int h_mcp_delete(struct ctx *c, struct response *r);
+
 /* ha_devices.c: HA's areas and devices as synced; device aliases by MAC */
 int h_areas_list(struct ctx *c, struct response *r);
 int h_areas_get(struct ctx *c, struct response *r);
@@ -348,6 +354,15 @@ int h_device_aliases_list(struct ctx *c, struct response *r);
 int h_device_aliases_put(struct ctx *c, struct response *r);
 int h_device_aliases_delete(struct ctx *c, struct response *r);
 int h_ha_sync_runs_get(struct ctx *c, struct response *r);
+/* ha_diag.c: HA's dashboards and diagnostics, read live */
+int h_dashboards_list(struct ctx *c, struct response *r);
+int h_dashboards_config(struct ctx *c, struct response *r);
+int h_diag_ha_health(struct ctx *c, struct response *r);
+int h_diag_error_log(struct ctx *c, struct response *r);
+int h_diag_config_check(struct ctx *c, struct response *r);
+/* ha_webhook.c: HA pushing its state changes (POST /webhooks/ha) */
+int h_webhooks_ha(struct ctx *c, struct response *r);
+int h_webhooks_ha_generate_secret(struct ctx *c, struct response *r);
 int h_registry_sync(struct ctx *c, struct response *r);
 /* ha_registry.c: HA's automations, scripts, scenes, services and helpers */
 int h_registry_automations_list(struct ctx *c, struct response *r);
@@ -361,6 +376,40 @@ int h_registry_helpers_list(struct ctx *c, struct response *r);
 int h_registry_helpers_create(struct ctx *c, struct response *r);
 int h_registry_helpers_delete(struct ctx *c, struct response *r);
 int h_registry_summary(struct ctx *c, struct response *r);
+
+/* ha_control.c: the domains summary (from the database) and controlling
+ * entities through Home Assistant's services (admin only: roles.conf) */
+int h_entities_domains_summary(struct ctx *c, struct response *r);
+int h_entities_toggle(struct ctx *c, struct response *r);
+int h_entities_light(struct ctx *c, struct response *r);
+int h_entities_climate(struct ctx *c, struct response *r);
+
+/*
+ * Home Assistant control, shared by ha_control.c and scenes.c.  A failed
+ * read or call of HA as the reply: HA refusing or answering badly is 502,
+ * not answering in time 504, why (rs->error, never the token) its
+ * detail, after prefix ("" for none).  Returns the status.
+ */
+int ha_control_failed(struct response *r, enum herr e, const char *prefix, const char *why);
+
+/*
+ * Make the calls of plan (control.h's shape, borrowed) in order, stopping
+ * at the first that fails.  *changed (may be NULL): a new array of every
+ * state the calls changed, oldest first.  *done: how many succeeded.
+ * HERR_OK, or the failure with why (at least NET_ERROR_MAX + 128 bytes)
+ * naming the service.  A call that may have reached HA and failed is
+ * audited (after_rollback) with the status the handler replies on r
+ * (borrowed, read then).
+ */
+enum herr ha_control_run(struct ctx *c, struct response *r, const json_t *plan,
+			 json_t **changed, size_t *done, char *why, size_t whylen);
+
+/* scenes.c: Hearth's scenes (snapshots of HA entities' states) */
+int h_scenes_list(struct ctx *c, struct response *r);
+int h_scenes_create(struct ctx *c, struct response *r);
+int h_scenes_get(struct ctx *c, struct response *r);
+int h_scenes_delete(struct ctx *c, struct response *r);
+int h_scenes_activate(struct ctx *c, struct response *r);
 /* recordings.c: registered recordings, their files, the archive's new count */
 int h_recordings_list(struct ctx *c, struct response *r);
 int h_recordings_create(struct ctx *c, struct response *r);

@@ -4,12 +4,14 @@
  * by every worker on its next request (settings.h, live.c).
  *
  * Settable here: timezone, log_level, outbound_allow_private,
- * outbound_deny_cidrs, the Telegram chat ids and the Home Assistant
- * speaker entities.  Everything else is file-only because it decides how
+ * outbound_deny_cidrs, the Telegram chat ids, the Home Assistant speaker
+ * entities and HA's connection (ha_url, ha_token, ha_verify_tls: the token
+ * is never shown, and goes to a new address only with a new token; see
+ * lib/settings.c).  Everything else is file-only because it decides how
  * the processes start or what they reach: [api], [database], [cache],
  * [security] secret_key, [auth] (session lifetimes, the setup code
  * file), [media] and [logs] paths, lock files, the
- * publisher URL, tokens and the URLs they are sent to, and the parts of
+ * publisher URL, Telegram's token and its URL, and the parts of
  * the outbound policy that widen it (allow_loopback, allow_cidrs: the
  * box's own MariaDB and memcached listen on loopback).  lib/settings.c
  * has the full list with the reason for each.
@@ -20,6 +22,7 @@
  * current even before the worker's next refresh.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "config.h"
@@ -50,6 +53,7 @@ int h_settings_get(struct ctx *c, struct response *r)
 	}
 	(void)settings_overlay(settings__file(c), values, false, &eff, NULL, err, sizeof(err));
 	status = ctx_reply(r, 200, settings_document(&eff));
+	explicit_bzero(&eff, sizeof(eff));
 out:
 	json_decref(values);
 	return status;
@@ -57,7 +61,7 @@ out:
 
 int h_settings_patch(struct ctx *c, struct response *r)
 {
-	static struct hearth_config eff;
+	static struct hearth_config eff, before;
 	json_t *body = ctx_body(c), *errs = json_array(), *values = NULL, *merged = NULL;
 	const char *bad_key = NULL;
 	int64_t version;
@@ -84,6 +88,17 @@ int h_settings_patch(struct ctx *c, struct response *r)
 	 * e.g. allow_private off while Home Assistant is on the LAN. */
 	if (settings_overlay(settings__file(c), merged, true, &eff, &bad_key, err,
 			     sizeof(err)) != 0) {
+		/* The outbound policy refusing HA's address is ha_url's fault. */
+		if (!bad_key && strstr(err, "homeassistant.url"))
+			bad_key = "ha_url";
+		verr_add(errs, at_body, bad_key, "value_error", "%s", err);
+		status = ctx_invalid(r, errs);
+		errs = NULL;
+		goto out;
+	}
+	/* The token goes nowhere new without the one it is for. */
+	(void)settings_overlay(settings__file(c), values, false, &before, NULL, err, sizeof(err));
+	if (settings_check_ha(settings__file(c), &before, &eff, body, &bad_key, err, sizeof(err)) != 0) {
 		verr_add(errs, at_body, bad_key, "value_error", "%s", err);
 		status = ctx_invalid(r, errs);
 		errs = NULL;
@@ -99,6 +114,9 @@ int h_settings_patch(struct ctx *c, struct response *r)
 	c->stale[0] = SETTINGS_CACHE_NS;
 	status = ctx_reply(r, 200, settings_document(&eff));
 out:
+	/* The token is not left behind in these statics. */
+	explicit_bzero(&eff, sizeof(eff));
+	explicit_bzero(&before, sizeof(before));
 	json_decref(body);
 	json_decref(errs);
 	json_decref(values);

@@ -18,11 +18,12 @@
 #include "net/backoff.h"
 #include "net/ha_ws.h"
 #include "net/publish.h"
+#include "settings.h"
 #include "store/store.h"
 
 #define BRIDGE_HEALTH_EVERY_MS 1000      /* at most one health write a second */
 #define BRIDGE_HEARTBEAT_MS 30000        /* and one at least this often */
-#define BRIDGE_RUNS_MAX 64
+#define BRIDGE_SETTINGS_EVERY_MS 10000   /* settings looked at while connected */
 #define BRIDGE_BATCH_MAX 64              /* state changes in one transaction */
 #define BRIDGE_STATE_MAX 256             /* ha_entities.state's size, and a NUL */
 
@@ -109,39 +110,27 @@ static void bridge__connected(struct ha_bridge *b, bool connected, const char *w
 
 /* ---------------------------------------------------------------- one state */
 
-struct bridge__tx {
-	struct engine *engine_ptr;
-	const char *entity_id, *old_state, *new_state;
-	int64_t new_ms;
-	const char *occurred_at;    /* occurred_buf, or NULL when not known */
-	char occurred_buf[64];
-	/* out */
-	int64_t sensor_id;
-	bool recorded;
-	struct sensor_event_result res;
-	struct ha_event ev;
-	int64_t run_ids[BRIDGE_RUNS_MAX];
-};
-
-static enum herr bridge__tx(struct db *db, void *arg)
+enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 {
-	struct bridge__tx *t = arg;
 	char kept[BRIDGE_STATE_MAX];
 	struct ha_link link;
 	bool known;
 	int64_t kept_ms;
 	json_t *value = NULL, *attributes = NULL;
-	enum ha_bridge_action act;
 	enum herr rc;
 
 	t->recorded = false;
-	json_decref(t->res.status);
+	t->linked = false;
+	t->sensor_id = 0;
+	t->action = HA_BRIDGE_NOTHING;
+	ha_bridge_change_clear(t);
 	memset(&t->res, 0, sizeof(t->res));
 	rc = store_ha_link_get(db, t->entity_id, &link);
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK;   /* not linked: nothing kept, nothing made */
 	if (rc != HERR_OK)
 		return rc;
+	t->linked = true;
 	t->sensor_id = link.sensor_id;
 	if ((rc = store_ha_state_get(db, t->entity_id, &known, kept, sizeof(kept), &kept_ms)) !=
 	    HERR_OK)
@@ -150,11 +139,11 @@ static enum herr bridge__tx(struct db *db, void *arg)
 		snprintf(kept, sizeof(kept), "%s", t->old_state);
 		known = true;
 	}
-	act = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
-			       t->new_ms, &t->ev);
-	if (act == HA_BRIDGE_NOTHING)
+	t->action = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
+				     t->new_ms, &t->ev);
+	if (t->action == HA_BRIDGE_NOTHING)
 		return HERR_OK;
-	if (act == HA_BRIDGE_EVENT && link.enabled) {
+	if (t->action == HA_BRIDGE_EVENT && link.enabled) {
 		if (t->ev.has_value && !(value = json_real(t->ev.value)))
 			return HERR_NOMEM;
 		if (!(attributes = json_pack("{s:s}", "ha_entity_id", t->entity_id))) {
@@ -168,7 +157,7 @@ static enum herr bridge__tx(struct db *db, void *arg)
 			.attributes = attributes,
 			.occurred_at = t->occurred_at,
 		};
-		rc = sensor_event_record(t->engine_ptr, db, &se, t->run_ids, BRIDGE_RUNS_MAX,
+		rc = sensor_event_record(t->engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX,
 					 &t->res);
 		json_decref(value);
 		json_decref(attributes);
@@ -182,14 +171,18 @@ static enum herr bridge__tx(struct db *db, void *arg)
 	return store_ha_state_put(db, t->entity_id, t->new_state, t->new_ms);
 }
 
-/* event.created on the events stream, as POST /sensors/{id}/events
- * publishes it.  Best effort. */
-static void bridge__publish(struct ha_bridge *b, const struct bridge__tx *t, int64_t at_ms)
+void ha_bridge_change_clear(struct ha_bridge_change *ch)
 {
-	json_t *sensor = NULL, *runs = json_array(), *data;
+	json_decref(ch->res.status);
+	ch->res.status = NULL;
+}
+
+json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t, int64_t at_ms)
+{
+	json_t *sensor = NULL, *runs = json_array(), *data = NULL;
 	char at[ISO8601_LEN];
 
-	if (!runs || store_sensors_get(b->db, t->sensor_id, false, &sensor) != HERR_OK)
+	if (!runs || store_sensors_get(db, t->sensor_id, false, &sensor) != HERR_OK)
 		goto out;
 	for (size_t i = 0; i < t->res.n_runs; i++)
 		json_array_append_new(runs, json_integer(t->run_ids[i]));
@@ -206,18 +199,26 @@ static void bridge__publish(struct ha_bridge *b, const struct bridge__tx *t, int
 			 "occurred_at", at,
 			 "state", json_object_get(t->res.status, "state"),
 			 "applied", t->res.applied, "execution_ids", runs);
+out:
+	json_decref(sensor);
+	json_decref(runs);
+	return data;
+}
+
+/* event.created on the events stream, as POST /sensors/{id}/events
+ * publishes it.  Best effort. */
+static void bridge__publish(struct ha_bridge *b, const struct ha_bridge_change *t, int64_t at_ms)
+{
+	json_t *data = ha_bridge_event_message(b->db, t, at_ms);
+
 	if (data) {
 		publish_message(b->cfg, "events", "event.created", data);
 		json_decref(data);
 	}
-out:
-	json_decref(sensor);
-	json_decref(runs);
 }
 
-/* t for change c: false when there is nothing to treat (an id that is no
- * entity's, a state longer than any kept). */
-static bool bridge__prepare(struct ha_bridge *b, struct bridge__tx *t, const struct ha_change *c)
+bool ha_bridge_change_init(struct ha_bridge_change *t, struct engine *engine,
+			   const struct ha_change *c)
 {
 	int64_t ms = 0;
 
@@ -230,7 +231,7 @@ static bool bridge__prepare(struct ha_bridge *b, struct bridge__tx *t, const str
 		bridge__db_time(ms, t->occurred_buf);
 	else
 		ms = 0;
-	t->engine_ptr = b->engine;
+	t->engine = engine;
 	t->entity_id = c->entity_id;
 	t->old_state = c->old_state;
 	t->new_state = c->new_state;
@@ -240,7 +241,7 @@ static bool bridge__prepare(struct ha_bridge *b, struct bridge__tx *t, const str
 }
 
 struct bridge__batch {
-	struct bridge__tx *tx;
+	struct ha_bridge_change *tx;
 	size_t n;
 };
 
@@ -252,13 +253,13 @@ static enum herr bridge__batch_tx(struct db *db, void *arg)
 	enum herr rc;
 
 	for (size_t i = 0; i < bt->n; i++)
-		if (bt->tx[i].entity_id && (rc = bridge__tx(db, &bt->tx[i])) != HERR_OK)
+		if (bt->tx[i].entity_id && (rc = ha_bridge_record(db, &bt->tx[i])) != HERR_OK)
 			return rc;
 	return HERR_OK;
 }
 
 /* After the commit: the events stream, and the runs the events started. */
-static void bridge__recorded(struct ha_bridge *b, const struct bridge__tx *t)
+static void bridge__recorded(struct ha_bridge *b, const struct ha_bridge_change *t)
 {
 	b->health.events++;
 	b->health.last_event_ms = bridge__now_ms(CLOCK_REALTIME);
@@ -283,7 +284,7 @@ enum herr ha_bridge_apply_many(struct ha_bridge *b, const struct ha_change *chan
 	if (!bt.tx)
 		return HERR_NOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (!bridge__prepare(b, &bt.tx[i], &changes[i]))
+		if (!ha_bridge_change_init(&bt.tx[i], b->engine, &changes[i]))
 			bt.tx[i].entity_id = NULL;
 	rc = db_tx(b->db, bridge__batch_tx, &bt);
 	for (size_t i = 0; i < n; i++) {
@@ -350,6 +351,31 @@ static void bridge__sleep(struct ha_bridge *b, long ms)
 	}
 }
 
+/* What the connection was made with, to notice a change of it. */
+static void bridge__settings_note(struct ha_bridge *b)
+{
+	snprintf(b->conn_url, sizeof(b->conn_url), "%s", b->cfg->ha_url);
+	snprintf(b->conn_token, sizeof(b->conn_token), "%s", b->cfg->ha_token);
+	b->conn_verify_tls = b->cfg->ha_verify_tls;
+	b->settings_checked_ms = bridge__now_ms(CLOCK_MONOTONIC);
+}
+
+/* Whether the settings (looked at every BRIDGE_SETTINGS_EVERY_MS) changed
+ * HA's url, token or verify_tls since the connection was made. */
+static bool bridge__settings_moved(struct ha_bridge *b)
+{
+	int64_t now = bridge__now_ms(CLOCK_MONOTONIC);
+
+	if (!b->settings || now - b->settings_checked_ms < BRIDGE_SETTINGS_EVERY_MS)
+		return false;
+	b->settings_checked_ms = now;
+	if (settings_live_refresh(b->settings, b->db, NULL) != 1)
+		return false;
+	return strcmp(b->conn_url, b->cfg->ha_url) != 0 ||
+	       strcmp(b->conn_token, b->cfg->ha_token) != 0 ||
+	       b->conn_verify_tls != b->cfg->ha_verify_tls;
+}
+
 /* Catch up with get_states, then follow the events until the connection
  * or the database fails or *stop.  why says how it ended.  Changes are
  * applied in batches of what has arrived (up to BRIDGE_BATCH_MAX), each
@@ -405,6 +431,10 @@ static void bridge__follow(struct ha_bridge *b, struct ha_ws *ws, char *why, siz
 		if (r < 0)
 			goto out;   /* the connection ended; what came before it is applied */
 		bridge__health(b);
+		if (bridge__settings_moved(b)) {
+			snprintf(why, whylen, "the connection's settings changed; reconnecting");
+			goto out;
+		}
 	}
 	snprintf(why, whylen, "stopped");
 	goto out;
@@ -425,6 +455,9 @@ void ha_bridge_run(struct ha_bridge *b)
 		struct ha_ws *ws;
 
 		*why = '\0';
+		if (b->settings)
+			(void)settings_live_refresh(b->settings, b->db, NULL);
+		bridge__settings_note(b);
 		ws = ha_ws_connect(b->cfg, why, sizeof(why));
 		if (ws) {
 			if (ever)
@@ -457,4 +490,5 @@ void ha_bridge_run(struct ha_bridge *b)
 	bridge__connected(b, false, "stopped");
 	b->health_written_ms = 0;   /* the last word is written whatever the time */
 	bridge__health(b);
+	explicit_bzero(b->conn_token, sizeof(b->conn_token));
 }

@@ -24,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "engine/sensor_event.h"
+#include "config.h"
 #include "err.h"
 #include "ha/map.h"
 #include "store/ha_bridge.h"
@@ -31,6 +35,7 @@
 struct db;
 struct engine;
 struct hearth_config;
+struct settings_live;
 
 /* What a state seen of a linked entity calls for. */
 enum ha_bridge_action {
@@ -59,11 +64,19 @@ struct ha_bridge {
 	struct db *db;                      /* borrowed */
 	struct engine *engine;              /* borrowed; NULL: no rules fired */
 	const struct hearth_config *cfg;    /* borrowed */
+	/* borrowed; NULL: cfg is fixed.  Else cfg is settings->cfg, refreshed
+	 * before each connection and now and then while connected: a change of
+	 * HA's url, token or verify_tls through the API makes a reconnection. */
+	struct settings_live *settings;
 	volatile sig_atomic_t *stop;        /* set by a signal: return soon */
 	char host[256];                     /* the health row's key */
 	struct ha_bridge_health health;
 	bool health_dirty;
 	int64_t health_written_ms;          /* monotonic */
+	/* HA's connection as it was made (the token wiped on return) */
+	char conn_url[CONFIG_STR], conn_token[CONFIG_STR];
+	bool conn_verify_tls;
+	int64_t settings_checked_ms;        /* monotonic */
 };
 
 /* Set b up (nothing connected); host: this machine's name. */
@@ -78,6 +91,60 @@ struct ha_change {
 	const char *new_state;      /* NULL: the entity was removed */
 	const char *last_changed;   /* HA's ISO time of new_state */
 };
+
+/* Runs one recorded change may start, at most. */
+#define HA_BRIDGE_RUNS_MAX 64
+
+/*
+ * One state change being recorded, and what recording it did.  Shared by
+ * the bridge and POST /api/v1/webhooks/ha (HA pushing its changes), so a
+ * change that arrives either way is recorded the same, once.
+ */
+struct ha_bridge_change {
+	/* in, set by ha_bridge_change_init; borrowed */
+	struct engine *engine;          /* NULL: no rules */
+	const char *entity_id, *old_state, *new_state;
+	int64_t new_ms;                 /* last_changed; 0 = not known */
+	const char *occurred_at;        /* occurred_buf, or NULL when not known */
+	char occurred_buf[64];
+	/* out, set by ha_bridge_record */
+	bool linked;                    /* a sensor is linked to the entity */
+	int64_t sensor_id;
+	enum ha_bridge_action action;
+	bool recorded;                  /* a sensor event was recorded */
+	struct sensor_event_result res; /* res.status: a reference (ha_bridge_change_clear) */
+	struct ha_event ev;
+	int64_t run_ids[HA_BRIDGE_RUNS_MAX];
+};
+
+/*
+ * Set t up for change c (its strings borrowed, outliving t) and engine
+ * (borrowed; NULL: no rules).  False when there is nothing to record: an
+ * id that is no entity's, a state longer than any kept.
+ */
+bool ha_bridge_change_init(struct ha_bridge_change *t, struct engine *engine,
+			   const struct ha_change *c);
+
+/*
+ * Record t in the caller's transaction (db.h: the API's request, or the
+ * bridge's own db_tx): the state kept and, when ha_bridge_decide says so
+ * and the sensor is enabled, its sensor event with the runs of its rules
+ * (started after the commit by the caller: t->res.n_runs ids in
+ * t->run_ids).  May run again after a deadlock (it starts afresh).  A
+ * database error as it came.
+ */
+enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t);
+
+/*
+ * The events stream's event.created for a recorded change, as POST
+ * /sensors/{id}/events publishes it; at_ms: when it happened.  A new
+ * reference, NULL when it cannot be built (the sensor cannot be read).
+ */
+json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t,
+				int64_t at_ms);
+
+/* Release what ha_bridge_record left in t. */
+void ha_bridge_change_clear(struct ha_bridge_change *t);
 
 /*
  * Changes treated in one transaction, in order (a later change of the

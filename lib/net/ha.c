@@ -250,6 +250,51 @@ enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, j
 	return rv;
 }
 
+enum herr ha_get_error_log(const struct hearth_config *cfg, struct net_response *rs)
+{
+	enum herr rv;
+
+	if (!ha_configured(cfg)) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "%s", ha__not_configured);
+		return HERR_INVALID;
+	}
+	rv = ha__request(cfg, "GET", "/api/error_log", NULL, HA_ANSWER_MAX, rs);
+	if (rv != HERR_OK)
+		return rv;
+	if (!net_response_ok(rs)) {
+		if (ha__read_refusal(rs, "GET /api/error_log") == HERR_NOT_FOUND)
+			net_response_error(rs, "Home Assistant answered HTTP 404 to GET "
+					   "/api/error_log (is its log written to a file?)");
+		return HERR_INVALID;
+	}
+	return HERR_OK;
+}
+
+enum herr ha_check_config(const struct hearth_config *cfg, json_t **result,
+			  struct net_response *rs)
+{
+	static const char what[] = "POST /api/config/core/check_config";
+	enum herr rv;
+
+	*result = NULL;
+	if (!ha_configured(cfg)) {
+		memset(rs, 0, sizeof(*rs));
+		net_response_error(rs, "%s", ha__not_configured);
+		return HERR_INVALID;
+	}
+	rv = ha__request(cfg, "POST", "/api/config/core/check_config", "{}", 0, rs);
+	if (rv != HERR_OK)
+		return rv;
+	if (!net_response_ok(rs)) {
+		if (ha__read_refusal(rs, what) == HERR_NOT_FOUND)
+			net_response_error(rs, "Home Assistant answered HTTP 404 to %s (is its "
+					   "config integration loaded?)", what);
+		return HERR_INVALID;
+	}
+	return ha__body_json(rs, JSON_OBJECT, what, result);
+}
+
 enum herr ha_get_automation_config(const struct hearth_config *cfg, const char *id,
 				   json_t **config, struct net_response *rs)
 {

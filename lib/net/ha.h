@@ -67,6 +67,18 @@ enum herr ha_get_states(const struct hearth_config *cfg, json_t **states,
 enum herr ha_get_state(const struct hearth_config *cfg, const char *entity_id, json_t **state,
 		       struct net_response *rs);
 
+/* GET /api/error_log: HA's log as text; on HERR_OK rs->body holds it
+ * (rs->body_len bytes, at most HA_ANSWER_MAX: rs->truncated says when
+ * more was cut).  Errors as the reads above. */
+enum herr ha_get_error_log(const struct hearth_config *cfg, struct net_response *rs);
+
+/* POST /api/config/core/check_config: HA checks its configuration files
+ * ({"result": "valid" | "invalid", "errors": text or null, "warnings"}).
+ * Errors as the reads above; a 404 (the config integration not loaded) is
+ * HERR_INVALID with its reason. */
+enum herr ha_check_config(const struct hearth_config *cfg, json_t **result,
+			  struct net_response *rs);
+
 /* GET /api/config/automation/config/<id>: the automation's config as
  * HA's automation editor keeps it (id is its config id, attributes.id of
  * its entity).  HERR_NOT_FOUND when HA has none by that id; HERR_INVALID

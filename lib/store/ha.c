@@ -77,6 +77,11 @@ static const char sql_entities_list[] =
 static const char sql_entity_get[] =
 	"SELECT " ENTITY_COLUMNS " FROM ha_entities WHERE entity_id = ?";
 
+static const char sql_domains[] =
+	"SELECT domain, COUNT(*), SUM(state = 'on'), SUM(state = 'off'),"
+	" SUM(state = 'unavailable'), SUM(state IS NULL OR state = 'unknown')"
+	" FROM ha_entities WHERE missing_since IS NULL GROUP BY domain ORDER BY domain";
+
 static const char sql_run_insert[] =
 	"INSERT INTO ha_sync_runs (kind, running_key, trigger_source, lease_until)"
 	" VALUES (?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
@@ -438,6 +443,72 @@ enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out
 	if ((rc = db_query(db, &st, sql_entity_get, "s", entity_id)) != HERR_OK)
 		return rc;
 	return store_rows_take_one(st, ha__entity_row, out);
+}
+
+static const char sql_entity_states[] =
+	"SELECT entity_id, state, disabled FROM ha_entities WHERE missing_since IS NULL";
+
+enum herr store_ha_entity_states(struct db *db, json_t *out)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+	int f;
+
+	if ((rc = db_query(db, &st, sql_entity_states, "")) != HERR_OK)
+		return rc;
+	while ((f = db_fetch(st)) == 1) {
+		const char *id = db_col_text(st, 0, NULL);
+		json_t *one = json_pack("{s:s?, s:b}", "state", db_col_text(st, 1, NULL),
+					"disabled", db_col_int64(st, 2) != 0);
+
+		if (!id) {
+			json_decref(one);
+			continue;
+		}
+		if (!one || json_object_set_new(out, id, one) != 0) {
+			rc = HERR_NOMEM;
+			break;
+		}
+	}
+	if (f < 0 && rc == HERR_OK)
+		rc = HERR_INTERNAL;
+	db_done(st);
+	return rc;
+}
+
+static json_t *ha__domain_row(struct db_stmt *st)
+{
+	int64_t n = db_col_int64(st, 1), on = db_col_int64(st, 2), off = db_col_int64(st, 3);
+	int64_t unavailable = db_col_int64(st, 4), unknown = db_col_int64(st, 5);
+
+	return json_pack("{s:s, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
+			 "domain", db_col_text(st, 0, NULL),
+			 "count", (json_int_t)n,
+			 "states",
+			 "on", (json_int_t)on,
+			 "off", (json_int_t)off,
+			 "unavailable", (json_int_t)unavailable,
+			 "unknown", (json_int_t)unknown,
+			 "other", (json_int_t)(n - on - off - unavailable - unknown));
+}
+
+enum herr store_ha_domains_summary(struct db *db, json_t *items, int64_t *total)
+{
+	struct db_stmt *st = NULL;
+	bool more = false;
+	size_t i;
+	json_t *d;
+	enum herr rc;
+
+	*total = 0;
+	if ((rc = db_prepare(db, sql_domains, &st)) != HERR_OK)
+		return rc;
+	/* HA's domains are a few dozen: one page holds them all. */
+	rc = store_rows_page(st, 100000, ha__domain_row, items, &more);
+	db_done(st);
+	json_array_foreach(items, i, d)
+		*total += json_integer_value(json_object_get(d, "count"));
+	return rc;
 }
 
 /* ---------------------------------------------------------------- runs */

@@ -77,7 +77,22 @@ enum herr store_ha_entities_list(struct db *db, const struct ha_entity_filter *f
 				 const struct page *pg, json_t *items, bool *has_more);
 enum herr store_ha_entity_get(struct db *db, const char *entity_id, json_t **out);
 
+/*
+ * Per domain, the synced entities HA still has (not missing), by the
+ * state last seen: appended to items (borrowed), by domain, as
+ * {domain, count, states: {on, off, unavailable, unknown, other}} (no
+ * state yet counts as unknown).  *total: every entity counted.
+ */
+enum herr store_ha_domains_summary(struct db *db, json_t *items, int64_t *total);
+
 /* ---- sync runs */
+
+/*
+ * The entities the last entities sync kept and not since missing, with
+ * the state kept of each: into out (a borrowed object) as
+ * {entity_id: {"state": text or null, "disabled": bool}}.
+ */
+enum herr store_ha_entity_states(struct db *db, json_t *out);
 
 /*
  * Claim a run of kind ("rooms", "sensors", "entities", "registry") from

@@ -1,6 +1,9 @@
 /*
  * Schema migrations: the sql/NNN_*.sql files embedded in the binary,
- * applied in order and recorded in schema_migrations.
+ * applied in order and recorded in schema_migrations.  Each one not
+ * recorded is applied, not only those above the highest recorded: a
+ * database that took 018 before 016 existed (work merged out of order)
+ * still gets 016.
  *
  * Several hosts may start at once, so store_migrate() holds the named lock
  * 'hearth.migrate' while it reads the version and applies what is missing;
@@ -26,6 +29,8 @@ static const char sql_bootstrap[] =
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 static const char sql_version[] =
 	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char sql_applied[] =
+	"SELECT CAST(version AS CHAR) FROM schema_migrations ORDER BY version";
 static const char sql_record[] =
 	"INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
 static const char sql_lock[] =
@@ -162,10 +167,25 @@ out:
 	return rc;
 }
 
-enum herr store_migrate(struct db *db, int *applied)
+/* Whether version is among the recorded ones (a JSON array of numbers). */
+static bool migrate__recorded(const json_t *done, int version)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(done, i, v)
+		if (atoi(json_string_value(v)) == version)
+			return true;
+	return false;
+}
+
+enum herr store_migrate(struct db *db, void (*each)(const char *name, void *arg), void *arg,
+			 int *applied)
 {
 	int64_t locked = -1, released;
-	int current = 0, count = 0;
+	int count = 0;
+	json_t *done = json_array();
+	struct db_stmt *st = NULL;
 	enum herr rc;
 
 	if (applied)
@@ -179,19 +199,25 @@ enum herr store_migrate(struct db *db, int *applied)
 	}
 	if ((rc = db_exec_static(db, sql_bootstrap)) != HERR_OK)
 		goto out;
-	if ((rc = migrate__read_version(db, &current)) != HERR_OK)
+	if (!done) {
+		rc = HERR_NOMEM;
+		goto out;
+	}
+	if ((rc = db_query(db, &st, sql_applied, "")) != HERR_OK ||
+	    (rc = store_rows_take_strings(st, done)) != HERR_OK)
 		goto out;
 	for (size_t i = 0; i < hearth_migrations_count; i++) {
 		const struct migration *m = &hearth_migrations[i];
 
-		if (m->version <= current)
+		if (migrate__recorded(done, m->version))
 			continue;
 		if ((rc = migrate__apply(db, m)) != HERR_OK)
 			goto out;
 		if ((rc = migrate__record(db, m)) != HERR_OK)
 			goto out;
 		LOG(LOG_NOTICE, "migrate: applied %s", m->name);
-		current = m->version;
+		if (each)
+			each(m->name, arg);
 		count++;
 	}
 	rc = HERR_OK;
@@ -201,5 +227,6 @@ out:
 		LOG(LOG_WARNING, "migrate: could not release the lock");
 	if (applied)
 		*applied = count;
+	json_decref(done);
 	return rc;
 }

@@ -36,10 +36,12 @@ struct page {
 /* Highest applied migration version; 0 when schema_migrations is missing. */
 enum herr store_schema_version(struct db *db, int *version);
 
-/* Apply every embedded migration newer than the database's, in order, each
- * recorded in schema_migrations; serialised between concurrent callers by a
- * named lock.  *applied = how many ran (may be NULL). */
-enum herr store_migrate(struct db *db, int *applied);
+/* Apply every embedded migration not recorded in schema_migrations, in
+ * order, each recorded once it ran and named to each (may be NULL) with
+ * arg; serialised between concurrent callers by a named lock.  *applied =
+ * how many ran (may be NULL). */
+enum herr store_migrate(struct db *db, void (*each)(const char *name, void *arg), void *arg,
+			int *applied);
 
 /* ---------------------------------------------------------------- rooms */
 /* Room JSON: {id, name, description|null, sensor_count, created_at, updated_at} */

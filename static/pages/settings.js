@@ -26,6 +26,9 @@ const GROUPS = [
     ['telegram_chat_id_reminder', 'Chat for reminders', 'text', 'Empty = the chat above.'],
   ]],
   ['Home Assistant', [
+    ['ha_url', 'Address', 'text', 'e.g. http://homeassistant.local:8123; empty = not connected. Changing it needs the token too: the token is never sent to a new address.'],
+    ['ha_token', 'Long-lived access token', 'secret', 'Never shown once saved. Leave empty to keep the one set.'],
+    ['ha_verify_tls', 'Verify its TLS certificate', 'bool', 'Turning this off needs the token too.'],
     ['ha_tts_entity', 'Text-to-speech entity', 'text', 'e.g. tts.piper; empty = none.'],
     ['ha_media_player', 'Media player for announcements', 'text', 'e.g. media_player.kitchen.'],
   ]],
@@ -54,6 +57,9 @@ export async function render(view, { signal }) {
     const v = current[key];
     if (kind === 'bool') return field(key, label, { type: 'checkbox', value: v, help });
     if (kind === 'level') return field(key, label, { options: LOG_LEVELS, value: v, help });
+    // A secret is written, never read back: the field starts empty.
+    if (kind === 'secret') return field(key, label, { type: 'password', value: '', maxlength: 255, help,
+      autocomplete: 'new-password', placeholder: v && v.set ? 'set (hidden)' : 'not set' });
     const f = field(key, label, { value: v ?? '', maxlength: 255, help,
       placeholder: kind === 'timezone' ? 'empty: the system’s zone' : null });
     if (kind === 'timezone') f.querySelector('input').setAttribute('list', listId);
@@ -69,7 +75,10 @@ export async function render(view, { signal }) {
   const setValue = (form, key, value) => {
     const el = form.elements[key];
     if (kinds.get(key) === 'bool') el.checked = Boolean(value);
-    else el.value = value ?? '';
+    else if (kinds.get(key) === 'secret') {
+      el.value = '';
+      el.placeholder = value && value.set ? 'set (hidden)' : 'not set';
+    } else el.value = value ?? '';
   };
 
   const submit = h('button', { class: 'primary', type: 'submit' }, 'Save changes');
@@ -90,7 +99,8 @@ export async function render(view, { signal }) {
       clearErrors(form);
       const saved = await patch('/api/v1/settings', { [key]: null });
       await afterChange(saved, [key]);
-      toast(`${label}: back to hearth.conf’s value${saved[key] === '' ? ' (empty)' : ` (${saved[key]})`}`, 'ok');
+      const shown = kinds.get(key) === 'secret' ? '' : saved[key] === '' ? ' (empty)' : ` (${saved[key]})`;
+      toast(`${label}: back to hearth.conf’s value${shown}`, 'ok');
     }, form) }, 'Reset');
 
   form = h('form', { novalidate: true },
@@ -105,7 +115,9 @@ export async function render(view, { signal }) {
     for (const k of Object.keys(current)) {
       if (!form.elements[k]) continue;
       const v = readValue(form, k);
-      if (v !== current[k]) body[k] = v;
+      if (kinds.get(k) === 'secret') {
+        if (v) body[k] = v;   // empty: keep the one set
+      } else if (v !== current[k]) body[k] = v;
     }
     if (!Object.keys(body).length) {
       status.textContent = 'Nothing changed.';

@@ -190,8 +190,8 @@ expected_sensors() {
 }
 synced_sensors() { q "SELECT COALESCE(GROUP_CONCAT(external_id ORDER BY external_id), '') FROM sensors WHERE source = 'home_assistant' AND ha_missing_since IS NULL"; }
 sensors_print() {
-	q "SELECT MD5(COALESCE(GROUP_CONCAT(CONCAT_WS('|', id, HEX(name), sensor_type, COALESCE(room_id, '-'),
-		external_id, ha_missing_since IS NULL, enabled, config) ORDER BY id SEPARATOR ';'), '')) FROM sensors"
+	q "SELECT MD5(COALESCE(GROUP_CONCAT(CONCAT_WS('|', id, HEX(name), HEX(sensor_type), COALESCE(room_id, '-'),
+		HEX(external_id), ha_missing_since IS NULL, enabled, HEX(config)) ORDER BY id SEPARATOR ';'), '')) FROM sensors"
 }
 ha_restart >/dev/null   # the house as it started: areas back, names as shipped
 api POST /api/v1/ha/sync/rooms
@@ -204,6 +204,7 @@ expect_json .created "$(tr ',' '\n' <<<"$WANT" | grep -c .)" "... each one creat
 is "$(q "SELECT s.sensor_type, r.ha_area_id, JSON_VALUE(s.config, '$.ha_entity_id'), s.enabled FROM sensors s JOIN rooms r ON r.id = s.room_id WHERE s.external_id = 'binary_sensor.kitchen_motion'" | tr '\t' ',')" \
 	"presence,kitchen,binary_sensor.kitchen_motion,1" "a kitchen motion sensor: presence, in the Kitchen, its entity in config"
 PRINT=$(sensors_print)
+check "the sensors' fingerprint is one ($PRINT)" grep -Eq '^[0-9a-f]{32}$' <<<"$PRINT"
 api POST /api/v1/ha/sync/sensors
 expect_json '[.created, .updated, .missing] | map(tostring) | join(",")' "0,0,0" "a second sensors sync changes nothing"
 is "$(sensors_print)" "$PRINT" "... byte for byte"
@@ -244,8 +245,9 @@ api POST /api/v1/entities/sync
 expect_status 200 "POST /entities/sync: 200"
 expect_json '.created + .updated + .unchanged' "$((ENTITIES + DEVICES - 1))" \
 	"every registered entity and device kept (one entity was removed above)"
-ents_print() { q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', entity_id, name, area_id, state, missing_since IS NULL) ORDER BY entity_id)) FROM ha_entities"; }
+ents_print() { q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', HEX(entity_id), HEX(name), HEX(area_id), HEX(state), missing_since IS NULL) ORDER BY entity_id)) FROM ha_entities"; }
 PRINT=$(ents_print)
+check "the entities' fingerprint is one ($PRINT)" grep -Eq '^[0-9a-f]{32}$' <<<"$PRINT"
 api POST /api/v1/entities/sync
 expect_json '[.created, .updated] | map(tostring) | join(",")' "0,0" "a second entities sync changes nothing"
 M0=$(jb .missing)

@@ -68,14 +68,15 @@ every_worker_sees() {
 # ---------------------------------------------------------------- GET
 api GET /api/v1/settings
 expect_status 200 "GET /settings"
-expect_json 'keys | join(",")' 'ha_media_player,ha_tts_entity,log_level,outbound_allow_private,outbound_deny_cidrs,telegram_chat_id,telegram_chat_id_emergency,telegram_chat_id_info,telegram_chat_id_reminder,telegram_chat_id_warning,timezone' \
+expect_json 'keys | join(",")' 'ha_media_player,ha_token,ha_tts_entity,ha_url,ha_verify_tls,log_level,outbound_allow_private,outbound_deny_cidrs,telegram_chat_id,telegram_chat_id_emergency,telegram_chat_id_info,telegram_chat_id_reminder,telegram_chat_id_warning,timezone' \
 	"every settable key, nothing else"
 expect_json .timezone "$(config_get engine timezone)" "timezone is the file's"
 expect_json .log_level "$FILE_LEVEL" "log_level is the file's"
 expect_json .outbound_allow_private "$FILE_PRIVATE" "outbound_allow_private is the file's"
 expect_json '.outbound_allow_private | type' boolean "outbound_allow_private is a boolean"
-expect_json '[keys[] | select(test("^(api|database|cache|security|media|logs|stream)_|secret|password|token|socket|loopback|allow_cidrs|url"))] | length' 0 \
+expect_json '[keys[] | select(. != "ha_url" and . != "ha_token") | select(test("^(api|database|cache|security|media|logs|stream)_|secret|password|token|socket|loopback|allow_cidrs|url"))] | length' 0 \
 	"no file-only key (database, secrets, sockets, paths, loopback, allow_cidrs, URLs) is in the document"
+expect_json '.ha_token | keys | join(",")' set "HA's token (settable, t_ha_diag) shows only whether it is set"
 
 # ---------------------------------------------------------------- PATCH
 api PATCH /api/v1/settings '{"timezone": "Europe/Berlin", "telegram_chat_id": "-1001234567890"}'

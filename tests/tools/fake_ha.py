@@ -138,6 +138,22 @@ The test's side, on the same port, without a token:
                                         configs; forget calls, requests, commands and
                                         rules (connections stay open)
 
+Diagnostics (the block "diagnostics" below):
+
+    WebSocket config_entries/get {domain?, type_filter?}: HA's config entries
+        [{entry_id, domain, title, source, state, reason, disabled_by, ...}], one
+        per integration of the house (state "loaded" unless set otherwise)
+    POST /api/config/core/check_config answers what /_test/check_config set
+    POST /_test/config_entry           {domain or entry_id, state, reason?}: set an
+                                        entry's state (setup_error, setup_retry,
+                                        not_loaded, failed_unload, migration_error,
+                                        loaded...)
+    POST /_test/error_log              {"text": ...} replace the error log
+                                        ({"append": ...} adds to it)
+    POST /_test/check_config           {"result": "invalid", "errors": "...",
+                                        "warnings": null} the next answers
+    (reset undoes all three)
+
 Check this server itself: /usr/bin/python3 tests/tools/check_fake_ha.py
 """
 import argparse
@@ -240,6 +256,7 @@ class House:
                 setattr(self, key, data.get(key, [] if key != "automations" else {}))
         self.states = {s["entity_id"]: s for s in data["states"]}
         self.history = {eid: [s] for eid, s in self.states.items()}
+        diag_load(self)
         self.helpers = helpers_from_states(self.states)  # storage collections (helpers block)
 
     def reset(self):
@@ -973,6 +990,76 @@ class Conn:
                 return
 
 
+# ------------------------------------------------------------ diagnostics
+# Config entries, the error log and check_config, as HA's config integration
+# and its /api/error_log answer them (homeassistant/components/config/
+# config_entries.py: config_entries/get; ConfigEntry.as_json_fragment).
+
+CONFIG_ENTRY_STATES = ("loaded", "setup_error", "migration_error", "setup_retry",
+                       "not_loaded", "failed_unload", "setup_in_progress",
+                       "unload_in_progress")
+
+
+def diag_load(house):
+    """The house's config entries (one per integration its registries name),
+    and check_config's answer, as at start."""
+    entries = {}
+    for e in house.entities:
+        eid, domain = e.get("config_entry_id"), e.get("platform")
+        if eid and domain and eid not in entries:
+            entries[eid] = {
+                "created_at": 1767254400.0, "entry_id": eid, "domain": domain,
+                "modified_at": 1767254400.0,
+                "title": domain.replace("_", " ").title(), "source": "user",
+                "state": "loaded", "supports_options": False,
+                "supports_remove_device": False, "supports_unload": True,
+                "supports_reconfigure": False, "supported_subentry_types": {},
+                "pref_disable_new_entities": False, "pref_disable_polling": False,
+                "disabled_by": None, "reason": None,
+                "error_reason_translation_key": None,
+                "error_reason_translation_placeholders": None, "num_subentries": 0}
+    house.config_entries = entries
+    house.check_config = {"result": "valid", "errors": None, "warnings": None}
+
+
+def diag_ws_config_entries(house, conn, msg, ws_result, ws_error):
+    out = list(house.config_entries.values())
+    if msg.get("domain"):
+        out = [e for e in out if e["domain"] == msg["domain"]]
+    return ws_result(conn, msg["id"], out)
+
+
+DIAG_WS_COMMANDS = {"config_entries/get": diag_ws_config_entries}
+DIAG_CONTROLS = ("config_entry", "error_log", "check_config")
+
+
+def diag_control(house, what, body):
+    """A /_test/ control of this block (what in DIAG_CONTROLS): its answer."""
+    if what == "config_entry":
+        state = str(body["state"])
+        if state not in CONFIG_ENTRY_STATES:
+            raise ValueError("state must be one of %s" % ", ".join(CONFIG_ENTRY_STATES))
+        hits = [e for e in house.config_entries.values()
+                if e["entry_id"] == body.get("entry_id") or e["domain"] == body.get("domain")]
+        if not hits:
+            raise KeyError("no such config entry")
+        for e in hits:
+            e["state"] = state
+            e["reason"] = body.get("reason")
+        return {"ok": True, "entries": hits}
+    if what == "error_log":
+        if "append" in body:
+            house.error_log += str(body["append"])
+        else:
+            house.error_log = str(body["text"])
+        return {"ok": True}
+    if what == "check_config":
+        house.check_config = {"result": str(body.get("result", "valid")),
+                              "errors": body.get("errors"), "warnings": body.get("warnings")}
+        return {"ok": True}
+    raise KeyError(what)
+
+
 def text(status, body):
     return web.Response(status=status, text=body, content_type="text/plain")
 
@@ -1071,6 +1158,8 @@ def make_app(house):
                 house.config.update(body)
             elif what == "token":
                 house.token = str(body["token"])
+            elif what in DIAG_CONTROLS:
+                return jsonr(diag_control(house, what, body))
             else:
                 return jsonr({"message": "no such control"}, 404)
         except (KeyError, ValueError, TypeError) as exc:
@@ -1239,7 +1328,7 @@ def make_app(house):
 
     @routes.post("/api/config/core/check_config")
     async def api_check(request):
-        return jsonr({"result": "valid", "errors": None, "warnings": None})
+        return jsonr(house.check_config)
 
     @routes.get("/api/config/automation/config/{id}")
     async def api_auto_get(request):
@@ -1331,6 +1420,8 @@ def make_app(house):
             if not cfg:
                 return ws_error(conn, mid, "not_found", "Entity not found")
             return ws_result(conn, mid, {"config": cfg})
+        if kind in DIAG_WS_COMMANDS:
+            return DIAG_WS_COMMANDS[kind](house, conn, msg, ws_result, ws_error)
         return ws_error(conn, mid, "unknown_command", "Unknown command.")
 
     async def ws_delayed(conn, msg, rule):

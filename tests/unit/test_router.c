@@ -110,7 +110,7 @@ static void test_public_routes(void **state)
 		bool is_public = (routes[i].flags & ROUTE_PUBLIC) != 0;
 
 		/* Only the probes, the document describing the API, the
-		 * webhook trigger (which checks its own secret) and what
+		 * webhook triggers (which check their own secrets) and what
 		 * someone not yet signed in needs (setup with its code,
 		 * sign-in with a password or a passkey) are open: default
 		 * deny for everything else. */
@@ -125,6 +125,8 @@ static void test_public_routes(void **state)
 			     strcmp(routes[i].pattern, "/api/v1/status") == 0 ||
 			     strcmp(routes[i].pattern, "/api/v1/openapi.json") == 0 ||
 			     (strcmp(routes[i].pattern, "/api/v1/webhooks/{rule_id}") == 0 &&
+			      strcmp(routes[i].method, "POST") == 0) ||
+			     (strcmp(routes[i].pattern, "/api/v1/webhooks/ha") == 0 &&
 			      strcmp(routes[i].method, "POST") == 0);
 
 		assert_int_equal(is_public, probe);

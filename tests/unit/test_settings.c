@@ -242,17 +242,90 @@ static void test_document(void **state)
 	file_config(&cfg);
 	doc = settings_document(&cfg);
 	assert_non_null(doc);
-	assert_int_equal(json_object_size(doc), 11);
+	assert_int_equal(json_object_size(doc), 14);
 	assert_string_equal(json_string_value(json_object_get(doc, "log_level")), "info");
 	assert_string_equal(json_string_value(json_object_get(doc, "timezone")), "");
 	assert_string_equal(json_string_value(json_object_get(doc, "telegram_chat_id")), "42");
 	assert_true(json_is_true(json_object_get(doc, "outbound_allow_private")));
+	/* HA's token is never shown, only whether it is set */
+	assert_true(json_is_object(json_object_get(doc, "ha_token")));
+	assert_true(json_is_false(json_object_get(json_object_get(doc, "ha_token"), "set")));
+	assert_string_equal(json_string_value(json_object_get(doc, "ha_url")),
+			    "http://192.168.1.10:8123");
 	/* file-only keys never appear */
 	assert_null(json_object_get(doc, "homeassistant_url"));
 	assert_null(json_object_get(doc, "outbound_allow_loopback"));
 	/* The document is itself a valid PATCH. */
 	assert_string_equal(problems("{\"log_level\": \"info\", \"telegram_chat_id\": \"42\"}"), "");
 	json_decref(doc);
+}
+
+static void test_check_ha(void **state)
+{
+	static struct hearth_config file, before, after;
+	const char *bad_key;
+	char why[256];
+	json_t *patch;
+
+	(void)state;
+	config_defaults(&before);
+	snprintf(before.ha_url, sizeof(before.ha_url), "http://ha.lan:8123");
+	snprintf(before.ha_token, sizeof(before.ha_token), "the-households-token");
+	before.ha_verify_tls = true;
+	config_defaults(&file);
+	snprintf(file.ha_url, sizeof(file.ha_url), "http://file.lan:8123");
+	snprintf(file.ha_token, sizeof(file.ha_token), "the-files-token");
+
+	/* Another address without a token of its own: refused. */
+	after = before;
+	snprintf(after.ha_url, sizeof(after.ha_url), "https://elsewhere.example");
+	patch = json_pack("{s:s}", "ha_url", "https://elsewhere.example");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), -1);
+	assert_string_equal(bad_key, "ha_url");
+	assert_null(strstr(why, "the-households-token"));
+	json_decref(patch);
+
+	/* null for the token is the file's token: still refused. */
+	patch = json_pack("{s:s, s:n}", "ha_url", "https://elsewhere.example", "ha_token");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), -1);
+	json_decref(patch);
+
+	/* With a token of its own: fine. */
+	snprintf(after.ha_token, sizeof(after.ha_token), "a-new-token");
+	patch = json_pack("{s:s, s:s}", "ha_url", "https://elsewhere.example", "ha_token",
+			  "a-new-token");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), 0);
+	json_decref(patch);
+
+	/* The same address again, or only the token: fine. */
+	after = before;
+	patch = json_pack("{s:s}", "ha_url", "http://ha.lan:8123");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), 0);
+	json_decref(patch);
+
+	/* TLS verification off without the token: refused. */
+	after.ha_verify_tls = false;
+	patch = json_pack("{s:b}", "ha_verify_tls", 0);
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), -1);
+	assert_string_equal(bad_key, "ha_verify_tls");
+	json_decref(patch);
+
+	/* No token at all afterwards: nothing to send anywhere. */
+	after = before;
+	after.ha_token[0] = '\0';
+	snprintf(after.ha_url, sizeof(after.ha_url), "https://elsewhere.example");
+	patch = json_pack("{s:s, s:s}", "ha_url", "https://elsewhere.example", "ha_token", "");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why, sizeof(why)), 0);
+	json_decref(patch);
+
+	/* Back to hearth.conf's connection: its owner's choice, fine. */
+	after = file;
+	patch = json_pack("{s:n, s:n}", "ha_url", "ha_token");
+	assert_int_equal(settings_check_ha(&file, &before, &after, patch, &bad_key, why,
+					   sizeof(why)), 0);
+	json_decref(patch);
+	explicit_bzero(&before, sizeof(before));
+	explicit_bzero(&after, sizeof(after));
 }
 
 static void test_config_set(void **state)
@@ -279,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_check_ha),
 		cmocka_unit_test(test_config_set),
 	};
 
