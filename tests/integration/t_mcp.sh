@@ -17,6 +17,8 @@ create_key "$P-carer" caregiver && CARER=$NEW_KEY
 on_exit "KEY=\$ADMIN api DELETE /api/v1/api-keys/$KEY_ID"
 create_room "$P-room" && ROOM=$ROOM_ID
 on_exit "sql \"DELETE FROM rooms WHERE id = $ROOM\""
+create_room "$P-room-2" && ROOM2=$ROOM_ID   # list_rooms with limit 2 has two to show
+on_exit "sql \"DELETE FROM rooms WHERE id = $ROOM2\""
 create_rule "manual" '{"trigger_type": "manual"}' && RULE=$RULE_ID
 on_exit "sql \"DELETE FROM event_logs WHERE rule_id = $RULE\"; sql \"DELETE FROM workflow_executions WHERE rule_id = $RULE\"; sql \"DELETE FROM rules WHERE id = $RULE\""
 
