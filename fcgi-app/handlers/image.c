@@ -347,20 +347,20 @@ static void image__hash(const unsigned char *png, size_t len, char out[EINK_HASH
 	image__hex(d, out);
 }
 
-/* Keep png as a media file of its own; its row's id in *media_id. */
+/* Keep png as a media file of its own; its row's id in *media_id, its
+ * path in rel (MEDIA_REL_MAX + 1 bytes). */
 static enum herr image__store_png(struct ctx *c, const char *prefix, int64_t owner,
 				  const unsigned char *png, size_t len, int w, int h,
-				  int64_t *media_id)
+				  int64_t *media_id, char *rel)
 {
 	const char *root = c->app->cfg->media_root;
 	struct media_fields mf;
 	struct timespec ts;
-	char rel[MEDIA_REL_MAX + 1];
 	enum herr e;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (media_new_rel_path("eink", owner, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-			       prefix, "png", rel, sizeof(rel)) < 0)
+			       prefix, "png", rel, MEDIA_REL_MAX + 1) < 0)
 		return HERR_INTERNAL;
 	if (media_write_file(root, rel, png, len) < 0) {
 		LOG(LOG_ERR, "cannot write %s under the media root: %s", rel, strerror(errno));
@@ -375,8 +375,10 @@ static enum herr image__store_png(struct ctx *c, const char *prefix, int64_t own
 	mf.height = (unsigned)h;
 	mf.duration_ms = -1;
 	e = store_media_insert(c->app->db, &mf, media_id);
-	if (e != HERR_OK)
+	if (e != HERR_OK) {
 		media_unlink(root, rel);
+		rel[0] = '\0';
+	}
 	return e;
 }
 
@@ -387,7 +389,7 @@ int h_image_templates_create(struct ctx *c, struct response *r)
 	json_t *meta = NULL, *errs = json_array(), *regions = NULL, *out = NULL;
 	unsigned char *png = NULL;
 	size_t png_len = 0;
-	char *regions_text = NULL;
+	char *regions_text = NULL, rel[MEDIA_REL_MAX + 1] = "";
 	int status = resource_start(r), w = 0, h = 0, width, height;
 	int64_t id = 0;
 	enum herr e;
@@ -452,7 +454,7 @@ int h_image_templates_create(struct ctx *c, struct response *r)
 		goto out;
 	f.regions = regions_text;
 	if (png && (e = image__store_png(c, "template", 0, png, png_len, w, h,
-					 &f.image_media_id)) != HERR_OK) {
+					 &f.image_media_id, rel)) != HERR_OK) {
 		status = response_error(r, e, "template image");
 		goto out;
 	}
@@ -471,9 +473,9 @@ int h_image_templates_create(struct ctx *c, struct response *r)
 	status = ctx_reply(r, 201, out);
 	out = NULL;
 out:
-	/* The row went with the rollback; its file must go too. */
-	if (status >= 400 && f.image_media_id > 0)
-		LOG(LOG_INFO, "template not created: its image is left to cleanup");
+	/* The row goes with the rollback; its file must go too. */
+	if (status >= 400 && rel[0])
+		media_unlink(c->app->cfg->media_root, rel);
 	free(u.image);
 	free(u.meta);
 	free(png);
@@ -910,7 +912,7 @@ int h_image_render(struct ctx *c, struct response *r)
 		int mode = eink_mode_parse(modes[i]);
 		unsigned char *png = NULL;
 		size_t len = 0;
-		char hash[EINK_HASH_HEX];
+		char hash[EINK_HASH_HEX], rel[MEDIA_REL_MAX + 1];
 		int64_t media_id = 0, old = 0;
 		enum herr e;
 
@@ -920,7 +922,8 @@ int h_image_render(struct ctx *c, struct response *r)
 			goto out;
 		}
 		image__hash(png, len, hash);
-		e = image__store_png(c, "render", ids[i], png, len, t.width, t.height, &media_id);
+		e = image__store_png(c, "render", ids[i], png, len, t.width, t.height, &media_id,
+				     rel);
 		free(png);
 		if (e == HERR_OK)
 			e = store_eink_active_set(c->app->db, ids[i], t.id, media_id, hash, expires,
