@@ -21,7 +21,7 @@ static struct eink_region region(int w, int h, int max, int min, bool multiline)
 	struct eink_region r;
 
 	memset(&r, 0, sizeof(r));
-	strcpy(r.name, "r");
+	memcpy(r.name, "r", 2);
 	r.width = w;
 	r.height = h;
 	r.font_size_max = max;
