@@ -8,6 +8,7 @@
  * 78 bad configuration; 70/71 for the unexpected.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,9 @@
 #include "migrations.h"
 #include "principal.h"
 #include "roles.h"
+#include "store/key_bindings.h"
 #include "store/store.h"
+#include "validate.h"
 
 #include "ctl.h"
 
@@ -43,8 +46,9 @@ static const struct command commands[] = {
 	 "apply pending database migrations"},
 	{"status",     "",                        cmd_status,
 	 "check the database, the schema version and the cache"},
-	{"key create", "--name NAME --role ROLE", cmd_key_create,
-	 "create an API key; the key is printed once, alone on stdout"},
+	{"key create", "--name NAME --role ROLE [--sensor ID]... [--camera ID]...", cmd_key_create,
+	 "create an API key; the key is printed once, alone on stdout; --sensor\n"
+	 "binds a device key to sensors, --camera a detector key to cameras"},
 	{"key list",   "[--all]",                 cmd_key_list,
 	 "list API keys (active ones; --all includes revoked)"},
 	{"key revoke", "ID",                      cmd_key_revoke,
@@ -349,6 +353,10 @@ static int cmd_status(struct ctl *c, const struct command *cmd, int argc, char *
 struct key_create {
 	struct ctl *c;
 	const char *name, *role;
+	int64_t bind[KEY_BINDINGS_MAX];   /* sensors (cameras) to bind it to */
+	size_t n_bind;
+	bool cameras;                     /* bind holds cameras (--camera) */
+	int64_t missing;                  /* the id that names no sensor (camera) */
 	struct auth_new_key key;
 	json_t *row;
 	char id[32];
@@ -372,6 +380,21 @@ static enum herr key__create_tx(struct db *db, void *arg)
 	}
 	if (rc != HERR_OK)
 		return rc;
+	k->missing = 0;
+	for (size_t i = 0; i < k->n_bind; i++) {
+		enum key_binding_target t;
+
+		if ((rc = store_key_binding_target(db, k->bind[i], &t)) != HERR_OK)
+			return rc;
+		if (t == KEY_BINDING_NONE || (k->cameras && t != KEY_BINDING_CAMERA)) {
+			k->missing = k->bind[i];
+			return HERR_INVALID;
+		}
+	}
+	if (k->n_bind > 0 &&
+	    (rc = store_key_bindings_set(db, json_integer_value(json_object_get(k->row, "id")),
+					 k->bind, k->n_bind)) != HERR_OK)
+		return rc;
 	snprintf(k->id, sizeof(k->id), "%" JSON_INTEGER_FORMAT,
 		 json_integer_value(json_object_get(k->row, "id")));
 	return ctl_audit(k->c, "key create", k->id, 201);
@@ -382,10 +405,14 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, 'n'},
 		{"role", required_argument, NULL, 'r'},
+		{"sensor", required_argument, NULL, 's'},
+		{"camera", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *role = NULL;
+	bool sensors = false, cameras = false;
+	int64_t bind_id;
 	struct key_create k = {.c = c};
 	struct roles *roles = NULL;
 	char err[512];
@@ -398,12 +425,36 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 		switch (ch) {
 		case 'n': name = optarg; break;
 		case 'r': role = optarg; break;
+		case 's':
+		case 'C':
+			if (parse_int64(optarg, &bind_id) != 0 || bind_id < 1) {
+				fprintf(stderr, "hearthctl: --%s wants a %s id, not '%s'\n",
+					ch == 's' ? "sensor" : "camera",
+					ch == 's' ? "sensor" : "camera", optarg);
+				return EX_USAGE;
+			}
+			if (k.n_bind == KEY_BINDINGS_MAX) {
+				fprintf(stderr, "hearthctl: at most %d sensors per key\n",
+					KEY_BINDINGS_MAX);
+				return EX_USAGE;
+			}
+			k.bind[k.n_bind++] = bind_id;
+			sensors = sensors || ch == 's';
+			cameras = cameras || ch == 'C';
+			break;
 		case 'h': printf("usage: hearthctl %s %s\n", cmd->name, cmd->args); return EX_OK;
 		default: return command_bad_option(cmd, argv);
 		}
 	}
 	if (!name || !role || optind != argc)
 		return command_usage(cmd);
+	/* A device key is bound to sensors, a detector key to cameras. */
+	if ((sensors && strcmp(role, "device") != 0) || (cameras && strcmp(role, "detector") != 0)) {
+		fprintf(stderr, "hearthctl: --sensor is for a key of role device, --camera for "
+			"one of role detector\n");
+		return EX_USAGE;
+	}
+	k.cameras = cameras;
 	if (!name_ok(name)) {
 		fprintf(stderr, "hearthctl: the name must be 1 to %d characters of UTF-8, "
 			"not only blanks\n", NAME_MAX_CHARS);
@@ -432,6 +483,12 @@ static int cmd_key_create(struct ctl *c, const struct command *cmd, int argc, ch
 		rv = EX_OSERR;
 		goto out;
 	}
+	if (rc == HERR_INVALID && k.missing > 0) {
+		fprintf(stderr, "hearthctl: no %s %" PRId64 "\n", k.cameras ? "camera" : "sensor",
+			k.missing);
+		rv = EX_DATAERR;
+		goto out;
+	}
 	if (rc != HERR_OK) {
 		rv = ctl_fail(c, "key create", rc);
 		goto out;
@@ -456,7 +513,8 @@ static int cmd_key_list(struct ctl *c, const struct command *cmd, int argc, char
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"id", "prefix", "role", "name", "created_at", "revoked_at"};
+	static const char *const cols[] = {"id", "prefix", "role", "name", "created_at", "revoked_at",
+					   "sensors"};
 	struct page pg = {.after_id = 0, .offset = -1, .limit = LIST_PAGE};
 	json_t *items = NULL, *it;
 	bool all = false, more = true;
@@ -501,8 +559,22 @@ static int cmd_key_list(struct ctl *c, const struct command *cmd, int argc, char
 		json_object_set_new(it, "id", json_string(idtext));
 		if (json_is_null(json_object_get(it, "revoked_at")))
 			json_object_set_new(it, "revoked_at", json_string("-"));
+		/* A bound key's sensors ("4,7"); "any" for a key that is not bound. */
+		json_object_set_new(it, "sensors", json_string("any"));
+		if (json_is_true(json_object_get(it, "bound"))) {
+			char list[KEY_BINDINGS_MAX * 21 + 2] = "";
+			size_t j, used = 0;
+			json_t *v;
+
+			json_array_foreach(json_object_get(it, "sensor_ids"), j, v)
+				if (used < sizeof(list))
+					used += (size_t)snprintf(list + used, sizeof(list) - used,
+								 "%s%" JSON_INTEGER_FORMAT,
+								 j ? "," : "", json_integer_value(v));
+			json_object_set_new(it, "sensors", json_string(used ? list : "none"));
+		}
 	}
-	ctl_print_table(items, cols, 6);
+	ctl_print_table(items, cols, 7);
 	rv = EX_OK;
 out:
 	json_decref(items);

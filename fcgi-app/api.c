@@ -513,6 +513,37 @@ static double api__ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* The principal a ROUTE_FORM_KEY handler authenticated, for c->who: one
+ * request at a time per worker. */
+static struct principal api_form_who;
+
+bool api_form_credential_due(const struct ctx *c)
+{
+	return !c->who && (c->m->route->flags & ROUTE_FORM_KEY) && c->req->body_read;
+}
+
+int api_authenticate_form(struct ctx *c, const char *key, struct response *r)
+{
+	const char *method = c->req->method ? c->req->method : "";
+	const char *path = c->req->path ? c->req->path : "";
+	bool by_cookie = false;
+
+	if (!api_form_credential_due(c)) {
+		response_detail(r, 400, "a credential was given more than once; give one");
+		return -1;
+	}
+	memset(&api_form_who, 0, sizeof(api_form_who));
+	if (api__authenticate(c->app, c->req, key && *key ? 1 : 0, key ? key : "", false, r,
+			      &api_form_who, &by_cookie) < 0)
+		return -1;
+	if (!roles_allows(c->app->roles, api_form_who.role, method, path)) {
+		response_detail(r, 403, "role '%s' may not %s %s", api_form_who.role, method, path);
+		return -1;
+	}
+	c->who = &api_form_who;
+	return 0;
+}
+
 void api_handle(struct app *app, const struct request *req, struct response *r)
 {
 	const char *method = req->method ? req->method : "";
@@ -520,6 +551,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 	struct route_match m;
 	struct principal who;
 	struct ctx c;
+	const struct principal *logged = NULL;  /* who the log line names */
 	bool authenticated = false, by_cookie = false;
 	char allow[128], credential[API_CRED_MAX + 1];
 	char key_id[24] = "-";
@@ -566,11 +598,14 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 		/* HEAD is a GET without the body, so the GET rule covers it. */
 		const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
-		if (api__authenticate(app, req, found, credential, false, r, &who,
-				      &by_cookie) < 0)
+		/* A form's device_key is the handler's to find (ROUTE_FORM_KEY). */
+		bool form_key = found == 0 && (m.route->flags & ROUTE_FORM_KEY) && req->body_read;
+
+		if (!form_key && api__authenticate(app, req, found, credential, false, r, &who,
+						   &by_cookie) < 0)
 			goto out;
-		authenticated = true;
-		if (!(m.route->flags & ROUTE_SELF) &&
+		authenticated = !form_key;
+		if (authenticated && !(m.route->flags & ROUTE_SELF) &&
 		    !roles_allows(app->roles, who.role, as, path)) {
 			response_detail(r, 403, "role '%s' may not %s %s", who.role, as, path);
 			goto out;
@@ -603,6 +638,7 @@ void api_handle(struct app *app, const struct request *req, struct response *r)
 	c.body = body;
 	c.who = authenticated ? &who : NULL;
 	api__run_handler(&c, method, r);
+	logged = c.who;
 
 out:
 	if (r->status == 0)
@@ -610,8 +646,10 @@ out:
 	cache_prefetch_drop(app->cache);
 	explicit_bzero(credential, sizeof(credential));
 	json_decref(body);
-	if (authenticated)
-		snprintf(key_id, sizeof(key_id), "%lld", (long long)who.key_id);
+	if (!logged && authenticated)
+		logged = &who;
+	if (logged)
+		snprintf(key_id, sizeof(key_id), "%lld", (long long)logged->key_id);
 	metrics_request(route_slot, method, r->status, api__ms_since(&t0) / 1e3);
 	metrics_cache_reads(cache_reads(app->cache) - reads);
 	/* The path only, never the query string: it may carry api_key. */

@@ -1,7 +1,10 @@
 #ifndef HEARTH_API_H
 #define HEARTH_API_H
 
+#include <stdbool.h>
+
 struct app;
+struct ctx;
 struct request;
 struct response;
 
@@ -13,5 +16,19 @@ struct response;
  * is a JSON error.  r must be initialised by the caller.
  */
 void api_handle(struct app *app, const struct request *req, struct response *r);
+
+/*
+ * For a ROUTE_FORM_KEY handler whose request presented no credential:
+ * whether one is due (c->who NULL and the body a streamed form), for the
+ * handler to look for device_key in it.
+ */
+bool api_form_credential_due(const struct ctx *c);
+
+/*
+ * Authenticate key (the form's device_key, borrowed) and authorise it for
+ * the request's route, as api_handle does a header's key: 0 with c->who
+ * set (the audit row then names the key), or -1 with the 401/403/503 on r.
+ */
+int api_authenticate_form(struct ctx *c, const char *key, struct response *r);
 
 #endif

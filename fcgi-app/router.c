@@ -13,6 +13,7 @@
 #define SELF ROUTE_SELF
 #define OPTIONAL_AUTH ROUTE_OPTIONAL_AUTH
 #define OWN_TX ROUTE_OWN_TX
+#define FORM_KEY ROUTE_FORM_KEY
 
 const struct route routes[] = {
 	{"GET",    "/health",                    h_health,         PUBLIC | NO_DB},
@@ -106,6 +107,8 @@ const struct route routes[] = {
 
 	{"POST",   "/api/v1/sensors/{id}/events", h_sensor_events_post, 0},
 	{"GET",    "/api/v1/sensors/{id}/status", h_sensor_status, 0},
+	{"POST",   "/api/v1/device/recamera",    h_device_recamera, ROUTE_STREAM_BODY | FORM_KEY},
+	{"POST",   "/api/v1/device/reterminal",  h_device_reterminal, 0},
 	{"GET",    "/api/v1/occupancy",          h_occupancy,      0},
 
 	{"GET",    "/api/v1/workflows",          h_workflows_list, 0},

@@ -22,6 +22,11 @@ enum {
 	                             * a storage cleanup, batch by batch): its handler runs
 	                             * outside any transaction, once, and its audit row is
 	                             * written afterwards in one of its own */
+	ROUTE_FORM_KEY = 1 << 7,    /* with ROUTE_STREAM_BODY: a multipart body may carry the
+	                             * key as its device_key field.  With no other credential
+	                             * presented, the handler reads the form and then
+	                             * authenticates and authorises the key itself
+	                             * (api_authenticate_form); c->who is NULL until then */
 };
 
 struct route {

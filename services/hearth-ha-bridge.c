@@ -35,9 +35,10 @@
 #include "net/http.h"
 #include "net/queue.h"
 #include "settings.h"
+#include "store/ha_bridge.h"
 
 /* How often a bridge without Home Assistant reads its configuration. */
-#define BRIDGE_CONFIG_POLL_S 60
+#define BRIDGE_CONFIG_POLL_S 5
 
 static volatile sig_atomic_t bridge_stop;
 
@@ -78,11 +79,21 @@ static int bridge_wait_for_ha(const char *path, struct hearth_config *cfg,
 {
 	bool said = false;
 
+	struct ha_bridge_health h = {.connected = false};
+	char host[256] = "localhost";
+
+	(void)gethostname(host, sizeof(host) - 1);
+	snprintf(h.last_error, sizeof(h.last_error), "Home Assistant is not configured"
+		 " (its address and token in Settings, or [homeassistant] in hearth.conf)");
 	for (;;) {
 		settings_live_init(live, cfg);
 		(void)settings_live_refresh(live, db, NULL);
 		if (*live->cfg.ha_url || bridge_stop)
 			return 0;
+		/* /status shows why nothing comes: a row kept fresh, not stale. */
+		if (!h.since_ms)
+			h.since_ms = (int64_t)time(NULL) * 1000;
+		(void)store_ha_bridge_status_put(db, host, &h);
 		if (!said)
 			LOG(LOG_NOTICE, "home assistant is not configured ([homeassistant] url, or "
 			    "ha_url in the settings); looking again every %d s", BRIDGE_CONFIG_POLL_S);

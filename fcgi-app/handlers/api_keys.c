@@ -15,6 +15,7 @@
 #include "principal.h"
 #include "response.h"
 #include "roles.h"
+#include "store/key_bindings.h"
 #include "store/store.h"
 
 #define API_KEYS_SCOPE "api-keys"
@@ -52,6 +53,82 @@ size_t ctx_check_role(const struct roles *roles, const json_t *role, json_t *err
 	return 1;
 }
 
+/* The roles whose keys may be bound, and what to: a device key to sensors
+ * of any type (its buttons, its camera), a detector key to cameras. */
+#define DEVICE_ROLE "device"
+#define DETECTOR_ROLE "detector"
+
+/* The binding asked for, checked. */
+struct key_binding {
+	int64_t ids[KEY_BINDINGS_MAX];
+	size_t n;
+};
+
+/*
+ * sensor_ids (for a device key) or camera_ids (for a detector key):
+ * a list of 1 to KEY_BINDINGS_MAX ids of sensors (cameras) that exist,
+ * on a key of that role only.  Problems go to errs; a database failure
+ * to *e.  Returns the number of problems.
+ */
+static size_t api_keys__binding(struct ctx *c, const json_t *body, const char *role,
+				struct key_binding *kb, json_t *errs, enum herr *e)
+{
+	static const char *const lists[] = {"sensor_ids", "camera_ids"};
+	static const char *const owners[] = {DEVICE_ROLE, DETECTOR_ROLE};
+	size_t problems = 0;
+
+	kb->n = 0;
+	*e = HERR_OK;
+	for (size_t l = 0; l < 2; l++) {
+		const char *const at_list[] = {"body", lists[l], NULL};
+		const json_t *list = json_object_get(body, lists[l]), *v;
+		size_t i;
+
+		if (!list)
+			continue;
+		if (!role || strcmp(role, owners[l]) != 0) {
+			verr_add(errs, at_body, lists[l], "value_error",
+				 "Only a key of role '%s' is bound to %s", owners[l],
+				 l == 0 ? "sensors" : "cameras");
+			problems++;
+			continue;
+		}
+		if (!json_is_array(list) || json_array_size(list) == 0 ||
+		    json_array_size(list) > KEY_BINDINGS_MAX) {
+			verr_add(errs, at_body, lists[l], json_is_array(list) ? "value_error" : "list_type",
+				 "Input should be a list of 1 to %d %s ids", KEY_BINDINGS_MAX,
+				 l == 0 ? "sensor" : "camera");
+			problems++;
+			continue;
+		}
+		json_array_foreach(list, i, v) {
+			enum key_binding_target t = KEY_BINDING_NONE;
+			char idx[24];
+			int64_t id;
+
+			snprintf(idx, sizeof(idx), "%zu", i);
+			if (!json_is_integer(v) || json_integer_value(v) < 1) {
+				verr_add(errs, at_list, idx, "int_type",
+					 "Input should be a positive integer");
+				problems++;
+				continue;
+			}
+			id = json_integer_value(v);
+			if ((*e = store_key_binding_target(c->app->db, id, &t)) != HERR_OK)
+				return problems + 1;
+			if (t == KEY_BINDING_NONE || (l == 1 && t != KEY_BINDING_CAMERA)) {
+				verr_add(errs, at_list, idx, "value_error",
+					 l == 0 ? "No sensor %" PRId64 " exists"
+						: "No camera %" PRId64 " exists", id);
+				problems++;
+				continue;
+			}
+			kb->ids[kb->n++] = id;
+		}
+	}
+	return problems;
+}
+
 /* Revoked keys stay in the table for the audit log, not in the list. */
 static enum herr api_keys__list(struct ctx *c, const void *filter, const struct page *pg,
 				json_t *items, bool *has_more)
@@ -85,23 +162,36 @@ int h_api_keys_list(struct ctx *c, struct response *r)
 
 int h_api_keys_create(struct ctx *c, struct response *r)
 {
-	json_t *body = ctx_body(c), *errs = json_array(), *key = NULL;
+	json_t *body = ctx_body(c), *errs = json_array(), *key = NULL, *plain = NULL;
 	const struct resource_key none = {0, 0};
+	struct key_binding kb;
 	struct auth_new_key nk;
 	const char *name, *role;
-	enum herr e = HERR_INTERNAL;
+	enum herr e = HERR_INTERNAL, be = HERR_OK;
 	int status = resource_start(r);
+	size_t problems;
 
-	if (!body || !errs)
+	memset(&nk, 0, sizeof(nk));
+	if (!body || !errs || !(plain = json_copy(body)))
 		goto out;
-	if (validate_object(body, at_body, api_key_fields, api_key_fields_count, false, errs) +
-	    ctx_check_role(c->app->roles, json_object_get(body, "role"), errs) > 0) {
+	/* The id lists are checked by api_keys__binding, the rest by the table. */
+	json_object_del(plain, "sensor_ids");
+	json_object_del(plain, "camera_ids");
+	role = json_string_value(json_object_get(body, "role"));
+	problems = validate_object(plain, at_body, api_key_fields, api_key_fields_count, false,
+				   errs) +
+		   ctx_check_role(c->app->roles, json_object_get(body, "role"), errs) +
+		   api_keys__binding(c, body, role, &kb, errs, &be);
+	if (be != HERR_OK) {
+		status = response_error(r, be, "sensor");
+		goto out;
+	}
+	if (problems > 0) {
 		status = ctx_invalid(r, errs);
 		errs = NULL;
 		goto out;
 	}
 	name = json_string_value(json_object_get(body, "name"));
-	role = json_string_value(json_object_get(body, "role"));
 
 	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
 		if (auth_key_generate(&nk) != 0) {
@@ -116,6 +206,17 @@ int h_api_keys_create(struct ctx *c, struct response *r)
 		status = resource_error(r, &api_keys, e, &none, body);
 		goto out;
 	}
+	if (kb.n > 0) {
+		int64_t id = json_integer_value(json_object_get(key, "id"));
+
+		json_decref(key);
+		key = NULL;
+		if ((e = store_key_bindings_set(c->app->db, id, kb.ids, kb.n)) != HERR_OK ||
+		    (e = store_api_keys_get(c->app->db, id, &key)) != HERR_OK) {
+			status = response_error(r, e, "api key");
+			goto out;
+		}
+	}
 
 	snprintf(c->object_id, sizeof(c->object_id), "%" JSON_INTEGER_FORMAT,
 		 json_integer_value(json_object_get(key, "id")));
@@ -127,6 +228,7 @@ int h_api_keys_create(struct ctx *c, struct response *r)
 out:
 	explicit_bzero(&nk, sizeof(nk));
 	json_decref(key);
+	json_decref(plain);
 	json_decref(body);
 	json_decref(errs);
 	return status;

@@ -249,6 +249,11 @@ int h_detections_create(struct ctx *c, struct response *r)
 	secs = (time_t)(f.detected_ms / 1000);
 	f.local_hour = localtime_r(&secs, &tm) ? tm.tm_hour : -1;
 
+	/* A key bound to cameras reports for its own only. */
+	if (ctx_bound_check(c, r, f.camera_id, "camera") != 0) {
+		status = r->status;
+		goto out;
+	}
 	/* A report the detector already made: the first one, unchanged. */
 	if (f.external_id) {
 		e = store_detection_by_external(c->app->db, f.source, f.external_id, &dup);

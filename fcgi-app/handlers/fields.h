@@ -79,4 +79,28 @@ struct roles;
  * problem at ["body", "role"] listing the roles; returns how many (0/1). */
 size_t ctx_check_role(const struct roles *roles, const json_t *role, json_t *errs);
 
+/* ---- device images (device.c) */
+
+/* The largest JPEG a device may send, and its pixels a side. */
+#define DEVICE_JPEG_MAX (2u << 20)
+#define DEVICE_JPEG_MAX_TEXT "2 MiB"
+#define DEVICE_JPEG_SIDE_MAX 8192
+
+/*
+ * Decode b64 (len characters, padded base64, borrowed) into a malloc'd
+ * buffer *out of *outlen bytes (at most DEVICE_JPEG_MAX).  0; -1 with the
+ * problem in *why (a static string) for input that is not that; -2 when
+ * memory ran out.  The bytes are not checked to be a JPEG.
+ */
+int device_image_decode(const char *b64, size_t len, unsigned char **out, size_t *outlen,
+			const char **why);
+
+/*
+ * Whether jpeg (len bytes, borrowed) is a whole JPEG of at most
+ * DEVICE_JPEG_MAX bytes and DEVICE_JPEG_SIDE_MAX pixels a side: 0 with
+ * its size in *width and *height, or -1 with the problem in *why.  Pure.
+ */
+int device_image_check(const unsigned char *jpeg, size_t len, unsigned *width,
+		       unsigned *height, const char **why);
+
 #endif

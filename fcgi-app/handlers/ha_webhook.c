@@ -244,7 +244,7 @@ static enum herr ha_webhook__apply(struct ctx *c, const json_t *change, json_t *
 		app_after(c->app, ch.run_ids[i], AFTER_RUN);
 	}
 	{
-		json_t *msg = ha_bridge_event_message(c->app->db, &ch,
+		json_t *msg = ha_bridge_event_message(&ch,
 						      ch.new_ms ? ch.new_ms
 								: (int64_t)time(NULL) * 1000);
 

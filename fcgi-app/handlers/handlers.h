@@ -238,6 +238,31 @@ int h_persons_sightings(struct ctx *c, struct response *r);
 
 /* sensor_input.c: sensor events, sensor status, occupancy */
 int h_sensor_events_post(struct ctx *c, struct response *r);
+
+/*
+ * Queue event.created for the events stream once the request commits:
+ * what a dashboard needs to show the event without asking.  sensor is the
+ * sensor's JSON, body the event as posted ({event_type, value?,
+ * attributes?, occurred_at?}), status_obj the sensor's status after it;
+ * all borrowed, runs too.  Best effort: a message that cannot be built is
+ * left out, the event stands.
+ */
+void ctx_publish_sensor_event(struct ctx *c, const json_t *sensor, const json_t *body,
+			      int64_t event_id, const json_t *status_obj, bool applied,
+			      json_t *runs);
+
+/* ---- devices (device.c) */
+
+/*
+ * Whether the caller may report for sensor_id: a key bound to sensors
+ * (store/key_bindings.h) only for its own; anyone else, yes.  what names
+ * the sensor in the 403's detail ("sensor", "camera").  0, or -1 with the
+ * 403 (or a database error) set on r.
+ */
+int ctx_bound_check(struct ctx *c, struct response *r, int64_t sensor_id, const char *what);
+
+int h_device_recamera(struct ctx *c, struct response *r);
+int h_device_reterminal(struct ctx *c, struct response *r);
 int h_sensor_status(struct ctx *c, struct response *r);
 int h_occupancy(struct ctx *c, struct response *r);
 

@@ -246,8 +246,12 @@ static int recordings__taken_at(const json_t *v, int64_t *ms, json_t *errs)
 static int recordings__camera(struct ctx *c, struct response *r, struct registration *g,
 			      char incoming_dir[RECORDING_INCOMING_MAX])
 {
-	enum herr e = store_recordings_camera(c->app->db, g->camera_id, g->camera_name,
-					      incoming_dir);
+	enum herr e;
+
+	/* A key bound to cameras registers recordings of its own only. */
+	if (ctx_bound_check(c, r, g->camera_id, "camera") != 0)
+		return -1;
+	e = store_recordings_camera(c->app->db, g->camera_id, g->camera_name, incoming_dir);
 
 	if (e == HERR_NOT_FOUND) {
 		recordings__invalid(r, "camera_id", "value_error", "Input is not a camera");

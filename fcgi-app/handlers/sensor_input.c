@@ -34,14 +34,9 @@ static const struct vfield event_fields[] = {
 
 /* ---- events */
 
-/*
- * Queue event.created for the events stream: what a dashboard needs to
- * show the event without asking.  runs borrowed.  Best effort: a message
- * that cannot be built is left out, the event stands.
- */
-static void sensor_input__publish(struct ctx *c, const json_t *sensor, const json_t *body,
-				  int64_t event_id, const json_t *status_obj, bool applied,
-				  json_t *runs)
+void ctx_publish_sensor_event(struct ctx *c, const json_t *sensor, const json_t *body,
+			      int64_t event_id, const json_t *status_obj, bool applied,
+			      json_t *runs)
 {
 	const char *given = json_string_value(json_object_get(body, "occurred_at"));
 	json_t *attributes = json_object_get(body, "attributes");
@@ -119,7 +114,7 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 	enum herr e;
 	int status;
 
-	if (ctx_path_id(c, r, "id", &id) != 0)
+	if (ctx_path_id(c, r, "id", &id) != 0 || ctx_bound_check(c, r, id, "sensor") != 0)
 		return r->status;
 	e = store_sensors_get(c->app->db, id, false, &sensor);
 	if (e != HERR_OK) {
@@ -180,7 +175,7 @@ int h_sensor_events_post(struct ctx *c, struct response *r)
 	 * cache namespace is made stale: the cached sensor lists carry no
 	 * state. */
 	ctx_changed(c, id, NULL, NULL);
-	sensor_input__publish(c, sensor, body, res.event_id, res.status, res.applied, runs);
+	ctx_publish_sensor_event(c, sensor, body, res.event_id, res.status, res.applied, runs);
 	reply = json_pack("{s:I, s:I, s:O, s:b, s:o}", "event_id", (json_int_t)res.event_id,
 			  "sensor_id", (json_int_t)id, "state", json_object_get(res.status, "state"),
 			  "applied", res.applied, "execution_ids", runs);

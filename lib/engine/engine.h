@@ -69,6 +69,9 @@ struct trigger {
 	double occupancy_minutes; /* occupancy_duration: how long the room has been occupied */
 	int64_t lateness_seconds; /* cron: from due_at to the firing */
 	bool late;                /* cron: fired by catch-up after an outage */
+	const json_t *media_paths; /* borrowed or NULL (= []): files that came with a
+	                           * sensor event, trigger.media_paths */
+	const char *media_type;   /* borrowed or NULL: trigger.media_type ("image") */
 };
 
 /* Outcome of offering a trigger to one rule. */

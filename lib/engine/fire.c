@@ -85,10 +85,12 @@ static char *fire__initial_data(const struct engine *e, const struct engine_rule
 	json_t *data, *trigger;
 	char *text = NULL;
 
-	trigger = json_pack("{s:s, s:o, s:o, s:[], s:n}", "type", t->type,
+	trigger = json_pack("{s:s, s:o, s:o, s:o, s:s?}", "type", t->type,
 			    "sensor_id", t->sensor_id ? json_integer(t->sensor_id) : json_null(),
 			    "room_name", r->room_name[0] ? json_string(r->room_name) : json_null(),
-			    "media_paths", "media_type");
+			    "media_paths", t->media_paths ? json_deep_copy(t->media_paths)
+							  : json_array(),
+			    "media_type", t->media_type);
 	if (trigger && t->due_at)
 		json_object_set_new(trigger, "due_at", json_integer((json_int_t)t->due_at));
 	if (trigger && t->due_at && !strcmp(t->type, "cron")) {

@@ -14,7 +14,8 @@
 
 enum herr sensor_event_state(const struct sensor_event *ev, json_t **state)
 {
-	static const char *const momentary[] = {"press", "double_press", "long_press", NULL};
+	static const char *const momentary[] = {"press", "double_press", "long_press",
+						"image", "motion", "person", NULL};
 
 	*state = NULL;
 	for (size_t i = 0; momentary[i]; i++)
@@ -39,7 +40,8 @@ static enum herr sensor_event__fire(struct engine *engine, const struct sensor_e
 				  "attributes", ev->attributes ? json_incref((json_t *)ev->attributes)
 							      : json_object(),
 				  "occurred_at", ev->occurred_at);
-	struct trigger trig = {.type = "sensor_event", .sensor_id = ev->sensor_id, .input = input};
+	struct trigger trig = {.type = "sensor_event", .sensor_id = ev->sensor_id, .input = input,
+			       .media_paths = ev->media_paths, .media_type = ev->media_type};
 	enum herr e;
 
 	if (!input)

@@ -10,8 +10,8 @@
  *
  * The state an event implies: on, off, trigger, release, open, close ->
  * that word; level -> its value; a button press (press, double_press,
- * long_press) -> none, it is momentary: the state stays, only
- * last_event_at moves.  An event older than the newest one applied is
+ * long_press) and what a camera reports (image, motion, person) -> none,
+ * it is momentary: the state stays, only last_event_at moves.  An event older than the newest one applied is
  * recorded but changes nothing and starts nothing.
  */
 #include <stdbool.h>
@@ -32,6 +32,11 @@ struct sensor_event {
 	const json_t *value;        /* any JSON; NULL = none */
 	const json_t *attributes;   /* an object; NULL = {} */
 	const char *occurred_at;    /* "YYYY-MM-DD HH:MM:SS.mmm" UTC; NULL = now */
+	const json_t *media_paths;  /* files under the media root that came with
+	                             * the event (a camera's snapshot), an array
+	                             * of strings; NULL = none.  The rules see
+	                             * them as trigger.media_paths */
+	const char *media_type;     /* what they are ("image"); NULL = none */
 };
 
 /* What recording it did. */

@@ -112,10 +112,7 @@ static void bridge__connected(struct ha_bridge *b, bool connected, const char *w
 
 enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 {
-	char kept[BRIDGE_STATE_MAX];
-	struct ha_link link;
-	bool known;
-	int64_t kept_ms;
+	struct ha_link *link = &t->link;
 	json_t *value = NULL, *attributes = NULL;
 	enum herr rc;
 
@@ -125,25 +122,22 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 	t->action = HA_BRIDGE_NOTHING;
 	ha_bridge_change_clear(t);
 	memset(&t->res, 0, sizeof(t->res));
-	rc = store_ha_link_get(db, t->entity_id, &link);
+	rc = store_ha_link_lock(db, t->entity_id, link);
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK;   /* not linked: nothing kept, nothing made */
 	if (rc != HERR_OK)
 		return rc;
 	t->linked = true;
-	t->sensor_id = link.sensor_id;
-	if ((rc = store_ha_state_get(db, t->entity_id, &known, kept, sizeof(kept), &kept_ms)) !=
-	    HERR_OK)
-		return rc;
-	if (!known && t->old_state && strlen(t->old_state) < sizeof(kept)) {
-		snprintf(kept, sizeof(kept), "%s", t->old_state);
-		known = true;
+	t->sensor_id = link->sensor_id;
+	if (!link->known && t->old_state && strlen(t->old_state) < sizeof(link->state)) {
+		snprintf(link->state, sizeof(link->state), "%s", t->old_state);
+		link->known = true;
 	}
-	t->action = ha_bridge_decide(link.sensor_type, known ? kept : NULL, kept_ms, t->new_state,
-				     t->new_ms, &t->ev);
+	t->action = ha_bridge_decide(link->sensor_type, link->known ? link->state : NULL,
+				     link->last_changed_ms, t->new_state, t->new_ms, &t->ev);
 	if (t->action == HA_BRIDGE_NOTHING)
 		return HERR_OK;
-	if (t->action == HA_BRIDGE_EVENT && link.enabled) {
+	if (t->action == HA_BRIDGE_EVENT && link->enabled) {
 		if (t->ev.has_value && !(value = json_real(t->ev.value)))
 			return HERR_NOMEM;
 		if (!(attributes = json_pack("{s:s}", "ha_entity_id", t->entity_id))) {
@@ -151,7 +145,7 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 			return HERR_NOMEM;
 		}
 		const struct sensor_event se = {
-			.sensor_id = link.sensor_id,
+			.sensor_id = link->sensor_id,
 			.event_type = t->ev.event_type,
 			.value = value,
 			.attributes = attributes,
@@ -177,31 +171,29 @@ void ha_bridge_change_clear(struct ha_bridge_change *ch)
 	ch->res.status = NULL;
 }
 
-json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t, int64_t at_ms)
+json_t *ha_bridge_event_message(const struct ha_bridge_change *t, int64_t at_ms)
 {
-	json_t *sensor = NULL, *runs = json_array(), *data = NULL;
+	const struct ha_link *link = &t->link;
+	json_t *runs = json_array(), *data = NULL;
 	char at[ISO8601_LEN];
 
-	if (!runs || store_sensors_get(db, t->sensor_id, false, &sensor) != HERR_OK)
-		goto out;
+	if (!runs)
+		return NULL;
 	for (size_t i = 0; i < t->res.n_runs; i++)
 		json_array_append_new(runs, json_integer(t->run_ids[i]));
 	iso8601_format(at_ms / 1000, at);
-	data = json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:s, s:o?, s:{s:s}, s:s, s:O?, s:b, s:O}",
+	data = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:o?, s:{s:s}, s:s, s:O?, s:b, s:o}",
 			 "event_id", (json_int_t)t->res.event_id,
-			 "sensor_id", json_object_get(sensor, "id"),
-			 "sensor_name", json_object_get(sensor, "name"),
-			 "sensor_type", json_object_get(sensor, "sensor_type"),
-			 "room_id", json_object_get(sensor, "room_id"),
+			 "sensor_id", (json_int_t)link->sensor_id,
+			 "sensor_name", link->name,
+			 "sensor_type", link->sensor_type,
+			 "room_id", link->room_id ? json_integer(link->room_id) : json_null(),
 			 "event_type", t->ev.event_type,
 			 "value", t->ev.has_value ? json_real(t->ev.value) : NULL,
 			 "attributes", "ha_entity_id", t->entity_id,
 			 "occurred_at", at,
 			 "state", json_object_get(t->res.status, "state"),
 			 "applied", t->res.applied, "execution_ids", runs);
-out:
-	json_decref(sensor);
-	json_decref(runs);
 	return data;
 }
 
@@ -209,7 +201,7 @@ out:
  * publishes it.  Best effort. */
 static void bridge__publish(struct ha_bridge *b, const struct ha_bridge_change *t, int64_t at_ms)
 {
-	json_t *data = ha_bridge_event_message(b->db, t, at_ms);
+	json_t *data = ha_bridge_event_message(t, at_ms);
 
 	if (data) {
 		publish_message(b->cfg, "events", "event.created", data);

@@ -110,6 +110,7 @@ struct ha_bridge_change {
 	/* out, set by ha_bridge_record */
 	bool linked;                    /* a sensor is linked to the entity */
 	int64_t sensor_id;
+	struct ha_link link;            /* the sensor and the state kept before */
 	enum ha_bridge_action action;
 	bool recorded;                  /* a sensor event was recorded */
 	struct sensor_event_result res; /* res.status: a reference (ha_bridge_change_clear) */
@@ -137,11 +138,11 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t);
 
 /*
  * The events stream's event.created for a recorded change, as POST
- * /sensors/{id}/events publishes it; at_ms: when it happened.  A new
- * reference, NULL when it cannot be built (the sensor cannot be read).
+ * /sensors/{id}/events publishes it, from the sensor as the change read
+ * it; at_ms: when it happened.  A new reference, NULL on allocation
+ * failure.
  */
-json_t *ha_bridge_event_message(struct db *db, const struct ha_bridge_change *t,
-				int64_t at_ms);
+json_t *ha_bridge_event_message(const struct ha_bridge_change *t, int64_t at_ms);
 
 /* Release what ha_bridge_record left in t. */
 void ha_bridge_change_clear(struct ha_bridge_change *t);

@@ -7,9 +7,11 @@
  * into place, then the row), kept as a media row of kind snapshot, and the
  * camera marked seen.  POST /api/v1/cameras/{id}/snapshot is this call.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "media/limits.h"
 
 struct camera;
 struct db;
@@ -26,6 +28,7 @@ struct snapshot_result {
 	int64_t id;                  /* the new snapshot's media row */
 	enum snapshot_fault fault;
 	char why[256];               /* SNAPSHOT_FAULT_CAMERA: a one-line reason, never a URL */
+	char rel_path[MEDIA_REL_MAX + 1]; /* on HERR_OK: the file, under the media root */
 };
 
 /*
@@ -43,5 +46,18 @@ struct snapshot_result {
  */
 enum herr media_snapshot_take(const struct hearth_config *cfg, struct db *db,
 			      const struct camera *cam, struct snapshot_result *out);
+
+/*
+ * Keep a JPEG a camera sent by itself (a reCamera's upload) as a snapshot
+ * of cam (borrowed) taken now: jpeg (len bytes, borrowed) is written under
+ * snapshots/ at a path Hearth chooses, width and height as the caller read
+ * them with media_jpeg_size(), its row and the camera's status in the
+ * caller's transaction.  The same outcomes as media_snapshot_take but for
+ * CAMERA (nothing is grabbed); the file is removed again on any failure
+ * here.
+ */
+enum herr media_snapshot_keep(const struct hearth_config *cfg, struct db *db,
+			      const struct camera *cam, const void *jpeg, size_t len,
+			      unsigned width, unsigned height, struct snapshot_result *out);
 
 #endif

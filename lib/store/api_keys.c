@@ -9,16 +9,23 @@
 #include "rows.h"
 #include "store.h"
 #include "store/accounts.h"
+#include "store/key_bindings.h"
 
+/* With the sensors a bound key may report for (store/key_bindings.h), all
+ * of them and the cameras among them, as "3,7" lists. */
 #define KEY_COLUMNS \
-	"id, name, role, prefix, user_id," \
-	" DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')," \
-	" DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ')"
+	"k.id, k.name, k.role, k.prefix, k.user_id," \
+	" DATE_FORMAT(k.created_at, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(k.revoked_at, '%Y-%m-%dT%H:%i:%sZ'), k.bound," \
+	" (SELECT GROUP_CONCAT(b.sensor_id ORDER BY b.sensor_id) FROM api_key_sensors b" \
+	"  WHERE b.key_id = k.id)," \
+	" (SELECT GROUP_CONCAT(b.sensor_id ORDER BY b.sensor_id) FROM api_key_sensors b" \
+	"  JOIN sensors s ON s.id = b.sensor_id WHERE b.key_id = k.id AND s.sensor_type = 'camera')"
 
 static const char sql_insert[] =
 	"INSERT INTO api_keys (name, role, prefix, key_hash) VALUES (?, ?, ?, ?)";
 static const char sql_get[] =
-	"SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?";
+	"SELECT " KEY_COLUMNS " FROM api_keys k WHERE k.id = ?";
 /* A person's key acts with the person's role of the moment, and dies with
  * the person (a deleted user leaves user_id pointing nowhere). */
 static const char sql_find[] =
@@ -34,9 +41,9 @@ static const char sql_revoke_user[] =
 	"UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP(3)"
 	" WHERE user_id = ? AND revoked_at IS NULL";
 static const char sql_list[] =
-	"SELECT " KEY_COLUMNS " FROM api_keys"
-	" WHERE id > ? AND (? OR revoked_at IS NULL)"
-	" ORDER BY id LIMIT ? OFFSET ?";
+	"SELECT " KEY_COLUMNS " FROM api_keys k"
+	" WHERE k.id > ? AND (? OR k.revoked_at IS NULL)"
+	" ORDER BY k.id LIMIT ? OFFSET ?";
 static const char sql_revoke[] =
 	"UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND revoked_at IS NULL";
 static const char sql_prefix[] =
@@ -59,8 +66,13 @@ static json_t *keys__row(struct db_stmt *st)
 			      "created_at", db_col_text(st, 5, NULL),
 			      "revoked_at", db_col_text(st, 6, NULL));
 
-	if (o && json_object_set_new(o, "user_id", db_col_is_null(st, 4) ? json_null() :
-				     json_integer(db_col_int64(st, 4))) != 0) {
+	if (o && (json_object_set_new(o, "user_id", db_col_is_null(st, 4) ? json_null() :
+				      json_integer(db_col_int64(st, 4))) != 0 ||
+		  json_object_set_new(o, "bound", json_boolean(db_col_int64(st, 7) != 0)) != 0 ||
+		  json_object_set_new(o, "sensor_ids",
+				      store_key_bindings_ids_json(db_col_text(st, 8, NULL))) != 0 ||
+		  json_object_set_new(o, "camera_ids",
+				      store_key_bindings_ids_json(db_col_text(st, 9, NULL))) != 0)) {
 		json_decref(o);
 		o = NULL;
 	}
@@ -82,6 +94,12 @@ static void keys__copy(char *dst, size_t dstsz, const char *src, size_t len)
 static enum herr keys__get(struct db *db, int64_t id, json_t **out)
 {
 	return store_rows_get(db, sql_get, id, keys__row, out);
+}
+
+enum herr store_api_keys_get(struct db *db, int64_t id, json_t **out)
+{
+	*out = NULL;
+	return keys__get(db, id, out);
 }
 
 enum herr store_api_keys_create(struct db *db, const char *name, const char *role,

@@ -10,36 +10,22 @@
 
 #define TIME_FMT "'%Y-%m-%dT%H:%i:%sZ'"
 
-enum herr store_ha_link_get(struct db *db, const char *entity_id, struct ha_link *link)
+enum herr store_ha_link_lock(struct db *db, const char *entity_id, struct ha_link *link)
 {
-	memset(link, 0, sizeof(*link));
-	return db_row(db,
-		      "SELECT id, sensor_type, enabled FROM sensors"
-		      " WHERE source = 'home_assistant' AND external_id = ?",
-		      "s", "Isb", entity_id, &link->sensor_id, link->sensor_type,
-		      sizeof(link->sensor_type), &link->enabled);
-}
-
-enum herr store_ha_state_get(struct db *db, const char *entity_id, bool *known, char *state,
-			     size_t statesz, int64_t *last_changed_ms)
-{
-	bool has_state = false;
 	enum herr rc;
 
-	*known = false;
-	*last_changed_ms = 0;
-	if (statesz)
-		*state = '\0';
+	memset(link, 0, sizeof(*link));
 	/* The session's time zone is UTC. */
 	rc = db_row(db,
-		    "SELECT state IS NOT NULL, COALESCE(state, ''),"
-		    " COALESCE(CAST(UNIX_TIMESTAMP(last_changed) * 1000 AS SIGNED), 0)"
-		    " FROM ha_entities WHERE entity_id = ? FOR UPDATE",
-		    "s", "bsI", entity_id, &has_state, state, statesz, last_changed_ms);
-	if (rc == HERR_NOT_FOUND)
-		return HERR_OK;
-	if (rc == HERR_OK)
-		*known = has_state;
+		    "SELECT s.id, s.sensor_type, s.enabled, s.name, COALESCE(s.room_id, 0),"
+		    " e.state IS NOT NULL, COALESCE(e.state, ''),"
+		    " COALESCE(CAST(UNIX_TIMESTAMP(e.last_changed) * 1000 AS SIGNED), 0)"
+		    " FROM sensors s LEFT JOIN ha_entities e ON e.entity_id = s.external_id"
+		    " WHERE s.source = 'home_assistant' AND s.external_id = ? FOR UPDATE",
+		    "s", "IsbsIbsI", entity_id, &link->sensor_id, link->sensor_type,
+		    sizeof(link->sensor_type), &link->enabled, link->name, sizeof(link->name),
+		    &link->room_id, &link->known, link->state, sizeof(link->state),
+		    &link->last_changed_ms);
 	return rc;
 }
 

@@ -19,24 +19,24 @@
 struct db;
 
 /* The sensor linked to an entity (source 'home_assistant', external_id =
- * entity_id). */
+ * entity_id), and the state last seen of the entity. */
 struct ha_link {
 	int64_t sensor_id;
 	char sensor_type[32];
 	bool enabled;
+	char name[257];              /* the sensor's */
+	int64_t room_id;             /* 0 = none */
+	bool known;                  /* a state was kept before */
+	char state[256];             /* the state kept ("" when not known) */
+	int64_t last_changed_ms;     /* 0 when not known */
 };
 
-/* The linked sensor of entity_id (borrowed) into *link; HERR_NOT_FOUND
- * when none is linked. */
-enum herr store_ha_link_get(struct db *db, const char *entity_id, struct ha_link *link);
-
 /*
- * The state last seen of entity_id, its row locked (FOR UPDATE): *known
- * false when none was ever stored; else state (cut to statesz) and
- * *last_changed_ms (0 when not known).
+ * The linked sensor of entity_id (borrowed) and the state last seen of
+ * the entity into *link, in one read that locks both rows (FOR UPDATE)
+ * until the transaction ends; HERR_NOT_FOUND when no sensor is linked.
  */
-enum herr store_ha_state_get(struct db *db, const char *entity_id, bool *known, char *state,
-			     size_t statesz, int64_t *last_changed_ms);
+enum herr store_ha_link_lock(struct db *db, const char *entity_id, struct ha_link *link);
 
 /* Keep state (borrowed) and last_changed_ms (0 = not known) as the last
  * seen of entity_id, creating its ha_entities row when there is none. */

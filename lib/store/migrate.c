@@ -18,6 +18,7 @@
 #include "migrations.h"
 #include "rows.h"
 #include "store.h"
+#include "validate.h"
 
 #define MIGRATE_LOCK_SECONDS 30
 
@@ -173,9 +174,12 @@ static bool migrate__recorded(const json_t *done, int version)
 	const json_t *v;
 	size_t i;
 
-	json_array_foreach(done, i, v)
-		if (atoi(json_string_value(v)) == version)
+	json_array_foreach(done, i, v) {
+		int64_t n;
+
+		if (parse_int64(json_string_value(v), &n) == 0 && n == version)
 			return true;
+	}
 	return false;
 }
 

@@ -88,7 +88,9 @@ enum herr store_sensors_delete(struct db *db, int64_t id);
 
 /* ---------------------------------------------------------------- api keys */
 /* Key JSON (never the hash): {id, name, role, prefix, user_id|null, created_at,
- * revoked_at|null} */
+ * revoked_at|null, bound, sensor_ids, camera_ids}: bound says whether the
+ * key may report only for sensor_ids (store/key_bindings.h); camera_ids
+ * are the cameras among them.  Both lists are [] for a key not bound. */
 
 /* For a person's own key (user_id > 0), role is the user's current role,
  * and a disabled or deleted user's key reads as revoked. */
@@ -104,6 +106,8 @@ struct api_key_row {
 
 enum herr store_api_keys_create(struct db *db, const char *name, const char *role,
 				const char *prefix, const unsigned char *hash, json_t **out);
+/* Key JSON of the key with id, revoked or not; HERR_NOT_FOUND. */
+enum herr store_api_keys_get(struct db *db, int64_t id, json_t **out);
 /* HERR_NOT_FOUND when no key has this prefix. */
 enum herr store_api_keys_find(struct db *db, const char *prefix, struct api_key_row *out);
 enum herr store_api_keys_list(struct db *db, bool include_revoked, const struct page *pg,

@@ -1,11 +1,15 @@
 // System: whether the hub itself is well.  The health levels against
-// their thresholds, the host (uptime, load, disk) and the API's parts
-// (database, cache, schema).  Refreshes itself while open.
+// their thresholds, the host (uptime, load, disk), the API's parts
+// (database, cache, schema) and Home Assistant: the bridge that follows
+// it and the syncs that read it, with a sync on demand for an admin.
+// Refreshes itself while open.
 import { h, fill } from '../lib/dom.js';
-import { get } from '../lib/api.js';
+import { get, post } from '../lib/api.js';
 import { subscribe } from '../lib/stream.js';
-import { pageHead, card, badge, busy } from '../lib/ui.js';
-import { bytes, duration, time } from '../lib/format.js';
+import { session } from '../lib/session.js';
+import { stacked } from '../lib/automation.js';
+import { pageHead, card, badge, busy, table, toast } from '../lib/ui.js';
+import { ago, bytes, dateTime, duration, time } from '../lib/format.js';
 
 const levelState = { ok: 'ok', warn: 'warn', critical: 'bad' };
 const hex = (n) => `0x${Number(n).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -84,10 +88,63 @@ function statusView(s) {
       ` ${sch.current ?? '?'} of ${sch.required}`));
 }
 
+const bridgeState = { connected: 'ok', disconnected: 'warn', stale: 'bad' };
+const bridgeWords = {
+  connected: 'connected',
+  disconnected: 'not connected (retrying)',
+  stale: 'not running',
+};
+
+// hearth-ha-bridge as /status tells it (null: it never ran here).
+function bridgeView(b) {
+  if (!b) {
+    return h('p', { class: 'muted' }, 'Not set up. Set Home Assistant\'s address and token in ',
+      h('a', { href: '/settings' }, 'Settings'), ', then hearth-ha-bridge follows its changes.');
+  }
+  return h('dl', null,
+    h('dt', null, 'Live changes'), h('dd', null, badge(bridgeWords[b.state] || b.state, bridgeState[b.state]),
+      b.ha_version ? h('span', { class: 'muted' }, ` Home Assistant ${b.ha_version}`) : null),
+    h('dt', null, 'Since'), h('dd', null, b.since ? `${dateTime(b.since)} · ${ago(b.since)}` : '–'),
+    h('dt', null, 'Last event'), h('dd', null, b.last_event_at ? `${dateTime(b.last_event_at)} · ${ago(b.last_event_at)}` : 'none yet'),
+    h('dt', null, 'Events'), h('dd', null, `${b.events} since it started, ${b.reconnects} reconnect${b.reconnects === 1 ? '' : 's'}`),
+    b.last_error && b.state !== 'connected' ? [h('dt', null, 'Why'), h('dd', null, b.last_error)] : null);
+}
+
+const syncKinds = { rooms: 'Rooms', sensors: 'Sensors', entities: 'Entities', registry: 'Registry' };
+const runState = { completed: 'ok', running: 'warn', failed: 'bad' };
+
+function syncsView(runs) {
+  return stacked(table([
+    { label: 'Sync', cell: (r) => syncKinds[r.kind] || r.kind },
+    { label: 'From', cell: (r) => r.trigger },
+    { label: 'Status', cell: (r) => h('span', null, badge(r.status, runState[r.status]),
+      r.error ? h('div', { class: 'muted' }, r.error) : null) },
+    { label: 'New', class: 'num', cell: (r) => String(r.created) },
+    { label: 'Changed', class: 'num', cell: (r) => String(r.updated) },
+    { label: 'Missing', class: 'num', cell: (r) => String(r.missing) },
+    { label: 'Ended', cell: (r) => (r.finished_at ? h('span', { title: dateTime(r.finished_at) }, ago(r.finished_at)) : '–') },
+  ], runs, 'No sync has run yet.'));
+}
+
+// Sync now, in the order each needs the one before: areas become rooms
+// before entities in them become sensors.
+async function syncAll(after) {
+  const done = [];
+  for (const [kind, path] of [['rooms', '/api/v1/ha/sync/rooms'], ['sensors', '/api/v1/ha/sync/sensors'],
+    ['entities', '/api/v1/entities/sync'], ['registry', '/api/v1/registry/sync']]) {
+    const run = await post(path, {});
+    done.push(`${syncKinds[kind].toLowerCase()} +${run.created}/~${run.updated}`);
+  }
+  toast(`Synced from Home Assistant: ${done.join(', ')}`, 'ok');
+  await after();
+}
+
 export async function render(view, { signal }) {
   const healthBox = h('div');
   const hostBox = h('div');
   const statusBox = h('div');
+  const haBox = h('div');
+  const syncBox = h('div');
   const stamp = h('span', { class: 'muted', 'aria-live': 'polite' });
 
   const load = async () => {
@@ -99,13 +156,19 @@ export async function render(view, { signal }) {
     fill(healthBox, healthView(hw));
     fill(hostBox, hostView(info));
     fill(statusBox, statusView(status));
+    fill(haBox, bridgeView(status.home_assistant));
+    const runs = await get('/api/v1/ha/sync/runs', { limit: 8 }, { signal }).catch(() => null);
+    fill(syncBox, runs ? syncsView(runs.items) : h('p', { class: 'muted' }, 'The syncs cannot be read just now.'));
     stamp.textContent = `Updated ${time(new Date().toISOString())}`;
   };
 
   fill(view,
     pageHead('System', stamp, h('button', { type: 'button', onclick: (ev) => busy(ev.currentTarget, load) }, 'Refresh')),
     card('Health', healthBox),
-    h('div', { class: 'cols' }, card('Host', hostBox), card('Services', statusBox)));
+    h('div', { class: 'cols' }, card('Host', hostBox), card('Services', statusBox)),
+    card('Home Assistant', haBox, h('h3', null, 'Syncs'), syncBox,
+      session.isAdmin ? h('p', null, h('button', { type: 'button', onclick: (ev) => busy(ev.currentTarget,
+        () => syncAll(load)) }, 'Sync now')) : null));
   await load();
 
   let soon = null;

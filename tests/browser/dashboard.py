@@ -252,6 +252,11 @@ def steps(drv, api, a, base, axe_src, run, pw, prompt_rule, alert_rule):
     problems(drv, base)
     for path in links + ["/account", "/rules/new", f"/rules/{prompt_rule['id']}"]:
         visit(drv, base, path, a.out, axe_src, "admin")
+    drv.get(base + "/system")
+    ha = wait(drv, lambda: [e for e in drv.find_elements(By.CSS_SELECTOR, "section.card h2")
+                            if e.text == "Home Assistant"], 10)
+    check(bool(ha), "/system shows Home Assistant: the bridge, the syncs and Sync now for an admin",
+          drv.find_element(By.TAG_NAME, "body").text[-400:] if not ha else "")
 
     # The API reference: every operation listed, search narrows it,
     # and Try it answers with the signed-in session.
