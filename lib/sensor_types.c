@@ -51,7 +51,6 @@ struct sensor_type {
 
 #define INT_PARAM(n, lo, hi, d, h) {(n), V_INT, (lo), (hi), true, (d), FMT_NONE, (h)}
 #define STR_PARAM(n, hi, fmt, h) {(n), V_STRING, 1, (hi), false, 0, (fmt), (h)}
-#define ID_PARAM(n, h) {(n), V_INT, 1, INT64_MAX, false, 0, FMT_NONE, (h)}
 
 /* BCM numbering: the 28 pins of the 40-pin header. */
 #define GPIO_MAX 27
@@ -85,8 +84,6 @@ static const struct sensor_type sensor_types[] = {
 		STR_PARAM("eink_mode", 5, FMT_EINK_MODE,
 			  "How pictures are drawn for it: rgb (default), 1bit (black and white, "
 			  "dithered) or 4grey (four greys, dithered)"),
-		ID_PARAM("api_key_id", "The device API key that fetches this display's picture "
-			 "(GET /image/active)"),
 	}},
 
 	/* ---- GPIO kinds (seed 003) */

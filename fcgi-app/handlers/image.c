@@ -48,6 +48,7 @@
 #include "resource.h"
 #include "response.h"
 #include "store/eink.h"
+#include "store/key_bindings.h"
 #include "store/media.h"
 #include "validate.h"
 
@@ -1036,10 +1037,9 @@ static int image__active(struct ctx *c, struct response *r, int64_t sensor_id, b
 		return response_detail(r, 404, "display %" PRId64 " not found", sensor_id);
 	if (e != HERR_OK)
 		return response_error(r, e, "display");
-	if (device && c->who && c->who->key_id > 0 && d.api_key_id > 0 &&
-	    d.api_key_id != c->who->key_id)
-		return response_detail(r, 403, "display %" PRId64 " belongs to another key",
-				       sensor_id);
+	/* A key bound to its hardware fetches its own displays only. */
+	if (ctx_bound_check(c, r, sensor_id, "display") < 0)
+		return r->status;
 	e = store_eink_active_get(c->app->db, sensor_id, &a);
 	if (e != HERR_OK && e != HERR_NOT_FOUND)
 		return response_error(r, e, "picture");
@@ -1128,14 +1128,19 @@ int h_image_active(struct ctx *c, struct response *r)
 		return ctx_invalid(r, errs);
 	}
 	if (id == 0 && c->who && c->who->key_id > 0) {
-		enum herr e = store_eink_display_for_key(c->app->db, c->who->key_id, &id);
+		bool bound = false;
+		size_t n = 0;
+		enum herr e = store_key_bindings_of_type(c->app->db, c->who->key_id, "eink", &id,
+							 1, &n, &bound);
 
 		if (e != HERR_OK && e != HERR_NOT_FOUND)
 			return response_error(r, e, "display");
+		if (n == 0)
+			id = 0;
 	}
 	if (id == 0)
 		return response_detail(r, 404, "no display is bound to this key: give sensor_id, "
-				       "or set api_key_id in the display's config");
+				       "or make the display's key with its sensor_ids");
 	return image__active(c, r, id, true);
 }
 
@@ -1145,6 +1150,6 @@ int h_image_active_sensor(struct ctx *c, struct response *r)
 
 	if (ctx_path_id(c, r, "sensor_id", &id) != 0)
 		return r->status;
-	/* A device key may ask by id, but only for a display it may fetch. */
+	/* A device asking by id is still the display fetching. */
 	return image__active(c, r, id, strcmp(c->who ? c->who->role : "", "device") == 0);
 }

@@ -34,12 +34,8 @@ static const char sql_media_of[] =
 static const char sql_delete[] = "DELETE FROM eink_templates WHERE id = ?";
 
 static const char sql_display[] =
-	"SELECT id, COALESCE(JSON_VALUE(config, '$.eink_mode'), 'rgb'),"
-	" COALESCE(JSON_VALUE(config, '$.api_key_id'), 0)"
+	"SELECT id, COALESCE(JSON_VALUE(config, '$.eink_mode'), 'rgb')"
 	" FROM sensors WHERE id = ? AND sensor_type = 'eink' AND enabled";
-static const char sql_display_for_key[] =
-	"SELECT id FROM sensors WHERE sensor_type = 'eink' AND enabled"
-	" AND JSON_VALUE(config, '$.api_key_id') = ? ORDER BY id LIMIT 1";
 
 static const char sql_active_get[] =
 	"SELECT a.media_id, m.rel_path, a.image_hash FROM eink_active a"
@@ -155,13 +151,8 @@ enum herr store_eink_template_delete(struct db *db, int64_t id, int64_t *media_i
 enum herr store_eink_display(struct db *db, int64_t sensor_id, struct eink_display *out)
 {
 	memset(out, 0, sizeof(*out));
-	return db_row(db, sql_display, "I", "IsI", sensor_id, &out->id, out->mode,
-		      sizeof(out->mode), &out->api_key_id);
-}
-
-enum herr store_eink_display_for_key(struct db *db, int64_t key_id, int64_t *sensor_id)
-{
-	return db_row(db, sql_display_for_key, "I", "I", key_id, sensor_id);
+	return db_row(db, sql_display, "I", "Is", sensor_id, &out->id, out->mode,
+		      sizeof(out->mode));
 }
 
 enum herr store_eink_active_get(struct db *db, int64_t sensor_id, struct eink_active_row *out)

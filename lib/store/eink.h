@@ -49,15 +49,13 @@ enum herr store_eink_template_update(struct db *db, int64_t id,
  * to remove.  HERR_NOT_FOUND. */
 enum herr store_eink_template_delete(struct db *db, int64_t id, int64_t *media_id);
 
-/* A display: an enabled sensor of type eink. */
+/* A display: an enabled sensor of type eink.  Which device key fetches
+ * its picture is the key's binding (store/key_bindings.h). */
 struct eink_display {
 	int64_t id;
 	char mode[16];           /* config.eink_mode, "rgb" when not set */
-	int64_t api_key_id;      /* config.api_key_id, 0 when not bound */
 };
 enum herr store_eink_display(struct db *db, int64_t sensor_id, struct eink_display *out);
-/* The display bound to API key key_id (config.api_key_id); HERR_NOT_FOUND. */
-enum herr store_eink_display_for_key(struct db *db, int64_t key_id, int64_t *sensor_id);
 
 /* What a display shows now, unless expired. */
 struct eink_active_row {

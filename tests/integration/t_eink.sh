@@ -170,14 +170,15 @@ api POST /api/v1/image/preview '{"template_id": 999999999}'
 expect_status 422 "preview of no such template"
 
 # ---------------------------------------------------------------- displays
-create_key "$P-panel" device
-DKEY=$NEW_KEY
-DKID=$KEY_ID
+create_sensor "$(jq -nc --arg n "$P-hall" '{name: $n, sensor_type: "eink", config: {eink_mode: "4grey"}}')"
+PANEL=$SENSOR_ID
+# The panel's key is bound to it; the other device key to nothing.
+KEY=$ADMIN api POST /api/v1/api-keys "$(jq -nc --arg n "$P-panel" --argjson s "$PANEL" \
+	'{name: $n, role: "device", sensor_ids: [$s]}')"
+expect_status 201 "a device key bound to the display"
+DKEY=$(jb .key)
 create_key "$P-other" device
 OKEY=$NEW_KEY
-create_sensor "$(jq -nc --arg n "$P-hall" --argjson k "$DKID" \
-	'{name: $n, sensor_type: "eink", config: {eink_mode: "4grey", api_key_id: $k}}')"
-PANEL=$SENSOR_ID
 create_sensor "$(jq -nc --arg n "$P-kitchen" '{name: $n, sensor_type: "eink", config: {eink_mode: "1bit"}}')"
 KITCHEN=$SENSOR_ID
 create_sensor "$(jq -nc --arg n "$P-pir" '{name: $n, sensor_type: "presence"}')"
@@ -217,12 +218,12 @@ etag=$(header ETag)
 fetch "$T/admin2.png" "/api/v1/image/active/$PANEL" -H "If-None-Match: $etag"
 is "$STATUS" 304 "If-None-Match with its ETag is a 304"
 
-KEY=$OKEY fetch "$T/x.png" "/api/v1/image/active?sensor_id=$PANEL"
-is "$STATUS" 403 "another device key may not fetch a display bound to a key"
-KEY=$OKEY fetch "$T/x.png" "/api/v1/image/active/$PANEL"
+KEY=$DKEY fetch "$T/x.png" "/api/v1/image/active?sensor_id=$KITCHEN"
+is "$STATUS" 403 "a bound key may not fetch another display"
+KEY=$DKEY fetch "$T/x.png" "/api/v1/image/active/$KITCHEN"
 is "$STATUS" 403 "nor by its id"
 KEY=$OKEY fetch "$T/kitchen.png" "/api/v1/image/active?sensor_id=$KITCHEN"
-is "$STATUS" 200 "an unbound display is fetched with sensor_id"
+is "$STATUS" 200 "an unbound key fetches a display named by sensor_id"
 like "$T/kitchen.png" active_1bit.png "the 1-bit picture renders as the reference" 48 0.02 8
 KEY=$OKEY fetch "$T/x.png" /api/v1/image/active
 is "$STATUS" 404 "a key no display is bound to, without sensor_id, is a 404"
