@@ -211,6 +211,7 @@ const struct route routes[] = {
 	{"DELETE", "/api/v1/registry/helpers/{domain}/{id}", h_registry_helpers_delete, OWN_TX},
 	{"GET",    "/api/v1/registry/summary",   h_registry_summary, 0},
 	{"GET",    "/api/v1/mcp/tools",          h_mcp_tools_list, 0},
+	{"GET",    "/api/v1/tools",              h_mcp_tools_list, 0},
 	{"POST",   "/api/v1/mcp/tools/{name}",   h_mcp_tools_call, OWN_TX},
 	{"POST",   "/api/v1/mcp",                h_mcp_post,       OWN_TX},
 	{"DELETE", "/api/v1/mcp",                h_mcp_delete,     OWN_TX},

@@ -30,6 +30,8 @@ expect_json '[.tools[] | select(.inputSchema.type == "object" and (.description 
 	"... each with a description, a JSON Schema of its arguments and its annotations"
 expect_json '.tools[] | select(.name == "get_room") | [.inputSchema.required[0], .inputSchema.properties.room_id.type, .inputSchema.additionalProperties] | map(tostring) | join(",")' \
 	"room_id,integer,false" "... get_room needs an integer room_id, and nothing else"
+api GET /api/v1/tools
+expect_json '.tools | length' 15 "GET /tools: the same list"
 KEY=$READER api GET $MCP/tools
 R_TOOLS=$(tools_of)
 check "mcp_readonly lists the read tools and run_rule ($R_TOOLS)" \
