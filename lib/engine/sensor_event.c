@@ -68,6 +68,7 @@ enum herr sensor_event_record(struct engine *engine, struct db *db, const struct
 		.attributes = ev->attributes,
 		.occurred_at = ev->occurred_at,
 		.state = state,
+		.locked = ev->locked,
 	};
 	if ((e = store_sensor_events_record(db, ev->sensor_id, &f, &out->event_id,
 					    &out->applied)) != HERR_OK)

@@ -24,6 +24,7 @@
 
 struct db;
 struct engine;
+struct sensor_locked;
 
 /* What a sensor reported, checked by the caller; everything borrowed. */
 struct sensor_event {
@@ -37,6 +38,9 @@ struct sensor_event {
 	                             * of strings; NULL = none.  The rules see
 	                             * them as trigger.media_paths */
 	const char *media_type;     /* what they are ("image"); NULL = none */
+	const struct sensor_locked *locked;   /* the sensor's row as the caller
+	                             * locked and read it (store.h); NULL = read
+	                             * here */
 	bool state_only;            /* the caller reads only the status's state:
 	                             * when the event applied and sets one, the
 	                             * status is {"state"} without a read back */

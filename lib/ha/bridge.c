@@ -122,7 +122,7 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 	t->action = HA_BRIDGE_NOTHING;
 	ha_bridge_change_clear(t);
 	memset(&t->res, 0, sizeof(t->res));
-	rc = store_ha_link_lock(db, t->entity_id, link);
+	rc = store_ha_link_lock(db, t->entity_id, t->occurred_at, link);
 	if (rc == HERR_NOT_FOUND)
 		return HERR_OK;   /* not linked: nothing kept, nothing made */
 	if (rc != HERR_OK)
@@ -138,6 +138,12 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 	if (t->action == HA_BRIDGE_NOTHING)
 		return HERR_OK;
 	if (t->action == HA_BRIDGE_EVENT && link->enabled) {
+		/* A state longer than the buffer was cut: read it again then. */
+		bool whole = strlen(link->sensor_state) + 1 < sizeof(link->sensor_state);
+		const struct sensor_locked locked = {
+			link->enabled, link->sensor_has_state ? link->sensor_state : NULL, link->older,
+		};
+
 		if (t->ev.has_value && !(value = json_real(t->ev.value)))
 			return HERR_NOMEM;
 		if (!(attributes = json_pack("{s:s}", "ha_entity_id", t->entity_id))) {
@@ -150,6 +156,7 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 			.value = value,
 			.attributes = attributes,
 			.occurred_at = t->occurred_at,
+			.locked = whole ? &locked : NULL,   /* read with the link */
 			.state_only = true,   /* the stream's message reads no more */
 		};
 		rc = sensor_event_record(t->engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX,

@@ -10,23 +10,24 @@
 
 #define TIME_FMT "'%Y-%m-%dT%H:%i:%sZ'"
 
-enum herr store_ha_link_lock(struct db *db, const char *entity_id, struct ha_link *link)
+enum herr store_ha_link_lock(struct db *db, const char *entity_id, const char *occurred_at,
+			     struct ha_link *link)
 {
-	enum herr rc;
-
 	memset(link, 0, sizeof(*link));
 	/* The session's time zone is UTC. */
-	rc = db_row(db,
-		    "SELECT s.id, s.sensor_type, s.enabled, s.name, COALESCE(s.room_id, 0),"
-		    " e.state IS NOT NULL, COALESCE(e.state, ''),"
-		    " COALESCE(CAST(UNIX_TIMESTAMP(e.last_changed) * 1000 AS SIGNED), 0)"
-		    " FROM sensors s LEFT JOIN ha_entities e ON e.entity_id = s.external_id"
-		    " WHERE s.source = 'home_assistant' AND s.external_id = ? FOR UPDATE",
-		    "s", "IsbsIbsI", entity_id, &link->sensor_id, link->sensor_type,
-		    sizeof(link->sensor_type), &link->enabled, link->name, sizeof(link->name),
-		    &link->room_id, &link->known, link->state, sizeof(link->state),
-		    &link->last_changed_ms);
-	return rc;
+	return db_row(db,
+		      "SELECT s.id, s.sensor_type, s.enabled, s.name, COALESCE(s.room_id, 0),"
+		      " s.state IS NOT NULL, COALESCE(s.state, ''),"
+		      " s.last_event_at IS NOT NULL AND COALESCE(?, UTC_TIMESTAMP(3)) < s.last_event_at,"
+		      " e.state IS NOT NULL, COALESCE(e.state, ''),"
+		      " COALESCE(CAST(UNIX_TIMESTAMP(e.last_changed) * 1000 AS SIGNED), 0)"
+		      " FROM sensors s LEFT JOIN ha_entities e ON e.entity_id = s.external_id"
+		      " WHERE s.source = 'home_assistant' AND s.external_id = ? FOR UPDATE",
+		      "ss", "IsbsIbsbbsI", occurred_at, entity_id, &link->sensor_id,
+		      link->sensor_type, sizeof(link->sensor_type), &link->enabled, link->name,
+		      sizeof(link->name), &link->room_id, &link->sensor_has_state,
+		      link->sensor_state, sizeof(link->sensor_state), &link->older, &link->known,
+		      link->state, sizeof(link->state), &link->last_changed_ms);
 }
 
 enum herr store_ha_state_put(struct db *db, const char *entity_id, const char *state,

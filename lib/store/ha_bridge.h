@@ -26,6 +26,9 @@ struct ha_link {
 	bool enabled;
 	char name[257];              /* the sensor's */
 	int64_t room_id;             /* 0 = none */
+	char sensor_state[256];      /* the sensor's own state as JSON text ("" = none) */
+	bool sensor_has_state;
+	bool older;                  /* occurred_at is before the sensor's last event */
 	bool known;                  /* a state was kept before */
 	char state[256];             /* the state kept ("" when not known) */
 	int64_t last_changed_ms;     /* 0 when not known */
@@ -35,8 +38,11 @@ struct ha_link {
  * The linked sensor of entity_id (borrowed) and the state last seen of
  * the entity into *link, in one read that locks both rows (FOR UPDATE)
  * until the transaction ends; HERR_NOT_FOUND when no sensor is linked.
+ * occurred_at ("YYYY-MM-DD HH:MM:SS.mmm" UTC, NULL = now): the time of
+ * the change, which link->older compares with the sensor's last event.
  */
-enum herr store_ha_link_lock(struct db *db, const char *entity_id, struct ha_link *link);
+enum herr store_ha_link_lock(struct db *db, const char *entity_id, const char *occurred_at,
+			     struct ha_link *link);
 
 /* Keep state (borrowed) and last_changed_ms (0 = not known) as the last
  * seen of entity_id, creating its ha_entities row when there is none. */

@@ -126,31 +126,43 @@ enum herr store_sensor_events_record(struct db *db, int64_t sensor_id,
 		goto out;
 	}
 
-	if ((rc = db_query(db, &st, sql_lock, "sI", ev->occurred_at, sensor_id)) != HERR_OK)
-		goto out;
-	switch (db_fetch(st)) {
-	case 1:
-		break;
-	case 0:
-		rc = HERR_NOT_FOUND;
-		goto out;
-	default:
-		rc = HERR_INTERNAL;
-		goto out;
-	}
-	if (db_col_int64(st, 0) == 0) {
-		rc = HERR_CONFLICT;
-		goto out;
-	}
-	older = db_col_int64(st, 2) != 0;
-	{
-		size_t len;
-		const char *current = db_col_text(st, 1, &len);
+	if (ev->locked) {
+		const char *current = ev->locked->state;
 
+		if (!ev->locked->enabled) {
+			rc = HERR_CONFLICT;
+			goto out;
+		}
+		older = ev->locked->older;
+		changed = ev->state && sensor_input__differs(current, current ? strlen(current) : 0,
+							     ev->state);
+	} else {
+		size_t len;
+		const char *current;
+
+		if ((rc = db_query(db, &st, sql_lock, "sI", ev->occurred_at, sensor_id)) !=
+		    HERR_OK)
+			goto out;
+		switch (db_fetch(st)) {
+		case 1:
+			break;
+		case 0:
+			rc = HERR_NOT_FOUND;
+			goto out;
+		default:
+			rc = HERR_INTERNAL;
+			goto out;
+		}
+		if (db_col_int64(st, 0) == 0) {
+			rc = HERR_CONFLICT;
+			goto out;
+		}
+		older = db_col_int64(st, 2) != 0;
+		current = db_col_text(st, 1, &len);
 		changed = ev->state && sensor_input__differs(current, len, ev->state);
+		db_done(st);
+		st = NULL;
 	}
-	db_done(st);
-	st = NULL;
 
 	if ((rc = db_exec(db, sql_insert, "Issss", sensor_id, ev->event_type, value,
 			  attributes ? attributes : "{}", ev->occurred_at)) != HERR_OK)

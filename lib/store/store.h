@@ -329,12 +329,21 @@ enum herr store_persons_sightings(struct db *db, int64_t person_id, unsigned lim
  */
 
 /* An event's columns; borrowed.  engine/sensor_event.h decides state. */
+/* The sensor's row as a caller read it under its lock (FOR UPDATE) in the
+ * same transaction, so the record below need not read it again. */
+struct sensor_locked {
+	bool enabled;
+	const char *state;            /* the stored state as JSON text; NULL = none */
+	bool older;                   /* occurred_at is before its last_event_at */
+};
+
 struct sensor_event_fields {
 	const char *event_type;
 	const json_t *value;          /* any JSON; NULL = none */
 	const json_t *attributes;     /* an object; NULL = {} */
 	const char *occurred_at;      /* "YYYY-MM-DD HH:MM:SS.mmm" UTC; NULL = now */
 	const json_t *state;          /* the state it implies; NULL = the state stays */
+	const struct sensor_locked *locked;   /* NULL: the row is read and locked here */
 };
 
 /*
