@@ -62,6 +62,7 @@ int step_run_interactive_prompt(struct step_run *s);
 int step_run_verification(struct step_run *s);
 int step_run_notification(struct step_run *s);
 int step_run_ha_action(struct step_run *s);
+int step_run_llm_call(struct step_run *s);
 int step_run_activity_detection(struct step_run *s);
 int step_run_activity_session_start(struct step_run *s);
 int step_run_activity_session_end(struct step_run *s);

@@ -23,7 +23,7 @@ static const char *const step_names[] = {
 	"interactive_prompt", NULL,
 };
 static const char *const unavailable_steps[] = {"person_identification", "scene_analysis",
-						"object_trend_analysis", "llm_call", NULL};
+						"object_trend_analysis", NULL};
 static const char *const counting_steps[] = {"notification", "ha_action",
 					     "activity_detection", NULL};
 static const char *const filter_names[] = {"room", "time_range", "day_of_week",
