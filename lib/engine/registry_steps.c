@@ -317,7 +317,7 @@ static const char *const interactive_prompt_writes[] = {"interactive_response", 
 static const struct step_type step_types[] = {
 	STEP(person_identification, "Person identification",
 	     "Sends the trigger images to the person-ID service and records who was seen where",
-	     NULL, false, NULL, NULL),
+	     RUN(person_identification), false, NULL, NULL),
 	STEP(scene_analysis, "Scene analysis",
 	     "Sends images to the scene-analysis service: objects, a description, hazards",
 	     NULL, false, NULL, NULL),

@@ -11,6 +11,7 @@
 P="ai-$RUN_ID"
 LLM_KEY="sk-test-$RUN_ID-secretvalue"
 
+on_exit "sql \"DELETE FROM persons WHERE name LIKE '$P%'\"; sql \"DELETE FROM sensors WHERE name LIKE '$P%'\"; sql \"DELETE FROM rooms WHERE name LIKE '$P%'\""
 on_exit "sql \"DELETE FROM workflow_executions WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM event_logs WHERE rule_name LIKE '$P%'\"; sql \"DELETE FROM rules WHERE name LIKE '$P%'\""
 
 rule() { jq -nc --arg n "$P-$1" '{name: $n, trigger_type: "manual", cool_off_minutes: 0, max_daily_triggers: 100000}'; }
@@ -62,6 +63,7 @@ config_set llm base_url "$LLM_URL/v1"
 config_set llm api_key "$LLM_KEY"
 config_set llm model default-model
 config_set llm timeout_seconds 2
+config_set ai timeout_seconds 2
 restart_api_tick
 
 create_rule text
@@ -157,6 +159,70 @@ restart_api_tick
 llm_reset
 if execute "$RULE_ID"; then
 	is "$(run_error "$EXEC" | sed "s/^step [0-9]* (llm_call): //")" "the language model refused the API key (HTTP 401)" "a refused key: failed, the reason in Hearth's words"
+fi
+
+# ---------------------------------------------------------------- person_identification
+pid_script() { curl -s --max-time 5 -o /dev/null -X POST "$LLM_URL/_control/identify" -d "$1"; }
+create_rule pid-none
+add_step "$RULE_ID" '{"step_type": "person_identification"}'
+expect_status 201 "a person_identification step can be saved"
+if execute "$RULE_ID"; then
+	is "$(run_status "$EXEC")" failed "no [ai] person_id_url: the run fails"
+	is "$(run_error "$EXEC" | grep -c 'no person-ID service is configured')" 1 "... and says why"
+fi
+config_set ai person_id_url "$LLM_URL/pid"
+restart_api_tick
+if execute "$RULE_ID"; then
+	is "$(run_status "$EXEC")" completed "a trigger without images: completed without a call"
+	is "$(data "$EXEC" person_detections)" "[]" "... nobody detected"
+fi
+
+create_room "$P-kitchen"; KITCHEN=$ROOM_ID
+create_room "$P-hall"; HALL=$ROOM_ID
+api POST /api/v1/cameras "$(jq -nc --arg n "$P-cam" --argjson r "$KITCHEN" '{name: $n, room_id: $r}')"; CAMID=$(jb .id)
+api POST /api/v1/persons "$(jq -nc --arg n "$P-ana" '{name: $n}')"; ANA=$(jb .id)
+api POST /api/v1/persons "$(jq -nc --arg n "$P-ben" '{name: $n}')"; BEN=$(jb .id)
+api POST "/api/v1/persons/$ANA/location" "$(jq -nc --arg r "$P-hall" '{room_name: $r}')"
+ok "setup: rooms, a camera in the kitchen, two persons, Ana last seen in the hall" test -n "$CAMID" -a -n "$ANA" -a -n "$BEN"
+api POST /api/v1/rules "$(jq -nc --arg n "$P-pid" --argjson s "$CAMID" \
+	'{name: $n, trigger_type: "sensor_event", primary_sensor_id: $s, cool_off_minutes: 0, max_daily_triggers: 0}')"
+PID_RULE=$(jb .id)
+add_step "$PID_RULE" '{"step_type": "person_identification", "config_json": {"confidence_threshold": 0.7}}'
+ffmpeg -v error -f lavfi -i testsrc=size=160x120:rate=1 -frames:v 1 -y "$T/frame.jpg"
+llm_reset
+pid_script "$(jq -nc --argjson a "$ANA" --argjson b "$BEN" '[{detections: [
+	{person_id: $a, name: "Ana", confidence: 0.93, bbox: [10, 20, 30, 40], image_index: 0},
+	{person_id: $b, name: "Ben", confidence: 0.5, bbox: [1, 2, 3, 4], image_index: 0},
+	{person_id: null, name: null, confidence: 0.99, bbox: [5, 5, 5, 5], image_index: 0}]}]')"
+api POST /api/v1/device/recamera "$(jq -nc --argjson c "$CAMID" --arg i "$(base64 -w0 "$T/frame.jpg")" '{camera_id: $c, image: $i}')"
+EXEC=$(jb '.execution_ids[0]')
+if [ -n "$EXEC" ] && [ "$EXEC" != null ] && wait_until 20 run_done "$EXEC"; then
+	is "$(run_status "$EXEC")" completed "a camera image: the person_identification run completed"
+	is "$(data "$EXEC" person_detections | jq -c '[.[] | [.person_id, .confidence, .bbox]]')" "[[$ANA,0.93,[10,20,30,40]]]" \
+		"... Ana detected; Ben under the threshold and the unknown face left out"
+	is "$(data "$EXEC" room_transitions | jq -c '[.[] | [.person_id, .from_room, .to_room]]')" "[[$ANA,\"$P-hall\",\"$P-kitchen\"]]" \
+		"... her move from the hall to the kitchen"
+	api GET "/api/v1/persons/$ANA/location"
+	expect_json '[.room_name, .source]' "[\"$P-kitchen\",\"engine\"]" "... and her location is now the kitchen"
+	REQ=$(llm_requests | jq -c '[.[] | select(.path == "/pid/identify")][0].body')
+	is "$(jq -c '[(.images | length), .confidence_threshold, .person_ids, .include_annotated_image]' <<<"$REQ")" '[1,0.7,[],false]' \
+		"... one image sent with the step's settings"
+	is "$(jq -r '.images[0].data' <<<"$REQ" | base64 -d | cmp -s - "$T/frame.jpg" && echo same)" same "... the image's bytes, base64"
+else
+	not_ok "a camera image starts the person_identification rule" "$(_last)"
+fi
+pid_script '[{"status": 500}]'
+api POST /api/v1/device/recamera "$(jq -nc --argjson c "$CAMID" --arg i "$(base64 -w0 "$T/frame.jpg")" '{camera_id: $c, image: $i}')"
+EXEC=$(jb '.execution_ids[0]')
+if [ -n "$EXEC" ] && [ "$EXEC" != null ] && wait_until 20 run_done "$EXEC"; then
+	is "$(run_status "$EXEC")" failed "the person-ID service failing: the run fails"
+	is "$(run_error "$EXEC" | grep -c 'person-ID service answered HTTP 500')" 1 "... with the status"
+fi
+pid_script '[{"detections": "nobody"}]'
+api POST /api/v1/device/recamera "$(jq -nc --argjson c "$CAMID" --arg i "$(base64 -w0 "$T/frame.jpg")" '{camera_id: $c, image: $i}')"
+EXEC=$(jb '.execution_ids[0]')
+if [ -n "$EXEC" ] && [ "$EXEC" != null ] && wait_until 20 run_done "$EXEC"; then
+	is "$(run_error "$EXEC" | grep -c 'no detections array')" 1 "a malformed person-ID answer fails the run with the reason"
 fi
 
 # ---------------------------------------------------------------- the secret

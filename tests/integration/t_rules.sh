@@ -331,8 +331,8 @@ api GET /api/v1/pipeline/step-types
 expect_status 200 "GET /pipeline/step-types: 200"
 expect_json '.items | length' 14 "14 step types"
 expect_json '[.items[] | select(.available | not) | .name] | sort | join(",")' \
-	"object_trend_analysis,person_identification,scene_analysis" \
-	"the three step types not available yet"
+	"object_trend_analysis,scene_analysis" \
+	"the two step types not available yet"
 expect_json '[.items[] | select(.counts_by_default) | .name] | sort | join(",")' \
 	"activity_detection,ha_action,notification" "the step types that count by default"
 expect_json '[.items[] | (.config_schema | type) == "object"] | all' true "every step type has a config_schema"

@@ -21,6 +21,14 @@ The API (base URL http://127.0.0.1:PORT/v1):
         {role, content}, finish_reason} and usage {prompt_tokens,
         completion_tokens, total_tokens}.
 
+And a stand-in person-identification service (Hearth's wire shape,
+lib/net/person_id.h), base URL http://127.0.0.1:PORT/pid:
+
+    POST /pid/identify          {images: [{name, data}], confidence_threshold,
+                                person_ids, include_annotated_image} -> the next
+                                scripted answer, else {"detections": []};
+                                images must be non-empty base64, else 400
+
 Test controls:
 
     POST /_control/script   [reply, ...] appended to the script; a reply is
@@ -28,18 +36,21 @@ Test controls:
                             (that status with an error body), {"delay": s}
                             (wait first; combines with the others), {"raw": text}
                             (that body as is, status 200), {"refusal": text}
+    POST /_control/identify [answer, ...] for /pid/identify: a JSON body to
+                            answer with, or {"status": N} for that status
     POST /_control/reset    forget the script and the requests
     GET  /_requests         the requests so far: [{path, headers, body}]
 """
 import argparse
 import asyncio
+import base64
 import json
 import sys
 import time
 
 from aiohttp import web
 
-STATE = {"script": [], "requests": []}
+STATE = {"script": [], "requests": [], "identify": []}
 
 
 def answer(model, content=None, refusal=None):
@@ -91,6 +102,33 @@ async def chat(request):
     return web.json_response(answer(body["model"], reply.get("content", "ok")))
 
 
+async def identify(request):
+    raw = await request.read()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
+                              "body": body})
+    images = body.get("images") if isinstance(body, dict) else None
+    if not images or not all(isinstance(i, dict) and i.get("data") for i in images):
+        return web.json_response({"detail": "images required"}, status=400)
+    try:
+        for i in images:
+            base64.b64decode(i["data"], validate=True)
+    except ValueError:
+        return web.json_response({"detail": "images must be base64"}, status=400)
+    reply = STATE["identify"].pop(0) if STATE["identify"] else {"detections": []}
+    if "status" in reply:
+        return web.json_response({"detail": "failed"}, status=reply["status"])
+    return web.json_response(reply)
+
+
+async def script_identify(request):
+    STATE["identify"].extend(await request.json())
+    return web.json_response({"queued": len(STATE["identify"])})
+
+
 async def script(request):
     STATE["script"].extend(await request.json())
     return web.json_response({"queued": len(STATE["script"])})
@@ -98,6 +136,7 @@ async def script(request):
 
 async def reset(request):
     STATE["script"].clear()
+    STATE["identify"].clear()
     STATE["requests"].clear()
     return web.json_response({})
 
@@ -114,7 +153,9 @@ def main():
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app["key"] = args.key
     app.router.add_post("/v1/chat/completions", chat)
+    app.router.add_post("/pid/identify", identify)
     app.router.add_post("/_control/script", script)
+    app.router.add_post("/_control/identify", script_identify)
     app.router.add_post("/_control/reset", reset)
     app.router.add_get("/_requests", requests)
 

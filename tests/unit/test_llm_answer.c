@@ -1,7 +1,7 @@
 /*
  * Reading a chat completions answer: the text of the first choice, usage,
  * a refusal, answers that are not what the protocol says, and the error
- * message of a refused call.
+ * message of a refused call; and the person-ID service's detections.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "net/llm.h"
+#include "net/person_id.h"
 
 static json_t *parse(const char *body, char *err, size_t errlen)
 {
@@ -80,9 +81,42 @@ static void test_error_message(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_person_id(void **state)
+{
+	static const char answer[] =
+		"{\"detections\": [{\"person_id\": 3, \"name\": \"Ana\", \"confidence\": 0.91, "
+		"\"bbox\": [1, 2, 30, 40], \"image_index\": 0},"
+		"{\"person_id\": 4, \"confidence\": 0.4},"
+		"{\"person_id\": null, \"confidence\": 0.99},"
+		"{\"person_id\": 5, \"name\": 7, \"confidence\": 1.5},"
+		"{\"person_id\": 6, \"confidence\": 0.8, \"bbox\": \"x\"}]}";
+	json_t *targets = json_pack("[i]", 6), *none = json_array(), *d;
+	char err[256];
+
+	(void)state;
+	d = person_id_parse_answer(answer, strlen(answer), 0.6, none, err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(json_array_size(d), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "person_id")), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")), "Ana");
+	assert_int_equal(json_array_size(json_object_get(json_array_get(d, 0), "bbox")), 4);
+	assert_true(json_is_null(json_object_get(json_array_get(d, 1), "bbox")));
+	json_decref(d);
+	d = person_id_parse_answer(answer, strlen(answer), 0.6, targets, err, sizeof(err));
+	assert_int_equal(json_array_size(d), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "person_id")), 6);
+	json_decref(d);
+	assert_null(person_id_parse_answer("{}", 2, 0.5, none, err, sizeof(err)));
+	assert_string_equal(err, "the person-ID service's answer has no detections array");
+	assert_null(person_id_parse_answer("[", 1, 0.5, none, err, sizeof(err)));
+	json_decref(targets);
+	json_decref(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_person_id),
 		cmocka_unit_test(test_answer),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_error_message),

@@ -42,8 +42,6 @@
 #include "net/llm.h"
 #include "store/runs.h"
 
-/* Bytes of one image sent; a camera's JPEG is far smaller. */
-#define LLM_IMAGE_MAX (8 * 1024 * 1024)
 /* Bytes of a rendered prompt. */
 #define LLM_PROMPT_MAX (64 * 1024)
 #define LLM_RETRY_BASE_MS 500L
@@ -62,67 +60,6 @@ static const char *llm__mime(const char *path)
 	return "image/jpeg";
 }
 
-/* The file at media path rel as a data URL: a new reference to a string,
- * or NULL with the reason in s->error (returned -1). */
-static int llm__data_url(struct step_run *s, const char *rel, json_t **out)
-{
-	char path[MEDIA_PATH_MAX];
-	unsigned char *raw = NULL;
-	char *url = NULL;
-	struct stat sb;
-	size_t got = 0, prefix, b64;
-	int fd = -1, rv = -1;
-	ssize_t n;
-
-	*out = NULL;
-	if (!media_rel_path_ok(rel) ||
-	    media_abs_path(s->e->cfg->media_root, rel, path, sizeof(path)) != 0)
-		return step_fail(s, "image %.64s is not a media path", rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		step_fail(s, "image %.64s cannot be read: %s", rel, strerror(errno ? errno : EINVAL));
-		goto out;
-	}
-	if (sb.st_size <= 0 || sb.st_size > LLM_IMAGE_MAX) {
-		step_fail(s, "image %.64s is empty or larger than %d MB", rel,
-			  LLM_IMAGE_MAX / (1024 * 1024));
-		goto out;
-	}
-	raw = malloc((size_t)sb.st_size);
-	if (!raw) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)sb.st_size &&
-	       (n = read(fd, raw + got, (size_t)sb.st_size - got)) > 0)
-		got += (size_t)n;
-	if (got != (size_t)sb.st_size) {
-		step_fail(s, "image %.64s could not be read whole", rel);
-		goto out;
-	}
-	prefix = strlen("data:;base64,") + strlen(llm__mime(rel));
-	b64 = 4 * ((got + 2) / 3);
-	url = malloc(prefix + b64 + 1);
-	if (!url) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	snprintf(url, prefix + 1, "data:%s;base64,", llm__mime(rel));
-	EVP_EncodeBlock((unsigned char *)url + prefix, raw, (int)got);
-	*out = json_string(url);
-	if (!*out) {
-		step_fail(s, "out of memory");
-		goto out;
-	}
-	rv = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(raw);
-	free(url);
-	return rv;
-}
-
 /* Append the images of list (an array of media paths) to parts while
  * fewer than max have been added. */
 static int llm__add_images(struct step_run *s, const json_t *list, json_t *parts,
@@ -138,7 +75,10 @@ static int llm__add_images(struct step_run *s, const json_t *list, json_t *parts
 			break;
 		if (!json_is_string(p))
 			continue;
-		if (llm__data_url(s, json_string_value(p), &url) != 0)
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), "data:%s;base64,", llm__mime(json_string_value(p)));
+		if (step_media_base64(s, json_string_value(p), prefix, &url) != 0)
 			return -1;
 		if (json_array_append_new(parts, json_pack("{s:s, s:{s:o}}", "type", "image_url",
 							   "image_url", "url", url)) != 0)
