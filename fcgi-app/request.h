@@ -29,6 +29,7 @@ struct request {
 	const char *remote_addr;
 	const char *request_id;     /* X-Request-Id from nginx, for logs */
 	const char *accept;         /* Accept */
+	const char *if_none_match;  /* If-None-Match */
 	const char *mcp_session;    /* Mcp-Session-Id (POST /mcp) */
 	const char *mcp_protocol;   /* MCP-Protocol-Version (POST /mcp) */
 	const char *body;           /* may be NULL when body_len == 0 */

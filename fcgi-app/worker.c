@@ -413,6 +413,7 @@ static void worker__serve(struct app *app, FCGX_Request *rq)
 	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
 	req.request_id = FCGX_GetParam("HTTP_X_REQUEST_ID", env);
 	req.accept = FCGX_GetParam("HTTP_ACCEPT", env);
+	req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", env);
 	req.mcp_session = FCGX_GetParam("HTTP_MCP_SESSION_ID", env);
 	req.mcp_protocol = FCGX_GetParam("HTTP_MCP_PROTOCOL_VERSION", env);
 	req.credential_repeated = worker__credential_repeated(env, &req);

@@ -24,6 +24,7 @@ enum st_format {
 	FMT_STREAM_URL,  /* rtsp, rtsps, http or https */
 	FMT_HTTP_URL,    /* http or https */
 	FMT_HA_ENTITY,   /* Home Assistant entity id: "domain.object_id" */
+	FMT_EINK_MODE,   /* rgb, 1bit or 4grey */
 };
 
 struct st_param {
@@ -80,6 +81,9 @@ static const struct sensor_type sensor_types[] = {
 	{"eink", "E-ink display device", ST_HOME, NULL, 0, {
 		INT_PARAM("width", 1, 4096, 800, "Display width in pixels"),
 		INT_PARAM("height", 1, 4096, 480, "Display height in pixels"),
+		STR_PARAM("eink_mode", 5, FMT_EINK_MODE,
+			  "How pictures are drawn for it: rgb (default), 1bit (black and white, "
+			  "dithered) or 4grey (four greys, dithered)"),
 	}},
 
 	/* ---- GPIO kinds (seed 003) */
@@ -282,6 +286,11 @@ static size_t st__check_format(const struct st_param *p, const char *s, json_t *
 			 "Entity id should look like 'domain.object_id' (lowercase letters, "
 			 "digits and underscores)");
 		return 1;
+	case FMT_EINK_MODE:
+		if (strcmp(s, "rgb") == 0 || strcmp(s, "1bit") == 0 || strcmp(s, "4grey") == 0)
+			return 0;
+		verr_add(errs, at_config, p->name, "enum", "Input should be 'rgb', '1bit' or '4grey'");
+		return 1;
 	}
 	return 0;
 }
@@ -363,6 +372,9 @@ static json_t *st__param_schema(const struct st_param *p, long long def)
 		break;
 	case FMT_HA_ENTITY:
 		json_object_set_new(s, "pattern", json_string("^[a-z0-9_]+\\.[a-z0-9_]+$"));
+		break;
+	case FMT_EINK_MODE:
+		json_object_set_new(s, "enum", json_pack("[sss]", "rgb", "1bit", "4grey"));
 		break;
 	}
 	if (p->has_default)

@@ -303,6 +303,31 @@ json_t *settings_merge(const json_t *values, const json_t *patch)
 	return out;
 }
 
+/* file with every valid stored value but skip's over it, quietly (the
+ * loud pass has already said what it ignored): 0, or -1 when none was
+ * left out. */
+static int settings__without(const struct hearth_config *file, const json_t *values,
+			     const char *skip, struct hearth_config *out)
+{
+	const char *name;
+	json_t *v;
+	bool skipped = false;
+
+	*out = *file;
+	json_object_foreach((json_t *)values, name, v) {
+		const struct settings_key *k = settings__find(name);
+		char why[256];
+
+		if (strcmp(name, skip) == 0) {
+			skipped = true;
+			continue;
+		}
+		if (k)
+			(void)settings__set(out, k, v, why, sizeof(why));
+	}
+	return skipped ? 0 : -1;
+}
+
 int settings_overlay(const struct hearth_config *file, const json_t *values, bool strict,
 		     struct hearth_config *out, const char **bad_key, char *err, size_t errlen)
 {
@@ -338,7 +363,17 @@ int settings_overlay(const struct hearth_config *file, const json_t *values, boo
 		if (strict)
 			return -1;
 		/* Settings that made the whole unworkable (the file changed
-		 * under them): the file alone still is workable. */
+		 * under them): without the one that does, when one alone does;
+		 * else the file alone, which still is workable. */
+		json_object_foreach((json_t *)values, name, v) {
+			char why[256];
+
+			if (settings__without(file, values, name, out) == 0 &&
+			    config_check("settings", out, why, sizeof(why)) == 0) {
+				LOG(LOG_WARNING, "settings: ignoring the stored %s: %s", name, err);
+				return 0;
+			}
+		}
 		LOG(LOG_WARNING, "settings: ignoring the stored values: %s", err);
 		*out = *file;
 	}

@@ -475,4 +475,15 @@ int h_passkey_authenticate_verify(struct ctx *c, struct response *r);
 int h_passkeys_list(struct ctx *c, struct response *r);
 int h_passkeys_delete(struct ctx *c, struct response *r);
 
+/* ---- e-ink displays (image.c) */
+int h_image_templates_list(struct ctx *c, struct response *r);
+int h_image_templates_create(struct ctx *c, struct response *r);
+int h_image_templates_update(struct ctx *c, struct response *r);
+int h_image_templates_delete(struct ctx *c, struct response *r);
+int h_image_render(struct ctx *c, struct response *r);
+int h_image_preview(struct ctx *c, struct response *r);
+int h_image_reset(struct ctx *c, struct response *r);
+int h_image_active(struct ctx *c, struct response *r);
+int h_image_active_sensor(struct ctx *c, struct response *r);
+
 #endif

@@ -70,8 +70,13 @@ enum herr sensor_event_record(struct engine *engine, struct db *db, const struct
 		.state = state,
 	};
 	if ((e = store_sensor_events_record(db, ev->sensor_id, &f, &out->event_id,
-					    &out->applied)) != HERR_OK ||
-	    (e = store_sensor_status_get(db, ev->sensor_id, &out->status)) != HERR_OK)
+					    &out->applied)) != HERR_OK)
+		goto out;
+	if (ev->state_only && out->applied && state)
+		e = (out->status = json_pack("{s:O}", "state", state)) ? HERR_OK : HERR_NOMEM;
+	else
+		e = store_sensor_status_get(db, ev->sensor_id, &out->status);
+	if (e != HERR_OK)
 		goto out;
 	if (out->applied && engine &&
 	    (e = sensor_event__fire(engine, ev, out->event_id, run_ids, cap, &out->n_runs)) !=

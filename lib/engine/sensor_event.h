@@ -37,6 +37,9 @@ struct sensor_event {
 	                             * of strings; NULL = none.  The rules see
 	                             * them as trigger.media_paths */
 	const char *media_type;     /* what they are ("image"); NULL = none */
+	bool state_only;            /* the caller reads only the status's state:
+	                             * when the event applied and sets one, the
+	                             * status is {"state"} without a read back */
 };
 
 /* What recording it did. */

@@ -150,6 +150,7 @@ enum herr ha_bridge_record(struct db *db, struct ha_bridge_change *t)
 			.value = value,
 			.attributes = attributes,
 			.occurred_at = t->occurred_at,
+			.state_only = true,   /* the stream's message reads no more */
 		};
 		rc = sensor_event_record(t->engine, db, &se, t->run_ids, HA_BRIDGE_RUNS_MAX,
 					 &t->res);

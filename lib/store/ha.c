@@ -135,15 +135,9 @@ enum herr store_ha_rooms_load(struct db *db, struct ha_room **rooms, size_t *n)
 	while ((r = db_fetch(st)) == 1) {
 		struct ha_room *x;
 
-		if (*n == room) {
-			size_t more = room ? 2 * room : 32;
-
-			if (!(x = realloc(*rooms, more * sizeof(**rooms)))) {
-				rc = HERR_NOMEM;
-				break;
-			}
-			*rooms = x;
-			room = more;
+		if (store_grow(rooms, &room, *n, sizeof(**rooms), 32) != 0) {
+			rc = HERR_NOMEM;
+			break;
 		}
 		x = &(*rooms)[(*n)++];
 		*x = (struct ha_room){db_col_int64(st, 0), ha__dup(st, 1), ha__dup(st, 2),
@@ -244,15 +238,9 @@ enum herr store_ha_sensors_load(struct db *db, struct ha_sensor **sensors, size_
 	while ((r = db_fetch(st)) == 1) {
 		struct ha_sensor *x;
 
-		if (*n == room) {
-			size_t more = room ? 2 * room : 64;
-
-			if (!(x = realloc(*sensors, more * sizeof(**sensors)))) {
-				rc = HERR_NOMEM;
-				break;
-			}
-			*sensors = x;
-			room = more;
+		if (store_grow(sensors, &room, *n, sizeof(**sensors), 64) != 0) {
+			rc = HERR_NOMEM;
+			break;
 		}
 		x = &(*sensors)[(*n)++];
 		*x = (struct ha_sensor){db_col_int64(st, 0), ha__dup(st, 1), ha__dup(st, 2),

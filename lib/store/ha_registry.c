@@ -94,15 +94,9 @@ enum herr store_ha_registry_load(struct db *db, struct ha_reg_row **rows, size_t
 		struct ha_reg_row *x;
 		bool failed = false;
 
-		if (*n == room) {
-			size_t more = room ? 2 * room : 128;
-
-			if (!(x = realloc(*rows, more * sizeof(**rows)))) {
-				rc = HERR_NOMEM;
-				break;
-			}
-			*rows = x;
-			room = more;
+		if (store_grow(rows, &room, *n, sizeof(**rows), 128) != 0) {
+			rc = HERR_NOMEM;
+			break;
 		}
 		x = &(*rows)[(*n)++];
 		*x = (struct ha_reg_row){db_col_int64(st, 0), reg__dup(st, 1, &failed),

@@ -1,4 +1,7 @@
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "rows.h"
 #include "validate.h"
@@ -181,4 +184,23 @@ enum herr store_rows_take_strings(struct db_stmt *st, json_t *out)
 out:
 	db_done(st);
 	return rc;
+}
+
+int store_grow(void *arr_ptr, size_t *room, size_t n, size_t size, size_t first)
+{
+	size_t more = *room ? 2 * *room : first;
+	void *arr;
+	char *grown;
+
+	if (n < *room)
+		return 0;
+	if (more <= n || more > SIZE_MAX / size)
+		return -1;
+	memcpy(&arr, arr_ptr, sizeof(arr));
+	if (!(grown = realloc(arr, more * size)))
+		return -1;
+	memset(grown + *room * size, 0, (more - *room) * size);
+	memcpy(arr_ptr, &grown, sizeof(grown));
+	*room = more;
+	return 0;
 }

@@ -50,6 +50,15 @@ void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size);
  * row went, HERR_CONFLICT when a foreign key refuses (see db_execute). */
 enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);
 
+/*
+ * Room for one more element (of size bytes) in the array *arr_ptr points
+ * to, which holds n of *room: when full it grows to twice its room (first
+ * elements the first time), the new part zeroed.  arr_ptr is the address
+ * of the array's pointer (a struct thing **).  0, or -1 when memory runs
+ * out (the array then as it was).
+ */
+int store_grow(void *arr_ptr, size_t *room, size_t n, size_t size, size_t first);
+
 /* Bind an optional id at idx: v when it is above 0, SQL NULL otherwise
  * (also for a count or a time where 0 means none). */
 void store_bind_id(struct db_stmt *st, unsigned idx, int64_t v);

@@ -17,6 +17,8 @@ create_key "$P-carer" caregiver && CARER=$NEW_KEY
 on_exit "KEY=\$ADMIN api DELETE /api/v1/api-keys/$KEY_ID"
 create_room "$P-room" && ROOM=$ROOM_ID
 on_exit "sql \"DELETE FROM rooms WHERE id = $ROOM\""
+create_room "$P-room-2" && ROOM2=$ROOM_ID   # list_rooms with limit 2 has two to show
+on_exit "sql \"DELETE FROM rooms WHERE id = $ROOM2\""
 create_rule "manual" '{"trigger_type": "manual"}' && RULE=$RULE_ID
 on_exit "sql \"DELETE FROM event_logs WHERE rule_id = $RULE\"; sql \"DELETE FROM workflow_executions WHERE rule_id = $RULE\"; sql \"DELETE FROM rules WHERE id = $RULE\""
 
@@ -30,6 +32,8 @@ expect_json '[.tools[] | select(.inputSchema.type == "object" and (.description 
 	"... each with a description, a JSON Schema of its arguments and its annotations"
 expect_json '.tools[] | select(.name == "get_room") | [.inputSchema.required[0], .inputSchema.properties.room_id.type, .inputSchema.additionalProperties] | map(tostring) | join(",")' \
 	"room_id,integer,false" "... get_room needs an integer room_id, and nothing else"
+api GET /api/v1/tools
+expect_json '.tools | length' 15 "GET /tools: the same list"
 KEY=$READER api GET $MCP/tools
 R_TOOLS=$(tools_of)
 check "mcp_readonly lists the read tools and run_rule ($R_TOOLS)" \

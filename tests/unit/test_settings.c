@@ -218,9 +218,17 @@ static void test_overlay(void **state)
 	assert_int_equal(settings_overlay(&file, values, true, &out, &bad_key, err, sizeof(err)), -1);
 	assert_null(bad_key);
 	assert_non_null(strstr(err, "homeassistant.url"));
-	/* Not strict (a worker applying what is stored): the file's alone. */
+	/* Not strict (a worker applying what is stored): without it. */
 	assert_int_equal(settings_overlay(&file, values, false, &out, NULL, err, sizeof(err)), 0);
 	assert_true(out.outbound_allow_private);
+	json_decref(values);
+	/* ... and only it: the other stored values still apply. */
+	values = json_pack("{s:b, s:s, s:s}", "outbound_allow_private", 0, "log_level", "debug",
+			   "telegram_chat_id", "-100");
+	assert_int_equal(settings_overlay(&file, values, false, &out, NULL, err, sizeof(err)), 0);
+	assert_true(out.outbound_allow_private);
+	assert_int_equal(out.log_level, LOG_DEBUG);
+	assert_string_equal(out.telegram_chat_id, "-100");
 	json_decref(values);
 
 	/* A bad stored value: strict names it, otherwise it is skipped. */
