@@ -130,6 +130,15 @@ static const struct config_key config_keys[] = {
 	{ "homeassistant", "tts_entity", CT_HA_NAME, OFF(ha_tts_entity), 0, 0, 0, "" },
 	{ "homeassistant", "media_player", CT_HA_NAME, OFF(ha_media_player), 0, 0, 0, "" },
 
+	{ "llm", "base_url", CT_URL, OFF(llm_base_url), 0, 0, 0, "" },
+	{ "llm", "api_key", CT_STRING, OFF(llm_api_key), 0, 0, CF_HIDDEN | CF_TOKEN, "" },
+	{ "llm", "model", CT_STRING, OFF(llm_model), 0, 0, 0, "" },
+	{ "llm", "timeout_seconds", CT_SECONDS, OFF(llm_timeout_ms), 1, 600, 0, "60" },
+
+	{ "ai", "person_id_url", CT_URL, OFF(ai_person_id_url), 0, 0, 0, "" },
+	{ "ai", "scene_analysis_url", CT_URL, OFF(ai_scene_analysis_url), 0, 0, 0, "" },
+	{ "ai", "timeout_seconds", CT_SECONDS, OFF(ai_timeout_ms), 1, 600, 0, "30" },
+
 	{ "telegram", "bot_token", CT_BOT_TOKEN, OFF(telegram_bot_token), 0, 0, CF_HIDDEN, "" },
 	{ "telegram", "api_base", CT_URL, OFF(telegram_api_base), 0, 0, CF_NONEMPTY,
 	  "https://api.telegram.org" },
@@ -750,6 +759,9 @@ static int config__finish_outbound(const char *name, struct hearth_config *cfg, 
 	} urls[] = {
 		{ "homeassistant.url", OFF(ha_url) },
 		{ "telegram.api_base", OFF(telegram_api_base) },
+		{ "llm.base_url", OFF(llm_base_url) },
+		{ "ai.person_id_url", OFF(ai_person_id_url) },
+		{ "ai.scene_analysis_url", OFF(ai_scene_analysis_url) },
 	};
 	struct url_policy policy;
 	char why[192];
@@ -774,6 +786,18 @@ static int config__finish_outbound(const char *name, struct hearth_config *cfg, 
 		config__err(err, errlen,
 			    "%s: stream.publish_socket must be an absolute path of at most 107 bytes",
 			    name);
+		return -1;
+	}
+	/* A run renews its lease between calls to the AI services, not during
+	 * one: a call that outlasts the lease would let the reaper fail a run
+	 * that is still waiting for its answer. */
+	longest = cfg->llm_timeout_ms > cfg->ai_timeout_ms ? cfg->llm_timeout_ms
+							    : cfg->ai_timeout_ms;
+	if ((long)cfg->engine_run_lease_seconds * 1000 <= longest) {
+		config__err(err, errlen,
+			    "%s: engine.run_lease_seconds (%u) must be longer than the "
+			    "llm and ai timeouts (%ld s)",
+			    name, cfg->engine_run_lease_seconds, longest / 1000);
 		return -1;
 	}
 	longest = cfg->outbound_timeout_ms;

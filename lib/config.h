@@ -29,6 +29,10 @@
  *              connect_timeout_seconds, timeout_seconds
  *   [homeassistant] url ("" = none), token, verify_tls, timeout_seconds,
  *              tts_service (domain.service), tts_entity, media_player
+ *   [llm]      base_url (an OpenAI-compatible API, "" = none), api_key,
+ *              model (when a step names none), timeout_seconds
+ *   [ai]       person_id_url, scene_analysis_url ("" = none),
+ *              timeout_seconds
  *   [telegram] bot_token, api_base, chat_id and chat_id_<level> for
  *              emergency, warning, info, reminder ("" = chat_id),
  *              timeout_seconds
@@ -113,6 +117,17 @@ struct hearth_config {
 	char ha_tts_service[CONFIG_STR];
 	char ha_tts_entity[CONFIG_STR];
 	char ha_media_player[CONFIG_STR];
+
+	/* [llm]; llm_api_key is a secret */
+	char llm_base_url[CONFIG_STR];
+	char llm_api_key[CONFIG_STR];
+	char llm_model[CONFIG_STR];
+	long llm_timeout_ms;
+
+	/* [ai] */
+	char ai_person_id_url[CONFIG_STR];
+	char ai_scene_analysis_url[CONFIG_STR];
+	long ai_timeout_ms;
 
 	/* [telegram]; telegram_bot_token is a secret */
 	char telegram_bot_token[CONFIG_STR];

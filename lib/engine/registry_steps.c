@@ -103,7 +103,9 @@ static const struct rparam llm_call_params[] = {
 	TEXT("model_id", V_NONEMPTY, 256, NULL, "Model name at the chat endpoint"),
 	TEMPLATE("prompt", V_REQUIRED, NULL, "Prompt (template)"),
 	CHOICE("image_source", image_sources, "\"none\"", "Images sent with the prompt"),
-	INT("max_images", 0, 20, "5", "Most images sent"),
+	INT("max_images", 0, 20, "5",
+	    "Most images sent (trigger: trigger.media_paths; additional: "
+	    "pipeline_data.additional_images, media paths)"),
 	CHOICE("response_format", response_formats, "\"text\"", "Shape of the answer"),
 	{"response_json_schema", RP_OBJECT, 0, 0, 0, NULL, NULL, RC_NONE, NULL, 0,
 	 "JSON Schema of the answer, with response_format json_schema"},
@@ -112,6 +114,20 @@ static const struct rparam llm_call_params[] = {
 	COOLOFF("false"),
 };
 static const char *const llm_call_writes[] = {"llm_response", NULL};
+
+/* json_schema needs the schema to send and to check the answer against. */
+static size_t llm_call_check(const json_t *config, const char *const *prefix, json_t *errs)
+{
+	const char *format = json_string_value(json_object_get(config, "response_format"));
+
+	if (format && !strcmp(format, "json_schema") &&
+	    !json_object_get(config, "response_json_schema")) {
+		verr_add(errs, prefix, "response_json_schema", "missing",
+			 "Field required when response_format is 'json_schema'");
+		return 1;
+	}
+	return 0;
+}
 
 /* ---- 5. condition */
 static const struct rparam condition_params[] = {
@@ -301,14 +317,14 @@ static const char *const interactive_prompt_writes[] = {"interactive_response", 
 static const struct step_type step_types[] = {
 	STEP(person_identification, "Person identification",
 	     "Sends the trigger images to the person-ID service and records who was seen where",
-	     NULL, false, NULL, NULL),
+	     RUN(person_identification), false, NULL, NULL),
 	STEP(scene_analysis, "Scene analysis",
 	     "Sends images to the scene-analysis service: objects, a description, hazards",
 	     NULL, false, NULL, NULL),
 	STEP(object_trend_analysis, "Object trends", "Reads the per-room object-trend state",
 	     NULL, false, NULL, NULL),
 	STEP(llm_call, "Language model", "One call to an OpenAI-compatible chat endpoint",
-	     NULL, false, NULL, NULL),
+	     RUN(llm_call), false, NULL, llm_call_check),
 	STEP(condition, "Condition",
 	     "Evaluates an expression on pipeline_data and branches on the result",
 	     RUN(condition), false, NULL, NULL),

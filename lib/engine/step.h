@@ -62,6 +62,8 @@ int step_run_interactive_prompt(struct step_run *s);
 int step_run_verification(struct step_run *s);
 int step_run_notification(struct step_run *s);
 int step_run_ha_action(struct step_run *s);
+int step_run_llm_call(struct step_run *s);
+int step_run_person_identification(struct step_run *s);
 int step_run_activity_detection(struct step_run *s);
 int step_run_activity_session_start(struct step_run *s);
 int step_run_activity_session_end(struct step_run *s);
@@ -70,5 +72,17 @@ int step_run_daily_report(struct step_run *s);
 /* Set s->error (printf-style) and return -1. */
 __attribute__((format(printf, 2, 3)))
 int step_fail(struct step_run *s, const char *fmt, ...);
+
+/* Bytes of one media file a step sends to a service. */
+#define STEP_MEDIA_MAX (8 * 1024 * 1024)
+
+/*
+ * The file at media path rel (relative to [media] root, checked with
+ * media_rel_path_ok) as prefix + its base64: *out a new reference to that
+ * string.  0, or -1 with the reason in s->error (a path that is not a
+ * media path, a file missing, empty or over STEP_MEDIA_MAX).
+ */
+int step_media_base64(struct step_run *s, const char *rel, const char *prefix,
+		      json_t **out);
 
 #endif

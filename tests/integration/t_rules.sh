@@ -144,10 +144,10 @@ expect_msg '["body","config_json","expression"]' column "the message gives the p
 api POST "/api/v1/rules/$RID/steps" '{"step_type": "teleport"}'
 expect_status 422 "an unknown step type: 422"
 expect_loc '["body","step_type"]' enum
-api POST "/api/v1/rules/$RID/steps" '{"step_type": "llm_call", "config_json": {}}'
+api POST "/api/v1/rules/$RID/steps" '{"step_type": "scene_analysis", "config_json": {}}'
 expect_status 422 "a step type that is not available: 422"
 expect_loc '["body","step_type"]' not_available
-expect_msg '["body","step_type"]' llm_call "the message names the type"
+expect_msg '["body","step_type"]' scene_analysis "the message names the type"
 api POST "/api/v1/rules/$RID/steps" '{"step_type": "wait", "config_json": {"minutes": 5, "hours": 1}}'
 expect_status 422 "an unknown config key: 422"
 expect_loc '["body","config_json","hours"]' extra_forbidden
@@ -331,8 +331,8 @@ api GET /api/v1/pipeline/step-types
 expect_status 200 "GET /pipeline/step-types: 200"
 expect_json '.items | length' 14 "14 step types"
 expect_json '[.items[] | select(.available | not) | .name] | sort | join(",")' \
-	"llm_call,object_trend_analysis,person_identification,scene_analysis" \
-	"the four step types not available yet"
+	"object_trend_analysis,scene_analysis" \
+	"the two step types not available yet"
 expect_json '[.items[] | select(.counts_by_default) | .name] | sort | join(",")' \
 	"activity_detection,ha_action,notification" "the step types that count by default"
 expect_json '[.items[] | (.config_schema | type) == "object"] | all' true "every step type has a config_schema"

@@ -551,7 +551,8 @@ static void test_delivery_bad_values(void **state)
 		     "unknown key telegram.chat (known in [telegram]: bot_token, api_base, chat_id,");
 	expect_error(WITH_SECRET("[home_assistant]\nurl = http://x/\n"),
 		     "unknown section [home_assistant] (known: api, database, cache, security, log, "
-		     "engine, auth, outbound, homeassistant, telegram, stream, delivery, media, logs)");
+		     "engine, auth, outbound, homeassistant, llm, ai, telegram, stream, delivery, media, "
+		     "logs)");
 }
 
 /* Home Assistant and Telegram URLs meet the [outbound] policy at load. */

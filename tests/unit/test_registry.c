@@ -22,8 +22,8 @@ static const char *const step_names[] = {
 	"activity_session_start", "activity_session_end", "daily_report", "wait",
 	"interactive_prompt", NULL,
 };
-static const char *const unavailable_steps[] = {"person_identification", "scene_analysis",
-						"object_trend_analysis", "llm_call", NULL};
+static const char *const unavailable_steps[] = {"scene_analysis", "object_trend_analysis",
+						NULL};
 static const char *const counting_steps[] = {"notification", "ha_action",
 					     "activity_detection", NULL};
 static const char *const filter_names[] = {"room", "time_range", "day_of_week",
