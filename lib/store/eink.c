@@ -88,15 +88,7 @@ static json_t *eink__row(struct db_stmt *st)
 enum herr store_eink_templates_list(struct db *db, const struct page *pg, json_t *items,
 				    bool *has_more)
 {
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*has_more = false;
-	rc = db_query(db, &st, sql_list, "III", pg->offset >= 0 ? (int64_t)0 : pg->after_id,
-		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : (int64_t)0);
-	if (rc != HERR_OK)
-		return rc;
-	return store_rows_take_page(st, pg->limit, eink__row, items, has_more);
+	return store_rows_list(db, sql_list, pg, eink__row, items, has_more);
 }
 
 enum herr store_eink_template_get(struct db *db, int64_t id, json_t **out)

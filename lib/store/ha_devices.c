@@ -173,21 +173,6 @@ static json_t *ha_devices__alias_row(struct db_stmt *st)
 			 "updated_at", db_col_text(st, 6, NULL));
 }
 
-/* A page of sql (bound: after id, limit + 1, offset). */
-static enum herr ha_devices__page(struct db *db, const char *sql, store_row_fn row,
-				  const struct page *pg, json_t *items, bool *has_more)
-{
-	struct db_stmt *st = NULL;
-	enum herr rc;
-
-	*has_more = false;
-	rc = db_query(db, &st, sql, "III", pg->offset >= 0 ? (int64_t)0 : pg->after_id,
-		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : (int64_t)0);
-	if (rc != HERR_OK)
-		return rc;
-	return store_rows_take_page(st, pg->limit, row, items, has_more);
-}
-
 /* The one row of sql for key into *out. */
 static enum herr ha_devices__one(struct db *db, const char *sql, store_row_fn row,
 				 const char *key, json_t **out)
@@ -219,7 +204,7 @@ static enum herr ha_devices__ids(struct db *db, const char *sql, const char *key
 enum herr store_ha_areas_list(struct db *db, const struct page *pg, json_t *items,
 			      bool *has_more)
 {
-	return ha_devices__page(db, sql_areas_list, ha_devices__area_row, pg, items, has_more);
+	return store_rows_list(db, sql_areas_list, pg, ha_devices__area_row, items, has_more);
 }
 
 enum herr store_ha_area_get(struct db *db, const char *area_id, json_t **out)
@@ -261,7 +246,7 @@ enum herr store_ha_device_get(struct db *db, const char *device_id, json_t **out
 enum herr store_device_aliases_list(struct db *db, const struct page *pg, json_t *items,
 				    bool *has_more)
 {
-	return ha_devices__page(db, sql_aliases_list, ha_devices__alias_row, pg, items, has_more);
+	return store_rows_list(db, sql_aliases_list, pg, ha_devices__alias_row, items, has_more);
 }
 
 enum herr store_device_alias_get(struct db *db, const char *mac, json_t **out)

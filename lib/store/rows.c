@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rows.h"
+#include "store/store.h"
 #include "validate.h"
 
 enum herr store_rows_page(struct db_stmt *st, unsigned limit, store_row_fn row,
@@ -203,4 +204,18 @@ int store_grow(void *arr_ptr, size_t *room, size_t n, size_t size, size_t first)
 	memcpy(arr_ptr, &grown, sizeof(grown));
 	*room = more;
 	return 0;
+}
+
+enum herr store_rows_list(struct db *db, const char *sql, const struct page *pg,
+			  store_row_fn row, json_t *items, bool *has_more)
+{
+	struct db_stmt *st = NULL;
+	enum herr rc;
+
+	*has_more = false;
+	rc = db_query(db, &st, sql, "III", pg->offset >= 0 ? (int64_t)0 : pg->after_id,
+		      (int64_t)pg->limit + 1, pg->offset >= 0 ? pg->offset : (int64_t)0);
+	if (rc != HERR_OK)
+		return rc;
+	return store_rows_take_page(st, pg->limit, row, items, has_more);
 }

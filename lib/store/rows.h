@@ -51,6 +51,15 @@ void store_col_copy(struct db_stmt *st, unsigned idx, char *dst, size_t size);
 enum herr store_rows_delete(struct db *db, const char *sql, int64_t id);
 
 /*
+ * A page of a list statement sql whose parameters are (after id, limit + 1,
+ * offset), bound from pg as the resources' lists page (keyset by id, or
+ * the deprecated offset), run and turned into items with row.
+ */
+struct page;
+enum herr store_rows_list(struct db *db, const char *sql, const struct page *pg,
+			  store_row_fn row, json_t *items, bool *has_more);
+
+/*
  * Room for one more element (of size bytes) in the array *arr_ptr points
  * to, which holds n of *room: when full it grows to twice its room (first
  * elements the first time), the new part zeroed.  arr_ptr is the address
