@@ -383,11 +383,30 @@ static enum herr image__store_png(struct ctx *c, const char *prefix, int64_t own
 	return e;
 }
 
+/* The reply to a template saved (e: how its insert or update went): the
+ * template as stored with status, or 409 for a name taken, or the error. */
+static int image__saved(struct ctx *c, struct response *r, enum herr e, int64_t id,
+			const char *name, int status)
+{
+	json_t *out = NULL;
+
+	if (e == HERR_CONFLICT)
+		return response_detail(r, 409, "a template called \"%s\" exists already", name);
+	if (e == HERR_OK)
+		e = store_eink_template_get(c->app->db, id, &out);
+	if (e != HERR_OK) {
+		json_decref(out);
+		return response_error(r, e, "template");
+	}
+	ctx_changed(c, id, NULL, NULL);
+	return ctx_reply(r, status, out);
+}
+
 int h_image_templates_create(struct ctx *c, struct response *r)
 {
 	struct tpl_upload u;
 	struct eink_template_fields f;
-	json_t *meta = NULL, *errs = json_array(), *regions = NULL, *out = NULL;
+	json_t *meta = NULL, *errs = json_array(), *regions = NULL;
 	unsigned char *png = NULL;
 	size_t png_len = 0;
 	char *regions_text = NULL, rel[MEDIA_REL_MAX + 1] = "";
@@ -460,19 +479,7 @@ int h_image_templates_create(struct ctx *c, struct response *r)
 		goto out;
 	}
 	e = store_eink_template_insert(c->app->db, &f, &id);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "a template called \"%s\" exists already", f.name);
-		goto out;
-	}
-	if (e == HERR_OK)
-		e = store_eink_template_get(c->app->db, id, &out);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "template");
-		goto out;
-	}
-	ctx_changed(c, id, NULL, NULL);
-	status = ctx_reply(r, 201, out);
-	out = NULL;
+	status = image__saved(c, r, e, id, f.name, 201);
 out:
 	/* The row goes with the rollback; its file must go too. */
 	if (status >= 400 && rel[0])
@@ -484,7 +491,6 @@ out:
 	json_decref(regions);
 	json_decref(meta);
 	json_decref(errs);
-	json_decref(out);
 	return status;
 }
 
@@ -493,7 +499,7 @@ out:
 int h_image_templates_update(struct ctx *c, struct response *r)
 {
 	struct eink_template_fields f;
-	json_t *cur = NULL, *merged = NULL, *errs = json_array(), *regions = NULL, *out = NULL;
+	json_t *cur = NULL, *merged = NULL, *errs = json_array(), *regions = NULL;
 	char *regions_text = NULL;
 	int status = resource_start(r), width, height;
 	const char *key;
@@ -550,26 +556,13 @@ int h_image_templates_update(struct ctx *c, struct response *r)
 		goto out;
 	f.regions = regions_text;
 	e = store_eink_template_update(c->app->db, id, &f);
-	if (e == HERR_CONFLICT) {
-		status = response_detail(r, 409, "a template called \"%s\" exists already", f.name);
-		goto out;
-	}
-	if (e == HERR_OK)
-		e = store_eink_template_get(c->app->db, id, &out);
-	if (e != HERR_OK) {
-		status = response_error(r, e, "template");
-		goto out;
-	}
-	ctx_changed(c, id, NULL, NULL);
-	status = ctx_reply(r, 200, out);
-	out = NULL;
+	status = image__saved(c, r, e, id, f.name, 200);
 out:
 	free(regions_text);
 	json_decref(regions);
 	json_decref(merged);
 	json_decref(cur);
 	json_decref(errs);
-	json_decref(out);
 	return status;
 }
 
